@@ -1,0 +1,22 @@
+import { createServiceFactory, createServiceRef } from '@backstage/backend-plugin-api';
+
+/** The one source of time in the access backend, so tests can move it. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+/**
+ * The access plugin's clock. Replace its factory in tests to control time.
+ * @alpha
+ */
+export const accessClockServiceRef = createServiceRef<Clock>({
+  id: 'access.clock',
+  scope: 'plugin',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: {},
+      factory: () => ({ now: () => Date.now() }),
+    }),
+});

@@ -1,0 +1,56 @@
+import { AccessApprovalType } from '@jit-access/plugin-access-common';
+
+/** A catalog filter: every key must match; a list of values means any of them. */
+export type CatalogFilter = Record<string, string | string[]>;
+
+/** A validated access flow. */
+export interface AccessFlow {
+  id: string;
+  title: string;
+  description?: string;
+  /** `*`, or user / group entity refs (full form). */
+  requesters: string[];
+  /** Alternatives: an entity matches when it matches any of them. */
+  filters: CatalogFilter[];
+  permissions: string[];
+  approval: {
+    type: AccessApprovalType;
+    /** `owner`, or user / group entity refs (full form). */
+    approvers: string[];
+    required: number;
+    allowSelfApproval: boolean;
+    autoApproveChecks: string[];
+    requiredChecks: string[];
+  };
+  duration: { defaultSeconds: number; maxSeconds: number; extensions: number };
+  justification: 'required' | 'optional';
+  provisioner: string;
+}
+
+/** A validated bundle. */
+export interface AccessBundleConfig {
+  id: string;
+  title: string;
+  description?: string;
+  resources: { entityRef: string; permissions: string[] }[];
+}
+
+/** A configured provisioner instance. */
+export interface ProvisionerConfig {
+  id: string;
+  type: string;
+}
+
+/** Everything under `access.*`, validated once at start. */
+export interface AccessConfig {
+  flows: AccessFlow[];
+  bundles: AccessBundleConfig[];
+  provisioners: ProvisionerConfig[];
+  checks: { id: string; type: string }[];
+  pendingTimeoutSeconds: number;
+  expiryFrequencySeconds: number;
+  /** Most revocations run at once by the expiry task. */
+  revokeConcurrency: number;
+  /** Base URL of the Backstage app, for links in notifications. */
+  appBaseUrl?: string;
+}

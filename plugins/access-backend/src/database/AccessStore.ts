@@ -1,0 +1,353 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { AccessAuditEntry, AccessRequestStatus } from '@jit-access/plugin-access-common';
+import { Knex } from 'knex';
+import {
+  AccessApprovalKind,
+  ApprovalRecord,
+  NewAuditRecord,
+  NewRequestRecord,
+  PageCursor,
+  RequestQuery,
+  RequestRecord,
+} from './types';
+
+const migrationsDir = resolvePackagePath('@jit-access/plugin-access-backend', 'migrations');
+
+/** A database handle: the pool or an open transaction. */
+export type Db = Knex | Knex.Transaction;
+
+type Row = Record<string, any>;
+
+const num = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+const json = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (JSON.parse(String(v)) as T));
+
+function toRecord(r: Row): RequestRecord {
+  return {
+    id: r.id,
+    groupId: r.group_id,
+    requester: r.requester,
+    createdBy: r.created_by,
+    flowId: r.flow_id,
+    flowTitle: r.flow_title,
+    approvalType: r.approval_type,
+    provisioner: r.provisioner,
+    resources: JSON.parse(r.resources),
+    justification: r.justification,
+    durationSeconds: Number(r.duration_seconds),
+    status: r.status,
+    awaiting: r.awaiting ?? undefined,
+    approvers: JSON.parse(r.approvers),
+    requiredApprovals: Number(r.required_approvals),
+    allowSelfApproval: Boolean(r.allow_self_approval),
+    checks: JSON.parse(r.checks),
+    breakGlass: Boolean(r.break_glass),
+    review: json(r.review),
+    extension: json(r.extension),
+    extensionsUsed: Number(r.extensions_used),
+    extensionsAllowed: Number(r.extensions_allowed),
+    againOf: r.again_of ?? undefined,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    grantedAt: num(r.granted_at),
+    expiresAt: num(r.expires_at),
+    endedAt: num(r.ended_at),
+    endReason: r.end_reason ?? undefined,
+    ending: json(r.ending),
+    lastError: r.last_error ?? undefined,
+    attempts: Number(r.attempts),
+    nextAttemptAt: num(r.next_attempt_at),
+  };
+}
+
+const COLUMN: Record<string, string> = {
+  status: 'status',
+  awaiting: 'awaiting',
+  review: 'review',
+  extension: 'extension',
+  extensionsUsed: 'extensions_used',
+  grantedAt: 'granted_at',
+  expiresAt: 'expires_at',
+  endedAt: 'ended_at',
+  endReason: 'end_reason',
+  ending: 'ending',
+  lastError: 'last_error',
+  attempts: 'attempts',
+  nextAttemptAt: 'next_attempt_at',
+  checks: 'checks',
+};
+const JSON_COLUMNS = new Set(['review', 'extension', 'ending', 'checks']);
+
+/** Fields a state change may write. `null` clears a field. */
+export type RequestPatch = Partial<{
+  [K in keyof typeof COLUMN & keyof RequestRecord]: RequestRecord[K] | null;
+}>;
+
+/** Conditions a guarded update checks, so that only one of several racing writers wins. */
+export interface UpdateGuard {
+  status: AccessRequestStatus;
+  awaiting?: RequestRecord['awaiting'] | null;
+  /** Only if access has not run out yet (`expires_at > now`). */
+  notExpiredAt?: number;
+  /** Only if access has run out (`expires_at <= now`). */
+  expiredAt?: number;
+  /** Only if no revocation has been decided. */
+  notEnding?: boolean;
+}
+
+/**
+ * The access plugin's storage: requests, approvals, favourites, audit and idempotency keys,
+ * on SQLite or PostgreSQL through knex. Nothing else in the plugin writes SQL.
+ */
+export class AccessStore {
+  static async create(database: DatabaseService): Promise<AccessStore> {
+    const db = await database.getClient();
+    if (!database.migrations?.skip) {
+      await db.migrate.latest({ directory: migrationsDir });
+    }
+    return new AccessStore(db);
+  }
+
+  constructor(readonly db: Knex) {}
+
+  private get isPg(): boolean {
+    return this.db.client.config.client === 'pg';
+  }
+
+  /** Runs fn in one transaction. */
+  transaction<T>(fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  async insertRequest(tx: Db, r: NewRequestRecord): Promise<void> {
+    await tx('access_requests').insert({
+      id: r.id,
+      group_id: r.groupId,
+      requester: r.requester,
+      created_by: r.createdBy,
+      flow_id: r.flowId,
+      flow_title: r.flowTitle,
+      approval_type: r.approvalType,
+      provisioner: r.provisioner,
+      resources: JSON.stringify(r.resources),
+      justification: r.justification,
+      duration_seconds: r.durationSeconds,
+      status: r.status,
+      awaiting: r.awaiting ?? null,
+      approvers: JSON.stringify(r.approvers),
+      required_approvals: r.requiredApprovals,
+      allow_self_approval: r.allowSelfApproval,
+      checks: JSON.stringify(r.checks),
+      break_glass: r.breakGlass,
+      review: r.review ? JSON.stringify(r.review) : null,
+      extension: r.extension ? JSON.stringify(r.extension) : null,
+      extensions_used: r.extensionsUsed,
+      extensions_allowed: r.extensionsAllowed,
+      again_of: r.againOf ?? null,
+      created_at: r.createdAt,
+      updated_at: r.createdAt,
+      granted_at: r.grantedAt ?? null,
+      expires_at: r.expiresAt ?? null,
+      ended_at: r.endedAt ?? null,
+      end_reason: r.endReason ?? null,
+      attempts: 0,
+    });
+    if (r.approvers.length) {
+      await tx('access_request_approvers').insert(r.approvers.map(approver => ({ request_id: r.id, approver })));
+    }
+  }
+
+  async getRequest(id: string, db: Db = this.db): Promise<RequestRecord | undefined> {
+    const row = await db('access_requests').where({ id }).first();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Reads a request and, on PostgreSQL, locks its row until the transaction ends. */
+  async lockRequest(tx: Knex.Transaction, id: string): Promise<RequestRecord | undefined> {
+    let q = tx('access_requests').where({ id });
+    if (this.isPg) q = q.forUpdate();
+    const row = await q.first();
+    return row ? toRecord(row) : undefined;
+  }
+
+  async getRequestsByGroup(groupId: string, db: Db = this.db): Promise<RequestRecord[]> {
+    const rows = await db('access_requests').where({ group_id: groupId }).orderBy('id');
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Updates a request only while it is still in the state the caller saw.
+   * Returns false when another writer got there first.
+   */
+  async updateRequest(tx: Db, id: string, guard: UpdateGuard, patch: RequestPatch, now: number): Promise<boolean> {
+    const values: Row = { updated_at: now };
+    for (const [k, v] of Object.entries(patch)) {
+      const col = COLUMN[k];
+      if (!col) throw new Error(`cannot patch ${k}`);
+      values[col] = v === null || v === undefined ? null : JSON_COLUMNS.has(k) ? JSON.stringify(v) : v;
+    }
+    let q = tx('access_requests').where({ id, status: guard.status });
+    if (guard.awaiting !== undefined) {
+      q = guard.awaiting === null ? q.whereNull('awaiting') : q.where('awaiting', guard.awaiting);
+    }
+    if (guard.notExpiredAt !== undefined) q = q.where('expires_at', '>', guard.notExpiredAt);
+    if (guard.expiredAt !== undefined) q = q.where('expires_at', '<=', guard.expiredAt);
+    if (guard.notEnding) q = q.whereNull('ending');
+    const count = await q.update(values);
+    return count === 1;
+  }
+
+  /** Records an approval; false when this approver already decided this round. */
+  async insertApproval(tx: Db, a: ApprovalRecord): Promise<boolean> {
+    const existing = await tx('access_approvals')
+      .where({ request_id: a.requestId, kind: a.kind, round: a.round, approver: a.approver })
+      .first();
+    if (existing) return false;
+    await tx('access_approvals').insert({
+      request_id: a.requestId,
+      kind: a.kind,
+      round: a.round,
+      approver: a.approver,
+      decision: a.decision,
+      comment: a.comment ?? null,
+      at: a.at,
+    });
+    return true;
+  }
+
+  async countApprovals(tx: Db, requestId: string, kind: AccessApprovalKind, round: number): Promise<number> {
+    const row = await tx('access_approvals')
+      .where({ request_id: requestId, kind, round, decision: 'approved' })
+      .countDistinct({ n: 'approver' })
+      .first();
+    return Number(row?.n ?? 0);
+  }
+
+  async getApprovals(requestIds: string[], db: Db = this.db): Promise<ApprovalRecord[]> {
+    if (!requestIds.length) return [];
+    const rows = await db('access_approvals').whereIn('request_id', requestIds).orderBy('id');
+    return rows.map(r => ({
+      requestId: r.request_id,
+      kind: r.kind,
+      round: Number(r.round),
+      approver: r.approver,
+      decision: r.decision,
+      comment: r.comment ?? undefined,
+      at: Number(r.at),
+    }));
+  }
+
+  async insertAudit(tx: Db, e: NewAuditRecord): Promise<void> {
+    await tx('access_audit').insert({
+      at: e.at,
+      actor: e.actor,
+      action: e.action,
+      request_id: e.requestId ?? null,
+      severity: e.severity,
+      from_status: e.fromStatus ?? null,
+      to_status: e.toStatus ?? null,
+      details: JSON.stringify(e.details),
+    });
+  }
+
+  async listAudit(opts: { afterId?: string; limit: number; requestId?: string }): Promise<AccessAuditEntry[]> {
+    let q = this.db('access_audit').orderBy('id', 'desc').limit(opts.limit);
+    if (opts.afterId) q = q.where('id', '<', opts.afterId);
+    if (opts.requestId) q = q.where('request_id', opts.requestId);
+    const rows = await q;
+    return rows.map(r => ({
+      id: String(r.id),
+      at: new Date(Number(r.at)).toISOString(),
+      actor: r.actor,
+      action: r.action,
+      requestId: r.request_id ?? undefined,
+      severity: r.severity,
+      fromStatus: r.from_status ?? undefined,
+      toStatus: r.to_status ?? undefined,
+      details: JSON.parse(r.details),
+    }));
+  }
+
+  /** One page of requests, newest first, with keyset paging. */
+  async listRequests(query: RequestQuery, page: { cursor?: PageCursor; limit: number }): Promise<RequestRecord[]> {
+    let q = this.db('access_requests as r').select('r.*');
+    if (query.view === 'mine') {
+      q = q.where('r.requester', query.user);
+    } else if (query.view === 'approvals') {
+      q = q
+        .join('access_request_approvers as a', 'a.request_id', 'r.id')
+        .where('a.approver', query.user)
+        .where(b => b.where('r.requester', '<>', query.user).orWhere('r.allow_self_approval', true));
+      if (!query.statuses?.length) q = q.whereNotNull('r.awaiting');
+    }
+    if (query.statuses?.length) q = q.whereIn('r.status', query.statuses);
+    if (page.cursor) {
+      const { createdAt, id } = page.cursor;
+      q = q.where(b =>
+        b.where('r.created_at', '<', createdAt).orWhere(c => c.where('r.created_at', createdAt).andWhere('r.id', '<', id)),
+      );
+    }
+    const rows = await q.orderBy([{ column: 'r.created_at', order: 'desc' }, { column: 'r.id', order: 'desc' }]).limit(page.limit);
+    return rows.map(toRecord);
+  }
+
+  /** The most recent ended requests of a user (for "recent" on My Access). */
+  async favoritesOf(user: string, requestIds: string[]): Promise<Set<string>> {
+    if (!requestIds.length) return new Set();
+    const rows = await this.db('access_favorites').where('user_ref', user).whereIn('request_id', requestIds);
+    return new Set(rows.map(r => r.request_id));
+  }
+
+  async setFavorite(user: string, requestId: string, on: boolean, now: number): Promise<void> {
+    if (on) {
+      await this.db('access_favorites')
+        .insert({ user_ref: user, request_id: requestId, created_at: now })
+        .onConflict(['user_ref', 'request_id'])
+        .ignore();
+    } else {
+      await this.db('access_favorites').where({ user_ref: user, request_id: requestId }).delete();
+    }
+  }
+
+  async listFavoriteRequests(user: string, limit: number): Promise<RequestRecord[]> {
+    const rows = await this.db('access_requests as r')
+      .join('access_favorites as f', 'f.request_id', 'r.id')
+      .where('f.user_ref', user)
+      .select('r.*')
+      .orderBy('f.created_at', 'desc')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
+  async getIdempotency(db: Db, principal: string, key: string) {
+    const row = await db('access_idempotency').where({ principal, idem_key: key }).first();
+    return row ? { bodyHash: row.body_hash as string, groupId: row.group_id as string } : undefined;
+  }
+
+  async insertIdempotency(tx: Db, principal: string, key: string, bodyHash: string, groupId: string, now: number) {
+    await tx('access_idempotency').insert({ principal, idem_key: key, body_hash: bodyHash, group_id: groupId, created_at: now });
+  }
+
+  /** Grants that must end now: run out, or revocation decided and due for a (re)try. */
+  async findGrantsToEnd(now: number, limit: number): Promise<RequestRecord[]> {
+    const rows = await this.db('access_requests')
+      .where('status', 'granted')
+      .where(b => b.where('expires_at', '<=', now).orWhereNotNull('ending'))
+      .where(b => b.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now))
+      .orderBy('expires_at')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
+  /** Pending requests created before the cut-off. */
+  async findPendingBefore(cutoff: number, limit: number): Promise<RequestRecord[]> {
+    const rows = await this.db('access_requests')
+      .where('status', 'pending')
+      .where('created_at', '<=', cutoff)
+      .orderBy('created_at')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+}

@@ -1,0 +1,88 @@
+import {
+  AccessApproval,
+  AccessApprovalKind,
+  AccessApprovalType,
+  AccessAuditEntry,
+  AccessCheckResult,
+  AccessExtension,
+  AccessRequestStatus,
+  AccessResourceItem,
+  AccessReview,
+} from '@jit-access/plugin-access-common';
+
+/** What is waiting for an approver on a request, if anything. */
+export type Awaiting = 'approval' | 'extension' | 'review';
+
+/** A request as stored (times in epoch milliseconds). */
+export interface RequestRecord {
+  id: string;
+  groupId: string;
+  requester: string;
+  createdBy: string;
+  flowId: string;
+  flowTitle: string;
+  approvalType: AccessApprovalType;
+  provisioner: string;
+  resources: AccessResourceItem[];
+  justification: string;
+  durationSeconds: number;
+  status: AccessRequestStatus;
+  awaiting?: Awaiting;
+  approvers: string[];
+  requiredApprovals: number;
+  allowSelfApproval: boolean;
+  checks: AccessCheckResult[];
+  breakGlass: boolean;
+  review?: AccessReview;
+  extension?: AccessExtension;
+  extensionsUsed: number;
+  extensionsAllowed: number;
+  againOf?: string;
+  createdAt: number;
+  updatedAt: number;
+  grantedAt?: number;
+  expiresAt?: number;
+  endedAt?: number;
+  endReason?: string;
+  /** Set once revocation has been decided; the grant stays `granted` until the provisioner confirms. */
+  ending?: { as: 'expired' | 'revoked'; reason: string; by: string; at: number };
+  lastError?: string;
+  attempts: number;
+  nextAttemptAt?: number;
+}
+
+/** A new request to insert. */
+export type NewRequestRecord = Omit<RequestRecord, 'updatedAt' | 'attempts'>;
+
+/** An approval row. */
+export interface ApprovalRecord extends Omit<AccessApproval, 'at'> {
+  requestId: string;
+  round: number;
+  at: number;
+}
+
+/** An audit row to write. */
+export interface NewAuditRecord {
+  at: number;
+  actor: string;
+  action: string;
+  requestId?: string;
+  severity: AccessAuditEntry['severity'];
+  fromStatus?: AccessRequestStatus;
+  toStatus?: AccessRequestStatus;
+  details: Record<string, unknown>;
+}
+
+/** Keyset cursor: newest first. */
+export interface PageCursor {
+  createdAt: number;
+  id: string;
+}
+
+/** Which requests a listing returns. */
+export type RequestQuery =
+  | { view: 'mine'; user: string; statuses?: AccessRequestStatus[] }
+  | { view: 'approvals'; user: string; statuses?: AccessRequestStatus[] }
+  | { view: 'all'; statuses?: AccessRequestStatus[] };
+
+export type { AccessApprovalKind };

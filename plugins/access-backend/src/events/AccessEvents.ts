@@ -1,0 +1,91 @@
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import { SignalsService } from '@backstage/plugin-signals-node';
+import { ACCESS_REQUEST_STATUS_LABELS } from '@jit-access/plugin-access-common';
+import { RequestRecord } from '../database/types';
+
+/** The signal channel the frontend listens to for live updates. */
+export const ACCESS_SIGNAL_CHANNEL = 'access-requests';
+
+/** What changed, for notifications and signals (sent after the transaction commits). */
+export interface AccessChange {
+  request: RequestRecord;
+  action: string;
+  actor: string;
+  severity?: 'low' | 'medium' | 'high' | 'critical';
+  /** Approvers to ask for a decision. */
+  notifyApprovers?: boolean;
+  /** Tell the requester. */
+  notifyRequester?: boolean;
+  message?: string;
+}
+
+function describe(r: RequestRecord) {
+  const refs = r.resources.map(x => `${x.entityRef} (${x.permissions.join(', ')})`).join('; ');
+  return refs.length > 300 ? `${refs.slice(0, 297)}...` : refs;
+}
+
+/**
+ * Tells people and the auditor about committed changes. Failures here are logged and never
+ * undo a committed change: the database row and audit entry are the source of truth.
+ */
+export class AccessEvents {
+  constructor(
+    private readonly deps: {
+      logger: LoggerService;
+      auditor: AuditorService;
+      notifications?: NotificationService;
+      signals?: SignalsService;
+      appBaseUrl?: string;
+    },
+  ) {}
+
+  async emit(changes: AccessChange[]): Promise<void> {
+    await Promise.all(changes.map(c => this.emitOne(c).catch(e => this.deps.logger.warn(`access: could not publish ${c.action} for ${c.request.id}: ${e}`))));
+  }
+
+  private async emitOne(c: AccessChange) {
+    const r = c.request;
+    const event = await this.deps.auditor.createEvent({
+      eventId: c.action,
+      severityLevel: c.severity ?? 'medium',
+      meta: { requestId: r.id, actor: c.actor, status: r.status, flowId: r.flowId, requester: r.requester },
+    });
+    await event.success();
+
+    const link = `/access/requests/${r.id}`;
+    if (this.deps.notifications && c.notifyApprovers && r.approvers.length) {
+      await this.deps.notifications.send({
+        recipients: { type: 'entity', entityRef: r.approvers, excludeEntityRef: r.allowSelfApproval ? undefined : r.requester },
+        payload: {
+          title: c.message ?? `Access request from ${r.requester} needs your approval`,
+          description: `${r.flowTitle}: ${describe(r)}. Justification: ${r.justification || '(none)'}`,
+          link,
+          severity: r.breakGlass ? 'high' : 'normal',
+          topic: 'access-approval',
+          scope: `access-request:${r.id}:${c.action}`,
+        },
+      });
+    }
+    if (this.deps.notifications && c.notifyRequester) {
+      await this.deps.notifications.send({
+        recipients: { type: 'entity', entityRef: r.requester },
+        payload: {
+          title: c.message ?? `Access request ${ACCESS_REQUEST_STATUS_LABELS[r.status].toLocaleLowerCase('en-US')}`,
+          description: `${r.flowTitle}: ${describe(r)}${r.endReason ? `. Reason: ${r.endReason}` : ''}`,
+          link,
+          severity: r.status === 'failed' ? 'high' : 'normal',
+          topic: 'access-request',
+          scope: `access-request:${r.id}:${c.action}`,
+        },
+      });
+    }
+    if (this.deps.signals) {
+      await this.deps.signals.publish({
+        recipients: { type: 'user', entityRef: [...new Set([r.requester, ...r.approvers])] },
+        channel: ACCESS_SIGNAL_CHANNEL,
+        message: { requestId: r.id, status: r.status, action: c.action },
+      });
+    }
+  }
+}

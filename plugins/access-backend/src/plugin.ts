@@ -1,0 +1,107 @@
+import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { accessPermissions } from '@jit-access/plugin-access-common';
+import {
+  AccessProvisionerFactory,
+  accessProvisionersExtensionPoint,
+} from '@jit-access/plugin-access-node';
+import { accessClockServiceRef } from './clock';
+import { readAccessConfig } from './config/readAccessConfig';
+import { AccessStore } from './database/AccessStore';
+import { AccessEvents } from './events/AccessEvents';
+import { CatalogDirectory } from './flows/CatalogDirectory';
+import { FlowResolver } from './flows/FlowResolver';
+import { ProvisionerRegistry } from './provisioning/ProvisionerRegistry';
+import { AccessRequestService } from './requests/AccessRequestService';
+import { createRouter } from './service/router';
+import { scheduleTasks } from './tasks/scheduleTasks';
+
+/**
+ * The JIT Access backend plugin: access flows, requests, approvals and expiry,
+ * served under `/api/access`.
+ *
+ * @public
+ */
+export const accessPlugin = createBackendPlugin({
+  pluginId: 'access',
+  register(env) {
+    const provisionerFactories: AccessProvisionerFactory[] = [];
+    env.registerExtensionPoint(accessProvisionersExtensionPoint, {
+      addProvisionerType(factory) {
+        if (factory.type === 'none' || provisionerFactories.some(f => f.type === factory.type)) {
+          throw new Error(`Provisioner type "${factory.type}" is already registered`);
+        }
+        provisionerFactories.push(factory);
+      },
+    });
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
+        notifications: notificationService,
+        signals: signalsServiceRef,
+        clock: accessClockServiceRef,
+      },
+      async init(deps) {
+        const accessConfig = readAccessConfig(deps.config, {
+          provisionerTypes: ['none', ...provisionerFactories.map(f => f.type)],
+          checkTypes: [],
+        });
+        const store = await AccessStore.create(deps.database);
+        const directory = new CatalogDirectory(deps.catalog, deps.auth, () => deps.clock.now());
+        const resolver = new FlowResolver(accessConfig.flows, directory);
+        const provisioners = await ProvisionerRegistry.create({
+          config: deps.config,
+          provisioners: accessConfig.provisioners,
+          factories: provisionerFactories,
+        });
+        const events = new AccessEvents({
+          logger: deps.logger,
+          auditor: deps.auditor,
+          notifications: deps.notifications,
+          signals: deps.signals,
+          appBaseUrl: accessConfig.appBaseUrl,
+        });
+        const service = new AccessRequestService({
+          store,
+          resolver,
+          directory,
+          provisioners,
+          events,
+          clock: deps.clock,
+          config: accessConfig,
+          logger: deps.logger,
+        });
+
+        deps.permissionsRegistry.addPermissions(accessPermissions);
+        deps.httpRouter.use(
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            service,
+            resolver,
+            directory,
+            store,
+            config: accessConfig,
+          }),
+        );
+        await scheduleTasks({ scheduler: deps.scheduler, service, config: accessConfig, logger: deps.logger });
+        deps.logger.info(
+          `access: ${accessConfig.flows.length} flow(s), ${accessConfig.bundles.length} bundle(s), expiry every ${accessConfig.expiryFrequencySeconds}s`,
+        );
+      },
+    });
+  },
+});

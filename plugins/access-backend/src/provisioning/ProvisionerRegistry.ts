@@ -1,0 +1,39 @@
+import { Config } from '@backstage/config';
+import {
+  AccessProvisioner,
+  AccessProvisionerFactory,
+} from '@jit-access/plugin-access-node';
+import { ProvisionerConfig } from '../config/AccessConfig';
+
+/** The built-in provisioner: records the grant and changes nothing outside Backstage. */
+export const noneProvisioner: AccessProvisioner = {
+  async grant() {
+    return {};
+  },
+  async revoke() {},
+};
+
+/** Provisioner instances by id (`none` is always there). */
+export class ProvisionerRegistry {
+  private constructor(private readonly byId: Map<string, AccessProvisioner>) {}
+
+  static async create(options: {
+    config: Config;
+    provisioners: ProvisionerConfig[];
+    factories: AccessProvisionerFactory[];
+  }): Promise<ProvisionerRegistry> {
+    const byId = new Map<string, AccessProvisioner>([['none', noneProvisioner]]);
+    for (const p of options.provisioners) {
+      const factory = options.factories.find(f => f.type === p.type);
+      if (!factory) throw new Error(`access.provisioners.${p.id}.type: unknown provisioner type "${p.type}"`);
+      byId.set(p.id, await factory.create({ id: p.id, config: options.config.getConfig(`access.provisioners.${p.id}`) }));
+    }
+    return new ProvisionerRegistry(byId);
+  }
+
+  get(id: string): AccessProvisioner {
+    const p = this.byId.get(id);
+    if (!p) throw new Error(`No provisioner "${id}"`);
+    return p;
+  }
+}

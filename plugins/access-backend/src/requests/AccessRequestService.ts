@@ -1,0 +1,793 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  AccessApprovalKind,
+  AccessPreviewItem,
+  AccessRequest,
+  AccessRequestStatus,
+  TERMINAL_STATUSES,
+} from '@jit-access/plugin-access-common';
+import { createHash, randomUUID } from 'crypto';
+import { Knex } from 'knex';
+import { Clock } from '../clock';
+import { AccessConfig } from '../config/AccessConfig';
+import { formatDuration } from '../config/duration';
+import { AccessStore, RequestPatch, UpdateGuard } from '../database/AccessStore';
+import { NewRequestRecord, PageCursor, RequestQuery, RequestRecord } from '../database/types';
+import { AccessChange, AccessEvents } from '../events/AccessEvents';
+import { CatalogDirectory, DirectoryUser } from '../flows/CatalogDirectory';
+import { FlowResolver } from '../flows/FlowResolver';
+import { ProvisionerRegistry } from '../provisioning/ProvisionerRegistry';
+import { canTransition } from './stateMachine';
+import { planSubmission, SubmissionInput } from './planSubmission';
+import { toView } from './toView';
+
+/** Who is calling, as the router established it. */
+export interface Caller {
+  /** User entity ref, or `service:<subject>` for service principals. */
+  ref: string;
+  type: 'user' | 'service';
+  /** Holds the access admin permission. */
+  isAdmin: boolean;
+}
+
+/** Extra state changes and audit details for a transition. */
+interface TransitionSpec {
+  to?: AccessRequestStatus;
+  guard?: Partial<UpdateGuard>;
+  patch?: RequestPatch;
+  action: string;
+  actor: string;
+  severity?: 'low' | 'medium' | 'high' | 'critical';
+  details?: Record<string, unknown>;
+}
+
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/**
+ * The one place that changes a request. Every change is a guarded update plus its audit
+ * entry in one transaction; notifications and signals follow the commit.
+ */
+export class AccessRequestService {
+  constructor(
+    private readonly deps: {
+      store: AccessStore;
+      resolver: FlowResolver;
+      directory: CatalogDirectory;
+      provisioners: ProvisionerRegistry;
+      events: AccessEvents;
+      clock: Clock;
+      config: AccessConfig;
+      logger: LoggerService;
+    },
+  ) {}
+
+  private now() {
+    return this.deps.clock.now();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** Whether the caller may see this request. */
+  canSee(caller: Caller, r: RequestRecord): boolean {
+    return caller.isAdmin || r.requester === caller.ref || r.createdBy === caller.ref || r.approvers.includes(caller.ref);
+  }
+
+  async get(caller: Caller, id: string): Promise<AccessRequest> {
+    const r = await this.load(id);
+    if (!this.canSee(caller, r)) throw new NotAllowedError(`You may not see access request ${id}`);
+    return (await this.views([r], caller.ref))[0];
+  }
+
+  async list(
+    caller: Caller,
+    query: RequestQuery,
+    page: { cursor?: PageCursor; limit: number },
+  ): Promise<{ items: AccessRequest[]; nextCursor?: PageCursor }> {
+    const rows = await this.deps.store.listRequests(query, { cursor: page.cursor, limit: page.limit + 1 });
+    const more = rows.length > page.limit;
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items: await this.views(items, caller.ref),
+      nextCursor: more && last ? { createdAt: last.createdAt, id: last.id } : undefined,
+    };
+  }
+
+  /** The caller's starred requests, newest star first. */
+  async favorites(caller: Caller, limit: number): Promise<AccessRequest[]> {
+    const rows = await this.deps.store.listFavoriteRequests(caller.ref, limit);
+    return this.views(rows, caller.ref);
+  }
+
+  private async views(rows: RequestRecord[], viewer: string): Promise<AccessRequest[]> {
+    const ids = rows.map(r => r.id);
+    const [approvals, favorites] = await Promise.all([
+      this.deps.store.getApprovals(ids),
+      this.deps.store.favoritesOf(viewer, ids),
+    ]);
+    return rows.map(r => toView(r, approvals, favorites.has(r.id)));
+  }
+
+  private async load(id: string, tx?: Knex.Transaction): Promise<RequestRecord> {
+    const r = tx ? await this.deps.store.lockRequest(tx, id) : await this.deps.store.getRequest(id);
+    if (!r) throw new NotFoundError(`No access request ${id}`);
+    return r;
+  }
+
+  // ---------------------------------------------------------------- submit
+
+  /** Resolves the person a submission is for, enforcing that only services act for others. */
+  async resolveRequester(caller: Caller, requester?: string): Promise<DirectoryUser> {
+    if (caller.type === 'service') {
+      if (!requester) throw new InputError('requester: a service must say which user the request is for');
+      const user = await this.deps.directory.findUser(requester);
+      if (!user) throw new InputError(`requester: no user "${requester}" in the catalog`);
+      return user;
+    }
+    if (requester !== undefined) {
+      const user = await this.deps.directory.findUser(requester);
+      if (!user || user.ref !== caller.ref) {
+        throw new NotAllowedError('requester: users can only request access for themselves');
+      }
+    }
+    const self = await this.deps.directory.findUser(caller.ref);
+    // A signed-in user missing from the catalog can still be matched by '*' flows.
+    return self ?? { ref: caller.ref, groups: [] };
+  }
+
+  async preview(caller: Caller, input: SubmissionInput & { requester?: string }): Promise<AccessPreviewItem[]> {
+    const requester = await this.resolveRequester(caller, input.requester);
+    const plans = await this.plan(input, requester);
+    return plans.flatMap(p =>
+      p.resources.map(res => ({
+        entityRef: res.entityRef,
+        permissions: res.permissions,
+        flowId: p.flow.id,
+        flowTitle: p.flow.title,
+        approvalType: p.flow.approval.type,
+        approvers: p.approvers,
+        requiredApprovals: p.flow.approval.type === 'manual' ? p.flow.approval.required : 0,
+        checks: [...p.flow.approval.requiredChecks, ...p.flow.approval.autoApproveChecks],
+        durationSeconds: p.durationSeconds,
+        maxDurationSeconds: p.flow.duration.maxSeconds,
+        justificationRequired: p.flow.justification === 'required',
+        autoApproved: p.flow.approval.type !== 'manual',
+      })),
+    );
+  }
+
+  private plan(input: SubmissionInput, requester: DirectoryUser, clampDuration = false) {
+    return planSubmission({
+      input,
+      requester,
+      resolver: this.deps.resolver,
+      directory: this.deps.directory,
+      bundles: this.deps.config.bundles,
+      clampDuration,
+    });
+  }
+
+  /**
+   * Creates the requests of one submission in one transaction. A retried call with the same
+   * idempotency key returns what the first one created.
+   */
+  async submit(
+    caller: Caller,
+    input: SubmissionInput & { requester?: string },
+    options: { idempotencyKey?: string; againOf?: string; clampDuration?: boolean } = {},
+  ): Promise<{ items: AccessRequest[]; replayed: boolean }> {
+    const { store } = this.deps;
+    const bodyHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    if (options.idempotencyKey) {
+      const replay = await this.replay(caller, options.idempotencyKey, bodyHash);
+      if (replay) return { items: replay, replayed: true };
+    }
+    const requester = await this.resolveRequester(caller, input.requester);
+    const plans = await this.plan(input, requester, options.clampDuration);
+    const now = this.now();
+    const groupId = randomUUID();
+    const records: NewRequestRecord[] = plans.map(p => {
+      const type = p.flow.approval.type;
+      return {
+        id: randomUUID(),
+        groupId,
+        requester: requester.ref,
+        createdBy: caller.ref,
+        flowId: p.flow.id,
+        flowTitle: p.flow.title,
+        approvalType: type,
+        provisioner: p.flow.provisioner,
+        resources: p.resources,
+        justification: p.justification,
+        durationSeconds: p.durationSeconds,
+        status: type === 'manual' ? 'pending' : 'granting',
+        awaiting: type === 'manual' ? 'approval' : type === 'breakglass' ? 'review' : undefined,
+        approvers: p.approvers,
+        requiredApprovals: type === 'manual' ? p.flow.approval.required : 0,
+        allowSelfApproval: p.flow.approval.allowSelfApproval,
+        checks: [],
+        breakGlass: type === 'breakglass',
+        review: type === 'breakglass' ? { status: 'pending' } : undefined,
+        extensionsUsed: 0,
+        extensionsAllowed: p.flow.duration.extensions,
+        againOf: options.againOf,
+        createdAt: now,
+      };
+    });
+
+    try {
+      await store.transaction(async tx => {
+        if (options.idempotencyKey) {
+          await store.insertIdempotency(tx, caller.ref, options.idempotencyKey, bodyHash, groupId, now);
+        }
+        for (const r of records) {
+          await store.insertRequest(tx, r);
+          await store.insertAudit(tx, {
+            at: now,
+            actor: caller.ref,
+            action: r.breakGlass ? 'breakglass-requested' : 'request-submitted',
+            requestId: r.id,
+            severity: r.breakGlass ? 'high' : 'medium',
+            toStatus: r.status,
+            details: {
+              requester: r.requester,
+              flowId: r.flowId,
+              resources: r.resources,
+              durationSeconds: r.durationSeconds,
+              justification: r.justification,
+              approvers: r.approvers,
+              onBehalfOf: caller.ref !== r.requester ? r.requester : undefined,
+              againOf: r.againOf,
+            },
+          });
+        }
+      });
+    } catch (e) {
+      // A concurrent retry with the same key won the insert: answer with its result.
+      if (options.idempotencyKey) {
+        const replay = await this.replay(caller, options.idempotencyKey, bodyHash).catch(() => undefined);
+        if (replay) return { items: replay, replayed: true };
+      }
+      throw e;
+    }
+
+    await this.deps.events.emit(
+      records.map(r => ({
+        request: { ...r, updatedAt: now, attempts: 0 },
+        action: r.breakGlass ? 'breakglass-requested' : 'request-submitted',
+        actor: caller.ref,
+        severity: r.breakGlass ? ('high' as const) : ('medium' as const),
+        notifyApprovers: r.status === 'pending',
+      })),
+    );
+    // Automatic and break-glass requests grant now; one slow provisioner does not hold up the rest.
+    await Promise.all(records.filter(r => r.status === 'granting').map(r => this.grant(r.id, caller.ref)));
+    const rows = await store.getRequestsByGroup(groupId);
+    return { items: await this.views(rows, caller.ref), replayed: false };
+  }
+
+  private async replay(caller: Caller, key: string, bodyHash: string): Promise<AccessRequest[] | undefined> {
+    const existing = await this.deps.store.getIdempotency(this.deps.store.db, caller.ref, key);
+    if (!existing) return undefined;
+    if (existing.bodyHash !== bodyHash) {
+      throw new ConflictError('Idempotency-Key was already used with a different request body');
+    }
+    const rows = await this.deps.store.getRequestsByGroup(existing.groupId);
+    return this.views(rows, caller.ref);
+  }
+
+  /** "Request again": a new request for the same resources, with a new justification. */
+  async again(caller: Caller, id: string, justification: string): Promise<AccessRequest[]> {
+    const r = await this.load(id);
+    if (r.requester !== caller.ref) throw new NotAllowedError('Only the requester can request this access again');
+    if (!TERMINAL_STATUSES.includes(r.status)) {
+      throw new ConflictError(`Request ${id} is ${r.status}; only ended requests can be requested again`);
+    }
+    const { items } = await this.submit(
+      caller,
+      { resources: r.resources, durationSeconds: r.durationSeconds, justification },
+      { againOf: r.id, clampDuration: true },
+    );
+    return items;
+  }
+
+  // ---------------------------------------------------------------- decisions
+
+  /** The kind of decision a request is waiting for. */
+  private pendingDecision(r: RequestRecord): { kind: AccessApprovalKind; round: number } {
+    if (r.status === 'pending' && r.awaiting === 'approval') return { kind: 'request', round: 0 };
+    if (r.status === 'granted' && r.awaiting === 'extension') return { kind: 'extension', round: r.extensionsUsed };
+    if ((r.status === 'granted' || r.status === 'granting') && r.awaiting === 'review') return { kind: 'review', round: 0 };
+    throw new ConflictError(`Request ${r.id} is ${r.status} and waits for no decision`);
+  }
+
+  private assertApprover(caller: Caller, r: RequestRecord, kind: AccessApprovalKind) {
+    const isApprover = r.approvers.includes(caller.ref) || (kind === 'review' && caller.isAdmin);
+    if (!isApprover) throw new NotAllowedError(`You are not an approver of access request ${r.id}`);
+    if (caller.ref === r.requester && !r.allowSelfApproval) {
+      throw new NotAllowedError('You cannot decide on your own access request');
+    }
+  }
+
+  async approve(caller: Caller, id: string, comment?: string): Promise<AccessRequest> {
+    const now = this.now();
+    let grantAfter = false;
+    const changes: AccessChange[] = [];
+    await this.deps.store.transaction(async tx => {
+      const r = await this.load(id, tx);
+      const { kind, round } = this.pendingDecision(r);
+      this.assertApprover(caller, r, kind);
+      const decision = kind === 'review' ? 'acknowledged' : 'approved';
+      const inserted = await this.deps.store.insertApproval(tx, {
+        requestId: r.id, kind, round, approver: caller.ref, decision, comment, at: now,
+      });
+      if (!inserted) throw new ConflictError(`You already decided on request ${id}`);
+
+      if (kind === 'review') {
+        const changed = await this.change(tx, r, {
+          guard: { awaiting: 'review' },
+          patch: { awaiting: null, review: { status: 'acknowledged', reviewer: caller.ref, comment, at: new Date(now).toISOString() } },
+          action: 'breakglass-reviewed',
+          actor: caller.ref,
+          details: { comment },
+        });
+        changes.push({ request: changed, action: 'breakglass-reviewed', actor: caller.ref, notifyRequester: true, message: 'Your break-glass access was reviewed and acknowledged' });
+        return;
+      }
+      const count = await this.deps.store.countApprovals(tx, r.id, kind, round);
+      if (count < r.requiredApprovals) {
+        await this.deps.store.insertAudit(tx, {
+          at: now, actor: caller.ref, action: 'approval-recorded', requestId: r.id, severity: 'medium',
+          details: { kind, comment, approvals: count, required: r.requiredApprovals },
+        });
+        changes.push({ request: r, action: 'approval-recorded', actor: caller.ref });
+        return;
+      }
+      if (kind === 'request') {
+        const changed = await this.change(tx, r, {
+          to: 'granting',
+          guard: { awaiting: 'approval' },
+          patch: { awaiting: null },
+          action: 'request-approved',
+          actor: caller.ref,
+          details: { comment, approvals: count },
+        });
+        changes.push({ request: changed, action: 'request-approved', actor: caller.ref });
+        grantAfter = true;
+      } else {
+        const ext = r.extension!;
+        const changed = await this.change(tx, r, {
+          guard: { awaiting: 'extension', notEnding: true, notExpiredAt: now },
+          patch: {
+            awaiting: null,
+            expiresAt: r.expiresAt! + ext.durationSeconds * 1000,
+            extensionsUsed: r.extensionsUsed + 1,
+            extension: { ...ext, status: 'approved', decidedAt: new Date(now).toISOString() },
+          },
+          action: 'extension-approved',
+          actor: caller.ref,
+          details: { comment, durationSeconds: ext.durationSeconds, previousExpiresAt: new Date(r.expiresAt!).toISOString() },
+          conflict: 'The access ran out or is being revoked; it can no longer be extended',
+        });
+        changes.push({ request: changed, action: 'extension-approved', actor: caller.ref, notifyRequester: true, message: 'Your access was extended' });
+      }
+    });
+    await this.deps.events.emit(changes);
+    if (grantAfter) await this.grant(id, caller.ref);
+    return this.get(caller, id);
+  }
+
+  async reject(caller: Caller, id: string, reason: string): Promise<AccessRequest> {
+    const now = this.now();
+    const changes: AccessChange[] = [];
+    let revokeAfter = false;
+    await this.deps.store.transaction(async tx => {
+      const r = await this.load(id, tx);
+      const { kind, round } = this.pendingDecision(r);
+      this.assertApprover(caller, r, kind);
+      await this.deps.store.insertApproval(tx, {
+        requestId: r.id, kind, round, approver: caller.ref, decision: 'rejected', comment: reason, at: now,
+      });
+      if (kind === 'request') {
+        const changed = await this.change(tx, r, {
+          to: 'rejected',
+          guard: { awaiting: 'approval' },
+          patch: { awaiting: null, endedAt: now, endReason: reason },
+          action: 'request-rejected',
+          actor: caller.ref,
+          details: { reason },
+        });
+        changes.push({ request: changed, action: 'request-rejected', actor: caller.ref, notifyRequester: true });
+      } else if (kind === 'extension') {
+        const changed = await this.change(tx, r, {
+          guard: { awaiting: 'extension' },
+          patch: { awaiting: null, extension: { ...r.extension!, status: 'rejected', reason, decidedAt: new Date(now).toISOString() } },
+          action: 'extension-rejected',
+          actor: caller.ref,
+          details: { reason },
+        });
+        changes.push({ request: changed, action: 'extension-rejected', actor: caller.ref, notifyRequester: true, message: `Your extension was rejected: ${reason}` });
+      } else {
+        // Rejecting a break-glass review revokes the access.
+        const changed = await this.change(tx, r, {
+          guard: { awaiting: 'review', notEnding: true },
+          patch: {
+            awaiting: null,
+            review: { status: 'revoked', reviewer: caller.ref, comment: reason, at: new Date(now).toISOString() },
+            ending: { as: 'revoked', reason: `Break-glass review rejected: ${reason}`, by: caller.ref, at: now },
+          },
+          action: 'breakglass-review-rejected',
+          actor: caller.ref,
+          severity: 'high',
+          details: { reason },
+        });
+        changes.push({ request: changed, action: 'breakglass-review-rejected', actor: caller.ref, severity: 'high' });
+        revokeAfter = changed.status === 'granted';
+      }
+    });
+    await this.deps.events.emit(changes);
+    if (revokeAfter) await this.endGrant(id);
+    return this.get(caller, id);
+  }
+
+  async cancel(caller: Caller, id: string): Promise<AccessRequest> {
+    const now = this.now();
+    const changes: AccessChange[] = [];
+    await this.deps.store.transaction(async tx => {
+      const r = await this.load(id, tx);
+      if (r.requester !== caller.ref && r.createdBy !== caller.ref) {
+        throw new NotAllowedError('Only the requester can cancel a request');
+      }
+      if (r.status === 'pending') {
+        const changed = await this.change(tx, r, {
+          to: 'cancelled',
+          patch: { awaiting: null, endedAt: now, endReason: 'Cancelled by the requester' },
+          action: 'request-cancelled',
+          actor: caller.ref,
+        });
+        changes.push({ request: changed, action: 'request-cancelled', actor: caller.ref });
+      } else if (r.status === 'granted' && r.awaiting === 'extension') {
+        const changed = await this.change(tx, r, {
+          guard: { awaiting: 'extension' },
+          patch: { awaiting: null, extension: { ...r.extension!, status: 'rejected', reason: 'Cancelled by the requester', decidedAt: new Date(now).toISOString() } },
+          action: 'extension-cancelled',
+          actor: caller.ref,
+        });
+        changes.push({ request: changed, action: 'extension-cancelled', actor: caller.ref });
+      } else {
+        throw new ConflictError(`Request ${id} is ${r.status}; only pending requests can be cancelled`);
+      }
+    });
+    await this.deps.events.emit(changes);
+    return this.get(caller, id);
+  }
+
+  /** Ends active access now: the holder, an approver of the request or an admin. */
+  async revoke(caller: Caller, id: string, reason?: string): Promise<AccessRequest> {
+    const now = this.now();
+    const changes: AccessChange[] = [];
+    await this.deps.store.transaction(async tx => {
+      const r = await this.load(id, tx);
+      const allowed = caller.isAdmin || r.requester === caller.ref || r.approvers.includes(caller.ref);
+      if (!allowed) throw new NotAllowedError('Only the holder, an approver or an admin can revoke this access');
+      if (r.status !== 'granted') {
+        throw new ConflictError(`Request ${id} is ${r.status}; only active access can be revoked`);
+      }
+      if (r.ending) throw new ConflictError(`Access of request ${id} is already being revoked`);
+      const text = reason?.trim() || (r.requester === caller.ref ? 'Revoked by the holder' : `Revoked by ${caller.ref}`);
+      const changed = await this.change(tx, r, {
+        guard: { notEnding: true },
+        patch: {
+          ending: { as: 'revoked', reason: text, by: caller.ref, at: now },
+          awaiting: null,
+          ...(r.awaiting === 'review' ? { review: { status: 'revoked', reviewer: caller.ref, comment: text, at: new Date(now).toISOString() } } : {}),
+        },
+        action: 'revoke-requested',
+        actor: caller.ref,
+        severity: 'high',
+        details: { reason: text },
+      });
+      changes.push({ request: changed, action: 'revoke-requested', actor: caller.ref });
+    });
+    await this.deps.events.emit(changes);
+    await this.endGrant(id);
+    return this.get(caller, id);
+  }
+
+  /** The holder asks for more time on active access; it goes through the same flow. */
+  async extend(caller: Caller, id: string, durationSeconds: number, justification: string): Promise<AccessRequest> {
+    const now = this.now();
+    const changes: AccessChange[] = [];
+    await this.deps.store.transaction(async tx => {
+      const r = await this.load(id, tx);
+      if (r.requester !== caller.ref) throw new NotAllowedError('Only the holder can extend this access');
+      if (r.status !== 'granted' || r.ending || (r.expiresAt ?? 0) <= now) {
+        throw new ConflictError(`Request ${id} is not active access; only active access can be extended`);
+      }
+      if (r.awaiting === 'extension') throw new ConflictError('An extension of this access is already waiting for approval');
+      if (r.extensionsUsed >= r.extensionsAllowed) {
+        throw new ConflictError(
+          r.extensionsAllowed === 0
+            ? `Flow "${r.flowId}" does not allow extensions`
+            : `This access was already extended ${r.extensionsUsed} time(s), the most flow "${r.flowId}" allows`,
+        );
+      }
+      const flow = this.deps.resolver.getFlow(r.flowId);
+      if (!flow) throw new ConflictError(`Flow "${r.flowId}" no longer exists; request the access again`);
+      if (durationSeconds > flow.duration.maxSeconds) {
+        throw new InputError(`durationSeconds: at most ${flow.duration.maxSeconds}s (${formatDuration(flow.duration.maxSeconds)}) for flow "${flow.id}"`);
+      }
+      if (flow.justification === 'required' && !justification.trim()) {
+        throw new InputError(`justification: flow "${flow.id}" requires a justification`);
+      }
+      const extension = {
+        durationSeconds,
+        justification: justification.trim(),
+        requestedAt: new Date(now).toISOString(),
+      };
+      if (flow.approval.type === 'manual') {
+        const changed = await this.change(tx, r, {
+          guard: { notEnding: true, notExpiredAt: now, awaiting: r.awaiting ?? null },
+          patch: { awaiting: 'extension', extension: { ...extension, status: 'pending' } },
+          action: 'extension-requested',
+          actor: caller.ref,
+          details: extension,
+        });
+        changes.push({ request: changed, action: 'extension-requested', actor: caller.ref, notifyApprovers: true, message: `${r.requester} asks to extend access` });
+      } else {
+        const changed = await this.change(tx, r, {
+          guard: { notEnding: true, notExpiredAt: now },
+          patch: {
+            expiresAt: r.expiresAt! + durationSeconds * 1000,
+            extensionsUsed: r.extensionsUsed + 1,
+            extension: { ...extension, status: 'approved', decidedAt: new Date(now).toISOString() },
+          },
+          action: 'extension-approved',
+          actor: caller.ref,
+          severity: flow.approval.type === 'breakglass' ? 'high' : 'medium',
+          details: { ...extension, automatic: true },
+        });
+        changes.push({ request: changed, action: 'extension-approved', actor: caller.ref, notifyApprovers: flow.approval.type === 'breakglass' });
+      }
+    });
+    await this.deps.events.emit(changes);
+    return this.get(caller, id);
+  }
+
+  async setFavorite(caller: Caller, id: string, on: boolean): Promise<AccessRequest> {
+    const r = await this.load(id);
+    if (r.requester !== caller.ref) throw new NotAllowedError('Only the requester can star a request');
+    await this.deps.store.setFavorite(caller.ref, id, on, this.now());
+    return this.get(caller, id);
+  }
+
+  // ---------------------------------------------------------------- granting and ending
+
+  /** Calls the provisioner for a request in `granting` and records the outcome. */
+  async grant(id: string, actor: string): Promise<void> {
+    const r = await this.deps.store.getRequest(id);
+    if (!r || r.status !== 'granting') return;
+    const grantedAt = this.now();
+    const expiresAt = grantedAt + r.durationSeconds * 1000;
+    let error: Error | undefined;
+    try {
+      await this.deps.provisioners.get(r.provisioner).grant({
+        requestId: r.id,
+        requester: r.requester,
+        requesterEmail: (await this.deps.directory.findUser(r.requester).catch(() => undefined))?.email,
+        flowId: r.flowId,
+        resources: r.resources,
+        expiresAt: new Date(expiresAt).toISOString(),
+      });
+    } catch (e) {
+      error = e as Error;
+    }
+    const changes: AccessChange[] = [];
+    await this.deps.store.transaction(async tx => {
+      const cur = await this.load(id, tx);
+      if (cur.status !== 'granting') return;
+      if (error) {
+        const reason = `Provisioner "${r.provisioner}" failed: ${error.message}`;
+        const changed = await this.change(tx, cur, {
+          to: 'failed',
+          patch: { endedAt: this.now(), endReason: reason, lastError: error.message, awaiting: null },
+          action: 'grant-failed',
+          actor: 'system',
+          severity: 'high',
+          details: { error: error.message },
+        });
+        changes.push({ request: changed, action: 'grant-failed', actor: 'system', severity: 'high', notifyRequester: true });
+      } else {
+        const changed = await this.change(tx, cur, {
+          to: 'granted',
+          patch: { grantedAt, expiresAt, lastError: null },
+          action: cur.breakGlass ? 'breakglass-granted' : 'access-granted',
+          actor,
+          severity: cur.breakGlass ? 'high' : 'medium',
+          details: { expiresAt: new Date(expiresAt).toISOString(), provisioner: cur.provisioner },
+        });
+        changes.push({
+          request: changed,
+          action: changed.breakGlass ? 'breakglass-granted' : 'access-granted',
+          actor,
+          severity: changed.breakGlass ? 'high' : 'medium',
+          notifyRequester: true,
+          notifyApprovers: changed.breakGlass,
+          message: changed.breakGlass ? `Break-glass access used by ${changed.requester}: please review` : undefined,
+        });
+      }
+    });
+    if (error) this.deps.logger.warn(`access: grant of ${id} failed: ${error.message}`);
+    await this.deps.events.emit(changes);
+  }
+
+  /**
+   * Revokes a grant whose end was decided (or that ran out) and records it once the
+   * provisioner confirms. On failure the grant stays active and is retried with backoff.
+   */
+  async endGrant(id: string): Promise<'ended' | 'retry' | 'skipped'> {
+    const now = this.now();
+    let r = await this.deps.store.getRequest(id);
+    if (!r || r.status !== 'granted') return 'skipped';
+    if (!r.ending) {
+      if ((r.expiresAt ?? Infinity) > now) return 'skipped';
+      // Claim the expiry first so that no extension slips in while the provisioner works.
+      const ending = { as: 'expired' as const, reason: 'Access expired', by: 'system', at: now };
+      const claimed = await this.deps.store.updateRequest(
+        this.deps.store.db, r.id, { status: 'granted', notEnding: true, expiredAt: now }, { ending }, now,
+      );
+      if (!claimed) return 'skipped';
+      r = { ...r, ending };
+    }
+    const ending = r.ending!;
+    try {
+      await this.deps.provisioners.get(r.provisioner).revoke({
+        requestId: r.id,
+        requester: r.requester,
+        flowId: r.flowId,
+        resources: r.resources,
+        expiresAt: new Date(r.expiresAt ?? now).toISOString(),
+      });
+    } catch (e) {
+      const message = (e as Error).message;
+      const attempts = r.attempts + 1;
+      const backoff = Math.min(MAX_BACKOFF_MS, 5000 * 2 ** Math.min(attempts - 1, 10));
+      await this.deps.store.transaction(async tx => {
+        const ok = await this.deps.store.updateRequest(
+          tx, r!.id, { status: 'granted' }, { attempts, lastError: message, nextAttemptAt: now + backoff }, now,
+        );
+        if (ok) {
+          await this.deps.store.insertAudit(tx, {
+            at: now, actor: 'system', action: 'revoke-failed', requestId: r!.id, severity: 'high',
+            details: { error: message, attempts, retryInMs: backoff },
+          });
+        }
+      });
+      this.deps.logger.error(`access: revocation of ${id} failed (attempt ${attempts}), retrying in ${backoff} ms: ${message}`);
+      return 'retry';
+    }
+    const changes: AccessChange[] = [];
+    await this.deps.store.transaction(async tx => {
+      const cur = await this.load(id, tx);
+      if (cur.status !== 'granted') return;
+      const endedAt = this.now();
+      const changed = await this.change(tx, cur, {
+        to: ending.as,
+        patch: {
+          endedAt,
+          endReason: ending.reason,
+          ending: null,
+          awaiting: null,
+          lastError: null,
+          nextAttemptAt: null,
+          ...(cur.awaiting === 'extension' && cur.extension
+            ? { extension: { ...cur.extension, status: 'rejected' as const, reason: 'Access ended' } }
+            : {}),
+        },
+        action: ending.as === 'expired' ? 'access-expired' : 'access-revoked',
+        actor: ending.by,
+        severity: ending.as === 'revoked' ? 'high' : 'medium',
+        details: {
+          reason: ending.reason,
+          expiresAt: cur.expiresAt ? new Date(cur.expiresAt).toISOString() : undefined,
+          lagMs: ending.as === 'expired' && cur.expiresAt ? endedAt - cur.expiresAt : undefined,
+        },
+      });
+      changes.push({ request: changed, action: ending.as === 'expired' ? 'access-expired' : 'access-revoked', actor: ending.by, notifyRequester: true });
+    });
+    await this.deps.events.emit(changes);
+    return changes.length ? 'ended' : 'skipped';
+  }
+
+  /** The expiry task's body: ends every grant that ran out or whose revocation is due. */
+  async runExpiry(): Promise<{ ended: number; retried: number }> {
+    let ended = 0;
+    let retried = 0;
+    const concurrency = this.deps.config.revokeConcurrency;
+    for (;;) {
+      const due = await this.deps.store.findGrantsToEnd(this.now(), 500);
+      if (due.length === 0) break;
+      let progressed = 0;
+      for (let i = 0; i < due.length; i += concurrency) {
+        const results = await Promise.all(due.slice(i, i + concurrency).map(r => this.endGrant(r.id).catch(() => 'retry' as const)));
+        for (const res of results) {
+          if (res === 'ended') ended++;
+          if (res === 'retry') retried++;
+          if (res !== 'skipped') progressed++;
+        }
+      }
+      // Everything left is backing off or was taken by someone else.
+      if (progressed === 0 || due.length < 500) break;
+    }
+    return { ended, retried };
+  }
+
+  /** Pending requests nobody decided end as expired after `access.pendingTimeout`. */
+  async runPendingTimeout(): Promise<number> {
+    const timeoutMs = this.deps.config.pendingTimeoutSeconds * 1000;
+    let count = 0;
+    for (;;) {
+      const now = this.now();
+      const stale = await this.deps.store.findPendingBefore(now - timeoutMs, 500);
+      for (const r of stale) {
+        const changes: AccessChange[] = [];
+        await this.deps.store.transaction(async tx => {
+          const cur = await this.load(r.id, tx);
+          if (cur.status !== 'pending') return;
+          const changed = await this.change(tx, cur, {
+            to: 'expired',
+            patch: {
+              awaiting: null,
+              endedAt: now,
+              endReason: `Nobody decided within ${formatDuration(this.deps.config.pendingTimeoutSeconds)}`,
+            },
+            action: 'request-timed-out',
+            actor: 'system',
+          });
+          changes.push({ request: changed, action: 'request-timed-out', actor: 'system', notifyRequester: true });
+          count++;
+        });
+        await this.deps.events.emit(changes);
+      }
+      if (stale.length < 500) break;
+    }
+    return count;
+  }
+
+  // ---------------------------------------------------------------- the single writer
+
+  /**
+   * Applies one guarded change and its audit entry inside the caller's transaction.
+   * Throws 409 when another writer changed the request first.
+   */
+  private async change(
+    tx: Knex.Transaction,
+    r: RequestRecord,
+    spec: TransitionSpec & { conflict?: string },
+  ): Promise<RequestRecord> {
+    const now = this.now();
+    if (spec.to && !canTransition(r.status, spec.to)) {
+      throw new ConflictError(`Request ${r.id} is ${r.status} and cannot become ${spec.to}`);
+    }
+    const patch: RequestPatch = { ...spec.patch };
+    if (spec.to) patch.status = spec.to;
+    const ok = await this.deps.store.updateRequest(tx, r.id, { status: r.status, ...spec.guard }, patch, now);
+    if (!ok) throw new ConflictError(spec.conflict ?? `Request ${r.id} changed meanwhile; reload and try again`);
+    await this.deps.store.insertAudit(tx, {
+      at: now,
+      actor: spec.actor,
+      action: spec.action,
+      requestId: r.id,
+      severity: spec.severity ?? 'medium',
+      fromStatus: spec.to ? r.status : undefined,
+      toStatus: spec.to,
+      details: spec.details ?? {},
+    });
+    const updated: RequestRecord = { ...r, updatedAt: now };
+    for (const [k, v] of Object.entries(patch)) {
+      (updated as any)[k] = v === null ? undefined : v;
+    }
+    return updated;
+  }
+}

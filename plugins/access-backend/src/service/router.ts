@@ -1,0 +1,271 @@
+import {
+  BackstageCredentials,
+  BackstageServicePrincipal,
+  BackstageUserPrincipal,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult, BasicPermission } from '@backstage/plugin-permission-common';
+import {
+  AccessAuditEntry,
+  AccessFlowSummary,
+  accessAdminPermission,
+  accessAuditReadPermission,
+  accessRequestCreateOnBehalfPermission,
+  accessRequestCreatePermission,
+  RequestableResource,
+} from '@jit-access/plugin-access-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { AccessConfig, AccessFlow } from '../config/AccessConfig';
+import { AccessStore } from '../database/AccessStore';
+import { CatalogDirectory } from '../flows/CatalogDirectory';
+import { FlowResolver, refOf } from '../flows/FlowResolver';
+import { AccessRequestService, Caller } from '../requests/AccessRequestService';
+import {
+  againBodySchema,
+  approveBodySchema,
+  auditQuerySchema,
+  decodeCursor,
+  encodeCursor,
+  extendBodySchema,
+  idParamSchema,
+  listQuerySchema,
+  parse,
+  rejectBodySchema,
+  resourcesQuerySchema,
+  revokeBodySchema,
+  submitBodySchema,
+} from './schemas';
+
+/** Largest JSON body accepted (1,000 items fit in well under this). */
+export const BODY_LIMIT = '512kb';
+
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  service: AccessRequestService;
+  resolver: FlowResolver;
+  directory: CatalogDirectory;
+  store: AccessStore;
+  config: AccessConfig;
+}
+
+export function flowSummary(f: AccessFlow): AccessFlowSummary {
+  return {
+    id: f.id,
+    title: f.title,
+    description: f.description,
+    requesters: f.requesters,
+    filter: f.filters,
+    permissions: f.permissions,
+    approval: f.approval,
+    duration: f.duration,
+    justification: f.justification,
+    provisioner: f.provisioner,
+  };
+}
+
+const CSV_COLUMNS: (keyof AccessAuditEntry)[] = ['id', 'at', 'actor', 'action', 'requestId', 'severity', 'fromStatus', 'toStatus', 'details'];
+
+function csvCell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  let s = typeof value === 'string' ? value : JSON.stringify(value);
+  // Cells starting with formula characters are neutralised for spreadsheet safety.
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The HTTP API under /api/access. Only this file knows HTTP. */
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { httpAuth, permissions, service, resolver, directory, store, config } = options;
+  const router = Router();
+  router.use(express.json({ limit: BODY_LIMIT }));
+
+  async function allowed(credentials: BackstageCredentials, permission: BasicPermission) {
+    const [decision] = await permissions.authorize([{ permission }], { credentials });
+    return decision.result === AuthorizeResult.ALLOW;
+  }
+
+  async function caller(
+    req: Request,
+  ): Promise<{ caller: Caller; credentials: BackstageCredentials<BackstageUserPrincipal | BackstageServicePrincipal> }> {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    if (credentials.principal.type === 'user') {
+      return {
+        credentials,
+        caller: {
+          ref: credentials.principal.userEntityRef,
+          type: 'user',
+          isAdmin: await allowed(credentials, accessAdminPermission),
+        },
+      };
+    }
+    // Services never administer; they act only through on-behalf-of submissions.
+    return { credentials, caller: { ref: credentials.principal.subject, type: 'service', isAdmin: false } };
+  }
+
+  const id = (req: Request) => parse(idParamSchema, req.params.id, 'path');
+
+  router.get('/flows', async (req, res) => {
+    await caller(req);
+    res.json({ items: resolver.flows.map(flowSummary) });
+  });
+
+  router.get('/bundles', async (req, res) => {
+    await caller(req);
+    res.json({ items: config.bundles });
+  });
+
+  router.get('/resources', async (req, res) => {
+    const { caller: c } = await caller(req);
+    const q = parse(resourcesQuerySchema, req.query, 'query');
+    // Services have no catalog identity of their own, so nothing is requestable for them here.
+    const user = c.type === 'user' ? await service.resolveRequester(c) : undefined;
+    if (!user) {
+      res.json({ items: [] });
+      return;
+    }
+    const filters = resolver.catalogFilterFor(user, { type: q.type, permission: q.permission });
+    if (!filters) {
+      res.json({ items: [] });
+      return;
+    }
+    const page = await directory.queryEntities({ filters, term: q.q?.trim() || undefined, cursor: q.cursor, limit: q.limit });
+    const items: RequestableResource[] = [];
+    for (const entity of page.items) {
+      const perms = resolver
+        .permissionsFor(user, entity)
+        .filter(p => !q.permission || p.permission === q.permission);
+      if (!perms.length) continue;
+      const spec = (entity.spec ?? {}) as { type?: unknown; owner?: unknown };
+      items.push({
+        entityRef: refOf(entity),
+        kind: entity.kind,
+        name: entity.metadata.name,
+        title: entity.metadata.title,
+        description: entity.metadata.description,
+        type: typeof spec.type === 'string' ? spec.type : undefined,
+        owner: typeof spec.owner === 'string' ? spec.owner : undefined,
+        permissions: perms.map(p => ({ permission: p.permission, flowId: p.flow.id, flowTitle: p.flow.title })),
+      });
+    }
+    res.json({ items, nextCursor: page.nextCursor });
+  });
+
+  async function submissionCaller(req: Request, requester?: string) {
+    const { caller: c, credentials } = await caller(req);
+    if (!(await allowed(credentials, accessRequestCreatePermission))) {
+      throw new NotAllowedError('You may not request access (access.request.create)');
+    }
+    if (c.type === 'service' && requester !== undefined && !(await allowed(credentials, accessRequestCreateOnBehalfPermission))) {
+      throw new NotAllowedError('This service may not request access on behalf of users (access.request.create.onbehalf)');
+    }
+    return c;
+  }
+
+  router.post('/requests/preview', async (req, res) => {
+    const body = parse(submitBodySchema, req.body, 'body');
+    const c = await submissionCaller(req, body.requester);
+    res.json({ items: await service.preview(c, body) });
+  });
+
+  router.post('/requests', async (req, res) => {
+    const body = parse(submitBodySchema, req.body, 'body');
+    const c = await submissionCaller(req, body.requester);
+    const key = req.header('idempotency-key');
+    if (key !== undefined && (key.length < 1 || key.length > 255)) {
+      throw new InputError('Idempotency-Key header: 1 to 255 characters');
+    }
+    const { items, replayed } = await service.submit(c, body, { idempotencyKey: key });
+    res.status(replayed ? 200 : 201).json({ items });
+  });
+
+  router.get('/requests', async (req, res) => {
+    const { caller: c } = await caller(req);
+    const q = parse(listQuerySchema, req.query, 'query');
+    if (q.view === 'favorites') {
+      res.json({ items: await service.favorites(c, q.limit) });
+      return;
+    }
+    if (q.view === 'all' && !c.isAdmin) {
+      throw new NotAllowedError('Only access admins may list all requests (access.admin)');
+    }
+    const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const query = q.view === 'all' ? { view: 'all' as const, statuses: q.status } : { view: q.view, user: c.ref, statuses: q.status };
+    const page = await service.list(c, query, { cursor, limit: q.limit });
+    res.json({ items: page.items, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : undefined });
+  });
+
+  router.get('/requests/:id', async (req, res) => {
+    const { caller: c } = await caller(req);
+    res.json(await service.get(c, id(req)));
+  });
+
+  router.post('/requests/:id/approve', async (req, res) => {
+    const { caller: c } = await caller(req);
+    const body = parse(approveBodySchema, req.body ?? {}, 'body');
+    res.json(await service.approve(c, id(req), body.comment));
+  });
+
+  router.post('/requests/:id/reject', async (req, res) => {
+    const { caller: c } = await caller(req);
+    const body = parse(rejectBodySchema, req.body ?? {}, 'body');
+    res.json(await service.reject(c, id(req), body.reason));
+  });
+
+  router.post('/requests/:id/cancel', async (req, res) => {
+    const { caller: c } = await caller(req);
+    res.json(await service.cancel(c, id(req)));
+  });
+
+  router.post('/requests/:id/revoke', async (req, res) => {
+    const { caller: c } = await caller(req);
+    const body = parse(revokeBodySchema, req.body ?? {}, 'body');
+    res.json(await service.revoke(c, id(req), body.reason));
+  });
+
+  router.post('/requests/:id/again', async (req, res) => {
+    const { caller: c } = await caller(req);
+    const body = parse(againBodySchema, req.body ?? {}, 'body');
+    res.status(201).json({ items: await service.again(c, id(req), body.justification) });
+  });
+
+  router.post('/requests/:id/extend', async (req, res) => {
+    const { caller: c } = await caller(req);
+    const body = parse(extendBodySchema, req.body ?? {}, 'body');
+    res.json(await service.extend(c, id(req), body.durationSeconds, body.justification));
+  });
+
+  router.put('/requests/:id/favorite', async (req, res) => {
+    const { caller: c } = await caller(req);
+    res.json(await service.setFavorite(c, id(req), true));
+  });
+
+  router.delete('/requests/:id/favorite', async (req, res) => {
+    const { caller: c } = await caller(req);
+    res.json(await service.setFavorite(c, id(req), false));
+  });
+
+  router.get('/audit', async (req, res) => {
+    const { credentials } = await caller(req);
+    const q = parse(auditQuerySchema, req.query, 'query');
+    if (credentials.principal.type !== 'user' || !(await allowed(credentials, accessAuditReadPermission))) {
+      throw new NotAllowedError('Only access admins may read the audit log (access.audit.read)');
+    }
+    const items = await store.listAudit({ afterId: q.cursor, limit: q.limit, requestId: q.requestId });
+    const nextCursor = items.length === q.limit ? items[items.length - 1].id : undefined;
+    if (q.format === 'csv') {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', 'attachment; filename="access-audit.csv"');
+      if (nextCursor) res.setHeader('X-Next-Cursor', nextCursor);
+      const lines = [CSV_COLUMNS.join(','), ...items.map(e => CSV_COLUMNS.map(k => csvCell(e[k])).join(','))];
+      res.send(`${lines.join('\n')}\n`);
+      return;
+    }
+    res.json({ items, nextCursor });
+  });
+
+  return router;
+}

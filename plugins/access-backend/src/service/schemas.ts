@@ -1,0 +1,117 @@
+import { InputError } from '@backstage/errors';
+import { ACCESS_REQUEST_STATUSES } from '@jit-access/plugin-access-common';
+import { z } from 'zod';
+
+/** Most items one submission may name (Apono's limit). */
+export const MAX_ITEMS = 1000;
+const MAX_DURATION_SECONDS = 366 * 86400;
+const text = (max: number) => z.string().max(max, `at most ${max} characters`);
+
+const permission = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9][a-z0-9_.:-]*$/i, 'permission names are letters, digits, _ . : -');
+
+export const submitBodySchema = z
+  .object({
+    resources: z
+      .array(
+        z
+          .object({
+            entityRef: z.string().min(1).max(400),
+            permissions: z.array(permission).min(1).max(50),
+          })
+          .strict(),
+      )
+      .max(MAX_ITEMS, `at most ${MAX_ITEMS} items per submission`)
+      .optional(),
+    bundleId: text(100).optional(),
+    durationSeconds: z.number().int('must be whole seconds').positive().max(MAX_DURATION_SECONDS).optional(),
+    justification: text(2000).optional(),
+    requester: text(400).optional(),
+  })
+  .strict();
+
+export const approveBodySchema = z.object({ comment: text(2000).optional() }).strict();
+export const rejectBodySchema = z.object({ reason: text(2000).trim().min(1, 'a reason is required') }).strict();
+export const revokeBodySchema = z.object({ reason: text(2000).optional() }).strict();
+export const againBodySchema = z.object({ justification: text(2000).default('') }).strict();
+export const extendBodySchema = z
+  .object({
+    durationSeconds: z.number().int('must be whole seconds').positive().max(MAX_DURATION_SECONDS),
+    justification: text(2000).default(''),
+  })
+  .strict();
+
+const limit = z.coerce.number().int().min(1).max(200).default(50);
+const statusList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (!v) return undefined;
+    const list = v.split(',').map(s => s.trim()).filter(Boolean);
+    const bad = list.filter(s => !(ACCESS_REQUEST_STATUSES as readonly string[]).includes(s));
+    if (bad.length) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unknown status ${bad.join(', ')}; use ${ACCESS_REQUEST_STATUSES.join(', ')}` });
+      return z.NEVER;
+    }
+    return list as (typeof ACCESS_REQUEST_STATUSES)[number][];
+  });
+
+export const listQuerySchema = z
+  .object({
+    view: z.enum(['mine', 'approvals', 'all', 'favorites']).default('mine'),
+    status: statusList,
+    cursor: text(1000).optional(),
+    limit,
+  })
+  .strict();
+
+export const resourcesQuerySchema = z
+  .object({
+    q: text(200).optional(),
+    type: text(100).optional(),
+    permission: permission.optional(),
+    cursor: text(4000).optional(),
+    limit,
+  })
+  .strict();
+
+export const auditQuerySchema = z
+  .object({
+    cursor: z.string().regex(/^\d{1,18}$/, 'invalid cursor').optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    format: z.enum(['json', 'csv']).default('json'),
+    requestId: z.string().uuid().optional(),
+  })
+  .strict();
+
+export const idParamSchema = z.string().uuid('must be a request id (UUID)');
+
+/** Parses input with a schema; on failure a 400 that names the offending field. */
+export function parse<T extends z.ZodTypeAny>(schema: T, value: unknown, where: 'body' | 'query' | 'path'): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.slice(0, 5).map(i => {
+    const path = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : String(p)), '');
+    const field = path || (i.code === 'unrecognized_keys' ? '' : where);
+    return `${field ? `${field}: ` : ''}${i.message}`;
+  });
+  throw new InputError(`Invalid ${where}: ${issues.join('; ')}`);
+}
+
+/** Opaque keyset cursor for request listings. */
+export function encodeCursor(c: { createdAt: number; id: string }): string {
+  return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof createdAt !== 'number' || typeof id !== 'string' || id.length > 36) throw new Error();
+    return { createdAt, id };
+  } catch {
+    throw new InputError('Invalid query: cursor: not a cursor this API returned');
+  }
+}

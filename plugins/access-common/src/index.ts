@@ -1,0 +1,7 @@
+/**
+ * Types, permissions and the HTTP API contract shared by the JIT Access plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './permissions';
+export * from './types';

@@ -1,0 +1,6 @@
+/**
+ * Extension points for JIT Access backend modules.
+ *
+ * @packageDocumentation
+ */
+export * from './provisioners';
