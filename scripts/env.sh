@@ -23,6 +23,11 @@ else
 fi
 # node-gyp reads this too; without it native modules build against /usr (Node 20) headers.
 export npm_config_nodedir
-yarn() { node "$ROOT/.yarn/releases/yarn-4.13.0.cjs" "$@"; }
-export -f yarn 2>/dev/null || true
+# A yarn on PATH that runs the release committed in .yarn/releases (no global yarn needed).
+mkdir -p "$ROOT/.tools/bin"
+if [ ! -x "$ROOT/.tools/bin/yarn" ]; then
+  printf '#!/bin/sh\nexec node "$(dirname "$0")/../../.yarn/releases/yarn-4.13.0.cjs" "$@"\n' > "$ROOT/.tools/bin/yarn"
+  chmod +x "$ROOT/.tools/bin/yarn"
+fi
+export PATH="$ROOT/.tools/bin:$PATH"
 cd "$ROOT"

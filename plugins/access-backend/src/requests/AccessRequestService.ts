@@ -138,7 +138,7 @@ export class AccessRequestService {
 
   async preview(caller: Caller, input: SubmissionInput & { requester?: string }): Promise<AccessPreviewItem[]> {
     const requester = await this.resolveRequester(caller, input.requester);
-    const plans = await this.plan(input, requester);
+    const plans = await this.plan(input, requester, false, true);
     return plans.flatMap(p =>
       p.resources.map(res => ({
         entityRef: res.entityRef,
@@ -157,8 +157,9 @@ export class AccessRequestService {
     );
   }
 
-  private plan(input: SubmissionInput, requester: DirectoryUser, clampDuration = false) {
+  private plan(input: SubmissionInput, requester: DirectoryUser, clampDuration = false, preview = false) {
     return planSubmission({
+      preview,
       input,
       requester,
       resolver: this.deps.resolver,

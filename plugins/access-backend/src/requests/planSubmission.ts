@@ -38,6 +38,8 @@ export async function planSubmission(options: {
   bundles: AccessBundleConfig[];
   /** For "request again": shorten the duration to the flow's max instead of refusing. */
   clampDuration?: boolean;
+  /** A preview reports whether a justification is needed instead of demanding one. */
+  preview?: boolean;
   maxItems?: number;
 }): Promise<PlannedRequest[]> {
   const { input, requester, resolver, directory } = options;
@@ -128,7 +130,7 @@ export async function planSubmission(options: {
       }
       durationSeconds = flow.duration.maxSeconds;
     }
-    if (flow.justification === 'required' && !justification) {
+    if (flow.justification === 'required' && !justification && !options.preview) {
       throw new InputError(`justification: flow "${flow.id}" (${flow.title}) requires a justification`);
     }
     if (flow.approval.type !== 'automatic') {
