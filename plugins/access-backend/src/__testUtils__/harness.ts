@@ -168,6 +168,8 @@ export interface HarnessOptions {
   knex: Knex;
   access?: Record<string, unknown>;
   clock?: TestClock;
+  /** Use wall-clock time (with the real scheduler). */
+  realTime?: boolean;
   extraFeatures?: any[];
   extraConfig?: Record<string, unknown>;
   /** Replace the default (mock) auth / httpAuth / permissions. */
@@ -191,7 +193,11 @@ export async function startAccessBackend(options: HarnessOptions) {
         ...options.extraConfig,
       },
     }),
-    createServiceFactory({ service: accessClockServiceRef, deps: {}, factory: () => ({ now: clock.now }) }),
+    createServiceFactory({
+      service: accessClockServiceRef,
+      deps: {},
+      factory: () => ({ now: options.realTime ? () => Date.now() : clock.now }),
+    }),
     createServiceFactory({
       service: notificationService,
       deps: {},
