@@ -115,7 +115,7 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
       .set('Authorization', service())
       .send({ resources: [{ entityRef: ORDERS, permissions: ['read'] }], justification: 'CHG-1234', requester: 'bob@example.com' });
     expect(res.status).toBe(201);
-    expect(res.body.items[0]).toMatchObject({ requester: 'user:default/bob', createdBy: 'external:test-service', status: 'pending' });
+    expect(res.body.items[0]).toMatchObject({ requester: 'user:default/bob', createdBy: 'service:external:test-service', status: 'pending' });
     const missing = await request(h.server)
       .post('/api/access/requests')
       .set('Authorization', service())

@@ -102,8 +102,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         },
       };
     }
-    // Services never administer; they act only through on-behalf-of submissions.
-    return { credentials, caller: { ref: credentials.principal.subject, type: 'service', isAdmin: false } };
+    // Services never administer; they act only through on-behalf-of submissions. The prefix
+    // keeps a service subject from ever being taken for a user entity ref.
+    return { credentials, caller: { ref: `service:${credentials.principal.subject}`, type: 'service', isAdmin: false } };
   }
 
   const id = (req: Request) => parse(idParamSchema, req.params.id, 'path');
