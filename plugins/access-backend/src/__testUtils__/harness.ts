@@ -11,6 +11,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { accessAdminPermission, accessAuditReadPermission } from '@jit-access/plugin-access-common';
 import { Knex } from 'knex';
+import { Server } from 'http';
 import request from 'supertest';
 import accessPlugin from '../index';
 import { accessClockServiceRef } from '../clock';
@@ -178,7 +179,21 @@ export interface HarnessOptions {
 }
 
 /** Starts the access plugin in a test backend on the given database. */
-export async function startAccessBackend(options: HarnessOptions) {
+export interface AccessTestBackend {
+  backend: { stop(): Promise<void> };
+  server: Server;
+  api: {
+    get(path: string, who?: string): request.Test;
+    post(path: string, body: unknown, who?: string): request.Test;
+    put(path: string, who?: string): request.Test;
+    delete(path: string, who?: string): request.Test;
+  };
+  clock: TestClock;
+  sent: Sent;
+  scheduler: ManualScheduler;
+}
+
+export async function startAccessBackend(options: HarnessOptions): Promise<AccessTestBackend> {
   const clock = options.clock ?? new TestClock();
   const scheduler = new ManualScheduler();
   const sent: Sent = { notifications: [], signals: [] };
@@ -189,7 +204,7 @@ export async function startAccessBackend(options: HarnessOptions) {
     mockServices.rootConfig.factory({
       data: {
         app: { baseUrl: 'http://localhost:3000' },
-        access: options.access ?? { flows: FLOWS, bundles: BUNDLES },
+        access: (options.access ?? { flows: FLOWS, bundles: BUNDLES }) as any,
         ...options.extraConfig,
       },
     }),

@@ -1,5 +1,6 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { TestDatabaseId } from '@backstage/backend-test-utils';
 import { accessProvisionersExtensionPoint } from '@jit-access/plugin-access-node';
 import { createTestDatabases, FLOWS, startAccessBackend } from '../__testUtils__/harness';
 
@@ -7,7 +8,7 @@ jest.setTimeout(90_000);
 
 const databases = createTestDatabases();
 // Two backends sharing one database is what production replicas do; that needs PostgreSQL.
-const ids = databases.eachSupportedId().filter(([id]) => id.startsWith('POSTGRES'));
+const ids = databases.eachSupportedId().filter(([id]) => id.startsWith('POSTGRES')) as [TestDatabaseId][];
 
 /** Counts provisioner calls across both backends (they run in this one process). */
 const calls = { grant: new Map<string, number>(), revoke: new Map<string, number>() };
@@ -39,7 +40,7 @@ const recordingProvisioner = createBackendModule({
   },
 });
 
-(ids.length ? describe.each(ids) : describe.skip.each([['POSTGRES_15']]))(
+(ids.length ? describe.each(ids) : describe.skip.each([['POSTGRES_15' as TestDatabaseId]]))(
   'expiry with two backends on one %s',
   databaseId => {
     it('ends every grant once, within 15 s of expiresAt, on the real scheduler', async () => {

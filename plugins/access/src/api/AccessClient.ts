@@ -1,0 +1,116 @@
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  AccessAuditEntry,
+  AccessBundle,
+  AccessFlowSummary,
+  AccessPage,
+  AccessPreviewResponse,
+  AccessRequest,
+  RequestableResource,
+  SubmitAccessRequestBody,
+  SubmitAccessRequestResponse,
+} from '@jit-access/plugin-access-common';
+import { AccessApi, AccessRequestView } from './AccessApi';
+
+/**
+ * Talks to the access backend with the signed-in user's credentials.
+ * @public
+ */
+export class AccessClient implements AccessApi {
+  constructor(private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {}
+
+  private async call<T>(path: string, init?: RequestInit & { json?: unknown }): Promise<T> {
+    const base = await this.deps.discoveryApi.getBaseUrl('access');
+    const { json, ...rest } = init ?? {};
+    const response = await this.deps.fetchApi.fetch(`${base}${path}`, {
+      ...rest,
+      headers: { ...(json !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(rest.headers ?? {}) },
+      body: json !== undefined ? JSON.stringify(json) : rest.body,
+    });
+    if (!response.ok) {
+      const error = await ResponseError.fromResponse(response);
+      // Show people the backend's own words (they name the field), not just the status.
+      if (error.cause?.message) error.message = error.cause.message;
+      throw error;
+    }
+    return (await response.json()) as T;
+  }
+
+  private query(params: Record<string, string | number | undefined>): string {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+    const s = q.toString();
+    return s ? `?${s}` : '';
+  }
+
+  async getFlows() {
+    return (await this.call<{ items: AccessFlowSummary[] }>('/flows')).items;
+  }
+
+  async getBundles() {
+    return (await this.call<{ items: AccessBundle[] }>('/bundles')).items;
+  }
+
+  getResources(query: { q?: string; type?: string; permission?: string; cursor?: string; limit?: number } = {}) {
+    return this.call<AccessPage<RequestableResource>>(`/resources${this.query(query)}`);
+  }
+
+  previewRequest(body: SubmitAccessRequestBody) {
+    return this.call<AccessPreviewResponse>('/requests/preview', { method: 'POST', json: body });
+  }
+
+  submitRequest(body: SubmitAccessRequestBody, options?: { idempotencyKey?: string }) {
+    return this.call<SubmitAccessRequestResponse>('/requests', {
+      method: 'POST',
+      json: body,
+      headers: options?.idempotencyKey ? { 'Idempotency-Key': options.idempotencyKey } : undefined,
+    });
+  }
+
+  listRequests(query: { view: AccessRequestView; status?: string[]; cursor?: string; limit?: number }) {
+    return this.call<AccessPage<AccessRequest>>(
+      `/requests${this.query({ view: query.view, status: query.status?.join(','), cursor: query.cursor, limit: query.limit })}`,
+    );
+  }
+
+  getRequest(id: string) {
+    return this.call<AccessRequest>(`/requests/${encodeURIComponent(id)}`);
+  }
+
+  private action<T = AccessRequest>(id: string, action: string, json: unknown = {}) {
+    return this.call<T>(`/requests/${encodeURIComponent(id)}/${action}`, { method: 'POST', json });
+  }
+
+  approve(id: string, comment?: string) {
+    return this.action(id, 'approve', { comment });
+  }
+
+  reject(id: string, reason: string) {
+    return this.action(id, 'reject', { reason });
+  }
+
+  cancel(id: string) {
+    return this.action(id, 'cancel');
+  }
+
+  revoke(id: string, reason?: string) {
+    return this.action(id, 'revoke', { reason });
+  }
+
+  requestAgain(id: string, justification: string) {
+    return this.action<SubmitAccessRequestResponse>(id, 'again', { justification });
+  }
+
+  extend(id: string, durationSeconds: number, justification: string) {
+    return this.action(id, 'extend', { durationSeconds, justification });
+  }
+
+  setFavorite(id: string, favorite: boolean) {
+    return this.call<AccessRequest>(`/requests/${encodeURIComponent(id)}/favorite`, { method: favorite ? 'PUT' : 'DELETE' });
+  }
+
+  getAudit(query: { cursor?: string; limit?: number; requestId?: string } = {}) {
+    return this.call<AccessPage<AccessAuditEntry>>(`/audit${this.query(query)}`);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './AccessApi';
+export * from './AccessClient';

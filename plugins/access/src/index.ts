@@ -1,0 +1,7 @@
+/**
+ * JIT Access frontend plugin: request, approve and review time-limited access.
+ *
+ * @packageDocumentation
+ */
+export { accessPlugin } from './plugin';
+export * from './api';
