@@ -16,12 +16,21 @@ exports.up = async function up(knex) {
     table.string('flow_title').notNullable();
     table.string('approval_type', 16).notNullable();
     table.string('provisioner').notNullable();
-    table.text('resources').notNullable().comment('JSON: [{entityRef, permissions}]');
+    table
+      .text('resources')
+      .notNullable()
+      .comment('JSON: [{entityRef, permissions}]');
     table.text('justification').notNullable();
     table.integer('duration_seconds').notNullable();
     table.string('status', 16).notNullable();
-    table.string('awaiting', 16).nullable().comment('what an approver must decide: approval | extension | review');
-    table.text('approvers').notNullable().comment('JSON: user refs resolved at submit time');
+    table
+      .string('awaiting', 16)
+      .nullable()
+      .comment('what an approver must decide: approval | extension | review');
+    table
+      .text('approvers')
+      .notNullable()
+      .comment('JSON: user refs resolved at submit time');
     table.integer('required_approvals').notNullable();
     table.boolean('allow_self_approval').notNullable();
     table.text('checks').notNullable();
@@ -37,12 +46,18 @@ exports.up = async function up(knex) {
     table.bigInteger('expires_at').nullable();
     table.bigInteger('ended_at').nullable();
     table.text('end_reason').nullable();
-    table.text('ending').nullable().comment('JSON: a decided revocation waiting for the provisioner');
+    table
+      .text('ending')
+      .nullable()
+      .comment('JSON: a decided revocation waiting for the provisioner');
     table.text('last_error').nullable();
     table.integer('attempts').notNullable().defaultTo(0);
     table.bigInteger('next_attempt_at').nullable();
 
-    table.index(['requester', 'created_at', 'id'], 'access_requests_requester_idx');
+    table.index(
+      ['requester', 'created_at', 'id'],
+      'access_requests_requester_idx',
+    );
     table.index(['status', 'expires_at'], 'access_requests_status_expires_idx');
     table.index(['status', 'created_at'], 'access_requests_status_created_idx');
     table.index(['created_at', 'id'], 'access_requests_created_idx');
@@ -50,28 +65,48 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('access_request_approvers', table => {
-    table.string('request_id', 36).notNullable().references('id').inTable('access_requests').onDelete('CASCADE');
+    table
+      .string('request_id', 36)
+      .notNullable()
+      .references('id')
+      .inTable('access_requests')
+      .onDelete('CASCADE');
     table.string('approver').notNullable();
     table.primary(['request_id', 'approver']);
-    table.index(['approver', 'request_id'], 'access_request_approvers_approver_idx');
+    table.index(
+      ['approver', 'request_id'],
+      'access_request_approvers_approver_idx',
+    );
   });
 
   await knex.schema.createTable('access_approvals', table => {
     table.increments('id');
-    table.string('request_id', 36).notNullable().references('id').inTable('access_requests').onDelete('CASCADE');
+    table
+      .string('request_id', 36)
+      .notNullable()
+      .references('id')
+      .inTable('access_requests')
+      .onDelete('CASCADE');
     table.string('kind', 16).notNullable();
     table.integer('round').notNullable().defaultTo(0);
     table.string('approver').notNullable();
     table.string('decision', 16).notNullable();
     table.text('comment').nullable();
     table.bigInteger('at').notNullable();
-    table.unique(['request_id', 'kind', 'round', 'approver'], { indexName: 'access_approvals_distinct_idx' });
+    table.unique(['request_id', 'kind', 'round', 'approver'], {
+      indexName: 'access_approvals_distinct_idx',
+    });
     table.index(['approver', 'at'], 'access_approvals_approver_idx');
   });
 
   await knex.schema.createTable('access_favorites', table => {
     table.string('user_ref').notNullable();
-    table.string('request_id', 36).notNullable().references('id').inTable('access_requests').onDelete('CASCADE');
+    table
+      .string('request_id', 36)
+      .notNullable()
+      .references('id')
+      .inTable('access_requests')
+      .onDelete('CASCADE');
     table.bigInteger('created_at').notNullable();
     table.primary(['user_ref', 'request_id']);
   });

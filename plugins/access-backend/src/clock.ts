@@ -1,4 +1,7 @@
-import { createServiceFactory, createServiceRef } from '@backstage/backend-plugin-api';
+import {
+  createServiceFactory,
+  createServiceRef,
+} from '@backstage/backend-plugin-api';
 
 /** The one source of time in the access backend, so tests can move it. */
 export interface Clock {

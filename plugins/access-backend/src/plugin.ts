@@ -1,4 +1,7 @@
-import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
@@ -30,8 +33,13 @@ export const accessPlugin = createBackendPlugin({
     const provisionerFactories: AccessProvisionerFactory[] = [];
     env.registerExtensionPoint(accessProvisionersExtensionPoint, {
       addProvisionerType(factory) {
-        if (factory.type === 'none' || provisionerFactories.some(f => f.type === factory.type)) {
-          throw new Error(`Provisioner type "${factory.type}" is already registered`);
+        if (
+          factory.type === 'none' ||
+          provisionerFactories.some(f => f.type === factory.type)
+        ) {
+          throw new Error(
+            `Provisioner type "${factory.type}" is already registered`,
+          );
         }
         provisionerFactories.push(factory);
       },
@@ -60,7 +68,9 @@ export const accessPlugin = createBackendPlugin({
           checkTypes: [],
         });
         const store = await AccessStore.create(deps.database);
-        const directory = new CatalogDirectory(deps.catalog, deps.auth, () => deps.clock.now());
+        const directory = new CatalogDirectory(deps.catalog, deps.auth, () =>
+          deps.clock.now(),
+        );
         const resolver = new FlowResolver(accessConfig.flows, directory);
         const provisioners = await ProvisionerRegistry.create({
           config: deps.config,
@@ -97,7 +107,12 @@ export const accessPlugin = createBackendPlugin({
             config: accessConfig,
           }),
         );
-        await scheduleTasks({ scheduler: deps.scheduler, service, config: accessConfig, logger: deps.logger });
+        await scheduleTasks({
+          scheduler: deps.scheduler,
+          service,
+          config: accessConfig,
+          logger: deps.logger,
+        });
         deps.logger.info(
           `access: ${accessConfig.flows.length} flow(s), ${accessConfig.bundles.length} bundle(s), expiry every ${accessConfig.expiryFrequencySeconds}s`,
         );

@@ -40,16 +40,17 @@ export const TERMINAL_STATUSES: readonly AccessRequestStatus[] = [
 ];
 
 /** Labels users see for each status. @public */
-export const ACCESS_REQUEST_STATUS_LABELS: Record<AccessRequestStatus, string> = {
-  pending: 'Pending Approval',
-  granting: 'Granting',
-  granted: 'Active',
-  expired: 'Expired',
-  rejected: 'Rejected',
-  revoked: 'Revoked',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
+export const ACCESS_REQUEST_STATUS_LABELS: Record<AccessRequestStatus, string> =
+  {
+    pending: 'Pending Approval',
+    granting: 'Granting',
+    granted: 'Active',
+    expired: 'Expired',
+    rejected: 'Rejected',
+    revoked: 'Revoked',
+    failed: 'Failed',
+    cancelled: 'Cancelled',
+  };
 
 /** How a flow is approved. @public */
 export type AccessApprovalType = 'manual' | 'automatic' | 'breakglass';

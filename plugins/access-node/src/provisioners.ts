@@ -46,7 +46,10 @@ export interface AccessProvisioner {
 export interface AccessProvisionerFactory {
   /** The `type` value in `access.provisioners.<id>.type`. */
   type: string;
-  create(options: { id: string; config: Config }): AccessProvisioner | Promise<AccessProvisioner>;
+  create(options: {
+    id: string;
+    config: Config;
+  }): AccessProvisioner | Promise<AccessProvisioner>;
 }
 
 /**

@@ -12,7 +12,8 @@ export const accessApi = ApiBlueprint.make({
     defineParams({
       api: accessApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new AccessClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new AccessClient({ discoveryApi, fetchApi }),
     }),
 });
 

@@ -1,4 +1,9 @@
-import { createApiFactory, createPlugin, discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import {
+  createApiFactory,
+  createPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
 import { accessApiRef, AccessClient } from './api';
 
 /**
@@ -11,7 +16,8 @@ export const accessPlugin = createPlugin({
     createApiFactory({
       api: accessApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new AccessClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new AccessClient({ discoveryApi, fetchApi }),
     }),
   ],
 });

@@ -3,13 +3,21 @@ import {
   createServiceFactory,
   ServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { accessAdminPermission, accessAuditReadPermission } from '@jit-access/plugin-access-common';
+import {
+  accessAdminPermission,
+  accessAuditReadPermission,
+} from '@jit-access/plugin-access-common';
 import { Knex } from 'knex';
 import { Server } from 'http';
 import request from 'supertest';
@@ -23,13 +31,23 @@ export function createTestDatabases() {
   return TestDatabases.create({ ids: [...DATABASE_IDS] });
 }
 
-function user(name: string, groups: string[], email = `${name}@example.com`): Entity {
+function user(
+  name: string,
+  groups: string[],
+  email = `${name}@example.com`,
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'User',
     metadata: { name, namespace: 'default' },
-    spec: { profile: { email, displayName: name[0].toUpperCase() + name.slice(1) }, memberOf: groups },
-    relations: groups.map(g => ({ type: 'memberOf', targetRef: `group:default/${g}` })),
+    spec: {
+      profile: { email, displayName: name[0].toUpperCase() + name.slice(1) },
+      memberOf: groups,
+    },
+    relations: groups.map(g => ({
+      type: 'memberOf',
+      targetRef: `group:default/${g}`,
+    })),
   };
 }
 
@@ -39,15 +57,28 @@ function group(name: string, members: string[]): Entity {
     kind: 'Group',
     metadata: { name, namespace: 'default' },
     spec: { type: 'team', children: [] },
-    relations: members.map(m => ({ type: 'hasMember', targetRef: `user:default/${m}` })),
+    relations: members.map(m => ({
+      type: 'hasMember',
+      targetRef: `user:default/${m}`,
+    })),
   };
 }
 
-function resource(name: string, type: string, env: string, owner: string): Entity {
+function resource(
+  name: string,
+  type: string,
+  env: string,
+  owner: string,
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Resource',
-    metadata: { name, namespace: 'default', title: name.toUpperCase(), labels: { env } },
+    metadata: {
+      name,
+      namespace: 'default',
+      title: name.toUpperCase(),
+      labels: { env },
+    },
     spec: { type, owner: `group:default/${owner}` },
     relations: [{ type: 'ownedBy', targetRef: `group:default/${owner}` }],
   };
@@ -80,7 +111,14 @@ export const FLOWS = [
     id: 'staging-db',
     title: 'Staging databases',
     requesters: ['group:default/engineering'],
-    resources: { filter: { kind: 'Resource', 'spec.type': 'database', 'metadata.labels.env': 'staging' }, permissions: ['read', 'write'] },
+    resources: {
+      filter: {
+        kind: 'Resource',
+        'spec.type': 'database',
+        'metadata.labels.env': 'staging',
+      },
+      permissions: ['read', 'write'],
+    },
     approval: { type: 'automatic' },
     duration: { default: '1h', max: '4h', extensions: 2 },
     justification: 'optional',
@@ -89,8 +127,19 @@ export const FLOWS = [
     id: 'prod-db',
     title: 'Production databases',
     requesters: ['group:default/engineering'],
-    resources: { filter: { kind: 'Resource', 'spec.type': 'database', 'metadata.labels.env': 'prod' }, permissions: ['read', 'write'] },
-    approval: { type: 'manual', approvers: ['owner', 'group:default/dba'], required: 1 },
+    resources: {
+      filter: {
+        kind: 'Resource',
+        'spec.type': 'database',
+        'metadata.labels.env': 'prod',
+      },
+      permissions: ['read', 'write'],
+    },
+    approval: {
+      type: 'manual',
+      approvers: ['owner', 'group:default/dba'],
+      required: 1,
+    },
     duration: { default: '1h', max: '8h', extensions: 1 },
     justification: 'required',
   },
@@ -98,7 +147,14 @@ export const FLOWS = [
     id: 'prod-db-admin',
     title: 'Production database admin',
     requesters: ['group:default/engineering'],
-    resources: { filter: { kind: 'Resource', 'spec.type': 'database', 'metadata.labels.env': 'prod' }, permissions: ['admin'] },
+    resources: {
+      filter: {
+        kind: 'Resource',
+        'spec.type': 'database',
+        'metadata.labels.env': 'prod',
+      },
+      permissions: ['admin'],
+    },
     approval: { type: 'manual', approvers: ['group:default/dba'], required: 2 },
     duration: { default: 'PT30M', max: { hours: 2 } },
     justification: 'required',
@@ -107,8 +163,14 @@ export const FLOWS = [
     id: 'cluster-breakglass',
     title: 'Cluster break-glass',
     requesters: ['group:default/sre'],
-    resources: { filter: { kind: 'Resource', 'spec.type': 'kubernetes-cluster' }, permissions: ['cluster-admin'] },
-    approval: { type: 'breakglass', approvers: ['group:default/platform-admins'] },
+    resources: {
+      filter: { kind: 'Resource', 'spec.type': 'kubernetes-cluster' },
+      permissions: ['cluster-admin'],
+    },
+    approval: {
+      type: 'breakglass',
+      approvers: ['group:default/platform-admins'],
+    },
     duration: { default: '1h', max: '2h' },
     justification: 'required',
   },
@@ -116,7 +178,10 @@ export const FLOWS = [
     id: 'any-resource',
     title: 'Any resource, owner approves',
     requesters: ['*'],
-    resources: { filter: [{ kind: 'Resource' }], permissions: ['read', 'write'] },
+    resources: {
+      filter: [{ kind: 'Resource' }],
+      permissions: ['read', 'write'],
+    },
     approval: { type: 'manual', approvers: ['owner'] },
     duration: { default: '1h', max: '1d' },
     justification: 'required',
@@ -157,12 +222,67 @@ export function permissionsFactory() {
     authorize: async (requests: any[], options: any) => {
       const p = options.credentials.principal;
       return requests.map(r => {
-        const adminOnly = [accessAdminPermission.name, accessAuditReadPermission.name].includes(r.permission.name);
+        const adminOnly = [
+          accessAdminPermission.name,
+          accessAuditReadPermission.name,
+        ].includes(r.permission.name);
         if (!adminOnly) return { result: AuthorizeResult.ALLOW };
-        return { result: p.type === 'user' && ADMINS.includes(p.userEntityRef) ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+        return {
+          result:
+            p.type === 'user' && ADMINS.includes(p.userEntityRef)
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY,
+        };
       });
     },
   }).factory;
+}
+
+/**
+ * A scheduler that records the plugin's tasks and runs them only when the test says so,
+ * so a test decides exactly when expiry happens.
+ */
+export class ManualScheduler {
+  readonly tasks = new Map<string, () => Promise<void>>();
+
+  factory() {
+    const record = (task: any) => {
+      this.tasks.set(task.id, async () =>
+        task.fn(new AbortController().signal),
+      );
+    };
+    const run = (id: string) => this.run(id);
+    const ids = () => [...this.tasks.keys()];
+    return createServiceFactory({
+      service: coreServices.scheduler,
+      deps: {},
+      factory: () =>
+        ({
+          async scheduleTask(task: any) {
+            record(task);
+          },
+          createScheduledTaskRunner() {
+            return { run: async (task: any) => record(task) };
+          },
+          async triggerTask(id: string) {
+            await run(id);
+          },
+          async getScheduledTasks() {
+            return ids().map(id => ({
+              id,
+              scope: 'global' as const,
+              settings: { version: 2 },
+            }));
+          },
+        } as any),
+    });
+  }
+
+  async run(id: string) {
+    const fn = this.tasks.get(id);
+    if (!fn) throw new Error(`task ${id} was not scheduled`);
+    await fn();
+  }
 }
 
 export interface HarnessOptions {
@@ -193,7 +313,9 @@ export interface AccessTestBackend {
   scheduler: ManualScheduler;
 }
 
-export async function startAccessBackend(options: HarnessOptions): Promise<AccessTestBackend> {
+export async function startAccessBackend(
+  options: HarnessOptions,
+): Promise<AccessTestBackend> {
   const clock = options.clock ?? new TestClock();
   const scheduler = new ManualScheduler();
   const sent: Sent = { notifications: [], signals: [] };
@@ -216,7 +338,9 @@ export async function startAccessBackend(options: HarnessOptions): Promise<Acces
     createServiceFactory({
       service: notificationService,
       deps: {},
-      factory: () => ({ send: async (n: any) => void sent.notifications.push(n) }),
+      factory: () => ({
+        send: async (n: any) => void sent.notifications.push(n),
+      }),
     }),
     createServiceFactory({
       service: signalsServiceRef,
@@ -229,49 +353,22 @@ export async function startAccessBackend(options: HarnessOptions): Promise<Acces
   ];
   const backend = await startTestBackend({ features });
   const server = backend.server;
-  const as = (ref: string) => mockCredentials.user.header(`user:default/${ref}`);
+  const as = (ref: string) =>
+    mockCredentials.user.header(`user:default/${ref}`);
   const api = {
-    get: (path: string, who = 'alice') => request(server).get(`/api/access${path}`).set('Authorization', as(who)),
+    get: (path: string, who = 'alice') =>
+      request(server).get(`/api/access${path}`).set('Authorization', as(who)),
     post: (path: string, body: unknown, who = 'alice') =>
-      request(server).post(`/api/access${path}`).set('Authorization', as(who)).send(body as object),
-    put: (path: string, who = 'alice') => request(server).put(`/api/access${path}`).set('Authorization', as(who)),
-    delete: (path: string, who = 'alice') => request(server).delete(`/api/access${path}`).set('Authorization', as(who)),
+      request(server)
+        .post(`/api/access${path}`)
+        .set('Authorization', as(who))
+        .send(body as object),
+    put: (path: string, who = 'alice') =>
+      request(server).put(`/api/access${path}`).set('Authorization', as(who)),
+    delete: (path: string, who = 'alice') =>
+      request(server)
+        .delete(`/api/access${path}`)
+        .set('Authorization', as(who)),
   };
   return { backend, server, api, clock, sent, scheduler };
-}
-
-/**
- * A scheduler that records the plugin's tasks and runs them only when the test says so,
- * so a test decides exactly when expiry happens.
- */
-export class ManualScheduler {
-  readonly tasks = new Map<string, () => Promise<void>>();
-
-  factory() {
-    const self = this;
-    return createServiceFactory({
-      service: coreServices.scheduler,
-      deps: {},
-      factory: () => ({
-        async scheduleTask(task: any) {
-          self.tasks.set(task.id, async () => task.fn(new AbortController().signal));
-        },
-        createScheduledTaskRunner() {
-          return { run: async (task: any) => void self.tasks.set(task.id, async () => task.fn(new AbortController().signal)) };
-        },
-        async triggerTask(id: string) {
-          await self.run(id);
-        },
-        async getScheduledTasks() {
-          return [...self.tasks.keys()].map(id => ({ id, scope: 'global' as const, settings: { version: 2 } }));
-        },
-      }) as any,
-    });
-  }
-
-  async run(id: string) {
-    const fn = this.tasks.get(id);
-    if (!fn) throw new Error(`task ${id} was not scheduled`);
-    await fn();
-  }
 }

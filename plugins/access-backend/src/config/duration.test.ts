@@ -16,7 +16,17 @@ describe('parseDurationSeconds', () => {
     expect(parseDurationSeconds(input)).toBe(seconds);
   });
 
-  it.each([['soon'], ['1 fortnight'], [''], [{ hourz: 1 }], [{}], [-5], ['PT0S'], [null], [[1]]])('refuses %j', input => {
+  it.each([
+    ['soon'],
+    ['1 fortnight'],
+    [''],
+    [{ hourz: 1 }],
+    [{}],
+    [-5],
+    ['PT0S'],
+    [null],
+    [[1]],
+  ])('refuses %j', input => {
     expect(() => parseDurationSeconds(input)).toThrow();
   });
 });

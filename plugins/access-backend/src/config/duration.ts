@@ -2,8 +2,23 @@ import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import { Duration } from 'luxon';
 
 const SHORT = /^(\d+)\s*(s|m|h|d|w)$/;
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-const HUMAN_KEYS = ['years', 'months', 'weeks', 'days', 'hours', 'minutes', 'seconds', 'milliseconds'];
+const UNIT_SECONDS: Record<string, number> = {
+  s: 1,
+  m: 60,
+  h: 3600,
+  d: 86400,
+  w: 604800,
+};
+const HUMAN_KEYS = [
+  'years',
+  'months',
+  'weeks',
+  'days',
+  'hours',
+  'minutes',
+  'seconds',
+  'milliseconds',
+];
 
 /**
  * Reads a duration written as `30m` / `1h` / `7d`, ISO 8601 (`PT1H`) or a Backstage
@@ -19,10 +34,13 @@ export function parseDurationSeconds(value: unknown): number {
       seconds = Number(short[1]) * UNIT_SECONDS[short[2]];
     } else if (/^P/i.test(text)) {
       const d = Duration.fromISO(text.toUpperCase());
-      if (!d.isValid) throw new Error(`"${value}" is not a valid ISO 8601 duration`);
+      if (!d.isValid)
+        throw new Error(`"${value}" is not a valid ISO 8601 duration`);
       seconds = d.as('seconds');
     } else {
-      throw new Error(`"${value}" is not a duration; use 30m, 1h, 7d, PT1H or { hours: 1 }`);
+      throw new Error(
+        `"${value}" is not a duration; use 30m, 1h, 7d, PT1H or { hours: 1 }`,
+      );
     }
   } else if (typeof value === 'number' && Number.isFinite(value)) {
     // Plain numbers are read as seconds, the unit the API uses.
@@ -32,7 +50,9 @@ export function parseDurationSeconds(value: unknown): number {
     const unknown = keys.filter(k => !HUMAN_KEYS.includes(k));
     if (keys.length === 0 || unknown.length) {
       throw new Error(
-        `duration object must use only ${HUMAN_KEYS.join(', ')}${unknown.length ? `; got ${unknown.join(', ')}` : ''}`,
+        `duration object must use only ${HUMAN_KEYS.join(', ')}${
+          unknown.length ? `; got ${unknown.join(', ')}` : ''
+        }`,
       );
     }
     for (const k of keys) {
@@ -43,7 +63,9 @@ export function parseDurationSeconds(value: unknown): number {
     }
     seconds = durationToMilliseconds(value as HumanDuration) / 1000;
   } else {
-    throw new Error('must be a duration such as 30m, 1h, 7d, PT1H or { hours: 1 }');
+    throw new Error(
+      'must be a duration such as 30m, 1h, 7d, PT1H or { hours: 1 }',
+    );
   }
   if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new Error('must be a positive duration');

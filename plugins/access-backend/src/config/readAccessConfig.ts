@@ -10,7 +10,10 @@ const duration = z.unknown().transform((value, ctx) => {
   try {
     return parseDurationSeconds(value);
   } catch (e) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: (e as Error).message,
+    });
     return z.NEVER;
   }
 });
@@ -27,18 +30,31 @@ function entityRef(kinds: string[], extra: string[] = []) {
     } catch (e) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
-        message: `"${value}" is not ${[...extra.map(x => `'${x}'`), `a ${kinds.join('/')} entity ref like '${kinds[0]}:default/name'`].join(' or ')} (${(e as Error).message})`,
+        message: `"${value}" is not ${[
+          ...extra.map(x => `'${x}'`),
+          `a ${kinds.join('/')} entity ref like '${kinds[0]}:default/name'`,
+        ].join(' or ')} (${(e as Error).message})`,
       });
       return z.NEVER;
     }
   });
 }
 
-const filterValue = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-const filter = z.record(z.string().min(1), filterValue).refine(f => Object.keys(f).length > 0, {
-  message: 'a filter needs at least one key, such as kind',
-});
-const permissionName = z.string().regex(/^[a-z0-9][a-z0-9_.:-]*$/i, 'permission names are letters, digits, _ . : -');
+const filterValue = z.union([
+  z.string().min(1),
+  z.array(z.string().min(1)).min(1),
+]);
+const filter = z
+  .record(z.string().min(1), filterValue)
+  .refine(f => Object.keys(f).length > 0, {
+    message: 'a filter needs at least one key, such as kind',
+  });
+const permissionName = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_.:-]*$/i,
+    'permission names are letters, digits, _ . : -',
+  );
 
 const flowSchema = z
   .object({
@@ -81,18 +97,25 @@ const flowSchema = z
         message: 'must not be longer than duration.max',
       });
     }
-    if (flow.approval.type === 'manual' && flow.approval.approvers.length === 0) {
+    if (
+      flow.approval.type === 'manual' &&
+      flow.approval.approvers.length === 0
+    ) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['approval', 'approvers'],
         message: 'a manual flow needs at least one approver',
       });
     }
-    if (flow.approval.type === 'breakglass' && flow.justification !== 'required') {
+    if (
+      flow.approval.type === 'breakglass' &&
+      flow.justification !== 'required'
+    ) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['justification'],
-        message: 'break-glass flows always require a justification; set it to required',
+        message:
+          'break-glass flows always require a justification; set it to required',
       });
     }
   });
@@ -104,7 +127,22 @@ const bundleSchema = z
     description: z.string().optional(),
     resources: z
       .array(
-        z.object({ entityRef: entityRef(['resource', 'component', 'system', 'domain', 'api', 'group', 'user', 'location', 'template']), permissions: z.array(permissionName).min(1) }).strict(),
+        z
+          .object({
+            entityRef: entityRef([
+              'resource',
+              'component',
+              'system',
+              'domain',
+              'api',
+              'group',
+              'user',
+              'location',
+              'template',
+            ]),
+            permissions: z.array(permissionName).min(1),
+          })
+          .strict(),
       )
       .min(1),
   })
@@ -116,11 +154,18 @@ const accessSchema = z
   .object({
     flows: z.array(flowSchema).default([]),
     bundles: z.array(bundleSchema).default([]),
-    provisioners: z.record(idKey, z.object({ type: z.string().min(1) }).passthrough()).default({}),
-    checks: z.record(idKey, z.object({ type: z.string().min(1) }).passthrough()).default({}),
+    provisioners: z
+      .record(idKey, z.object({ type: z.string().min(1) }).passthrough())
+      .default({}),
+    checks: z
+      .record(idKey, z.object({ type: z.string().min(1) }).passthrough())
+      .default({}),
     pendingTimeout: duration.optional(),
     expiry: z
-      .object({ frequency: duration.optional(), revokeConcurrency: z.number().int().min(1).max(256).optional() })
+      .object({
+        frequency: duration.optional(),
+        revokeConcurrency: z.number().int().min(1).max(256).optional(),
+      })
       .strict()
       .optional(),
   })
@@ -164,7 +209,11 @@ export function readAccessConfig(
   const seen = new Map<string, number>();
   a.flows.forEach((f, i) => {
     if (seen.has(f.id)) {
-      problems.push(`access.flows[${i}].id: duplicate flow id "${f.id}" (also access.flows[${seen.get(f.id)}])`);
+      problems.push(
+        `access.flows[${i}].id: duplicate flow id "${
+          f.id
+        }" (also access.flows[${seen.get(f.id)}])`,
+      );
     } else seen.set(f.id, i);
   });
   const seenBundles = new Map<string, number>();
@@ -174,22 +223,36 @@ export function readAccessConfig(
     } else seenBundles.set(b.id, i);
   });
 
-  const provisioners = Object.entries(a.provisioners).map(([id, p]) => ({ id, type: p.type }));
+  const provisioners = Object.entries(a.provisioners).map(([id, p]) => ({
+    id,
+    type: p.type,
+  }));
   for (const p of provisioners) {
     if (p.id === 'none') {
-      problems.push(`access.provisioners.none: "none" is built in and cannot be redefined`);
+      problems.push(
+        `access.provisioners.none: "none" is built in and cannot be redefined`,
+      );
     }
     if (!options.provisionerTypes.includes(p.type)) {
       problems.push(
-        `access.provisioners.${p.id}.type: unknown provisioner type "${p.type}" (known: ${options.provisionerTypes.join(', ')})`,
+        `access.provisioners.${p.id}.type: unknown provisioner type "${
+          p.type
+        }" (known: ${options.provisionerTypes.join(', ')})`,
       );
     }
   }
-  const checks = Object.entries(a.checks).map(([id, c]) => ({ id, type: c.type }));
+  const checks = Object.entries(a.checks).map(([id, c]) => ({
+    id,
+    type: c.type,
+  }));
   for (const c of checks) {
     if (!options.checkTypes.includes(c.type)) {
       problems.push(
-        `access.checks.${c.id}.type: unknown check type "${c.type}"${options.checkTypes.length ? ` (known: ${options.checkTypes.join(', ')})` : ' (no check types are installed)'}`,
+        `access.checks.${c.id}.type: unknown check type "${c.type}"${
+          options.checkTypes.length
+            ? ` (known: ${options.checkTypes.join(', ')})`
+            : ' (no check types are installed)'
+        }`,
       );
     }
   }
@@ -198,20 +261,29 @@ export function readAccessConfig(
 
   const flows: AccessFlow[] = a.flows.map((f, i) => {
     if (!provisionerIds.has(f.provisioner)) {
-      problems.push(`access.flows[${i}].provisioner: unknown provisioner "${f.provisioner}" (configure it under access.provisioners)`);
+      problems.push(
+        `access.flows[${i}].provisioner: unknown provisioner "${f.provisioner}" (configure it under access.provisioners)`,
+      );
     }
     for (const key of ['autoApproveChecks', 'requiredChecks'] as const) {
       f.approval[key].forEach((id, j) => {
         if (!checkIds.has(id)) {
-          problems.push(`access.flows[${i}].approval.${key}[${j}]: unknown check "${id}" (configure it under access.checks)`);
+          problems.push(
+            `access.flows[${i}].approval.${key}[${j}]: unknown check "${id}" (configure it under access.checks)`,
+          );
         }
       });
     }
     // Only a list of named users can be counted now; owners and groups resolve per request.
-    if (f.approval.type === 'manual' && f.approval.approvers.every(x => x.startsWith('user:'))) {
+    if (
+      f.approval.type === 'manual' &&
+      f.approval.approvers.every(x => x.startsWith('user:'))
+    ) {
       const users = new Set(f.approval.approvers).size;
       if (users < f.approval.required) {
-        problems.push(`access.flows[${i}].approval.required: needs ${f.approval.required} approvals but only ${users} approver(s) are listed`);
+        problems.push(
+          `access.flows[${i}].approval.required: needs ${f.approval.required} approvals but only ${users} approver(s) are listed`,
+        );
       }
     }
     return {
@@ -219,11 +291,18 @@ export function readAccessConfig(
       title: f.title,
       description: f.description,
       requesters: f.requesters,
-      filters: Array.isArray(f.resources.filter) ? f.resources.filter : [f.resources.filter],
+      filters: Array.isArray(f.resources.filter)
+        ? f.resources.filter
+        : [f.resources.filter],
       permissions: [...new Set(f.resources.permissions)],
       approval: f.approval,
-      duration: { defaultSeconds: f.duration.default, maxSeconds: f.duration.max, extensions: f.duration.extensions },
-      justification: f.approval.type === 'breakglass' ? 'required' : f.justification,
+      duration: {
+        defaultSeconds: f.duration.default,
+        maxSeconds: f.duration.max,
+        extensions: f.duration.extensions,
+      },
+      justification:
+        f.approval.type === 'breakglass' ? 'required' : f.justification,
       provisioner: f.provisioner,
     };
   });

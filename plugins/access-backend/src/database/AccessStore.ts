@@ -2,7 +2,10 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { AccessAuditEntry, AccessRequestStatus } from '@jit-access/plugin-access-common';
+import {
+  AccessAuditEntry,
+  AccessRequestStatus,
+} from '@jit-access/plugin-access-common';
 import { Knex } from 'knex';
 import {
   AccessApprovalKind,
@@ -14,15 +17,20 @@ import {
   RequestRecord,
 } from './types';
 
-const migrationsDir = resolvePackagePath('@jit-access/plugin-access-backend', 'migrations');
+const migrationsDir = resolvePackagePath(
+  '@jit-access/plugin-access-backend',
+  'migrations',
+);
 
 /** A database handle: the pool or an open transaction. */
 export type Db = Knex | Knex.Transaction;
 
 type Row = Record<string, any>;
 
-const num = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
-const json = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (JSON.parse(String(v)) as T));
+const num = (v: unknown) =>
+  v === null || v === undefined ? undefined : Number(v);
+const json = <T>(v: unknown): T | undefined =>
+  v === null || v === undefined ? undefined : (JSON.parse(String(v)) as T);
 
 function toRecord(r: Row): RequestRecord {
   return {
@@ -155,25 +163,38 @@ export class AccessStore {
       attempts: 0,
     });
     if (r.approvers.length) {
-      await tx('access_request_approvers').insert(r.approvers.map(approver => ({ request_id: r.id, approver })));
+      await tx('access_request_approvers').insert(
+        r.approvers.map(approver => ({ request_id: r.id, approver })),
+      );
     }
   }
 
-  async getRequest(id: string, db: Db = this.db): Promise<RequestRecord | undefined> {
+  async getRequest(
+    id: string,
+    db: Db = this.db,
+  ): Promise<RequestRecord | undefined> {
     const row = await db('access_requests').where({ id }).first();
     return row ? toRecord(row) : undefined;
   }
 
   /** Reads a request and, on PostgreSQL, locks its row until the transaction ends. */
-  async lockRequest(tx: Knex.Transaction, id: string): Promise<RequestRecord | undefined> {
+  async lockRequest(
+    tx: Knex.Transaction,
+    id: string,
+  ): Promise<RequestRecord | undefined> {
     let q = tx('access_requests').where({ id });
     if (this.isPg) q = q.forUpdate();
     const row = await q.first();
     return row ? toRecord(row) : undefined;
   }
 
-  async getRequestsByGroup(groupId: string, db: Db = this.db): Promise<RequestRecord[]> {
-    const rows = await db('access_requests').where({ group_id: groupId }).orderBy('id');
+  async getRequestsByGroup(
+    groupId: string,
+    db: Db = this.db,
+  ): Promise<RequestRecord[]> {
+    const rows = await db('access_requests')
+      .where({ group_id: groupId })
+      .orderBy('id');
     return rows.map(toRecord);
   }
 
@@ -181,19 +202,31 @@ export class AccessStore {
    * Updates a request only while it is still in the state the caller saw.
    * Returns false when another writer got there first.
    */
-  async updateRequest(tx: Db, id: string, guard: UpdateGuard, patch: RequestPatch, now: number): Promise<boolean> {
+  async updateRequest(
+    tx: Db,
+    id: string,
+    guard: UpdateGuard,
+    patch: RequestPatch,
+    now: number,
+  ): Promise<boolean> {
     const values: Row = { updated_at: now };
     for (const [k, v] of Object.entries(patch)) {
       const col = COLUMN[k];
       if (!col) throw new Error(`cannot patch ${k}`);
-      values[col] = v === null || v === undefined ? null : JSON_COLUMNS.has(k) ? JSON.stringify(v) : v;
+      if (v === null || v === undefined) values[col] = null;
+      else values[col] = JSON_COLUMNS.has(k) ? JSON.stringify(v) : v;
     }
     let q = tx('access_requests').where({ id, status: guard.status });
     if (guard.awaiting !== undefined) {
-      q = guard.awaiting === null ? q.whereNull('awaiting') : q.where('awaiting', guard.awaiting);
+      q =
+        guard.awaiting === null
+          ? q.whereNull('awaiting')
+          : q.where('awaiting', guard.awaiting);
     }
-    if (guard.notExpiredAt !== undefined) q = q.where('expires_at', '>', guard.notExpiredAt);
-    if (guard.expiredAt !== undefined) q = q.where('expires_at', '<=', guard.expiredAt);
+    if (guard.notExpiredAt !== undefined)
+      q = q.where('expires_at', '>', guard.notExpiredAt);
+    if (guard.expiredAt !== undefined)
+      q = q.where('expires_at', '<=', guard.expiredAt);
     if (guard.notEnding) q = q.whereNull('ending');
     const count = await q.update(values);
     return count === 1;
@@ -202,7 +235,12 @@ export class AccessStore {
   /** Records an approval; false when this approver already decided this round. */
   async insertApproval(tx: Db, a: ApprovalRecord): Promise<boolean> {
     const existing = await tx('access_approvals')
-      .where({ request_id: a.requestId, kind: a.kind, round: a.round, approver: a.approver })
+      .where({
+        request_id: a.requestId,
+        kind: a.kind,
+        round: a.round,
+        approver: a.approver,
+      })
       .first();
     if (existing) return false;
     await tx('access_approvals').insert({
@@ -217,7 +255,12 @@ export class AccessStore {
     return true;
   }
 
-  async countApprovals(tx: Db, requestId: string, kind: AccessApprovalKind, round: number): Promise<number> {
+  async countApprovals(
+    tx: Db,
+    requestId: string,
+    kind: AccessApprovalKind,
+    round: number,
+  ): Promise<number> {
     const row = await tx('access_approvals')
       .where({ request_id: requestId, kind, round, decision: 'approved' })
       .countDistinct({ n: 'approver' })
@@ -225,9 +268,14 @@ export class AccessStore {
     return Number(row?.n ?? 0);
   }
 
-  async getApprovals(requestIds: string[], db: Db = this.db): Promise<ApprovalRecord[]> {
+  async getApprovals(
+    requestIds: string[],
+    db: Db = this.db,
+  ): Promise<ApprovalRecord[]> {
     if (!requestIds.length) return [];
-    const rows = await db('access_approvals').whereIn('request_id', requestIds).orderBy('id');
+    const rows = await db('access_approvals')
+      .whereIn('request_id', requestIds)
+      .orderBy('id');
     return rows.map(r => ({
       requestId: r.request_id,
       kind: r.kind,
@@ -252,7 +300,11 @@ export class AccessStore {
     });
   }
 
-  async listAudit(opts: { afterId?: string; limit: number; requestId?: string }): Promise<AccessAuditEntry[]> {
+  async listAudit(opts: {
+    afterId?: string;
+    limit: number;
+    requestId?: string;
+  }): Promise<AccessAuditEntry[]> {
     let q = this.db('access_audit').orderBy('id', 'desc').limit(opts.limit);
     if (opts.afterId) q = q.where('id', '<', opts.afterId);
     if (opts.requestId) q = q.where('request_id', opts.requestId);
@@ -271,7 +323,10 @@ export class AccessStore {
   }
 
   /** One page of requests, newest first, with keyset paging. */
-  async listRequests(query: RequestQuery, page: { cursor?: PageCursor; limit: number }): Promise<RequestRecord[]> {
+  async listRequests(
+    query: RequestQuery,
+    page: { cursor?: PageCursor; limit: number },
+  ): Promise<RequestRecord[]> {
     let q = this.db('access_requests as r').select('r.*');
     if (query.view === 'mine') {
       q = q.where('r.requester', query.user);
@@ -279,39 +334,64 @@ export class AccessStore {
       q = q
         .join('access_request_approvers as a', 'a.request_id', 'r.id')
         .where('a.approver', query.user)
-        .where(b => b.where('r.requester', '<>', query.user).orWhere('r.allow_self_approval', true));
+        .where(b =>
+          b
+            .where('r.requester', '<>', query.user)
+            .orWhere('r.allow_self_approval', true),
+        );
       if (!query.statuses?.length) q = q.whereNotNull('r.awaiting');
     }
     if (query.statuses?.length) q = q.whereIn('r.status', query.statuses);
     if (page.cursor) {
       const { createdAt, id } = page.cursor;
       q = q.where(b =>
-        b.where('r.created_at', '<', createdAt).orWhere(c => c.where('r.created_at', createdAt).andWhere('r.id', '<', id)),
+        b
+          .where('r.created_at', '<', createdAt)
+          .orWhere(c =>
+            c.where('r.created_at', createdAt).andWhere('r.id', '<', id),
+          ),
       );
     }
-    const rows = await q.orderBy([{ column: 'r.created_at', order: 'desc' }, { column: 'r.id', order: 'desc' }]).limit(page.limit);
+    const rows = await q
+      .orderBy([
+        { column: 'r.created_at', order: 'desc' },
+        { column: 'r.id', order: 'desc' },
+      ])
+      .limit(page.limit);
     return rows.map(toRecord);
   }
 
   /** The most recent ended requests of a user (for "recent" on My Access). */
   async favoritesOf(user: string, requestIds: string[]): Promise<Set<string>> {
     if (!requestIds.length) return new Set();
-    const rows = await this.db('access_favorites').where('user_ref', user).whereIn('request_id', requestIds);
+    const rows = await this.db('access_favorites')
+      .where('user_ref', user)
+      .whereIn('request_id', requestIds);
     return new Set(rows.map(r => r.request_id));
   }
 
-  async setFavorite(user: string, requestId: string, on: boolean, now: number): Promise<void> {
+  async setFavorite(
+    user: string,
+    requestId: string,
+    on: boolean,
+    now: number,
+  ): Promise<void> {
     if (on) {
       await this.db('access_favorites')
         .insert({ user_ref: user, request_id: requestId, created_at: now })
         .onConflict(['user_ref', 'request_id'])
         .ignore();
     } else {
-      await this.db('access_favorites').where({ user_ref: user, request_id: requestId }).delete();
+      await this.db('access_favorites')
+        .where({ user_ref: user, request_id: requestId })
+        .delete();
     }
   }
 
-  async listFavoriteRequests(user: string, limit: number): Promise<RequestRecord[]> {
+  async listFavoriteRequests(
+    user: string,
+    limit: number,
+  ): Promise<RequestRecord[]> {
     const rows = await this.db('access_requests as r')
       .join('access_favorites as f', 'f.request_id', 'r.id')
       .where('f.user_ref', user)
@@ -322,12 +402,29 @@ export class AccessStore {
   }
 
   async getIdempotency(db: Db, principal: string, key: string) {
-    const row = await db('access_idempotency').where({ principal, idem_key: key }).first();
-    return row ? { bodyHash: row.body_hash as string, groupId: row.group_id as string } : undefined;
+    const row = await db('access_idempotency')
+      .where({ principal, idem_key: key })
+      .first();
+    return row
+      ? { bodyHash: row.body_hash as string, groupId: row.group_id as string }
+      : undefined;
   }
 
-  async insertIdempotency(tx: Db, principal: string, key: string, bodyHash: string, groupId: string, now: number) {
-    await tx('access_idempotency').insert({ principal, idem_key: key, body_hash: bodyHash, group_id: groupId, created_at: now });
+  async insertIdempotency(
+    tx: Db,
+    principal: string,
+    key: string,
+    bodyHash: string,
+    groupId: string,
+    now: number,
+  ) {
+    await tx('access_idempotency').insert({
+      principal,
+      idem_key: key,
+      body_hash: bodyHash,
+      group_id: groupId,
+      created_at: now,
+    });
   }
 
   /** Grants that must end now: run out, or revocation decided and due for a (re)try. */
@@ -335,14 +432,19 @@ export class AccessStore {
     const rows = await this.db('access_requests')
       .where('status', 'granted')
       .where(b => b.where('expires_at', '<=', now).orWhereNotNull('ending'))
-      .where(b => b.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now))
+      .where(b =>
+        b.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now),
+      )
       .orderBy('expires_at')
       .limit(limit);
     return rows.map(toRecord);
   }
 
   /** Pending requests created before the cut-off. */
-  async findPendingBefore(cutoff: number, limit: number): Promise<RequestRecord[]> {
+  async findPendingBefore(
+    cutoff: number,
+    limit: number,
+  ): Promise<RequestRecord[]> {
     const rows = await this.db('access_requests')
       .where('status', 'pending')
       .where('created_at', '<=', cutoff)

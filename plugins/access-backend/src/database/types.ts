@@ -45,7 +45,12 @@ export interface RequestRecord {
   endedAt?: number;
   endReason?: string;
   /** Set once revocation has been decided; the grant stays `granted` until the provisioner confirms. */
-  ending?: { as: 'expired' | 'revoked'; reason: string; by: string; at: number };
+  ending?: {
+    as: 'expired' | 'revoked';
+    reason: string;
+    by: string;
+    at: number;
+  };
   lastError?: string;
   attempts: number;
   nextAttemptAt?: number;

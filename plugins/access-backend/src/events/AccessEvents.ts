@@ -21,7 +21,9 @@ export interface AccessChange {
 }
 
 function describe(r: RequestRecord) {
-  const refs = r.resources.map(x => `${x.entityRef} (${x.permissions.join(', ')})`).join('; ');
+  const refs = r.resources
+    .map(x => `${x.entityRef} (${x.permissions.join(', ')})`)
+    .join('; ');
   return refs.length > 300 ? `${refs.slice(0, 297)}...` : refs;
 }
 
@@ -41,7 +43,15 @@ export class AccessEvents {
   ) {}
 
   async emit(changes: AccessChange[]): Promise<void> {
-    await Promise.all(changes.map(c => this.emitOne(c).catch(e => this.deps.logger.warn(`access: could not publish ${c.action} for ${c.request.id}: ${e}`))));
+    await Promise.all(
+      changes.map(c =>
+        this.emitOne(c).catch(e =>
+          this.deps.logger.warn(
+            `access: could not publish ${c.action} for ${c.request.id}: ${e}`,
+          ),
+        ),
+      ),
+    );
   }
 
   private async emitOne(c: AccessChange) {
@@ -49,17 +59,31 @@ export class AccessEvents {
     const event = await this.deps.auditor.createEvent({
       eventId: c.action,
       severityLevel: c.severity ?? 'medium',
-      meta: { requestId: r.id, actor: c.actor, status: r.status, flowId: r.flowId, requester: r.requester },
+      meta: {
+        requestId: r.id,
+        actor: c.actor,
+        status: r.status,
+        flowId: r.flowId,
+        requester: r.requester,
+      },
     });
     await event.success();
 
     const link = `/access/requests/${r.id}`;
     if (this.deps.notifications && c.notifyApprovers && r.approvers.length) {
       await this.deps.notifications.send({
-        recipients: { type: 'entity', entityRef: r.approvers, excludeEntityRef: r.allowSelfApproval ? undefined : r.requester },
+        recipients: {
+          type: 'entity',
+          entityRef: r.approvers,
+          excludeEntityRef: r.allowSelfApproval ? undefined : r.requester,
+        },
         payload: {
-          title: c.message ?? `Access request from ${r.requester} needs your approval`,
-          description: `${r.flowTitle}: ${describe(r)}. Justification: ${r.justification || '(none)'}`,
+          title:
+            c.message ??
+            `Access request from ${r.requester} needs your approval`,
+          description: `${r.flowTitle}: ${describe(r)}. Justification: ${
+            r.justification || '(none)'
+          }`,
           link,
           severity: r.breakGlass ? 'high' : 'normal',
           topic: 'access-approval',
@@ -71,8 +95,14 @@ export class AccessEvents {
       await this.deps.notifications.send({
         recipients: { type: 'entity', entityRef: r.requester },
         payload: {
-          title: c.message ?? `Access request ${ACCESS_REQUEST_STATUS_LABELS[r.status].toLocaleLowerCase('en-US')}`,
-          description: `${r.flowTitle}: ${describe(r)}${r.endReason ? `. Reason: ${r.endReason}` : ''}`,
+          title:
+            c.message ??
+            `Access request ${ACCESS_REQUEST_STATUS_LABELS[
+              r.status
+            ].toLocaleLowerCase('en-US')}`,
+          description: `${r.flowTitle}: ${describe(r)}${
+            r.endReason ? `. Reason: ${r.endReason}` : ''
+          }`,
           link,
           severity: r.status === 'failed' ? 'high' : 'normal',
           topic: 'access-request',
@@ -82,7 +112,10 @@ export class AccessEvents {
     }
     if (this.deps.signals) {
       await this.deps.signals.publish({
-        recipients: { type: 'user', entityRef: [...new Set([r.requester, ...r.approvers])] },
+        recipients: {
+          type: 'user',
+          entityRef: [...new Set([r.requester, ...r.approvers])],
+        },
         channel: ACCESS_SIGNAL_CHANNEL,
         message: { requestId: r.id, status: r.status, action: c.action },
       });

@@ -26,7 +26,10 @@ const CACHE_MS = 30_000;
  * with a short cache so that a burst of requests does not become a burst of catalog calls.
  */
 export class CatalogDirectory {
-  private readonly cache = new Map<string, { at: number; value: Promise<Entity | undefined> }>();
+  private readonly cache = new Map<
+    string,
+    { at: number; value: Promise<Entity | undefined> }
+  >();
 
   constructor(
     private readonly catalog: CatalogService,
@@ -43,7 +46,9 @@ export class CatalogDirectory {
     const key = ref.toLocaleLowerCase('en-US');
     const hit = this.cache.get(key);
     if (hit && this.now() - hit.at < CACHE_MS) return hit.value;
-    const value = this.credentials().then(o => this.catalog.getEntityByRef(ref, o));
+    const value = this.credentials().then(o =>
+      this.catalog.getEntityByRef(ref, o),
+    );
     this.cache.set(key, { at: this.now(), value });
     value.catch(() => this.cache.delete(key));
     return value;
@@ -58,7 +63,10 @@ export class CatalogDirectory {
     );
     items.forEach((e, i) => {
       if (e) {
-        this.cache.set(refs[i].toLocaleLowerCase('en-US'), { at: this.now(), value: Promise.resolve(e) });
+        this.cache.set(refs[i].toLocaleLowerCase('en-US'), {
+          at: this.now(),
+          value: Promise.resolve(e),
+        });
       }
     });
     return items;
@@ -78,9 +86,23 @@ export class CatalogDirectory {
           limit: options.limit,
           orderFields: { field: 'metadata.name', order: 'asc' as const },
           totalItems: 'exclude' as const,
-          ...(options.term ? { fullTextFilter: { term: options.term, fields: ['metadata.name', 'metadata.title', 'metadata.description'] } } : {}),
+          ...(options.term
+            ? {
+                fullTextFilter: {
+                  term: options.term,
+                  fields: [
+                    'metadata.name',
+                    'metadata.title',
+                    'metadata.description',
+                  ],
+                },
+              }
+            : {}),
         };
-    const res = await this.catalog.queryEntities(request, await this.credentials());
+    const res = await this.catalog.queryEntities(
+      request,
+      await this.credentials(),
+    );
     return { items: res.items, nextCursor: res.pageInfo.nextCursor };
   }
 
@@ -96,14 +118,20 @@ export class CatalogDirectory {
     } else {
       let ref: string;
       try {
-        ref = stringifyEntityRef(parseEntityRef(refOrEmail, { defaultKind: 'user', defaultNamespace: 'default' }));
+        ref = stringifyEntityRef(
+          parseEntityRef(refOrEmail, {
+            defaultKind: 'user',
+            defaultNamespace: 'default',
+          }),
+        );
       } catch {
         return undefined;
       }
       if (!ref.startsWith('user:')) return undefined;
       entity = await this.getEntity(ref);
     }
-    if (!entity || entity.kind.toLocaleLowerCase('en-US') !== 'user') return undefined;
+    if (!entity || entity.kind.toLocaleLowerCase('en-US') !== 'user')
+      return undefined;
     return toUser(entity);
   }
 
@@ -121,12 +149,21 @@ export class CatalogDirectory {
 
 /** The owner refs of an entity, from its relations (falling back to spec.owner). */
 export function ownersOf(entity: Entity): string[] {
-  const owners = (entity.relations ?? []).filter(r => r.type === RELATION_OWNED_BY).map(r => r.targetRef);
+  const owners = (entity.relations ?? [])
+    .filter(r => r.type === RELATION_OWNED_BY)
+    .map(r => r.targetRef);
   if (owners.length) return owners;
   const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
   if (typeof owner === 'string' && owner) {
     try {
-      return [stringifyEntityRef(parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: entity.metadata.namespace ?? 'default' }))];
+      return [
+        stringifyEntityRef(
+          parseEntityRef(owner, {
+            defaultKind: 'group',
+            defaultNamespace: entity.metadata.namespace ?? 'default',
+          }),
+        ),
+      ];
     } catch {
       return [];
     }
@@ -135,11 +172,17 @@ export function ownersOf(entity: Entity): string[] {
 }
 
 function toUser(entity: Entity): DirectoryUser {
-  const profile = (entity.spec as { profile?: { email?: string; displayName?: string } } | undefined)?.profile;
+  const profile = (
+    entity.spec as
+      | { profile?: { email?: string; displayName?: string } }
+      | undefined
+  )?.profile;
   return {
     ref: stringifyEntityRef(getCompoundEntityRef(entity)),
     email: profile?.email,
     displayName: profile?.displayName ?? entity.metadata.title,
-    groups: (entity.relations ?? []).filter(r => r.type === RELATION_MEMBER_OF).map(r => r.targetRef),
+    groups: (entity.relations ?? [])
+      .filter(r => r.type === RELATION_MEMBER_OF)
+      .map(r => r.targetRef),
   };
 }

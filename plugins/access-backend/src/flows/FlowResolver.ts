@@ -1,7 +1,15 @@
-import { Entity, getCompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  getCompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { AccessFlow, CatalogFilter } from '../config/AccessConfig';
 import { CatalogDirectory, DirectoryUser, ownersOf } from './CatalogDirectory';
-import { flattenEntity, matchesAnyFilter, narrowFilterToType } from './entityFilter';
+import {
+  flattenEntity,
+  matchesAnyFilter,
+  narrowFilterToType,
+} from './entityFilter';
 
 /**
  * Decides which flow governs a (requester, entity, permission): the first flow in config
@@ -20,7 +28,9 @@ export class FlowResolver {
 
   /** True when the flow lets this user request. */
   isRequester(flow: AccessFlow, user: DirectoryUser): boolean {
-    return flow.requesters.some(r => r === '*' || r === user.ref || user.groups.includes(r));
+    return flow.requesters.some(
+      r => r === '*' || r === user.ref || user.groups.includes(r),
+    );
   }
 
   /** The flows this user may request through, in config order. */
@@ -29,19 +39,30 @@ export class FlowResolver {
   }
 
   /** The deciding flow for one permission on one entity, or undefined when none applies. */
-  decide(user: DirectoryUser, entity: Entity, permission: string): AccessFlow | undefined {
+  decide(
+    user: DirectoryUser,
+    entity: Entity,
+    permission: string,
+  ): AccessFlow | undefined {
     const flat = flattenEntity(entity);
     return this.flows.find(
-      f => f.permissions.includes(permission) && this.isRequester(f, user) && matchesAnyFilter(flat, f.filters),
+      f =>
+        f.permissions.includes(permission) &&
+        this.isRequester(f, user) &&
+        matchesAnyFilter(flat, f.filters),
     );
   }
 
   /** For each permission some flow offers this user on the entity, the deciding flow. */
-  permissionsFor(user: DirectoryUser, entity: Entity): { permission: string; flow: AccessFlow }[] {
+  permissionsFor(
+    user: DirectoryUser,
+    entity: Entity,
+  ): { permission: string; flow: AccessFlow }[] {
     const flat = flattenEntity(entity);
     const result = new Map<string, AccessFlow>();
     for (const f of this.flows) {
-      if (!this.isRequester(f, user) || !matchesAnyFilter(flat, f.filters)) continue;
+      if (!this.isRequester(f, user) || !matchesAnyFilter(flat, f.filters))
+        continue;
       for (const p of f.permissions) if (!result.has(p)) result.set(p, f);
     }
     return [...result].map(([permission, flow]) => ({ permission, flow }));
@@ -57,12 +78,17 @@ export class FlowResolver {
    * A catalog filter (OR of alternatives) that returns the entities this user may request,
    * optionally narrowed to a type and a permission. Undefined means nothing can match.
    */
-  catalogFilterFor(user: DirectoryUser, opts: { type?: string; permission?: string }): CatalogFilter[] | undefined {
+  catalogFilterFor(
+    user: DirectoryUser,
+    opts: { type?: string; permission?: string },
+  ): CatalogFilter[] | undefined {
     const filters: CatalogFilter[] = [];
     for (const f of this.flowsFor(user)) {
       if (opts.permission && !f.permissions.includes(opts.permission)) continue;
       for (const filter of f.filters) {
-        const narrowed = opts.type ? narrowFilterToType(filter, opts.type) : filter;
+        const narrowed = opts.type
+          ? narrowFilterToType(filter, opts.type)
+          : filter;
         if (narrowed) filters.push(narrowed);
       }
     }

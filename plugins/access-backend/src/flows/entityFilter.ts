@@ -37,7 +37,10 @@ export function flattenEntity(entity: Entity): Map<string, Set<string>> {
 }
 
 /** True when the entity matches every key of the filter (a list value matches any of its values). */
-export function matchesFilter(flat: Map<string, Set<string>>, filter: CatalogFilter): boolean {
+export function matchesFilter(
+  flat: Map<string, Set<string>>,
+  filter: CatalogFilter,
+): boolean {
   return Object.entries(filter).every(([key, expected]) => {
     const actual = flat.get(key.toLocaleLowerCase('en-US'));
     if (!actual) return false;
@@ -47,7 +50,10 @@ export function matchesFilter(flat: Map<string, Set<string>>, filter: CatalogFil
 }
 
 /** True when the entity matches any of the alternatives. */
-export function matchesAnyFilter(flat: Map<string, Set<string>>, filters: CatalogFilter[]): boolean {
+export function matchesAnyFilter(
+  flat: Map<string, Set<string>>,
+  filters: CatalogFilter[],
+): boolean {
   return filters.some(f => matchesFilter(flat, f));
 }
 
@@ -55,11 +61,22 @@ export function matchesAnyFilter(flat: Map<string, Set<string>>, filters: Catalo
  * Narrows a flow filter to one `spec.type`, for catalog queries. Returns undefined when
  * the filter can never match that type.
  */
-export function narrowFilterToType(filter: CatalogFilter, type: string): CatalogFilter | undefined {
-  const key = Object.keys(filter).find(k => k.toLocaleLowerCase('en-US') === 'spec.type');
+export function narrowFilterToType(
+  filter: CatalogFilter,
+  type: string,
+): CatalogFilter | undefined {
+  const key = Object.keys(filter).find(
+    k => k.toLocaleLowerCase('en-US') === 'spec.type',
+  );
   if (!key) return { ...filter, 'spec.type': type };
-  const values = Array.isArray(filter[key]) ? (filter[key] as string[]) : [filter[key] as string];
-  if (!values.some(v => v.toLocaleLowerCase('en-US') === type.toLocaleLowerCase('en-US'))) {
+  const values = Array.isArray(filter[key])
+    ? (filter[key] as string[])
+    : [filter[key] as string];
+  if (
+    !values.some(
+      v => v.toLocaleLowerCase('en-US') === type.toLocaleLowerCase('en-US'),
+    )
+  ) {
     return undefined;
   }
   return { ...filter, [key]: type };

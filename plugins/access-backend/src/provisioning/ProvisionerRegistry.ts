@@ -22,11 +22,22 @@ export class ProvisionerRegistry {
     provisioners: ProvisionerConfig[];
     factories: AccessProvisionerFactory[];
   }): Promise<ProvisionerRegistry> {
-    const byId = new Map<string, AccessProvisioner>([['none', noneProvisioner]]);
+    const byId = new Map<string, AccessProvisioner>([
+      ['none', noneProvisioner],
+    ]);
     for (const p of options.provisioners) {
       const factory = options.factories.find(f => f.type === p.type);
-      if (!factory) throw new Error(`access.provisioners.${p.id}.type: unknown provisioner type "${p.type}"`);
-      byId.set(p.id, await factory.create({ id: p.id, config: options.config.getConfig(`access.provisioners.${p.id}`) }));
+      if (!factory)
+        throw new Error(
+          `access.provisioners.${p.id}.type: unknown provisioner type "${p.type}"`,
+        );
+      byId.set(
+        p.id,
+        await factory.create({
+          id: p.id,
+          config: options.config.getConfig(`access.provisioners.${p.id}`),
+        }),
+      );
     }
     return new ProvisionerRegistry(byId);
   }

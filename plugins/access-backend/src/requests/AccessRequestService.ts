@@ -1,5 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   AccessApprovalKind,
   AccessPreviewItem,
@@ -12,8 +17,17 @@ import { Knex } from 'knex';
 import { Clock } from '../clock';
 import { AccessConfig } from '../config/AccessConfig';
 import { formatDuration } from '../config/duration';
-import { AccessStore, RequestPatch, UpdateGuard } from '../database/AccessStore';
-import { NewRequestRecord, PageCursor, RequestQuery, RequestRecord } from '../database/types';
+import {
+  AccessStore,
+  RequestPatch,
+  UpdateGuard,
+} from '../database/AccessStore';
+import {
+  NewRequestRecord,
+  PageCursor,
+  RequestQuery,
+  RequestRecord,
+} from '../database/types';
 import { AccessChange, AccessEvents } from '../events/AccessEvents';
 import { CatalogDirectory, DirectoryUser } from '../flows/CatalogDirectory';
 import { FlowResolver } from '../flows/FlowResolver';
@@ -44,6 +58,13 @@ interface TransitionSpec {
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 
+/** What a new request waits for, by approval type. */
+const AWAITING_AT_SUBMIT = {
+  manual: 'approval',
+  breakglass: 'review',
+  automatic: undefined,
+} as const;
+
 /**
  * The one place that changes a request. Every change is a guarded update plus its audit
  * entry in one transaction; notifications and signals follow the commit.
@@ -70,12 +91,18 @@ export class AccessRequestService {
 
   /** Whether the caller may see this request. */
   canSee(caller: Caller, r: RequestRecord): boolean {
-    return caller.isAdmin || r.requester === caller.ref || r.createdBy === caller.ref || r.approvers.includes(caller.ref);
+    return (
+      caller.isAdmin ||
+      r.requester === caller.ref ||
+      r.createdBy === caller.ref ||
+      r.approvers.includes(caller.ref)
+    );
   }
 
   async get(caller: Caller, id: string): Promise<AccessRequest> {
     const r = await this.load(id);
-    if (!this.canSee(caller, r)) throw new NotAllowedError(`You may not see access request ${id}`);
+    if (!this.canSee(caller, r))
+      throw new NotAllowedError(`You may not see access request ${id}`);
     return (await this.views([r], caller.ref))[0];
   }
 
@@ -84,13 +111,17 @@ export class AccessRequestService {
     query: RequestQuery,
     page: { cursor?: PageCursor; limit: number },
   ): Promise<{ items: AccessRequest[]; nextCursor?: PageCursor }> {
-    const rows = await this.deps.store.listRequests(query, { cursor: page.cursor, limit: page.limit + 1 });
+    const rows = await this.deps.store.listRequests(query, {
+      cursor: page.cursor,
+      limit: page.limit + 1,
+    });
     const more = rows.length > page.limit;
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
     return {
       items: await this.views(items, caller.ref),
-      nextCursor: more && last ? { createdAt: last.createdAt, id: last.id } : undefined,
+      nextCursor:
+        more && last ? { createdAt: last.createdAt, id: last.id } : undefined,
     };
   }
 
@@ -100,7 +131,10 @@ export class AccessRequestService {
     return this.views(rows, caller.ref);
   }
 
-  private async views(rows: RequestRecord[], viewer: string): Promise<AccessRequest[]> {
+  private async views(
+    rows: RequestRecord[],
+    viewer: string,
+  ): Promise<AccessRequest[]> {
     const ids = rows.map(r => r.id);
     const [approvals, favorites] = await Promise.all([
       this.deps.store.getApprovals(ids),
@@ -109,8 +143,13 @@ export class AccessRequestService {
     return rows.map(r => toView(r, approvals, favorites.has(r.id)));
   }
 
-  private async load(id: string, tx?: Knex.Transaction): Promise<RequestRecord> {
-    const r = tx ? await this.deps.store.lockRequest(tx, id) : await this.deps.store.getRequest(id);
+  private async load(
+    id: string,
+    tx?: Knex.Transaction,
+  ): Promise<RequestRecord> {
+    const r = tx
+      ? await this.deps.store.lockRequest(tx, id)
+      : await this.deps.store.getRequest(id);
     if (!r) throw new NotFoundError(`No access request ${id}`);
     return r;
   }
@@ -118,17 +157,28 @@ export class AccessRequestService {
   // ---------------------------------------------------------------- submit
 
   /** Resolves the person a submission is for, enforcing that only services act for others. */
-  async resolveRequester(caller: Caller, requester?: string): Promise<DirectoryUser> {
+  async resolveRequester(
+    caller: Caller,
+    requester?: string,
+  ): Promise<DirectoryUser> {
     if (caller.type === 'service') {
-      if (!requester) throw new InputError('requester: a service must say which user the request is for');
+      if (!requester)
+        throw new InputError(
+          'requester: a service must say which user the request is for',
+        );
       const user = await this.deps.directory.findUser(requester);
-      if (!user) throw new InputError(`requester: no user "${requester}" in the catalog`);
+      if (!user)
+        throw new InputError(
+          `requester: no user "${requester}" in the catalog`,
+        );
       return user;
     }
     if (requester !== undefined) {
       const user = await this.deps.directory.findUser(requester);
       if (!user || user.ref !== caller.ref) {
-        throw new NotAllowedError('requester: users can only request access for themselves');
+        throw new NotAllowedError(
+          'requester: users can only request access for themselves',
+        );
       }
     }
     const self = await this.deps.directory.findUser(caller.ref);
@@ -136,7 +186,10 @@ export class AccessRequestService {
     return self ?? { ref: caller.ref, groups: [] };
   }
 
-  async preview(caller: Caller, input: SubmissionInput & { requester?: string }): Promise<AccessPreviewItem[]> {
+  async preview(
+    caller: Caller,
+    input: SubmissionInput & { requester?: string },
+  ): Promise<AccessPreviewItem[]> {
     const requester = await this.resolveRequester(caller, input.requester);
     const plans = await this.plan(input, requester, false, true);
     return plans.flatMap(p =>
@@ -147,8 +200,12 @@ export class AccessRequestService {
         flowTitle: p.flow.title,
         approvalType: p.flow.approval.type,
         approvers: p.approvers,
-        requiredApprovals: p.flow.approval.type === 'manual' ? p.flow.approval.required : 0,
-        checks: [...p.flow.approval.requiredChecks, ...p.flow.approval.autoApproveChecks],
+        requiredApprovals:
+          p.flow.approval.type === 'manual' ? p.flow.approval.required : 0,
+        checks: [
+          ...p.flow.approval.requiredChecks,
+          ...p.flow.approval.autoApproveChecks,
+        ],
         durationSeconds: p.durationSeconds,
         maxDurationSeconds: p.flow.duration.maxSeconds,
         justificationRequired: p.flow.justification === 'required',
@@ -157,7 +214,12 @@ export class AccessRequestService {
     );
   }
 
-  private plan(input: SubmissionInput, requester: DirectoryUser, clampDuration = false, preview = false) {
+  private plan(
+    input: SubmissionInput,
+    requester: DirectoryUser,
+    clampDuration = false,
+    preview = false,
+  ) {
     return planSubmission({
       preview,
       input,
@@ -176,12 +238,22 @@ export class AccessRequestService {
   async submit(
     caller: Caller,
     input: SubmissionInput & { requester?: string },
-    options: { idempotencyKey?: string; againOf?: string; clampDuration?: boolean } = {},
+    options: {
+      idempotencyKey?: string;
+      againOf?: string;
+      clampDuration?: boolean;
+    } = {},
   ): Promise<{ items: AccessRequest[]; replayed: boolean }> {
     const { store } = this.deps;
-    const bodyHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    const bodyHash = createHash('sha256')
+      .update(JSON.stringify(input))
+      .digest('hex');
     if (options.idempotencyKey) {
-      const replay = await this.replay(caller, options.idempotencyKey, bodyHash);
+      const replay = await this.replay(
+        caller,
+        options.idempotencyKey,
+        bodyHash,
+      );
       if (replay) return { items: replay, replayed: true };
     }
     const requester = await this.resolveRequester(caller, input.requester);
@@ -203,7 +275,7 @@ export class AccessRequestService {
         justification: p.justification,
         durationSeconds: p.durationSeconds,
         status: type === 'manual' ? 'pending' : 'granting',
-        awaiting: type === 'manual' ? 'approval' : type === 'breakglass' ? 'review' : undefined,
+        awaiting: AWAITING_AT_SUBMIT[type],
         approvers: p.approvers,
         requiredApprovals: type === 'manual' ? p.flow.approval.required : 0,
         allowSelfApproval: p.flow.approval.allowSelfApproval,
@@ -220,7 +292,14 @@ export class AccessRequestService {
     try {
       await store.transaction(async tx => {
         if (options.idempotencyKey) {
-          await store.insertIdempotency(tx, caller.ref, options.idempotencyKey, bodyHash, groupId, now);
+          await store.insertIdempotency(
+            tx,
+            caller.ref,
+            options.idempotencyKey,
+            bodyHash,
+            groupId,
+            now,
+          );
         }
         for (const r of records) {
           await store.insertRequest(tx, r);
@@ -247,7 +326,11 @@ export class AccessRequestService {
     } catch (e) {
       // A concurrent retry with the same key won the insert: answer with its result.
       if (options.idempotencyKey) {
-        const replay = await this.replay(caller, options.idempotencyKey, bodyHash).catch(() => undefined);
+        const replay = await this.replay(
+          caller,
+          options.idempotencyKey,
+          bodyHash,
+        ).catch(() => undefined);
         if (replay) return { items: replay, replayed: true };
       }
       throw e;
@@ -263,31 +346,58 @@ export class AccessRequestService {
       })),
     );
     // Automatic and break-glass requests grant now; one slow provisioner does not hold up the rest.
-    await Promise.all(records.filter(r => r.status === 'granting').map(r => this.grant(r.id, caller.ref)));
+    await Promise.all(
+      records
+        .filter(r => r.status === 'granting')
+        .map(r => this.grant(r.id, caller.ref)),
+    );
     const rows = await store.getRequestsByGroup(groupId);
     return { items: await this.views(rows, caller.ref), replayed: false };
   }
 
-  private async replay(caller: Caller, key: string, bodyHash: string): Promise<AccessRequest[] | undefined> {
-    const existing = await this.deps.store.getIdempotency(this.deps.store.db, caller.ref, key);
+  private async replay(
+    caller: Caller,
+    key: string,
+    bodyHash: string,
+  ): Promise<AccessRequest[] | undefined> {
+    const existing = await this.deps.store.getIdempotency(
+      this.deps.store.db,
+      caller.ref,
+      key,
+    );
     if (!existing) return undefined;
     if (existing.bodyHash !== bodyHash) {
-      throw new ConflictError('Idempotency-Key was already used with a different request body');
+      throw new ConflictError(
+        'Idempotency-Key was already used with a different request body',
+      );
     }
     const rows = await this.deps.store.getRequestsByGroup(existing.groupId);
     return this.views(rows, caller.ref);
   }
 
   /** "Request again": a new request for the same resources, with a new justification. */
-  async again(caller: Caller, id: string, justification: string): Promise<AccessRequest[]> {
+  async again(
+    caller: Caller,
+    id: string,
+    justification: string,
+  ): Promise<AccessRequest[]> {
     const r = await this.load(id);
-    if (r.requester !== caller.ref) throw new NotAllowedError('Only the requester can request this access again');
+    if (r.requester !== caller.ref)
+      throw new NotAllowedError(
+        'Only the requester can request this access again',
+      );
     if (!TERMINAL_STATUSES.includes(r.status)) {
-      throw new ConflictError(`Request ${id} is ${r.status}; only ended requests can be requested again`);
+      throw new ConflictError(
+        `Request ${id} is ${r.status}; only ended requests can be requested again`,
+      );
     }
     const { items } = await this.submit(
       caller,
-      { resources: r.resources, durationSeconds: r.durationSeconds, justification },
+      {
+        resources: r.resources,
+        durationSeconds: r.durationSeconds,
+        justification,
+      },
       { againOf: r.id, clampDuration: true },
     );
     return items;
@@ -296,22 +406,45 @@ export class AccessRequestService {
   // ---------------------------------------------------------------- decisions
 
   /** The kind of decision a request is waiting for. */
-  private pendingDecision(r: RequestRecord): { kind: AccessApprovalKind; round: number } {
-    if (r.status === 'pending' && r.awaiting === 'approval') return { kind: 'request', round: 0 };
-    if (r.status === 'granted' && r.awaiting === 'extension') return { kind: 'extension', round: r.extensionsUsed };
-    if ((r.status === 'granted' || r.status === 'granting') && r.awaiting === 'review') return { kind: 'review', round: 0 };
-    throw new ConflictError(`Request ${r.id} is ${r.status} and waits for no decision`);
+  private pendingDecision(r: RequestRecord): {
+    kind: AccessApprovalKind;
+    round: number;
+  } {
+    if (r.status === 'pending' && r.awaiting === 'approval')
+      return { kind: 'request', round: 0 };
+    if (r.status === 'granted' && r.awaiting === 'extension')
+      return { kind: 'extension', round: r.extensionsUsed };
+    if (
+      (r.status === 'granted' || r.status === 'granting') &&
+      r.awaiting === 'review'
+    )
+      return { kind: 'review', round: 0 };
+    throw new ConflictError(
+      `Request ${r.id} is ${r.status} and waits for no decision`,
+    );
   }
 
-  private assertApprover(caller: Caller, r: RequestRecord, kind: AccessApprovalKind) {
-    const isApprover = r.approvers.includes(caller.ref) || (kind === 'review' && caller.isAdmin);
-    if (!isApprover) throw new NotAllowedError(`You are not an approver of access request ${r.id}`);
+  private assertApprover(
+    caller: Caller,
+    r: RequestRecord,
+    kind: AccessApprovalKind,
+  ) {
+    const isApprover =
+      r.approvers.includes(caller.ref) || (kind === 'review' && caller.isAdmin);
+    if (!isApprover)
+      throw new NotAllowedError(
+        `You are not an approver of access request ${r.id}`,
+      );
     if (caller.ref === r.requester && !r.allowSelfApproval) {
       throw new NotAllowedError('You cannot decide on your own access request');
     }
   }
 
-  async approve(caller: Caller, id: string, comment?: string): Promise<AccessRequest> {
+  async approve(
+    caller: Caller,
+    id: string,
+    comment?: string,
+  ): Promise<AccessRequest> {
     const now = this.now();
     let grantAfter = false;
     const changes: AccessChange[] = [];
@@ -321,28 +454,62 @@ export class AccessRequestService {
       this.assertApprover(caller, r, kind);
       const decision = kind === 'review' ? 'acknowledged' : 'approved';
       const inserted = await this.deps.store.insertApproval(tx, {
-        requestId: r.id, kind, round, approver: caller.ref, decision, comment, at: now,
+        requestId: r.id,
+        kind,
+        round,
+        approver: caller.ref,
+        decision,
+        comment,
+        at: now,
       });
-      if (!inserted) throw new ConflictError(`You already decided on request ${id}`);
+      if (!inserted)
+        throw new ConflictError(`You already decided on request ${id}`);
 
       if (kind === 'review') {
         const changed = await this.change(tx, r, {
           guard: { awaiting: 'review' },
-          patch: { awaiting: null, review: { status: 'acknowledged', reviewer: caller.ref, comment, at: new Date(now).toISOString() } },
+          patch: {
+            awaiting: null,
+            review: {
+              status: 'acknowledged',
+              reviewer: caller.ref,
+              comment,
+              at: new Date(now).toISOString(),
+            },
+          },
           action: 'breakglass-reviewed',
           actor: caller.ref,
           details: { comment },
         });
-        changes.push({ request: changed, action: 'breakglass-reviewed', actor: caller.ref, notifyRequester: true, message: 'Your break-glass access was reviewed and acknowledged' });
+        changes.push({
+          request: changed,
+          action: 'breakglass-reviewed',
+          actor: caller.ref,
+          notifyRequester: true,
+          message: 'Your break-glass access was reviewed and acknowledged',
+        });
         return;
       }
       const count = await this.deps.store.countApprovals(tx, r.id, kind, round);
       if (count < r.requiredApprovals) {
         await this.deps.store.insertAudit(tx, {
-          at: now, actor: caller.ref, action: 'approval-recorded', requestId: r.id, severity: 'medium',
-          details: { kind, comment, approvals: count, required: r.requiredApprovals },
+          at: now,
+          actor: caller.ref,
+          action: 'approval-recorded',
+          requestId: r.id,
+          severity: 'medium',
+          details: {
+            kind,
+            comment,
+            approvals: count,
+            required: r.requiredApprovals,
+          },
         });
-        changes.push({ request: r, action: 'approval-recorded', actor: caller.ref });
+        changes.push({
+          request: r,
+          action: 'approval-recorded',
+          actor: caller.ref,
+        });
         return;
       }
       if (kind === 'request') {
@@ -354,7 +521,11 @@ export class AccessRequestService {
           actor: caller.ref,
           details: { comment, approvals: count },
         });
-        changes.push({ request: changed, action: 'request-approved', actor: caller.ref });
+        changes.push({
+          request: changed,
+          action: 'request-approved',
+          actor: caller.ref,
+        });
         grantAfter = true;
       } else {
         const ext = r.extension!;
@@ -364,14 +535,29 @@ export class AccessRequestService {
             awaiting: null,
             expiresAt: r.expiresAt! + ext.durationSeconds * 1000,
             extensionsUsed: r.extensionsUsed + 1,
-            extension: { ...ext, status: 'approved', decidedAt: new Date(now).toISOString() },
+            extension: {
+              ...ext,
+              status: 'approved',
+              decidedAt: new Date(now).toISOString(),
+            },
           },
           action: 'extension-approved',
           actor: caller.ref,
-          details: { comment, durationSeconds: ext.durationSeconds, previousExpiresAt: new Date(r.expiresAt!).toISOString() },
-          conflict: 'The access ran out or is being revoked; it can no longer be extended',
+          details: {
+            comment,
+            durationSeconds: ext.durationSeconds,
+            previousExpiresAt: new Date(r.expiresAt!).toISOString(),
+          },
+          conflict:
+            'The access ran out or is being revoked; it can no longer be extended',
         });
-        changes.push({ request: changed, action: 'extension-approved', actor: caller.ref, notifyRequester: true, message: 'Your access was extended' });
+        changes.push({
+          request: changed,
+          action: 'extension-approved',
+          actor: caller.ref,
+          notifyRequester: true,
+          message: 'Your access was extended',
+        });
       }
     });
     await this.deps.events.emit(changes);
@@ -379,7 +565,11 @@ export class AccessRequestService {
     return this.get(caller, id);
   }
 
-  async reject(caller: Caller, id: string, reason: string): Promise<AccessRequest> {
+  async reject(
+    caller: Caller,
+    id: string,
+    reason: string,
+  ): Promise<AccessRequest> {
     const now = this.now();
     const changes: AccessChange[] = [];
     let revokeAfter = false;
@@ -388,7 +578,13 @@ export class AccessRequestService {
       const { kind, round } = this.pendingDecision(r);
       this.assertApprover(caller, r, kind);
       await this.deps.store.insertApproval(tx, {
-        requestId: r.id, kind, round, approver: caller.ref, decision: 'rejected', comment: reason, at: now,
+        requestId: r.id,
+        kind,
+        round,
+        approver: caller.ref,
+        decision: 'rejected',
+        comment: reason,
+        at: now,
       });
       if (kind === 'request') {
         const changed = await this.change(tx, r, {
@@ -399,31 +595,65 @@ export class AccessRequestService {
           actor: caller.ref,
           details: { reason },
         });
-        changes.push({ request: changed, action: 'request-rejected', actor: caller.ref, notifyRequester: true });
+        changes.push({
+          request: changed,
+          action: 'request-rejected',
+          actor: caller.ref,
+          notifyRequester: true,
+        });
       } else if (kind === 'extension') {
         const changed = await this.change(tx, r, {
           guard: { awaiting: 'extension' },
-          patch: { awaiting: null, extension: { ...r.extension!, status: 'rejected', reason, decidedAt: new Date(now).toISOString() } },
+          patch: {
+            awaiting: null,
+            extension: {
+              ...r.extension!,
+              status: 'rejected',
+              reason,
+              decidedAt: new Date(now).toISOString(),
+            },
+          },
           action: 'extension-rejected',
           actor: caller.ref,
           details: { reason },
         });
-        changes.push({ request: changed, action: 'extension-rejected', actor: caller.ref, notifyRequester: true, message: `Your extension was rejected: ${reason}` });
+        changes.push({
+          request: changed,
+          action: 'extension-rejected',
+          actor: caller.ref,
+          notifyRequester: true,
+          message: `Your extension was rejected: ${reason}`,
+        });
       } else {
         // Rejecting a break-glass review revokes the access.
         const changed = await this.change(tx, r, {
           guard: { awaiting: 'review', notEnding: true },
           patch: {
             awaiting: null,
-            review: { status: 'revoked', reviewer: caller.ref, comment: reason, at: new Date(now).toISOString() },
-            ending: { as: 'revoked', reason: `Break-glass review rejected: ${reason}`, by: caller.ref, at: now },
+            review: {
+              status: 'revoked',
+              reviewer: caller.ref,
+              comment: reason,
+              at: new Date(now).toISOString(),
+            },
+            ending: {
+              as: 'revoked',
+              reason: `Break-glass review rejected: ${reason}`,
+              by: caller.ref,
+              at: now,
+            },
           },
           action: 'breakglass-review-rejected',
           actor: caller.ref,
           severity: 'high',
           details: { reason },
         });
-        changes.push({ request: changed, action: 'breakglass-review-rejected', actor: caller.ref, severity: 'high' });
+        changes.push({
+          request: changed,
+          action: 'breakglass-review-rejected',
+          actor: caller.ref,
+          severity: 'high',
+        });
         revokeAfter = changed.status === 'granted';
       }
     });
@@ -443,21 +673,43 @@ export class AccessRequestService {
       if (r.status === 'pending') {
         const changed = await this.change(tx, r, {
           to: 'cancelled',
-          patch: { awaiting: null, endedAt: now, endReason: 'Cancelled by the requester' },
+          patch: {
+            awaiting: null,
+            endedAt: now,
+            endReason: 'Cancelled by the requester',
+          },
           action: 'request-cancelled',
           actor: caller.ref,
         });
-        changes.push({ request: changed, action: 'request-cancelled', actor: caller.ref });
+        changes.push({
+          request: changed,
+          action: 'request-cancelled',
+          actor: caller.ref,
+        });
       } else if (r.status === 'granted' && r.awaiting === 'extension') {
         const changed = await this.change(tx, r, {
           guard: { awaiting: 'extension' },
-          patch: { awaiting: null, extension: { ...r.extension!, status: 'rejected', reason: 'Cancelled by the requester', decidedAt: new Date(now).toISOString() } },
+          patch: {
+            awaiting: null,
+            extension: {
+              ...r.extension!,
+              status: 'rejected',
+              reason: 'Cancelled by the requester',
+              decidedAt: new Date(now).toISOString(),
+            },
+          },
           action: 'extension-cancelled',
           actor: caller.ref,
         });
-        changes.push({ request: changed, action: 'extension-cancelled', actor: caller.ref });
+        changes.push({
+          request: changed,
+          action: 'extension-cancelled',
+          actor: caller.ref,
+        });
       } else {
-        throw new ConflictError(`Request ${id} is ${r.status}; only pending requests can be cancelled`);
+        throw new ConflictError(
+          `Request ${id} is ${r.status}; only pending requests can be cancelled`,
+        );
       }
     });
     await this.deps.events.emit(changes);
@@ -465,31 +717,63 @@ export class AccessRequestService {
   }
 
   /** Ends active access now: the holder, an approver of the request or an admin. */
-  async revoke(caller: Caller, id: string, reason?: string): Promise<AccessRequest> {
+  async revoke(
+    caller: Caller,
+    id: string,
+    reason?: string,
+  ): Promise<AccessRequest> {
     const now = this.now();
     const changes: AccessChange[] = [];
     await this.deps.store.transaction(async tx => {
       const r = await this.load(id, tx);
-      const allowed = caller.isAdmin || r.requester === caller.ref || r.approvers.includes(caller.ref);
-      if (!allowed) throw new NotAllowedError('Only the holder, an approver or an admin can revoke this access');
+      const allowed =
+        caller.isAdmin ||
+        r.requester === caller.ref ||
+        r.approvers.includes(caller.ref);
+      if (!allowed)
+        throw new NotAllowedError(
+          'Only the holder, an approver or an admin can revoke this access',
+        );
       if (r.status !== 'granted') {
-        throw new ConflictError(`Request ${id} is ${r.status}; only active access can be revoked`);
+        throw new ConflictError(
+          `Request ${id} is ${r.status}; only active access can be revoked`,
+        );
       }
-      if (r.ending) throw new ConflictError(`Access of request ${id} is already being revoked`);
-      const text = reason?.trim() || (r.requester === caller.ref ? 'Revoked by the holder' : `Revoked by ${caller.ref}`);
+      if (r.ending)
+        throw new ConflictError(
+          `Access of request ${id} is already being revoked`,
+        );
+      const text =
+        reason?.trim() ||
+        (r.requester === caller.ref
+          ? 'Revoked by the holder'
+          : `Revoked by ${caller.ref}`);
       const changed = await this.change(tx, r, {
         guard: { notEnding: true },
         patch: {
           ending: { as: 'revoked', reason: text, by: caller.ref, at: now },
           awaiting: null,
-          ...(r.awaiting === 'review' ? { review: { status: 'revoked', reviewer: caller.ref, comment: text, at: new Date(now).toISOString() } } : {}),
+          ...(r.awaiting === 'review'
+            ? {
+                review: {
+                  status: 'revoked',
+                  reviewer: caller.ref,
+                  comment: text,
+                  at: new Date(now).toISOString(),
+                },
+              }
+            : {}),
         },
         action: 'revoke-requested',
         actor: caller.ref,
         severity: 'high',
         details: { reason: text },
       });
-      changes.push({ request: changed, action: 'revoke-requested', actor: caller.ref });
+      changes.push({
+        request: changed,
+        action: 'revoke-requested',
+        actor: caller.ref,
+      });
     });
     await this.deps.events.emit(changes);
     await this.endGrant(id);
@@ -497,16 +781,27 @@ export class AccessRequestService {
   }
 
   /** The holder asks for more time on active access; it goes through the same flow. */
-  async extend(caller: Caller, id: string, durationSeconds: number, justification: string): Promise<AccessRequest> {
+  async extend(
+    caller: Caller,
+    id: string,
+    durationSeconds: number,
+    justification: string,
+  ): Promise<AccessRequest> {
     const now = this.now();
     const changes: AccessChange[] = [];
     await this.deps.store.transaction(async tx => {
       const r = await this.load(id, tx);
-      if (r.requester !== caller.ref) throw new NotAllowedError('Only the holder can extend this access');
+      if (r.requester !== caller.ref)
+        throw new NotAllowedError('Only the holder can extend this access');
       if (r.status !== 'granted' || r.ending || (r.expiresAt ?? 0) <= now) {
-        throw new ConflictError(`Request ${id} is not active access; only active access can be extended`);
+        throw new ConflictError(
+          `Request ${id} is not active access; only active access can be extended`,
+        );
       }
-      if (r.awaiting === 'extension') throw new ConflictError('An extension of this access is already waiting for approval');
+      if (r.awaiting === 'extension')
+        throw new ConflictError(
+          'An extension of this access is already waiting for approval',
+        );
       if (r.extensionsUsed >= r.extensionsAllowed) {
         throw new ConflictError(
           r.extensionsAllowed === 0
@@ -515,12 +810,23 @@ export class AccessRequestService {
         );
       }
       const flow = this.deps.resolver.getFlow(r.flowId);
-      if (!flow) throw new ConflictError(`Flow "${r.flowId}" no longer exists; request the access again`);
+      if (!flow)
+        throw new ConflictError(
+          `Flow "${r.flowId}" no longer exists; request the access again`,
+        );
       if (durationSeconds > flow.duration.maxSeconds) {
-        throw new InputError(`durationSeconds: at most ${flow.duration.maxSeconds}s (${formatDuration(flow.duration.maxSeconds)}) for flow "${flow.id}"`);
+        throw new InputError(
+          `durationSeconds: at most ${
+            flow.duration.maxSeconds
+          }s (${formatDuration(flow.duration.maxSeconds)}) for flow "${
+            flow.id
+          }"`,
+        );
       }
       if (flow.justification === 'required' && !justification.trim()) {
-        throw new InputError(`justification: flow "${flow.id}" requires a justification`);
+        throw new InputError(
+          `justification: flow "${flow.id}" requires a justification`,
+        );
       }
       const extension = {
         durationSeconds,
@@ -529,36 +835,63 @@ export class AccessRequestService {
       };
       if (flow.approval.type === 'manual') {
         const changed = await this.change(tx, r, {
-          guard: { notEnding: true, notExpiredAt: now, awaiting: r.awaiting ?? null },
-          patch: { awaiting: 'extension', extension: { ...extension, status: 'pending' } },
+          guard: {
+            notEnding: true,
+            notExpiredAt: now,
+            awaiting: r.awaiting ?? null,
+          },
+          patch: {
+            awaiting: 'extension',
+            extension: { ...extension, status: 'pending' },
+          },
           action: 'extension-requested',
           actor: caller.ref,
           details: extension,
         });
-        changes.push({ request: changed, action: 'extension-requested', actor: caller.ref, notifyApprovers: true, message: `${r.requester} asks to extend access` });
+        changes.push({
+          request: changed,
+          action: 'extension-requested',
+          actor: caller.ref,
+          notifyApprovers: true,
+          message: `${r.requester} asks to extend access`,
+        });
       } else {
         const changed = await this.change(tx, r, {
           guard: { notEnding: true, notExpiredAt: now },
           patch: {
             expiresAt: r.expiresAt! + durationSeconds * 1000,
             extensionsUsed: r.extensionsUsed + 1,
-            extension: { ...extension, status: 'approved', decidedAt: new Date(now).toISOString() },
+            extension: {
+              ...extension,
+              status: 'approved',
+              decidedAt: new Date(now).toISOString(),
+            },
           },
           action: 'extension-approved',
           actor: caller.ref,
           severity: flow.approval.type === 'breakglass' ? 'high' : 'medium',
           details: { ...extension, automatic: true },
         });
-        changes.push({ request: changed, action: 'extension-approved', actor: caller.ref, notifyApprovers: flow.approval.type === 'breakglass' });
+        changes.push({
+          request: changed,
+          action: 'extension-approved',
+          actor: caller.ref,
+          notifyApprovers: flow.approval.type === 'breakglass',
+        });
       }
     });
     await this.deps.events.emit(changes);
     return this.get(caller, id);
   }
 
-  async setFavorite(caller: Caller, id: string, on: boolean): Promise<AccessRequest> {
+  async setFavorite(
+    caller: Caller,
+    id: string,
+    on: boolean,
+  ): Promise<AccessRequest> {
     const r = await this.load(id);
-    if (r.requester !== caller.ref) throw new NotAllowedError('Only the requester can star a request');
+    if (r.requester !== caller.ref)
+      throw new NotAllowedError('Only the requester can star a request');
     await this.deps.store.setFavorite(caller.ref, id, on, this.now());
     return this.get(caller, id);
   }
@@ -576,7 +909,9 @@ export class AccessRequestService {
       await this.deps.provisioners.get(r.provisioner).grant({
         requestId: r.id,
         requester: r.requester,
-        requesterEmail: (await this.deps.directory.findUser(r.requester).catch(() => undefined))?.email,
+        requesterEmail: (
+          await this.deps.directory.findUser(r.requester).catch(() => undefined)
+        )?.email,
         flowId: r.flowId,
         resources: r.resources,
         expiresAt: new Date(expiresAt).toISOString(),
@@ -592,13 +927,24 @@ export class AccessRequestService {
         const reason = `Provisioner "${r.provisioner}" failed: ${error.message}`;
         const changed = await this.change(tx, cur, {
           to: 'failed',
-          patch: { endedAt: this.now(), endReason: reason, lastError: error.message, awaiting: null },
+          patch: {
+            endedAt: this.now(),
+            endReason: reason,
+            lastError: error.message,
+            awaiting: null,
+          },
           action: 'grant-failed',
           actor: 'system',
           severity: 'high',
           details: { error: error.message },
         });
-        changes.push({ request: changed, action: 'grant-failed', actor: 'system', severity: 'high', notifyRequester: true });
+        changes.push({
+          request: changed,
+          action: 'grant-failed',
+          actor: 'system',
+          severity: 'high',
+          notifyRequester: true,
+        });
       } else {
         const changed = await this.change(tx, cur, {
           to: 'granted',
@@ -606,7 +952,10 @@ export class AccessRequestService {
           action: cur.breakGlass ? 'breakglass-granted' : 'access-granted',
           actor,
           severity: cur.breakGlass ? 'high' : 'medium',
-          details: { expiresAt: new Date(expiresAt).toISOString(), provisioner: cur.provisioner },
+          details: {
+            expiresAt: new Date(expiresAt).toISOString(),
+            provisioner: cur.provisioner,
+          },
         });
         changes.push({
           request: changed,
@@ -615,11 +964,14 @@ export class AccessRequestService {
           severity: changed.breakGlass ? 'high' : 'medium',
           notifyRequester: true,
           notifyApprovers: changed.breakGlass,
-          message: changed.breakGlass ? `Break-glass access used by ${changed.requester}: please review` : undefined,
+          message: changed.breakGlass
+            ? `Break-glass access used by ${changed.requester}: please review`
+            : undefined,
         });
       }
     });
-    if (error) this.deps.logger.warn(`access: grant of ${id} failed: ${error.message}`);
+    if (error)
+      this.deps.logger.warn(`access: grant of ${id} failed: ${error.message}`);
     await this.deps.events.emit(changes);
   }
 
@@ -634,9 +986,18 @@ export class AccessRequestService {
     if (!r.ending) {
       if ((r.expiresAt ?? Infinity) > now) return 'skipped';
       // Claim the expiry first so that no extension slips in while the provisioner works.
-      const ending = { as: 'expired' as const, reason: 'Access expired', by: 'system', at: now };
+      const ending = {
+        as: 'expired' as const,
+        reason: 'Access expired',
+        by: 'system',
+        at: now,
+      };
       const claimed = await this.deps.store.updateRequest(
-        this.deps.store.db, r.id, { status: 'granted', notEnding: true, expiredAt: now }, { ending }, now,
+        this.deps.store.db,
+        r.id,
+        { status: 'granted', notEnding: true, expiredAt: now },
+        { ending },
+        now,
       );
       if (!claimed) return 'skipped';
       r = { ...r, ending };
@@ -653,19 +1014,32 @@ export class AccessRequestService {
     } catch (e) {
       const message = (e as Error).message;
       const attempts = r.attempts + 1;
-      const backoff = Math.min(MAX_BACKOFF_MS, 5000 * 2 ** Math.min(attempts - 1, 10));
+      const backoff = Math.min(
+        MAX_BACKOFF_MS,
+        5000 * 2 ** Math.min(attempts - 1, 10),
+      );
       await this.deps.store.transaction(async tx => {
         const ok = await this.deps.store.updateRequest(
-          tx, r!.id, { status: 'granted' }, { attempts, lastError: message, nextAttemptAt: now + backoff }, now,
+          tx,
+          r!.id,
+          { status: 'granted' },
+          { attempts, lastError: message, nextAttemptAt: now + backoff },
+          now,
         );
         if (ok) {
           await this.deps.store.insertAudit(tx, {
-            at: now, actor: 'system', action: 'revoke-failed', requestId: r!.id, severity: 'high',
+            at: now,
+            actor: 'system',
+            action: 'revoke-failed',
+            requestId: r!.id,
+            severity: 'high',
             details: { error: message, attempts, retryInMs: backoff },
           });
         }
       });
-      this.deps.logger.error(`access: revocation of ${id} failed (attempt ${attempts}), retrying in ${backoff} ms: ${message}`);
+      this.deps.logger.error(
+        `access: revocation of ${id} failed (attempt ${attempts}), retrying in ${backoff} ms: ${message}`,
+      );
       return 'retry';
     }
     const changes: AccessChange[] = [];
@@ -683,7 +1057,13 @@ export class AccessRequestService {
           lastError: null,
           nextAttemptAt: null,
           ...(cur.awaiting === 'extension' && cur.extension
-            ? { extension: { ...cur.extension, status: 'rejected' as const, reason: 'Access ended' } }
+            ? {
+                extension: {
+                  ...cur.extension,
+                  status: 'rejected' as const,
+                  reason: 'Access ended',
+                },
+              }
             : {}),
         },
         action: ending.as === 'expired' ? 'access-expired' : 'access-revoked',
@@ -691,11 +1071,21 @@ export class AccessRequestService {
         severity: ending.as === 'revoked' ? 'high' : 'medium',
         details: {
           reason: ending.reason,
-          expiresAt: cur.expiresAt ? new Date(cur.expiresAt).toISOString() : undefined,
-          lagMs: ending.as === 'expired' && cur.expiresAt ? endedAt - cur.expiresAt : undefined,
+          expiresAt: cur.expiresAt
+            ? new Date(cur.expiresAt).toISOString()
+            : undefined,
+          lagMs:
+            ending.as === 'expired' && cur.expiresAt
+              ? endedAt - cur.expiresAt
+              : undefined,
         },
       });
-      changes.push({ request: changed, action: ending.as === 'expired' ? 'access-expired' : 'access-revoked', actor: ending.by, notifyRequester: true });
+      changes.push({
+        request: changed,
+        action: ending.as === 'expired' ? 'access-expired' : 'access-revoked',
+        actor: ending.by,
+        notifyRequester: true,
+      });
     });
     await this.deps.events.emit(changes);
     return changes.length ? 'ended' : 'skipped';
@@ -711,7 +1101,11 @@ export class AccessRequestService {
       if (due.length === 0) break;
       let progressed = 0;
       for (let i = 0; i < due.length; i += concurrency) {
-        const results = await Promise.all(due.slice(i, i + concurrency).map(r => this.endGrant(r.id).catch(() => 'retry' as const)));
+        const results = await Promise.all(
+          due
+            .slice(i, i + concurrency)
+            .map(r => this.endGrant(r.id).catch(() => 'retry' as const)),
+        );
         for (const res of results) {
           if (res === 'ended') ended++;
           if (res === 'retry') retried++;
@@ -729,31 +1123,45 @@ export class AccessRequestService {
     const timeoutMs = this.deps.config.pendingTimeoutSeconds * 1000;
     let count = 0;
     for (;;) {
-      const now = this.now();
-      const stale = await this.deps.store.findPendingBefore(now - timeoutMs, 500);
+      const stale = await this.deps.store.findPendingBefore(
+        this.now() - timeoutMs,
+        500,
+      );
       for (const r of stale) {
-        const changes: AccessChange[] = [];
-        await this.deps.store.transaction(async tx => {
-          const cur = await this.load(r.id, tx);
-          if (cur.status !== 'pending') return;
-          const changed = await this.change(tx, cur, {
-            to: 'expired',
-            patch: {
-              awaiting: null,
-              endedAt: now,
-              endReason: `Nobody decided within ${formatDuration(this.deps.config.pendingTimeoutSeconds)}`,
-            },
-            action: 'request-timed-out',
-            actor: 'system',
-          });
-          changes.push({ request: changed, action: 'request-timed-out', actor: 'system', notifyRequester: true });
-          count++;
-        });
-        await this.deps.events.emit(changes);
+        if (await this.timeOut(r.id)) count++;
       }
       if (stale.length < 500) break;
     }
     return count;
+  }
+
+  private async timeOut(id: string): Promise<boolean> {
+    const now = this.now();
+    const changes: AccessChange[] = [];
+    await this.deps.store.transaction(async tx => {
+      const cur = await this.load(id, tx);
+      if (cur.status !== 'pending') return;
+      const changed = await this.change(tx, cur, {
+        to: 'expired',
+        patch: {
+          awaiting: null,
+          endedAt: now,
+          endReason: `Nobody decided within ${formatDuration(
+            this.deps.config.pendingTimeoutSeconds,
+          )}`,
+        },
+        action: 'request-timed-out',
+        actor: 'system',
+      });
+      changes.push({
+        request: changed,
+        action: 'request-timed-out',
+        actor: 'system',
+        notifyRequester: true,
+      });
+    });
+    await this.deps.events.emit(changes);
+    return changes.length > 0;
   }
 
   // ---------------------------------------------------------------- the single writer
@@ -769,12 +1177,24 @@ export class AccessRequestService {
   ): Promise<RequestRecord> {
     const now = this.now();
     if (spec.to && !canTransition(r.status, spec.to)) {
-      throw new ConflictError(`Request ${r.id} is ${r.status} and cannot become ${spec.to}`);
+      throw new ConflictError(
+        `Request ${r.id} is ${r.status} and cannot become ${spec.to}`,
+      );
     }
     const patch: RequestPatch = { ...spec.patch };
     if (spec.to) patch.status = spec.to;
-    const ok = await this.deps.store.updateRequest(tx, r.id, { status: r.status, ...spec.guard }, patch, now);
-    if (!ok) throw new ConflictError(spec.conflict ?? `Request ${r.id} changed meanwhile; reload and try again`);
+    const ok = await this.deps.store.updateRequest(
+      tx,
+      r.id,
+      { status: r.status, ...spec.guard },
+      patch,
+      now,
+    );
+    if (!ok)
+      throw new ConflictError(
+        spec.conflict ??
+          `Request ${r.id} changed meanwhile; reload and try again`,
+      );
     await this.deps.store.insertAudit(tx, {
       at: now,
       actor: spec.actor,

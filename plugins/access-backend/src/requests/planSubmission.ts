@@ -1,4 +1,8 @@
-import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AccessResourceItem } from '@jit-access/plugin-access-common';
 import { AccessBundleConfig, AccessFlow } from '../config/AccessConfig';
@@ -45,41 +49,75 @@ export async function planSubmission(options: {
   const { input, requester, resolver, directory } = options;
   const maxItems = options.maxItems ?? 1000;
 
-  let items: { entityRef: string; permissions: string[]; field: string }[] = (input.resources ?? []).map((r, i) => ({
+  let items: { entityRef: string; permissions: string[]; field: string }[] = (
+    input.resources ?? []
+  ).map((r, i) => ({
     ...r,
     field: `resources[${i}]`,
   }));
 
   if (input.bundleId !== undefined) {
     const bundle = options.bundles.find(b => b.id === input.bundleId);
-    if (!bundle) throw new InputError(`bundleId: no bundle "${input.bundleId}"`);
+    if (!bundle)
+      throw new InputError(`bundleId: no bundle "${input.bundleId}"`);
     if (items.length === 0) {
-      items = bundle.resources.map((r, i) => ({ ...r, field: `bundle ${bundle.id} resources[${i}]` }));
+      items = bundle.resources.map((r, i) => ({
+        ...r,
+        field: `bundle ${bundle.id} resources[${i}]`,
+      }));
     } else {
       // A subset of the bundle: every picked item must be in it.
       items.forEach(item => {
-        const inBundle = bundle.resources.find(b => sameRef(b.entityRef, item.entityRef));
-        const extra = item.permissions.filter(p => !inBundle?.permissions.includes(p));
+        const inBundle = bundle.resources.find(b =>
+          sameRef(b.entityRef, item.entityRef),
+        );
+        const extra = item.permissions.filter(
+          p => !inBundle?.permissions.includes(p),
+        );
         if (!inBundle || extra.length) {
-          throw new InputError(`${item.field}: not part of bundle "${bundle.id}"${extra.length && inBundle ? ` (permission ${extra.join(', ')})` : ''}`);
+          throw new InputError(
+            `${item.field}: not part of bundle "${bundle.id}"${
+              extra.length && inBundle
+                ? ` (permission ${extra.join(', ')})`
+                : ''
+            }`,
+          );
         }
       });
     }
   }
-  if (items.length === 0) throw new InputError('resources: name at least one resource or a bundleId');
-  if (items.length > maxItems) throw new InputError(`resources: at most ${maxItems} items per submission, got ${items.length}`);
+  if (items.length === 0)
+    throw new InputError('resources: name at least one resource or a bundleId');
+  if (items.length > maxItems)
+    throw new InputError(
+      `resources: at most ${maxItems} items per submission, got ${items.length}`,
+    );
 
   // Normalise refs and merge duplicates.
-  const merged = new Map<string, { entityRef: string; permissions: Set<string>; field: string }>();
+  const merged = new Map<
+    string,
+    { entityRef: string; permissions: Set<string>; field: string }
+  >();
   for (const item of items) {
     let ref: string;
     try {
-      ref = stringifyEntityRef(parseEntityRef(item.entityRef, { defaultNamespace: 'default' }));
+      ref = stringifyEntityRef(
+        parseEntityRef(item.entityRef, { defaultNamespace: 'default' }),
+      );
     } catch {
-      throw new InputError(`${item.field}.entityRef: "${item.entityRef}" is not an entity ref like resource:default/orders-db`);
+      throw new InputError(
+        `${item.field}.entityRef: "${item.entityRef}" is not an entity ref like resource:default/orders-db`,
+      );
     }
-    if (item.permissions.length === 0) throw new InputError(`${item.field}.permissions: name at least one permission`);
-    const m = merged.get(ref) ?? { entityRef: ref, permissions: new Set<string>(), field: item.field };
+    if (item.permissions.length === 0)
+      throw new InputError(
+        `${item.field}.permissions: name at least one permission`,
+      );
+    const m = merged.get(ref) ?? {
+      entityRef: ref,
+      permissions: new Set<string>(),
+      field: item.field,
+    };
     item.permissions.forEach(p => m.permissions.add(p));
     merged.set(ref, m);
   }
@@ -87,12 +125,23 @@ export async function planSubmission(options: {
   const entities = await directory.getEntities(wanted.map(w => w.entityRef));
 
   // (flow, approvers) -> resources
-  const groups = new Map<string, { flow: AccessFlow; entity: Entity; approvers: string[]; resources: Map<string, Set<string>> }>();
+  const groups = new Map<
+    string,
+    {
+      flow: AccessFlow;
+      entity: Entity;
+      approvers: string[];
+      resources: Map<string, Set<string>>;
+    }
+  >();
   const approverCache = new Map<string, Promise<string[]>>();
   for (let i = 0; i < wanted.length; i++) {
     const w = wanted[i];
     const entity = entities[i];
-    if (!entity) throw new InputError(`${w.field}.entityRef: no entity "${w.entityRef}" in the catalog`);
+    if (!entity)
+      throw new InputError(
+        `${w.field}.entityRef: no entity "${w.entityRef}" in the catalog`,
+      );
     for (const permission of w.permissions) {
       const flow = resolver.decide(requester, entity, permission);
       if (!flow) {
@@ -103,14 +152,21 @@ export async function planSubmission(options: {
       const key = `${flow.id}|${w.entityRef}`;
       let approvers = approverCache.get(key);
       if (!approvers) {
-        approvers = flow.approval.type === 'automatic' && flow.approval.approvers.length === 0
-          ? Promise.resolve([])
-          : resolver.resolveApprovers(flow, entity);
+        approvers =
+          flow.approval.type === 'automatic' &&
+          flow.approval.approvers.length === 0
+            ? Promise.resolve([])
+            : resolver.resolveApprovers(flow, entity);
         approverCache.set(key, approvers);
       }
       const list = await approvers;
       const groupKey = `${flow.id}|${list.join(',')}`;
-      const g = groups.get(groupKey) ?? { flow, entity, approvers: list, resources: new Map() };
+      const g = groups.get(groupKey) ?? {
+        flow,
+        entity,
+        approvers: list,
+        resources: new Map(),
+      };
       const perms = g.resources.get(w.entityRef) ?? new Set<string>();
       perms.add(permission);
       g.resources.set(w.entityRef, perms);
@@ -125,27 +181,49 @@ export async function planSubmission(options: {
     if (durationSeconds > flow.duration.maxSeconds) {
       if (!options.clampDuration) {
         throw new InputError(
-          `durationSeconds: ${durationSeconds}s is longer than flow "${flow.id}" allows (max ${formatDuration(flow.duration.maxSeconds)} = ${flow.duration.maxSeconds}s)`,
+          `durationSeconds: ${durationSeconds}s is longer than flow "${
+            flow.id
+          }" allows (max ${formatDuration(flow.duration.maxSeconds)} = ${
+            flow.duration.maxSeconds
+          }s)`,
         );
       }
       durationSeconds = flow.duration.maxSeconds;
     }
-    if (flow.justification === 'required' && !justification && !options.preview) {
-      throw new InputError(`justification: flow "${flow.id}" (${flow.title}) requires a justification`);
+    if (
+      flow.justification === 'required' &&
+      !justification &&
+      !options.preview
+    ) {
+      throw new InputError(
+        `justification: flow "${flow.id}" (${flow.title}) requires a justification`,
+      );
     }
     if (flow.approval.type !== 'automatic') {
-      const eligible = g.approvers.filter(a => flow.approval.allowSelfApproval || a !== requester.ref);
-      const needed = flow.approval.type === 'breakglass' ? 1 : flow.approval.required;
+      const eligible = g.approvers.filter(
+        a => flow.approval.allowSelfApproval || a !== requester.ref,
+      );
+      const needed =
+        flow.approval.type === 'breakglass' ? 1 : flow.approval.required;
       if (eligible.length < needed) {
         throw new InputError(
-          `resources: flow "${flow.id}" needs ${needed} approver(s) for ${[...g.resources.keys()].join(', ')} but only ${eligible.length} can approve a request from ${requester.ref}; ask your platform team to fix the approvers`,
+          `resources: flow "${flow.id}" needs ${needed} approver(s) for ${[
+            ...g.resources.keys(),
+          ].join(', ')} but only ${
+            eligible.length
+          } can approve a request from ${
+            requester.ref
+          }; ask your platform team to fix the approvers`,
         );
       }
     }
     return {
       flow,
       approvers: g.approvers,
-      resources: [...g.resources].map(([entityRef, perms]) => ({ entityRef, permissions: [...perms].sort() })),
+      resources: [...g.resources].map(([entityRef, perms]) => ({
+        entityRef,
+        permissions: [...perms].sort(),
+      })),
       durationSeconds,
       justification,
     };

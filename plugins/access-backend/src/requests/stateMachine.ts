@@ -1,7 +1,10 @@
 import { AccessRequestStatus } from '@jit-access/plugin-access-common';
 
 /** Every legal status change. Anything else is a bug or a lost race. */
-export const TRANSITIONS: Record<AccessRequestStatus, readonly AccessRequestStatus[]> = {
+export const TRANSITIONS: Record<
+  AccessRequestStatus,
+  readonly AccessRequestStatus[]
+> = {
   pending: ['granting', 'rejected', 'cancelled', 'expired'],
   granting: ['granted', 'failed'],
   granted: ['expired', 'revoked'],
@@ -13,6 +16,9 @@ export const TRANSITIONS: Record<AccessRequestStatus, readonly AccessRequestStat
 };
 
 /** True when `from -> to` is a legal transition. */
-export function canTransition(from: AccessRequestStatus, to: AccessRequestStatus): boolean {
+export function canTransition(
+  from: AccessRequestStatus,
+  to: AccessRequestStatus,
+): boolean {
   return TRANSITIONS[from].includes(to);
 }

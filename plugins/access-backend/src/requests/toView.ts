@@ -1,10 +1,18 @@
-import { AccessApproval, AccessRequest } from '@jit-access/plugin-access-common';
+import {
+  AccessApproval,
+  AccessRequest,
+} from '@jit-access/plugin-access-common';
 import { ApprovalRecord, RequestRecord } from '../database/types';
 
-const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
+const iso = (ms?: number) =>
+  ms === undefined ? undefined : new Date(ms).toISOString();
 
 /** Shapes a stored request for the API. */
-export function toView(r: RequestRecord, approvals: ApprovalRecord[], favorite: boolean): AccessRequest {
+export function toView(
+  r: RequestRecord,
+  approvals: ApprovalRecord[],
+  favorite: boolean,
+): AccessRequest {
   return {
     id: r.id,
     groupId: r.groupId,
@@ -42,7 +50,9 @@ export function toView(r: RequestRecord, approvals: ApprovalRecord[], favorite: 
     grantedAt: iso(r.grantedAt),
     expiresAt: iso(r.expiresAt),
     endedAt: iso(r.endedAt),
-    endReason: r.endReason ?? (r.ending ? `${r.ending.reason} (revocation in progress)` : undefined),
+    endReason:
+      r.endReason ??
+      (r.ending ? `${r.ending.reason} (revocation in progress)` : undefined),
     lastError: r.lastError,
     favorite,
   };

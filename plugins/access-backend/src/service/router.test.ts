@@ -1,6 +1,9 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { createTestDatabases, startAccessBackend } from '../__testUtils__/harness';
+import {
+  createTestDatabases,
+  startAccessBackend,
+} from '../__testUtils__/harness';
 
 jest.setTimeout(60_000);
 
@@ -22,19 +25,90 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
 
   describe('bad input is a 400 that names the field', () => {
     it.each([
-      ['an unknown body key', { resources: [], foo: 1 }, "Unrecognized key(s) in object: 'foo'"],
-      ['a wrong type', { resources: 'orders-db' }, 'resources: Expected array, received string'],
-      ['a bad entity ref', { resources: [{ entityRef: 'a:b:c:d', permissions: ['read'] }], justification: 'x' }, 'resources[0].entityRef'],
-      ['an unknown entity', { resources: [{ entityRef: 'resource:default/nope', permissions: ['read'] }], justification: 'x' }, 'resources[0].entityRef: no entity "resource:default/nope"'],
-      ['no permissions', { resources: [{ entityRef: ORDERS, permissions: [] }] }, 'resources[0].permissions'],
-      ['a negative duration', { resources: [{ entityRef: ORDERS, permissions: ['read'] }], durationSeconds: -5 }, 'durationSeconds'],
-      ['a fractional duration', { resources: [{ entityRef: ORDERS, permissions: ['read'] }], durationSeconds: 1.5 }, 'durationSeconds: must be whole seconds'],
-      ['a duration above the flow max', { resources: [{ entityRef: ORDERS, permissions: ['read'] }], durationSeconds: 9 * 3600, justification: 'x' }, 'durationSeconds: 32400s is longer than flow "prod-db" allows (max 8h'],
-      ['a missing justification', { resources: [{ entityRef: ORDERS, permissions: ['read'] }] }, 'justification: flow "prod-db"'],
-      ['nothing to request', {}, 'resources: name at least one resource or a bundleId'],
+      [
+        'an unknown body key',
+        { resources: [], foo: 1 },
+        "Unrecognized key(s) in object: 'foo'",
+      ],
+      [
+        'a wrong type',
+        { resources: 'orders-db' },
+        'resources: Expected array, received string',
+      ],
+      [
+        'a bad entity ref',
+        {
+          resources: [{ entityRef: 'a:b:c:d', permissions: ['read'] }],
+          justification: 'x',
+        },
+        'resources[0].entityRef',
+      ],
+      [
+        'an unknown entity',
+        {
+          resources: [
+            { entityRef: 'resource:default/nope', permissions: ['read'] },
+          ],
+          justification: 'x',
+        },
+        'resources[0].entityRef: no entity "resource:default/nope"',
+      ],
+      [
+        'no permissions',
+        { resources: [{ entityRef: ORDERS, permissions: [] }] },
+        'resources[0].permissions',
+      ],
+      [
+        'a negative duration',
+        {
+          resources: [{ entityRef: ORDERS, permissions: ['read'] }],
+          durationSeconds: -5,
+        },
+        'durationSeconds',
+      ],
+      [
+        'a fractional duration',
+        {
+          resources: [{ entityRef: ORDERS, permissions: ['read'] }],
+          durationSeconds: 1.5,
+        },
+        'durationSeconds: must be whole seconds',
+      ],
+      [
+        'a duration above the flow max',
+        {
+          resources: [{ entityRef: ORDERS, permissions: ['read'] }],
+          durationSeconds: 9 * 3600,
+          justification: 'x',
+        },
+        'durationSeconds: 32400s is longer than flow "prod-db" allows (max 8h',
+      ],
+      [
+        'a missing justification',
+        { resources: [{ entityRef: ORDERS, permissions: ['read'] }] },
+        'justification: flow "prod-db"',
+      ],
+      [
+        'nothing to request',
+        {},
+        'resources: name at least one resource or a bundleId',
+      ],
       ['an unknown bundle', { bundleId: 'nope' }, 'bundleId: no bundle "nope"'],
-      ['too many items', { resources: Array.from({ length: 1001 }, () => ({ entityRef: ORDERS, permissions: ['read'] })) }, 'resources: at most 1000 items'],
-      ['a body that is not an object', [1, 2], 'Expected object, received array'],
+      [
+        'too many items',
+        {
+          resources: Array.from({ length: 1001 }, () => ({
+            entityRef: ORDERS,
+            permissions: ['read'],
+          })),
+        },
+        'resources: at most 1000 items',
+      ],
+      [
+        'a body that is not an object',
+        [1, 2],
+        'Expected object, received array',
+      ],
     ])('%s', async (_name, body, message) => {
       const res = await h.api.post('/requests', body);
       expect(res.status).toBe(400);
@@ -51,7 +125,9 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
     });
 
     it('refuses a body over the size limit with 413', async () => {
-      const res = await h.api.post('/requests', { justification: 'x'.repeat(600 * 1024) });
+      const res = await h.api.post('/requests', {
+        justification: 'x'.repeat(600 * 1024),
+      });
       expect(res.status).toBe(413);
     });
 
@@ -70,27 +146,66 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
   });
 
   it('answers 404 for an unknown request id', async () => {
-    const res = await h.api.get('/requests/00000000-0000-4000-8000-000000000000');
+    const res = await h.api.get(
+      '/requests/00000000-0000-4000-8000-000000000000',
+    );
     expect(res.status).toBe(404);
-    expect((await h.api.post('/requests/00000000-0000-4000-8000-000000000000/approve', {}, 'dana')).status).toBe(404);
+    expect(
+      (
+        await h.api.post(
+          '/requests/00000000-0000-4000-8000-000000000000/approve',
+          {},
+          'dana',
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it('answers 401 without credentials', async () => {
     const none = mockCredentials.none.header();
-    expect((await request(h.server).get('/api/access/requests').set('Authorization', none)).status).toBe(401);
-    expect((await request(h.server).post('/api/access/requests').set('Authorization', none).send({})).status).toBe(401);
+    expect(
+      (
+        await request(h.server)
+          .get('/api/access/requests')
+          .set('Authorization', none)
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await request(h.server)
+          .post('/api/access/requests')
+          .set('Authorization', none)
+          .send({})
+      ).status,
+    ).toBe(401);
     const bad = mockCredentials.user.invalidHeader();
-    expect((await request(h.server).get('/api/access/flows').set('Authorization', bad)).status).toBe(401);
+    expect(
+      (
+        await request(h.server)
+          .get('/api/access/flows')
+          .set('Authorization', bad)
+      ).status,
+    ).toBe(401);
   });
 
   it('answers 403 when no flow lets the requester ask, naming the item', async () => {
-    const res = await h.api.post('/requests', { resources: [{ entityRef: ORDERS, permissions: ['drop-tables'] }], justification: 'x' });
+    const res = await h.api.post('/requests', {
+      resources: [{ entityRef: ORDERS, permissions: ['drop-tables'] }],
+      justification: 'x',
+    });
     expect(res.status).toBe(403);
-    expect(res.body.error.message).toContain('resources[0]: no access flow lets user:default/alice request "drop-tables" on resource:default/orders-db');
+    expect(res.body.error.message).toContain(
+      'resources[0]: no access flow lets user:default/alice request "drop-tables" on resource:default/orders-db',
+    );
   });
 
   it('keeps requests private to the requester, approvers and admins', async () => {
-    const [r] = (await h.api.post('/requests', { resources: [{ entityRef: ORDERS, permissions: ['read'] }], justification: 'x' })).body.items;
+    const [r] = (
+      await h.api.post('/requests', {
+        resources: [{ entityRef: ORDERS, permissions: ['read'] }],
+        justification: 'x',
+      })
+    ).body.items;
     expect((await h.api.get(`/requests/${r.id}`, 'bob')).status).toBe(403);
     expect((await h.api.get(`/requests/${r.id}`, 'olivia')).status).toBe(200);
     expect((await h.api.get(`/requests/${r.id}`, 'pat')).status).toBe(200);
@@ -101,11 +216,19 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
   });
 
   it('refuses on-behalf-of requests from users', async () => {
-    const res = await h.api.post('/requests', { resources: [{ entityRef: STAGING, permissions: ['read'] }], requester: 'user:default/bob' });
+    const res = await h.api.post('/requests', {
+      resources: [{ entityRef: STAGING, permissions: ['read'] }],
+      requester: 'user:default/bob',
+    });
     expect(res.status).toBe(403);
-    expect(res.body.error.message).toContain('requester: users can only request access for themselves');
+    expect(res.body.error.message).toContain(
+      'requester: users can only request access for themselves',
+    );
     // naming oneself is fine
-    const self = await h.api.post('/requests', { resources: [{ entityRef: STAGING, permissions: ['read'] }], requester: 'alice@example.com' });
+    const self = await h.api.post('/requests', {
+      resources: [{ entityRef: STAGING, permissions: ['read'] }],
+      requester: 'alice@example.com',
+    });
     expect(self.status).toBe(201);
   });
 
@@ -113,27 +236,47 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
     const res = await request(h.server)
       .post('/api/access/requests')
       .set('Authorization', service())
-      .send({ resources: [{ entityRef: ORDERS, permissions: ['read'] }], justification: 'CHG-1234', requester: 'bob@example.com' });
+      .send({
+        resources: [{ entityRef: ORDERS, permissions: ['read'] }],
+        justification: 'CHG-1234',
+        requester: 'bob@example.com',
+      });
     expect(res.status).toBe(201);
-    expect(res.body.items[0]).toMatchObject({ requester: 'user:default/bob', createdBy: 'service:external:test-service', status: 'pending' });
+    expect(res.body.items[0]).toMatchObject({
+      requester: 'user:default/bob',
+      createdBy: 'service:external:test-service',
+      status: 'pending',
+    });
     const missing = await request(h.server)
       .post('/api/access/requests')
       .set('Authorization', service())
-      .send({ resources: [{ entityRef: ORDERS, permissions: ['read'] }], justification: 'CHG-1234' });
+      .send({
+        resources: [{ entityRef: ORDERS, permissions: ['read'] }],
+        justification: 'CHG-1234',
+      });
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toContain('requester');
     const unknown = await request(h.server)
       .post('/api/access/requests')
       .set('Authorization', service())
-      .send({ resources: [{ entityRef: ORDERS, permissions: ['read'] }], justification: 'x', requester: 'nobody@example.com' });
+      .send({
+        resources: [{ entityRef: ORDERS, permissions: ['read'] }],
+        justification: 'x',
+        requester: 'nobody@example.com',
+      });
     expect(unknown.status).toBe(400);
     // the service can follow what it created
-    const got = await request(h.server).get(`/api/access/requests/${res.body.items[0].id}`).set('Authorization', service());
+    const got = await request(h.server)
+      .get(`/api/access/requests/${res.body.items[0].id}`)
+      .set('Authorization', service());
     expect(got.status).toBe(200);
   });
 
   it('creates nothing twice for a retried POST with the same Idempotency-Key', async () => {
-    const body = { resources: [{ entityRef: ORDERS, permissions: ['write'] }], justification: 'retry me' };
+    const body = {
+      resources: [{ entityRef: ORDERS, permissions: ['write'] }],
+      justification: 'retry me',
+    };
     const send = (b: object) =>
       request(h.server)
         .post('/api/access/requests')
@@ -144,27 +287,57 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
     expect([a.status, b.status].sort()).toEqual([200, 201]);
     expect(a.body.items[0].id).toBe(b.body.items[0].id);
     const mine = await h.api.get('/requests?view=mine', 'bob');
-    expect(mine.body.items.filter((i: any) => i.justification === 'retry me')).toHaveLength(1);
+    expect(
+      mine.body.items.filter((i: any) => i.justification === 'retry me'),
+    ).toHaveLength(1);
     const other = await send({ ...body, justification: 'different' });
     expect(other.status).toBe(409);
   });
 
   it('lists flows, bundles and the resources a caller may request', async () => {
     const flows = await h.api.get('/flows');
-    expect(flows.body.items.map((f: any) => f.id)).toEqual(['staging-db', 'prod-db', 'prod-db-admin', 'cluster-breakglass', 'any-resource']);
+    expect(flows.body.items.map((f: any) => f.id)).toEqual([
+      'staging-db',
+      'prod-db',
+      'prod-db-admin',
+      'cluster-breakglass',
+      'any-resource',
+    ]);
     expect((await h.api.get('/bundles')).body.items[0].id).toBe('incident-kit');
     const all = await h.api.get('/resources');
     const orders = all.body.items.find((r: any) => r.entityRef === ORDERS);
     expect(orders.permissions).toEqual([
-      { permission: 'read', flowId: 'prod-db', flowTitle: 'Production databases' },
-      { permission: 'write', flowId: 'prod-db', flowTitle: 'Production databases' },
-      { permission: 'admin', flowId: 'prod-db-admin', flowTitle: 'Production database admin' },
+      {
+        permission: 'read',
+        flowId: 'prod-db',
+        flowTitle: 'Production databases',
+      },
+      {
+        permission: 'write',
+        flowId: 'prod-db',
+        flowTitle: 'Production databases',
+      },
+      {
+        permission: 'admin',
+        flowId: 'prod-db-admin',
+        flowTitle: 'Production database admin',
+      },
     ]);
-    const clusters = await h.api.get('/resources?type=kubernetes-cluster', 'sam');
-    expect(clusters.body.items.map((r: any) => r.entityRef)).toEqual(['resource:default/prod-eks']);
-    expect(clusters.body.items[0].permissions.map((p: any) => p.permission)).toEqual(['cluster-admin', 'read', 'write']);
+    const clusters = await h.api.get(
+      '/resources?type=kubernetes-cluster',
+      'sam',
+    );
+    expect(clusters.body.items.map((r: any) => r.entityRef)).toEqual([
+      'resource:default/prod-eks',
+    ]);
+    expect(
+      clusters.body.items[0].permissions.map((p: any) => p.permission),
+    ).toEqual(['cluster-admin', 'read', 'write']);
     const admin = await h.api.get('/resources?permission=admin');
-    expect(admin.body.items.map((r: any) => r.entityRef).sort()).toEqual(['resource:default/analytics-db', ORDERS]);
+    expect(admin.body.items.map((r: any) => r.entityRef).sort()).toEqual([
+      'resource:default/analytics-db',
+      ORDERS,
+    ]);
   });
 
   it('exports the audit log as CSV for admins', async () => {
@@ -172,7 +345,9 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     const lines = res.text.trim().split('\n');
-    expect(lines[0]).toBe('id,at,actor,action,requestId,severity,fromStatus,toStatus,details');
+    expect(lines[0]).toBe(
+      'id,at,actor,action,requestId,severity,fromStatus,toStatus,details',
+    );
     expect(lines.length).toBeGreaterThan(1);
   });
 });

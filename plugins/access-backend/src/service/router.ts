@@ -6,7 +6,10 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult, BasicPermission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
 import {
   AccessAuditEntry,
   AccessFlowSummary,
@@ -67,7 +70,17 @@ export function flowSummary(f: AccessFlow): AccessFlowSummary {
   };
 }
 
-const CSV_COLUMNS: (keyof AccessAuditEntry)[] = ['id', 'at', 'actor', 'action', 'requestId', 'severity', 'fromStatus', 'toStatus', 'details'];
+const CSV_COLUMNS: (keyof AccessAuditEntry)[] = [
+  'id',
+  'at',
+  'actor',
+  'action',
+  'requestId',
+  'severity',
+  'fromStatus',
+  'toStatus',
+  'details',
+];
 
 function csvCell(value: unknown): string {
   if (value === undefined || value === null) return '';
@@ -78,20 +91,33 @@ function csvCell(value: unknown): string {
 }
 
 /** The HTTP API under /api/access. Only this file knows HTTP. */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, permissions, service, resolver, directory, store, config } = options;
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, permissions, service, resolver, directory, store, config } =
+    options;
   const router = Router();
   router.use(express.json({ limit: BODY_LIMIT }));
 
-  async function allowed(credentials: BackstageCredentials, permission: BasicPermission) {
-    const [decision] = await permissions.authorize([{ permission }], { credentials });
+  async function allowed(
+    credentials: BackstageCredentials,
+    permission: BasicPermission,
+  ) {
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
     return decision.result === AuthorizeResult.ALLOW;
   }
 
-  async function caller(
-    req: Request,
-  ): Promise<{ caller: Caller; credentials: BackstageCredentials<BackstageUserPrincipal | BackstageServicePrincipal> }> {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+  async function caller(req: Request): Promise<{
+    caller: Caller;
+    credentials: BackstageCredentials<
+      BackstageUserPrincipal | BackstageServicePrincipal
+    >;
+  }> {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     if (credentials.principal.type === 'user') {
       return {
         credentials,
@@ -104,7 +130,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     }
     // Services never administer; they act only through on-behalf-of submissions. The prefix
     // keeps a service subject from ever being taken for a user entity ref.
-    return { credentials, caller: { ref: `service:${credentials.principal.subject}`, type: 'service', isAdmin: false } };
+    return {
+      credentials,
+      caller: {
+        ref: `service:${credentials.principal.subject}`,
+        type: 'service',
+        isAdmin: false,
+      },
+    };
   }
 
   const id = (req: Request) => parse(idParamSchema, req.params.id, 'path');
@@ -123,17 +156,26 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const { caller: c } = await caller(req);
     const q = parse(resourcesQuerySchema, req.query, 'query');
     // Services have no catalog identity of their own, so nothing is requestable for them here.
-    const user = c.type === 'user' ? await service.resolveRequester(c) : undefined;
+    const user =
+      c.type === 'user' ? await service.resolveRequester(c) : undefined;
     if (!user) {
       res.json({ items: [] });
       return;
     }
-    const filters = resolver.catalogFilterFor(user, { type: q.type, permission: q.permission });
+    const filters = resolver.catalogFilterFor(user, {
+      type: q.type,
+      permission: q.permission,
+    });
     if (!filters) {
       res.json({ items: [] });
       return;
     }
-    const page = await directory.queryEntities({ filters, term: q.q?.trim() || undefined, cursor: q.cursor, limit: q.limit });
+    const page = await directory.queryEntities({
+      filters,
+      term: q.q?.trim() || undefined,
+      cursor: q.cursor,
+      limit: q.limit,
+    });
     const items: RequestableResource[] = [];
     for (const entity of page.items) {
       const perms = resolver
@@ -149,7 +191,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         description: entity.metadata.description,
         type: typeof spec.type === 'string' ? spec.type : undefined,
         owner: typeof spec.owner === 'string' ? spec.owner : undefined,
-        permissions: perms.map(p => ({ permission: p.permission, flowId: p.flow.id, flowTitle: p.flow.title })),
+        permissions: perms.map(p => ({
+          permission: p.permission,
+          flowId: p.flow.id,
+          flowTitle: p.flow.title,
+        })),
       });
     }
     res.json({ items, nextCursor: page.nextCursor });
@@ -158,10 +204,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   async function submissionCaller(req: Request, requester?: string) {
     const { caller: c, credentials } = await caller(req);
     if (!(await allowed(credentials, accessRequestCreatePermission))) {
-      throw new NotAllowedError('You may not request access (access.request.create)');
+      throw new NotAllowedError(
+        'You may not request access (access.request.create)',
+      );
     }
-    if (c.type === 'service' && requester !== undefined && !(await allowed(credentials, accessRequestCreateOnBehalfPermission))) {
-      throw new NotAllowedError('This service may not request access on behalf of users (access.request.create.onbehalf)');
+    if (
+      c.type === 'service' &&
+      requester !== undefined &&
+      !(await allowed(credentials, accessRequestCreateOnBehalfPermission))
+    ) {
+      throw new NotAllowedError(
+        'This service may not request access on behalf of users (access.request.create.onbehalf)',
+      );
     }
     return c;
   }
@@ -179,7 +233,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     if (key !== undefined && (key.length < 1 || key.length > 255)) {
       throw new InputError('Idempotency-Key header: 1 to 255 characters');
     }
-    const { items, replayed } = await service.submit(c, body, { idempotencyKey: key });
+    const { items, replayed } = await service.submit(c, body, {
+      idempotencyKey: key,
+    });
     res.status(replayed ? 200 : 201).json({ items });
   });
 
@@ -191,12 +247,20 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       return;
     }
     if (q.view === 'all' && !c.isAdmin) {
-      throw new NotAllowedError('Only access admins may list all requests (access.admin)');
+      throw new NotAllowedError(
+        'Only access admins may list all requests (access.admin)',
+      );
     }
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const query = q.view === 'all' ? { view: 'all' as const, statuses: q.status } : { view: q.view, user: c.ref, statuses: q.status };
+    const query =
+      q.view === 'all'
+        ? { view: 'all' as const, statuses: q.status }
+        : { view: q.view, user: c.ref, statuses: q.status };
     const page = await service.list(c, query, { cursor, limit: q.limit });
-    res.json({ items: page.items, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : undefined });
+    res.json({
+      items: page.items,
+      nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : undefined,
+    });
   });
 
   router.get('/requests/:id', async (req, res) => {
@@ -230,13 +294,22 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/requests/:id/again', async (req, res) => {
     const { caller: c } = await caller(req);
     const body = parse(againBodySchema, req.body ?? {}, 'body');
-    res.status(201).json({ items: await service.again(c, id(req), body.justification) });
+    res
+      .status(201)
+      .json({ items: await service.again(c, id(req), body.justification) });
   });
 
   router.post('/requests/:id/extend', async (req, res) => {
     const { caller: c } = await caller(req);
     const body = parse(extendBodySchema, req.body ?? {}, 'body');
-    res.json(await service.extend(c, id(req), body.durationSeconds, body.justification));
+    res.json(
+      await service.extend(
+        c,
+        id(req),
+        body.durationSeconds,
+        body.justification,
+      ),
+    );
   });
 
   router.put('/requests/:id/favorite', async (req, res) => {
@@ -252,16 +325,32 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/audit', async (req, res) => {
     const { credentials } = await caller(req);
     const q = parse(auditQuerySchema, req.query, 'query');
-    if (credentials.principal.type !== 'user' || !(await allowed(credentials, accessAuditReadPermission))) {
-      throw new NotAllowedError('Only access admins may read the audit log (access.audit.read)');
+    if (
+      credentials.principal.type !== 'user' ||
+      !(await allowed(credentials, accessAuditReadPermission))
+    ) {
+      throw new NotAllowedError(
+        'Only access admins may read the audit log (access.audit.read)',
+      );
     }
-    const items = await store.listAudit({ afterId: q.cursor, limit: q.limit, requestId: q.requestId });
-    const nextCursor = items.length === q.limit ? items[items.length - 1].id : undefined;
+    const items = await store.listAudit({
+      afterId: q.cursor,
+      limit: q.limit,
+      requestId: q.requestId,
+    });
+    const nextCursor =
+      items.length === q.limit ? items[items.length - 1].id : undefined;
     if (q.format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader('Content-Disposition', 'attachment; filename="access-audit.csv"');
+      res.setHeader(
+        'Content-Disposition',
+        'attachment; filename="access-audit.csv"',
+      );
       if (nextCursor) res.setHeader('X-Next-Cursor', nextCursor);
-      const lines = [CSV_COLUMNS.join(','), ...items.map(e => CSV_COLUMNS.map(k => csvCell(e[k])).join(','))];
+      const lines = [
+        CSV_COLUMNS.join(','),
+        ...items.map(e => CSV_COLUMNS.map(k => csvCell(e[k])).join(',')),
+      ];
       res.send(`${lines.join('\n')}\n`);
       return;
     }

@@ -11,7 +11,10 @@ const permission = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[a-z0-9][a-z0-9_.:-]*$/i, 'permission names are letters, digits, _ . : -');
+  .regex(
+    /^[a-z0-9][a-z0-9_.:-]*$/i,
+    'permission names are letters, digits, _ . : -',
+  );
 
 export const submitBodySchema = z
   .object({
@@ -27,19 +30,36 @@ export const submitBodySchema = z
       .max(MAX_ITEMS, `at most ${MAX_ITEMS} items per submission`)
       .optional(),
     bundleId: text(100).optional(),
-    durationSeconds: z.number().int('must be whole seconds').positive().max(MAX_DURATION_SECONDS).optional(),
+    durationSeconds: z
+      .number()
+      .int('must be whole seconds')
+      .positive()
+      .max(MAX_DURATION_SECONDS)
+      .optional(),
     justification: text(2000).optional(),
     requester: text(400).optional(),
   })
   .strict();
 
-export const approveBodySchema = z.object({ comment: text(2000).optional() }).strict();
-export const rejectBodySchema = z.object({ reason: text(2000).trim().min(1, 'a reason is required') }).strict();
-export const revokeBodySchema = z.object({ reason: text(2000).optional() }).strict();
-export const againBodySchema = z.object({ justification: text(2000).default('') }).strict();
+export const approveBodySchema = z
+  .object({ comment: text(2000).optional() })
+  .strict();
+export const rejectBodySchema = z
+  .object({ reason: text(2000).trim().min(1, 'a reason is required') })
+  .strict();
+export const revokeBodySchema = z
+  .object({ reason: text(2000).optional() })
+  .strict();
+export const againBodySchema = z
+  .object({ justification: text(2000).default('') })
+  .strict();
 export const extendBodySchema = z
   .object({
-    durationSeconds: z.number().int('must be whole seconds').positive().max(MAX_DURATION_SECONDS),
+    durationSeconds: z
+      .number()
+      .int('must be whole seconds')
+      .positive()
+      .max(MAX_DURATION_SECONDS),
     justification: text(2000).default(''),
   })
   .strict();
@@ -50,10 +70,20 @@ const statusList = z
   .optional()
   .transform((v, ctx) => {
     if (!v) return undefined;
-    const list = v.split(',').map(s => s.trim()).filter(Boolean);
-    const bad = list.filter(s => !(ACCESS_REQUEST_STATUSES as readonly string[]).includes(s));
+    const list = v
+      .split(',')
+      .map(s => s.trim())
+      .filter(Boolean);
+    const bad = list.filter(
+      s => !(ACCESS_REQUEST_STATUSES as readonly string[]).includes(s),
+    );
     if (bad.length) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unknown status ${bad.join(', ')}; use ${ACCESS_REQUEST_STATUSES.join(', ')}` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `unknown status ${bad.join(
+          ', ',
+        )}; use ${ACCESS_REQUEST_STATUSES.join(', ')}`,
+      });
       return z.NEVER;
     }
     return list as (typeof ACCESS_REQUEST_STATUSES)[number][];
@@ -80,7 +110,10 @@ export const resourcesQuerySchema = z
 
 export const auditQuerySchema = z
   .object({
-    cursor: z.string().regex(/^\d{1,18}$/, 'invalid cursor').optional(),
+    cursor: z
+      .string()
+      .regex(/^\d{1,18}$/, 'invalid cursor')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     format: z.enum(['json', 'csv']).default('json'),
     requestId: z.string().uuid().optional(),
@@ -90,11 +123,18 @@ export const auditQuerySchema = z
 export const idParamSchema = z.string().uuid('must be a request id (UUID)');
 
 /** Parses input with a schema; on failure a 400 that names the offending field. */
-export function parse<T extends z.ZodTypeAny>(schema: T, value: unknown, where: 'body' | 'query' | 'path'): z.output<T> {
+export function parse<T extends z.ZodTypeAny>(
+  schema: T,
+  value: unknown,
+  where: 'body' | 'query' | 'path',
+): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.slice(0, 5).map(i => {
-    const path = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : String(p)), '');
+    const path = i.path.reduce<string>((acc, p) => {
+      if (typeof p === 'number') return `${acc}[${p}]`;
+      return acc ? `${acc}.${p}` : String(p);
+    }, '');
     const field = path || (i.code === 'unrecognized_keys' ? '' : where);
     return `${field ? `${field}: ` : ''}${i.message}`;
   });
@@ -106,12 +146,24 @@ export function encodeCursor(c: { createdAt: number; id: string }): string {
   return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { createdAt: number; id: string } {
+export function decodeCursor(cursor: string): {
+  createdAt: number;
+  id: string;
+} {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof createdAt !== 'number' || typeof id !== 'string' || id.length > 36) throw new Error();
+    const [createdAt, id] = JSON.parse(
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+    );
+    if (
+      typeof createdAt !== 'number' ||
+      typeof id !== 'string' ||
+      id.length > 36
+    )
+      throw new Error();
     return { createdAt, id };
   } catch {
-    throw new InputError('Invalid query: cursor: not a cursor this API returned');
+    throw new InputError(
+      'Invalid query: cursor: not a cursor this API returned',
+    );
   }
 }

@@ -24,7 +24,10 @@ export async function scheduleTasks(options: {
     timeout: { minutes: 10 },
     fn: async () => {
       const { ended, retried } = await service.runExpiry();
-      if (ended || retried) logger.info(`access: ended ${ended} grant(s), ${retried} revocation(s) to retry`);
+      if (ended || retried)
+        logger.info(
+          `access: ended ${ended} grant(s), ${retried} revocation(s) to retry`,
+        );
     },
   });
   await scheduler.scheduleTask({

@@ -22,20 +22,47 @@ export type AccessRequestView = 'mine' | 'approvals' | 'all' | 'favorites';
 export interface AccessApi {
   getFlows(): Promise<AccessFlowSummary[]>;
   getBundles(): Promise<AccessBundle[]>;
-  getResources(query?: { q?: string; type?: string; permission?: string; cursor?: string; limit?: number }): Promise<AccessPage<RequestableResource>>;
+  getResources(query?: {
+    q?: string;
+    type?: string;
+    permission?: string;
+    cursor?: string;
+    limit?: number;
+  }): Promise<AccessPage<RequestableResource>>;
   previewRequest(body: SubmitAccessRequestBody): Promise<AccessPreviewResponse>;
-  submitRequest(body: SubmitAccessRequestBody, options?: { idempotencyKey?: string }): Promise<SubmitAccessRequestResponse>;
-  listRequests(query: { view: AccessRequestView; status?: AccessRequestStatus[]; cursor?: string; limit?: number }): Promise<AccessPage<AccessRequest>>;
+  submitRequest(
+    body: SubmitAccessRequestBody,
+    options?: { idempotencyKey?: string },
+  ): Promise<SubmitAccessRequestResponse>;
+  listRequests(query: {
+    view: AccessRequestView;
+    status?: AccessRequestStatus[];
+    cursor?: string;
+    limit?: number;
+  }): Promise<AccessPage<AccessRequest>>;
   getRequest(id: string): Promise<AccessRequest>;
   approve(id: string, comment?: string): Promise<AccessRequest>;
   reject(id: string, reason: string): Promise<AccessRequest>;
   cancel(id: string): Promise<AccessRequest>;
   revoke(id: string, reason?: string): Promise<AccessRequest>;
-  requestAgain(id: string, justification: string): Promise<SubmitAccessRequestResponse>;
-  extend(id: string, durationSeconds: number, justification: string): Promise<AccessRequest>;
+  requestAgain(
+    id: string,
+    justification: string,
+  ): Promise<SubmitAccessRequestResponse>;
+  extend(
+    id: string,
+    durationSeconds: number,
+    justification: string,
+  ): Promise<AccessRequest>;
   setFavorite(id: string, favorite: boolean): Promise<AccessRequest>;
-  getAudit(query?: { cursor?: string; limit?: number; requestId?: string }): Promise<AccessPage<AccessAuditEntry>>;
+  getAudit(query?: {
+    cursor?: string;
+    limit?: number;
+    requestId?: string;
+  }): Promise<AccessPage<AccessAuditEntry>>;
 }
 
 /** @public */
-export const accessApiRef = createApiRef<AccessApi>({ id: 'plugin.access.service' });
+export const accessApiRef = createApiRef<AccessApi>({
+  id: 'plugin.access.service',
+});

@@ -18,14 +18,22 @@ import { AccessApi, AccessRequestView } from './AccessApi';
  * @public
  */
 export class AccessClient implements AccessApi {
-  constructor(private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {}
+  constructor(
+    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  ) {}
 
-  private async call<T>(path: string, init?: RequestInit & { json?: unknown }): Promise<T> {
+  private async call<T>(
+    path: string,
+    init?: RequestInit & { json?: unknown },
+  ): Promise<T> {
     const base = await this.deps.discoveryApi.getBaseUrl('access');
     const { json, ...rest } = init ?? {};
     const response = await this.deps.fetchApi.fetch(`${base}${path}`, {
       ...rest,
-      headers: { ...(json !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(rest.headers ?? {}) },
+      headers: {
+        ...(json !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...(rest.headers ?? {}),
+      },
       body: json !== undefined ? JSON.stringify(json) : rest.body,
     });
     if (!response.ok) {
@@ -39,7 +47,8 @@ export class AccessClient implements AccessApi {
 
   private query(params: Record<string, string | number | undefined>): string {
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+    for (const [k, v] of Object.entries(params))
+      if (v !== undefined && v !== '') q.set(k, String(v));
     const s = q.toString();
     return s ? `?${s}` : '';
   }
@@ -52,25 +61,53 @@ export class AccessClient implements AccessApi {
     return (await this.call<{ items: AccessBundle[] }>('/bundles')).items;
   }
 
-  getResources(query: { q?: string; type?: string; permission?: string; cursor?: string; limit?: number } = {}) {
-    return this.call<AccessPage<RequestableResource>>(`/resources${this.query(query)}`);
+  getResources(
+    query: {
+      q?: string;
+      type?: string;
+      permission?: string;
+      cursor?: string;
+      limit?: number;
+    } = {},
+  ) {
+    return this.call<AccessPage<RequestableResource>>(
+      `/resources${this.query(query)}`,
+    );
   }
 
   previewRequest(body: SubmitAccessRequestBody) {
-    return this.call<AccessPreviewResponse>('/requests/preview', { method: 'POST', json: body });
-  }
-
-  submitRequest(body: SubmitAccessRequestBody, options?: { idempotencyKey?: string }) {
-    return this.call<SubmitAccessRequestResponse>('/requests', {
+    return this.call<AccessPreviewResponse>('/requests/preview', {
       method: 'POST',
       json: body,
-      headers: options?.idempotencyKey ? { 'Idempotency-Key': options.idempotencyKey } : undefined,
     });
   }
 
-  listRequests(query: { view: AccessRequestView; status?: string[]; cursor?: string; limit?: number }) {
+  submitRequest(
+    body: SubmitAccessRequestBody,
+    options?: { idempotencyKey?: string },
+  ) {
+    return this.call<SubmitAccessRequestResponse>('/requests', {
+      method: 'POST',
+      json: body,
+      headers: options?.idempotencyKey
+        ? { 'Idempotency-Key': options.idempotencyKey }
+        : undefined,
+    });
+  }
+
+  listRequests(query: {
+    view: AccessRequestView;
+    status?: string[];
+    cursor?: string;
+    limit?: number;
+  }) {
     return this.call<AccessPage<AccessRequest>>(
-      `/requests${this.query({ view: query.view, status: query.status?.join(','), cursor: query.cursor, limit: query.limit })}`,
+      `/requests${this.query({
+        view: query.view,
+        status: query.status?.join(','),
+        cursor: query.cursor,
+        limit: query.limit,
+      })}`,
     );
   }
 
@@ -78,8 +115,15 @@ export class AccessClient implements AccessApi {
     return this.call<AccessRequest>(`/requests/${encodeURIComponent(id)}`);
   }
 
-  private action<T = AccessRequest>(id: string, action: string, json: unknown = {}) {
-    return this.call<T>(`/requests/${encodeURIComponent(id)}/${action}`, { method: 'POST', json });
+  private action<T = AccessRequest>(
+    id: string,
+    action: string,
+    json: unknown = {},
+  ) {
+    return this.call<T>(`/requests/${encodeURIComponent(id)}/${action}`, {
+      method: 'POST',
+      json,
+    });
   }
 
   approve(id: string, comment?: string) {
@@ -99,7 +143,9 @@ export class AccessClient implements AccessApi {
   }
 
   requestAgain(id: string, justification: string) {
-    return this.action<SubmitAccessRequestResponse>(id, 'again', { justification });
+    return this.action<SubmitAccessRequestResponse>(id, 'again', {
+      justification,
+    });
   }
 
   extend(id: string, durationSeconds: number, justification: string) {
@@ -107,10 +153,17 @@ export class AccessClient implements AccessApi {
   }
 
   setFavorite(id: string, favorite: boolean) {
-    return this.call<AccessRequest>(`/requests/${encodeURIComponent(id)}/favorite`, { method: favorite ? 'PUT' : 'DELETE' });
+    return this.call<AccessRequest>(
+      `/requests/${encodeURIComponent(id)}/favorite`,
+      { method: favorite ? 'PUT' : 'DELETE' },
+    );
   }
 
-  getAudit(query: { cursor?: string; limit?: number; requestId?: string } = {}) {
-    return this.call<AccessPage<AccessAuditEntry>>(`/audit${this.query(query)}`);
+  getAudit(
+    query: { cursor?: string; limit?: number; requestId?: string } = {},
+  ) {
+    return this.call<AccessPage<AccessAuditEntry>>(
+      `/audit${this.query(query)}`,
+    );
   }
 }
