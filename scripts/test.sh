@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every check and test: type-check, lint, and all unit / integration tests, with the
+# database tests on SQLite and on PostgreSQL 15 (127.0.0.1:5432).
+source "$(dirname "$0")/env.sh"
+
+if [ ! -d node_modules ] || [ yarn.lock -nt node_modules/.yarn-state.yml ]; then
+  echo "==> Installing dependencies" >&2
+  yarn install --immutable
+fi
+
+PG_URL="${ACCESS_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432}"
+pg_up() { node -e "const {Client}=require('pg');const c=new Client({connectionString:process.argv[1]+'/postgres',connectionTimeoutMillis:3000});c.connect().then(()=>c.end()).then(()=>process.exit(0),()=>process.exit(1))" "$PG_URL"; }
+
+if ! pg_up && command -v pg_ctlcluster >/dev/null 2>&1; then
+  echo "==> PostgreSQL is not answering on $PG_URL; trying to start the local cluster" >&2
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start >&2 || true
+  sleep 2
+fi
+if pg_up; then
+  export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$PG_URL"
+  echo "==> Database tests run on SQLite and PostgreSQL ($PG_URL)" >&2
+elif [ "${CI:-}" = "true" ]; then
+  echo "ERROR: CI needs PostgreSQL 15 at $PG_URL for the database tests, and it is not reachable." >&2
+  exit 1
+else
+  cat >&2 <<MSG
+
+################################################################################
+#  WARNING: PostgreSQL is not reachable at $PG_URL.
+#  The PostgreSQL runs of every database test are SKIPPED; only SQLite runs.
+#  Start PostgreSQL 15 (trust auth for user postgres) or set ACCESS_TEST_POSTGRES_URL.
+################################################################################
+
+MSG
+fi
+# TestDatabases would otherwise try Docker for engines without a connection string.
+export BACKSTAGE_TEST_DISABLE_DOCKER=1
+
+echo "==> Type-check" >&2
+yarn tsc
+echo "==> Lint" >&2
+yarn backstage-cli repo lint
+echo "==> Tests" >&2
+mkdir -p .tools
+yarn backstage-cli repo test --watchAll=false --json --outputFile=.tools/jest-results.json "$@"
+node -e "const r=require('./.tools/jest-results.json');console.log(r.numPassedTests+' passed, '+r.numFailedTests+' failed, '+(r.numPendingTests+r.numTodoTests)+' skipped')"
