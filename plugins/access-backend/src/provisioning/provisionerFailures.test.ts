@@ -1,0 +1,155 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { accessProvisionersExtensionPoint } from '@jit-access/plugin-access-node';
+import {
+  createTestDatabases,
+  FLOWS,
+  startAccessBackend,
+} from '../__testUtils__/harness';
+import { EXPIRY_TASK_ID } from '../tasks/scheduleTasks';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+
+/** A provisioner whose behaviour each test sets. */
+const behaviour = {
+  grant: async (): Promise<void> => {},
+  revoke: async (): Promise<void> => {},
+  revokes: 0,
+};
+
+const flakyProvisioner = createBackendModule({
+  pluginId: 'access',
+  moduleId: 'flaky-provisioner',
+  register(env) {
+    env.registerInit({
+      deps: { provisioners: accessProvisionersExtensionPoint },
+      async init({ provisioners }) {
+        provisioners.addProvisionerType({
+          type: 'flaky',
+          create: () => ({
+            async grant() {
+              await behaviour.grant();
+              return {};
+            },
+            async revoke() {
+              behaviour.revokes++;
+              await behaviour.revoke();
+            },
+          }),
+        });
+      },
+    });
+  },
+});
+
+describe.each(databases.eachSupportedId())(
+  'provisioner failures on %s',
+  databaseId => {
+    let h: Awaited<ReturnType<typeof startAccessBackend>>;
+    const body = {
+      resources: [
+        {
+          entityRef: 'resource:default/orders-db-staging',
+          permissions: ['read'],
+        },
+      ],
+      durationSeconds: 600,
+    };
+
+    beforeEach(async () => {
+      behaviour.grant = async () => {};
+      behaviour.revoke = async () => {};
+      behaviour.revokes = 0;
+      h = await startAccessBackend({
+        knex: await databases.init(databaseId),
+        access: {
+          flows: [{ ...FLOWS[0], provisioner: 'target' }],
+          provisioners: { target: { type: 'flaky' } },
+        },
+        extraFeatures: [flakyProvisioner],
+      });
+    });
+    afterEach(async () => {
+      await h.backend.stop();
+    });
+
+    it('marks a request failed with the reason when the grant fails', async () => {
+      behaviour.grant = async () => {
+        throw new Error('connection refused');
+      };
+      const res = await h.api.post('/requests', body);
+      expect(res.status).toBe(201);
+      expect(res.body.items[0]).toMatchObject({
+        status: 'failed',
+        endReason: 'Provisioner "target" failed: connection refused',
+      });
+      expect(
+        h.sent.notifications.some(
+          n => n.recipients.entityRef === 'user:default/alice',
+        ),
+      ).toBe(true);
+    });
+
+    it('keeps access active and shows the error until the revocation succeeds, then retries with backoff', async () => {
+      const [r] = (await h.api.post('/requests', body)).body.items;
+      behaviour.revoke = async () => {
+        throw new Error('target unreachable');
+      };
+      h.clock.advance(601);
+      await h.scheduler.run(EXPIRY_TASK_ID);
+      let cur = (await h.api.get(`/requests/${r.id}`)).body;
+      expect(cur).toMatchObject({
+        status: 'granted',
+        lastError: 'target unreachable',
+      });
+      expect(cur.endReason).toMatch(/revocation in progress/);
+      // within the backoff nothing is retried
+      await h.scheduler.run(EXPIRY_TASK_ID);
+      expect(behaviour.revokes).toBe(1);
+      // after it, the retry succeeds and the grant ends as expired
+      behaviour.revoke = async () => {};
+      h.clock.advance(6);
+      await h.scheduler.run(EXPIRY_TASK_ID);
+      cur = (await h.api.get(`/requests/${r.id}`)).body;
+      expect(cur).toMatchObject({
+        status: 'expired',
+        endReason: 'Access expired',
+      });
+      expect(cur.lastError).toBeUndefined();
+      expect(behaviour.revokes).toBe(2);
+      const audit = (await h.api.get(`/audit?requestId=${r.id}`, 'pat')).body
+        .items;
+      expect(audit.map((e: any) => e.action).reverse()).toEqual([
+        'request-submitted',
+        'access-granted',
+        'revoke-failed',
+        'access-expired',
+      ]);
+      expect(
+        audit.find((e: any) => e.action === 'revoke-failed').severity,
+      ).toBe('high');
+    });
+
+    it('answers a revoke whose provisioner fails with the access still active and the revocation pending', async () => {
+      const [r] = (await h.api.post('/requests', body)).body.items;
+      behaviour.revoke = async () => {
+        throw new Error('timeout');
+      };
+      const res = await h.api.post(`/requests/${r.id}/revoke`, {});
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        status: 'granted',
+        lastError: 'timeout',
+      });
+      // the revocation is not lost: the expiry task finishes it once the target is back
+      behaviour.revoke = async () => {};
+      h.clock.advance(10);
+      await h.scheduler.run(EXPIRY_TASK_ID);
+      expect((await h.api.get(`/requests/${r.id}`)).body).toMatchObject({
+        status: 'revoked',
+        endReason: 'Revoked by the holder',
+      });
+    });
+  },
+);
