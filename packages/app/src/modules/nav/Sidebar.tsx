@@ -6,36 +6,50 @@ import {
   SidebarScrollWrapper,
   SidebarSpace,
 } from '@backstage/core-components';
+import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { NavContentBlueprint } from '@backstage/plugin-app-react';
 import { SidebarLogo } from './SidebarLogo';
 import MenuIcon from '@material-ui/icons/Menu';
-import SearchIcon from '@material-ui/icons/Search';
-import { SidebarSearchModal } from '@backstage/plugin-search';
+import SwapHorizIcon from '@material-ui/icons/SwapHoriz';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
+
+/** The signed-in user's avatar, sized like the other sidebar icons. */
+const SignInAvatarIcon = () => <UserSettingsSignInAvatar size={24} />;
+
+/** Signs out; the dev sign-in page then lets you pick another example user. */
+const SwitchUserItem = () => {
+  const identityApi = useApi(identityApiRef);
+  return (
+    <SidebarItem
+      icon={SwapHorizIcon}
+      text="Switch user"
+      onClick={() => {
+        identityApi.signOut();
+      }}
+    />
+  );
+};
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
     component: ({ navItems }) => {
+      // Rendered by hand below, with the signed-in user's avatar as its icon.
+      const settingsItem = navItems.take('page:user-settings');
       const nav = navItems.withComponent(item => (
         <SidebarItem icon={() => item.icon} to={item.href} text={item.title} />
       ));
 
       // Skipped items
-      nav.take('page:search'); // Using search modal instead
       nav.take('page:notifications'); // Using NotificationsSidebarItem manually instead
 
       return (
         <Sidebar>
           <SidebarLogo />
-          <SidebarGroup label="Search" icon={<SearchIcon />} to="/search">
-            <SidebarSearchModal />
-          </SidebarGroup>
           <SidebarDivider />
           <SidebarGroup label="Menu" icon={<MenuIcon />}>
-            {nav.take('page:home')}
             {nav.take('page:catalog')}
-            {nav.take('page:scaffolder')}
+            {nav.take('page:access')}
             <SidebarDivider />
             <SidebarScrollWrapper>
               {nav.rest({ sortBy: 'title' })}
@@ -50,8 +64,12 @@ export const SidebarContent = NavContentBlueprint.make({
             icon={<UserSettingsSignInAvatar />}
             to="/settings"
           >
-            {nav.take('page:app-visualizer')}
-            {nav.take('page:user-settings')}
+            <SidebarItem
+              icon={SignInAvatarIcon}
+              to={settingsItem?.href ?? '/settings'}
+              text={settingsItem?.title ?? 'Settings'}
+            />
+            <SwitchUserItem />
           </SidebarGroup>
         </Sidebar>
       );

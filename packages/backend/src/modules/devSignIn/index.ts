@@ -1,0 +1,1 @@
+export { authModuleDevSignIn as default } from './module';
