@@ -1,9 +1,9 @@
 import { HumanDuration } from '@backstage/types';
 
 /**
- * A duration: `30m`, `1h`, `7d`, `2w`, ISO 8601 (`PT1H`), or `{ hours: 1 }`.
+ * A duration: `30m`, `1h`, `7d`, `2w`, ISO 8601 (`PT1H`), `{ hours: 1 }`, or a number of seconds.
  */
-type AccessDuration = string | HumanDuration;
+type AccessDuration = string | number | HumanDuration;
 
 /** A catalog filter; every key must match, a list of values matches any of them. */
 type AccessCatalogFilter = { [key: string]: string | string[] };
@@ -71,12 +71,45 @@ export interface Config {
         [key: string]: unknown;
       };
     };
-    /** Approval checks by id; `type` names a check type installed by a backend module. */
+    /**
+     * Approval checks by id, named by flows in `approval.requiredChecks` and
+     * `approval.autoApproveChecks`. `type` names a check type: `webhook` is built in;
+     * `pagerduty-oncall` and `pagerduty-incident` come with
+     * `@jit-access/plugin-access-backend-module-pagerduty`.
+     */
     checks?: {
       [id: string]: {
+        /** `webhook`, or a type installed by a backend module. */
         type: string;
+        /** The longest access this check may auto-approve (requests are shortened to it). */
+        maxDuration?: AccessDuration;
+        /** webhook: the URL to call; `{{...}}` placeholders are filled and URL-encoded. */
+        url?: string;
+        /** webhook: `POST` (default) or `GET` (which sends no body). */
+        method?: 'GET' | 'POST';
+        /**
+         * webhook: request headers, e.g. `Authorization: Bearer ${ITSM_TOKEN}`.
+         * @visibility secret
+         */
+        headers?: { [name: string]: string };
+        /** webhook: a JSON body template; `{{requester.email}}` etc. are filled JSON-escaped. */
+        body?: string;
+        /** webhook: every validator must hold; one holds when its JSONPath selects an expected value. */
+        validators?: Array<{
+          jsonPath: string;
+          expectedValues: Array<string | number | boolean>;
+        }>;
+        /** webhook: how long to wait for an answer. Default `5s`. */
+        timeout?: AccessDuration;
+        /** webhook: retries after a 429 / 5xx / network error. Default 2. */
+        retries?: number;
         [key: string]: unknown;
       };
+    };
+    /** Re-verification of grants approved by a re-verifying check (PagerDuty on-call). */
+    reverify?: {
+      /** How often. Default `5m`. */
+      frequency?: AccessDuration;
     };
     /** A pending request nobody decides ends as expired after this long. Default `7d`. */
     pendingTimeout?: AccessDuration;

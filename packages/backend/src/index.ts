@@ -31,5 +31,7 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 
 // JIT access plugin
 backend.add(import('@jit-access/plugin-access-backend'));
+// PagerDuty checks: auto-approve on-call engineers and incident responders
+backend.add(import('@jit-access/plugin-access-backend-module-pagerduty'));
 
 backend.start();

@@ -7,9 +7,13 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { accessPermissions } from '@jit-access/plugin-access-common';
 import {
+  AccessCheckFactory,
+  accessChecksExtensionPoint,
   AccessProvisionerFactory,
   accessProvisionersExtensionPoint,
 } from '@jit-access/plugin-access-node';
+import { CheckRegistry } from './checks/CheckRegistry';
+import { webhookCheckFactory } from './checks/webhookCheck';
 import { accessClockServiceRef } from './clock';
 import { readAccessConfig } from './config/readAccessConfig';
 import { AccessStore } from './database/AccessStore';
@@ -45,6 +49,16 @@ export const accessPlugin = createBackendPlugin({
       },
     });
 
+    const checkFactories: AccessCheckFactory[] = [webhookCheckFactory];
+    env.registerExtensionPoint(accessChecksExtensionPoint, {
+      addCheckType(factory) {
+        if (checkFactories.some(f => f.type === factory.type)) {
+          throw new Error(`Check type "${factory.type}" is already registered`);
+        }
+        checkFactories.push(factory);
+      },
+    });
+
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -65,7 +79,7 @@ export const accessPlugin = createBackendPlugin({
       async init(deps) {
         const accessConfig = readAccessConfig(deps.config, {
           provisionerTypes: ['none', ...provisionerFactories.map(f => f.type)],
-          checkTypes: [],
+          checkTypes: checkFactories.map(f => f.type),
         });
         const store = await AccessStore.create(deps.database);
         const directory = new CatalogDirectory(deps.catalog, deps.auth, () =>
@@ -77,18 +91,24 @@ export const accessPlugin = createBackendPlugin({
           provisioners: accessConfig.provisioners,
           factories: provisionerFactories,
         });
+        const checks = await CheckRegistry.create({
+          config: deps.config,
+          checks: accessConfig.checks,
+          factories: checkFactories,
+          logger: deps.logger,
+        });
         const events = new AccessEvents({
           logger: deps.logger,
           auditor: deps.auditor,
           notifications: deps.notifications,
           signals: deps.signals,
-          appBaseUrl: accessConfig.appBaseUrl,
         });
         const service = new AccessRequestService({
           store,
           resolver,
           directory,
           provisioners,
+          checks,
           events,
           clock: deps.clock,
           config: accessConfig,

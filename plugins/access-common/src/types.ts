@@ -1,7 +1,7 @@
 /**
  * The life of an access request, as sent on the wire.
  *
- * - `pending`: waiting for approvals (or a break-glass request awaiting nothing: see `breakGlass`)
+ * - `pending`: waiting for its checks or for approvals
  * - `granting`: approved, the provisioner is granting access
  * - `granted`: access is active until `expiresAt`
  * - `expired`: access ran out (or a pending request nobody decided timed out)
@@ -98,7 +98,8 @@ export interface AccessExtension {
 
 /** A break-glass grant's after-the-fact review. @public */
 export interface AccessReview {
-  status: 'pending' | 'acknowledged' | 'revoked';
+  /** `revoked`: found unjustified while active; `rejected`: found unjustified after it ended. */
+  status: 'pending' | 'acknowledged' | 'revoked' | 'rejected';
   reviewer?: string;
   comment?: string;
   at?: string;
@@ -139,7 +140,7 @@ export interface AccessRequest {
   expiresAt?: string;
   endedAt?: string;
   endReason?: string;
-  /** The last provisioner error, while a grant or revocation is being retried. */
+  /** The last provisioner error: why a grant failed, or why a revocation is being retried. */
   lastError?: string;
   favorite: boolean;
 }

@@ -3,4 +3,5 @@
  *
  * @packageDocumentation
  */
+export * from './checks';
 export * from './provisioners';

@@ -41,16 +41,24 @@ export interface ProvisionerConfig {
   type: string;
 }
 
+/** A configured check: the keys the core reads for every check type. */
+export interface CheckConfig {
+  id: string;
+  type: string;
+  /** The longest access this check may auto-approve. */
+  maxDurationSeconds?: number;
+}
+
 /** Everything under `access.*`, validated once at start. */
 export interface AccessConfig {
   flows: AccessFlow[];
   bundles: AccessBundleConfig[];
   provisioners: ProvisionerConfig[];
-  checks: { id: string; type: string }[];
+  checks: CheckConfig[];
   pendingTimeoutSeconds: number;
   expiryFrequencySeconds: number;
+  /** How often grants approved by a re-verifying check are checked again. */
+  reverifyFrequencySeconds: number;
   /** Most revocations run at once by the expiry task. */
   revokeConcurrency: number;
-  /** Base URL of the Backstage app, for links in notifications. */
-  appBaseUrl?: string;
 }

@@ -26,6 +26,13 @@ const HUMAN_KEYS = [
  * the caller adds it.
  */
 export function parseDurationSeconds(value: unknown): number {
+  const seconds = Math.round(parseDurationMs(value) / 1000);
+  if (seconds < 1) throw new Error('must be at least 1s');
+  return seconds;
+}
+
+/** Like {@link parseDurationSeconds}, in milliseconds and without rounding (for timeouts). */
+export function parseDurationMs(value: unknown): number {
   let seconds: number;
   if (typeof value === 'string') {
     const text = value.trim();
@@ -70,7 +77,7 @@ export function parseDurationSeconds(value: unknown): number {
   if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new Error('must be a positive duration');
   }
-  return Math.round(seconds);
+  return seconds * 1000;
 }
 
 /** Formats seconds for messages: `8h`, `90m`, `45s`. */

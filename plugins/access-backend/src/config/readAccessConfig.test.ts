@@ -141,6 +141,11 @@ describe('readAccessConfig', () => {
       'access.checks.oncall.type: unknown check type "opsgenie"',
     ],
     [
+      'a break-glass flow without approvers to review it',
+      { flows: [{ ...FLOWS[3], approval: { type: 'breakglass' } }] },
+      'access.flows[0].approval.approvers: a breakglass flow needs at least one approver to review its use',
+    ],
+    [
       'a manual flow without approvers',
       { flows: [flow({ approval: { type: 'manual' } })] },
       'access.flows[0].approval.approvers: a manual flow needs at least one approver',

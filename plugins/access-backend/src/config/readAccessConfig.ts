@@ -98,13 +98,15 @@ const flowSchema = z
       });
     }
     if (
-      flow.approval.type === 'manual' &&
+      flow.approval.type !== 'automatic' &&
       flow.approval.approvers.length === 0
     ) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['approval', 'approvers'],
-        message: 'a manual flow needs at least one approver',
+        message: `a ${flow.approval.type} flow needs at least one approver${
+          flow.approval.type === 'breakglass' ? ' to review its use' : ''
+        }`,
       });
     }
     if (
@@ -158,8 +160,14 @@ const accessSchema = z
       .record(idKey, z.object({ type: z.string().min(1) }).passthrough())
       .default({}),
     checks: z
-      .record(idKey, z.object({ type: z.string().min(1) }).passthrough())
+      .record(
+        idKey,
+        z
+          .object({ type: z.string().min(1), maxDuration: duration.optional() })
+          .passthrough(),
+      )
       .default({}),
+    reverify: z.object({ frequency: duration.optional() }).strict().optional(),
     pendingTimeout: duration.optional(),
     expiry: z
       .object({
@@ -244,6 +252,7 @@ export function readAccessConfig(
   const checks = Object.entries(a.checks).map(([id, c]) => ({
     id,
     type: c.type,
+    maxDurationSeconds: c.maxDuration,
   }));
   for (const c of checks) {
     if (!options.checkTypes.includes(c.type)) {
@@ -317,6 +326,6 @@ export function readAccessConfig(
     pendingTimeoutSeconds: a.pendingTimeout ?? 7 * 86400,
     expiryFrequencySeconds: a.expiry?.frequency ?? 5,
     revokeConcurrency: a.expiry?.revokeConcurrency ?? 8,
-    appBaseUrl: config.getOptionalString('app.baseUrl'),
+    reverifyFrequencySeconds: a.reverify?.frequency ?? 300,
   };
 }

@@ -65,6 +65,7 @@ function toRecord(r: Row): RequestRecord {
     endReason: r.end_reason ?? undefined,
     ending: json(r.ending),
     lastError: r.last_error ?? undefined,
+    approvedByCheck: r.approved_by_check ?? undefined,
     attempts: Number(r.attempts),
     nextAttemptAt: num(r.next_attempt_at),
   };
@@ -85,6 +86,8 @@ const COLUMN: Record<string, string> = {
   attempts: 'attempts',
   nextAttemptAt: 'next_attempt_at',
   checks: 'checks',
+  approvedByCheck: 'approved_by_check',
+  durationSeconds: 'duration_seconds',
 };
 const JSON_COLUMNS = new Set(['review', 'extension', 'ending', 'checks']);
 
@@ -361,7 +364,7 @@ export class AccessStore {
     return rows.map(toRecord);
   }
 
-  /** The most recent ended requests of a user (for "recent" on My Access). */
+  /** Which of these requests the user starred. */
   async favoritesOf(user: string, requestIds: string[]): Promise<Set<string>> {
     if (!requestIds.length) return new Set();
     const rows = await this.db('access_favorites')
@@ -427,6 +430,26 @@ export class AccessStore {
     });
   }
 
+  /** Forgets idempotency keys older than the cut-off (retries come within minutes). */
+  async deleteIdempotencyBefore(cutoff: number): Promise<number> {
+    return this.db('access_idempotency')
+      .where('created_at', '<', cutoff)
+      .delete();
+  }
+
+  /** Requests left in `granting` since before the cut-off (the backend died mid-grant). */
+  async findStuckGranting(
+    cutoff: number,
+    limit: number,
+  ): Promise<RequestRecord[]> {
+    const rows = await this.db('access_requests')
+      .where('status', 'granting')
+      .where('updated_at', '<=', cutoff)
+      .orderBy('updated_at')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
   /** Grants that must end now: run out, or revocation decided and due for a (re)try. */
   async findGrantsToEnd(now: number, limit: number): Promise<RequestRecord[]> {
     const rows = await this.db('access_requests')
@@ -436,6 +459,33 @@ export class AccessStore {
         b.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now),
       )
       .orderBy('expires_at')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
+  /** Active grants approved by one of these checks, in id order from `afterId`. */
+  async findGrantsApprovedBy(
+    checkIds: string[],
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<RequestRecord[]> {
+    if (!checkIds.length) return [];
+    let q = this.db('access_requests')
+      .where('status', 'granted')
+      .whereNull('ending')
+      .whereIn('approved_by_check', checkIds);
+    if (afterId) q = q.where('id', '>', afterId);
+    const rows = await q.orderBy('id').limit(limit);
+    return rows.map(toRecord);
+  }
+
+  /** Pending requests still waiting for their checks, created before the cut-off. */
+  async findUndecided(cutoff: number, limit: number): Promise<RequestRecord[]> {
+    const rows = await this.db('access_requests')
+      .where('status', 'pending')
+      .whereNull('awaiting')
+      .where('created_at', '<=', cutoff)
+      .orderBy('created_at')
       .limit(limit);
     return rows.map(toRecord);
   }

@@ -52,12 +52,17 @@ export interface RequestRecord {
     at: number;
   };
   lastError?: string;
+  /** The auto-approve check that approved the request, if one did. */
+  approvedByCheck?: string;
   attempts: number;
   nextAttemptAt?: number;
 }
 
 /** A new request to insert. */
-export type NewRequestRecord = Omit<RequestRecord, 'updatedAt' | 'attempts'>;
+export type NewRequestRecord = Omit<
+  RequestRecord,
+  'updatedAt' | 'attempts' | 'approvedByCheck'
+>;
 
 /** An approval row. */
 export interface ApprovalRecord extends Omit<AccessApproval, 'at'> {

@@ -38,7 +38,6 @@ export class AccessEvents {
       auditor: AuditorService;
       notifications?: NotificationService;
       signals?: SignalsService;
-      appBaseUrl?: string;
     },
   ) {}
 
@@ -69,6 +68,7 @@ export class AccessEvents {
     });
     await event.success();
 
+    // Relative: the notifications frontend resolves it against the app's own URL.
     const link = `/access/requests/${r.id}`;
     if (this.deps.notifications && c.notifyApprovers && r.approvers.length) {
       await this.deps.notifications.send({

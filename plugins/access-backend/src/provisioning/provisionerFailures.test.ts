@@ -5,7 +5,10 @@ import {
   FLOWS,
   startAccessBackend,
 } from '../__testUtils__/harness';
-import { EXPIRY_TASK_ID } from '../tasks/scheduleTasks';
+import {
+  EXPIRY_TASK_ID,
+  PENDING_TIMEOUT_TASK_ID,
+} from '../tasks/scheduleTasks';
 
 jest.setTimeout(60_000);
 
@@ -150,6 +153,29 @@ describe.each(databases.eachSupportedId())(
         status: 'revoked',
         endReason: 'Revoked by the holder',
       });
+    });
+
+    it('finishes a grant the backend left in granting when it died', async () => {
+      let release: () => void = () => {};
+      behaviour.grant = () => new Promise<void>(resolve => (release = resolve));
+      // The submission hangs in the provisioner, as if the process had died there.
+      const pending = h.api.post('/requests', body).then(res => res);
+      await new Promise(resolve => setTimeout(resolve, 300));
+      const [row] = (await h.api.get('/requests?view=mine')).body.items;
+      expect(row.status).toBe('granting');
+      behaviour.grant = async () => {};
+      h.clock.advance(120);
+      await h.scheduler.run(PENDING_TIMEOUT_TASK_ID);
+      expect((await h.api.get(`/requests/${row.id}`)).body.status).toBe(
+        'granted',
+      );
+      release();
+      await pending;
+      const audit = (await h.api.get(`/audit?requestId=${row.id}`, 'pat')).body
+        .items;
+      expect(
+        audit.filter((e: any) => e.action === 'access-granted'),
+      ).toHaveLength(1);
     });
   },
 );

@@ -33,6 +33,10 @@ import { CatalogDirectory, DirectoryUser } from '../flows/CatalogDirectory';
 import { FlowResolver } from '../flows/FlowResolver';
 import { ProvisionerRegistry } from '../provisioning/ProvisionerRegistry';
 import { canTransition } from './stateMachine';
+import { CheckRegistry } from '../checks/CheckRegistry';
+import { decideByChecks, flowHasChecks } from './checkDecision';
+import { AccessCheckResult } from '@jit-access/plugin-access-common';
+import { AccessFlow } from '../config/AccessConfig';
 import { planSubmission, SubmissionInput } from './planSubmission';
 import { toView } from './toView';
 
@@ -76,6 +80,7 @@ export class AccessRequestService {
       resolver: FlowResolver;
       directory: CatalogDirectory;
       provisioners: ProvisionerRegistry;
+      checks: CheckRegistry;
       events: AccessEvents;
       clock: Clock;
       config: AccessConfig;
@@ -260,10 +265,15 @@ export class AccessRequestService {
     const plans = await this.plan(input, requester, options.clampDuration);
     const now = this.now();
     const groupId = randomUUID();
+    const checked = new Set<string>();
     const records: NewRequestRecord[] = plans.map(p => {
       const type = p.flow.approval.type;
+      const id = randomUUID();
+      // Requests whose flow runs checks wait, undecided, until the checks answered.
+      const runsChecks = flowHasChecks(p.flow);
+      if (runsChecks) checked.add(id);
       return {
-        id: randomUUID(),
+        id,
         groupId,
         requester: requester.ref,
         createdBy: caller.ref,
@@ -274,8 +284,8 @@ export class AccessRequestService {
         resources: p.resources,
         justification: p.justification,
         durationSeconds: p.durationSeconds,
-        status: type === 'manual' ? 'pending' : 'granting',
-        awaiting: AWAITING_AT_SUBMIT[type],
+        status: type === 'manual' || runsChecks ? 'pending' : 'granting',
+        awaiting: runsChecks ? undefined : AWAITING_AT_SUBMIT[type],
         approvers: p.approvers,
         requiredApprovals: type === 'manual' ? p.flow.approval.required : 0,
         allowSelfApproval: p.flow.approval.allowSelfApproval,
@@ -342,15 +352,17 @@ export class AccessRequestService {
         action: r.breakGlass ? 'breakglass-requested' : 'request-submitted',
         actor: caller.ref,
         severity: r.breakGlass ? ('high' as const) : ('medium' as const),
-        notifyApprovers: r.status === 'pending',
+        notifyApprovers: r.awaiting === 'approval',
       })),
     );
-    // Automatic and break-glass requests grant now; one slow provisioner does not hold up the rest.
-    await Promise.all(
-      records
+    // Automatic and break-glass requests grant now, checked ones decide now; one slow
+    // provisioner or check does not hold up the rest.
+    await Promise.all([
+      ...records
         .filter(r => r.status === 'granting')
         .map(r => this.grant(r.id, caller.ref)),
-    );
+      ...[...checked].map(id => this.runChecks(id)),
+    ]);
     const rows = await store.getRequestsByGroup(groupId);
     return { items: await this.views(rows, caller.ref), replayed: false };
   }
@@ -414,11 +426,8 @@ export class AccessRequestService {
       return { kind: 'request', round: 0 };
     if (r.status === 'granted' && r.awaiting === 'extension')
       return { kind: 'extension', round: r.extensionsUsed };
-    if (
-      (r.status === 'granted' || r.status === 'granting') &&
-      r.awaiting === 'review'
-    )
-      return { kind: 'review', round: 0 };
+    // A break-glass review stays open after the access itself ended.
+    if (r.awaiting === 'review') return { kind: 'review', round: 0 };
     throw new ConflictError(
       `Request ${r.id} is ${r.status} and waits for no decision`,
     );
@@ -577,7 +586,7 @@ export class AccessRequestService {
       const r = await this.load(id, tx);
       const { kind, round } = this.pendingDecision(r);
       this.assertApprover(caller, r, kind);
-      await this.deps.store.insertApproval(tx, {
+      const inserted = await this.deps.store.insertApproval(tx, {
         requestId: r.id,
         kind,
         round,
@@ -586,6 +595,8 @@ export class AccessRequestService {
         comment: reason,
         at: now,
       });
+      if (!inserted)
+        throw new ConflictError(`You already decided on request ${id}`);
       if (kind === 'request') {
         const changed = await this.change(tx, r, {
           to: 'rejected',
@@ -625,23 +636,28 @@ export class AccessRequestService {
           message: `Your extension was rejected: ${reason}`,
         });
       } else {
-        // Rejecting a break-glass review revokes the access.
+        // Rejecting a break-glass review revokes the access if it is still active.
+        const active = r.status === 'granted' && !r.ending;
         const changed = await this.change(tx, r, {
-          guard: { awaiting: 'review', notEnding: true },
+          guard: { awaiting: 'review', ...(active ? { notEnding: true } : {}) },
           patch: {
             awaiting: null,
             review: {
-              status: 'revoked',
+              status: active ? 'revoked' : 'rejected',
               reviewer: caller.ref,
               comment: reason,
               at: new Date(now).toISOString(),
             },
-            ending: {
-              as: 'revoked',
-              reason: `Break-glass review rejected: ${reason}`,
-              by: caller.ref,
-              at: now,
-            },
+            ...(active
+              ? {
+                  ending: {
+                    as: 'revoked' as const,
+                    reason: `Break-glass review rejected: ${reason}`,
+                    by: caller.ref,
+                    at: now,
+                  },
+                }
+              : {}),
           },
           action: 'breakglass-review-rejected',
           actor: caller.ref,
@@ -654,7 +670,7 @@ export class AccessRequestService {
           actor: caller.ref,
           severity: 'high',
         });
-        revokeAfter = changed.status === 'granted';
+        revokeAfter = active;
       }
     });
     await this.deps.events.emit(changes);
@@ -748,22 +764,32 @@ export class AccessRequestService {
         (r.requester === caller.ref
           ? 'Revoked by the holder'
           : `Revoked by ${caller.ref}`);
+      // An approver or admin revoking break-glass access has reviewed it; the holder has not.
+      const closesReview =
+        r.awaiting === 'review' && r.requester !== caller.ref;
+      const patch: RequestPatch = {
+        ending: { as: 'revoked', reason: text, by: caller.ref, at: now },
+      };
+      if (closesReview) {
+        patch.awaiting = null;
+        patch.review = {
+          status: 'revoked',
+          reviewer: caller.ref,
+          comment: text,
+          at: new Date(now).toISOString(),
+        };
+      } else if (r.awaiting === 'extension' && r.extension) {
+        patch.awaiting = null;
+        patch.extension = {
+          ...r.extension,
+          status: 'rejected',
+          reason: 'Access revoked',
+          decidedAt: new Date(now).toISOString(),
+        };
+      }
       const changed = await this.change(tx, r, {
         guard: { notEnding: true },
-        patch: {
-          ending: { as: 'revoked', reason: text, by: caller.ref, at: now },
-          awaiting: null,
-          ...(r.awaiting === 'review'
-            ? {
-                review: {
-                  status: 'revoked',
-                  reviewer: caller.ref,
-                  comment: text,
-                  at: new Date(now).toISOString(),
-                },
-              }
-            : {}),
-        },
+        patch,
         action: 'revoke-requested',
         actor: caller.ref,
         severity: 'high',
@@ -781,59 +807,113 @@ export class AccessRequestService {
   }
 
   /** The holder asks for more time on active access; it goes through the same flow. */
+  private validateExtension(
+    caller: Caller,
+    r: RequestRecord,
+    durationSeconds: number,
+    justification: string,
+    now: number,
+  ): AccessFlow {
+    if (r.requester !== caller.ref)
+      throw new NotAllowedError('Only the holder can extend this access');
+    if (r.status !== 'granted' || r.ending || (r.expiresAt ?? 0) <= now) {
+      throw new ConflictError(
+        `Request ${r.id} is not active access; only active access can be extended`,
+      );
+    }
+    if (r.awaiting === 'extension') {
+      throw new ConflictError(
+        'An extension of this access is already waiting for approval',
+      );
+    }
+    if (r.extensionsUsed >= r.extensionsAllowed) {
+      throw new ConflictError(
+        r.extensionsAllowed === 0
+          ? `Flow "${r.flowId}" does not allow extensions`
+          : `This access was already extended ${r.extensionsUsed} time(s), the most flow "${r.flowId}" allows`,
+      );
+    }
+    const flow = this.deps.resolver.getFlow(r.flowId);
+    if (!flow)
+      throw new ConflictError(
+        `Flow "${r.flowId}" no longer exists; request the access again`,
+      );
+    if (durationSeconds > flow.duration.maxSeconds) {
+      throw new InputError(
+        `durationSeconds: at most ${
+          flow.duration.maxSeconds
+        }s (${formatDuration(flow.duration.maxSeconds)}) for flow "${flow.id}"`,
+      );
+    }
+    if (flow.justification === 'required' && !justification.trim()) {
+      throw new InputError(
+        `justification: flow "${flow.id}" requires a justification`,
+      );
+    }
+    return flow;
+  }
+
+  /** The holder asks for more time on active access; it goes through the same flow (checks, approvers). */
   async extend(
     caller: Caller,
     id: string,
     durationSeconds: number,
     justification: string,
   ): Promise<AccessRequest> {
+    const before = await this.load(id);
+    const flow = this.validateExtension(
+      caller,
+      before,
+      durationSeconds,
+      justification,
+      this.now(),
+    );
+    // Checks are outside calls: they run before the transaction, never inside it.
+    const evaluated = flowHasChecks(flow)
+      ? await this.evaluateChecks(flow, {
+          ...(await this.checkContext(before, durationSeconds)),
+          justification: justification.trim(),
+        })
+      : undefined;
     const now = this.now();
     const changes: AccessChange[] = [];
     await this.deps.store.transaction(async tx => {
       const r = await this.load(id, tx);
-      if (r.requester !== caller.ref)
-        throw new NotAllowedError('Only the holder can extend this access');
-      if (r.status !== 'granted' || r.ending || (r.expiresAt ?? 0) <= now) {
-        throw new ConflictError(
-          `Request ${id} is not active access; only active access can be extended`,
-        );
-      }
-      if (r.awaiting === 'extension')
-        throw new ConflictError(
-          'An extension of this access is already waiting for approval',
-        );
-      if (r.extensionsUsed >= r.extensionsAllowed) {
-        throw new ConflictError(
-          r.extensionsAllowed === 0
-            ? `Flow "${r.flowId}" does not allow extensions`
-            : `This access was already extended ${r.extensionsUsed} time(s), the most flow "${r.flowId}" allows`,
-        );
-      }
-      const flow = this.deps.resolver.getFlow(r.flowId);
-      if (!flow)
-        throw new ConflictError(
-          `Flow "${r.flowId}" no longer exists; request the access again`,
-        );
-      if (durationSeconds > flow.duration.maxSeconds) {
-        throw new InputError(
-          `durationSeconds: at most ${
-            flow.duration.maxSeconds
-          }s (${formatDuration(flow.duration.maxSeconds)}) for flow "${
-            flow.id
-          }"`,
-        );
-      }
-      if (flow.justification === 'required' && !justification.trim()) {
-        throw new InputError(
-          `justification: flow "${flow.id}" requires a justification`,
-        );
-      }
+      this.validateExtension(caller, r, durationSeconds, justification, now);
       const extension = {
         durationSeconds,
         justification: justification.trim(),
         requestedAt: new Date(now).toISOString(),
       };
-      if (flow.approval.type === 'manual') {
+      const checks = evaluated ? [...r.checks, ...evaluated.results] : r.checks;
+      const decision = evaluated?.decision;
+      if (decision?.kind === 'reject') {
+        const changed = await this.change(tx, r, {
+          guard: { notEnding: true },
+          patch: {
+            checks,
+            extension: {
+              ...extension,
+              status: 'rejected',
+              reason: decision.reason,
+              decidedAt: new Date(now).toISOString(),
+            },
+          },
+          action: 'extension-rejected-by-checks',
+          actor: 'system',
+          details: { ...extension, reason: decision.reason },
+        });
+        changes.push({
+          request: changed,
+          action: 'extension-rejected-by-checks',
+          actor: 'system',
+        });
+        return;
+      }
+      const ask = decision
+        ? decision.kind === 'ask-approvers'
+        : flow.approval.type === 'manual';
+      if (ask) {
         const changed = await this.change(tx, r, {
           guard: {
             notEnding: true,
@@ -841,6 +921,7 @@ export class AccessRequestService {
             awaiting: r.awaiting ?? null,
           },
           patch: {
+            checks,
             awaiting: 'extension',
             extension: { ...extension, status: 'pending' },
           },
@@ -855,30 +936,39 @@ export class AccessRequestService {
           notifyApprovers: true,
           message: `${r.requester} asks to extend access`,
         });
-      } else {
-        const changed = await this.change(tx, r, {
-          guard: { notEnding: true, notExpiredAt: now },
-          patch: {
-            expiresAt: r.expiresAt! + durationSeconds * 1000,
-            extensionsUsed: r.extensionsUsed + 1,
-            extension: {
-              ...extension,
-              status: 'approved',
-              decidedAt: new Date(now).toISOString(),
-            },
-          },
-          action: 'extension-approved',
-          actor: caller.ref,
-          severity: flow.approval.type === 'breakglass' ? 'high' : 'medium',
-          details: { ...extension, automatic: true },
-        });
-        changes.push({
-          request: changed,
-          action: 'extension-approved',
-          actor: caller.ref,
-          notifyApprovers: flow.approval.type === 'breakglass',
-        });
+        return;
       }
+      const cap =
+        decision?.kind === 'approve' ? decision.maxDurationSeconds : undefined;
+      const granted = Math.min(durationSeconds, cap ?? Infinity);
+      const actor =
+        decision?.kind === 'approve' && decision.checkId
+          ? `check:${decision.checkId}`
+          : caller.ref;
+      const changed = await this.change(tx, r, {
+        guard: { notEnding: true, notExpiredAt: now },
+        patch: {
+          checks,
+          expiresAt: r.expiresAt! + granted * 1000,
+          extensionsUsed: r.extensionsUsed + 1,
+          extension: {
+            ...extension,
+            durationSeconds: granted,
+            status: 'approved',
+            decidedAt: new Date(now).toISOString(),
+          },
+        },
+        action: 'extension-approved',
+        actor,
+        severity: flow.approval.type === 'breakglass' ? 'high' : 'medium',
+        details: { ...extension, grantedSeconds: granted, automatic: true },
+      });
+      changes.push({
+        request: changed,
+        action: 'extension-approved',
+        actor,
+        notifyApprovers: flow.approval.type === 'breakglass',
+      });
     });
     await this.deps.events.emit(changes);
     return this.get(caller, id);
@@ -894,6 +984,270 @@ export class AccessRequestService {
       throw new NotAllowedError('Only the requester can star a request');
     await this.deps.store.setFavorite(caller.ref, id, on, this.now());
     return this.get(caller, id);
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  /** What checks get to see about a request. */
+  private async checkContext(
+    r: RequestRecord,
+    durationSeconds = r.durationSeconds,
+  ) {
+    const [user, entities] = await Promise.all([
+      this.deps.directory.findUser(r.requester).catch(() => undefined),
+      this.deps.directory
+        .getEntities(r.resources.map(x => x.entityRef))
+        .catch(() => []),
+    ]);
+    return {
+      requestId: r.id,
+      requester: {
+        ref: r.requester,
+        email: user?.email,
+        displayName: user?.displayName,
+      },
+      resources: r.resources.map((x, i) => ({ ...x, entity: entities[i] })),
+      flow: { id: r.flowId, title: r.flowTitle },
+      justification: r.justification,
+      durationSeconds,
+    };
+  }
+
+  /** Runs the flow's required checks, then (if they pass) its auto-approve checks. */
+  private async evaluateChecks(
+    flow: AccessFlow,
+    context: Awaited<ReturnType<AccessRequestService['checkContext']>>,
+  ) {
+    const run = (ids: string[]) =>
+      Promise.all(
+        ids.map(id => this.deps.checks.run(id, context, () => this.now())),
+      );
+    const results: AccessCheckResult[] = await run(
+      flow.approval.requiredChecks,
+    );
+    if (
+      results.every(r => r.outcome === 'passed') &&
+      flow.approval.type !== 'breakglass'
+    ) {
+      results.push(...(await run(flow.approval.autoApproveChecks)));
+    }
+    const maxDurations = Object.fromEntries(
+      flow.approval.autoApproveChecks.map(id => [
+        id,
+        this.deps.checks.get(id)?.maxDurationSeconds,
+      ]),
+    );
+    return { results, decision: decideByChecks(flow, results, maxDurations) };
+  }
+
+  /**
+   * Decides a new request by its flow's checks, failing closed, and records every outcome.
+   * Safe to call again for a request whose checks never finished (after a crash).
+   */
+  async runChecks(id: string): Promise<void> {
+    const r = await this.deps.store.getRequest(id);
+    if (!r || r.status !== 'pending' || r.awaiting) return;
+    const flow = this.deps.resolver.getFlow(r.flowId);
+    const changes: AccessChange[] = [];
+    let grantAfter = false;
+    if (!flow) {
+      await this.deps.store.transaction(async tx => {
+        const cur = await this.load(id, tx);
+        if (cur.status !== 'pending' || cur.awaiting) return;
+        const reason = `Flow "${r.flowId}" no longer exists`;
+        const changed = await this.change(tx, cur, {
+          to: 'rejected',
+          guard: { awaiting: null },
+          patch: { endedAt: this.now(), endReason: reason },
+          action: 'request-rejected',
+          actor: 'system',
+          details: { reason },
+        });
+        changes.push({
+          request: changed,
+          action: 'request-rejected',
+          actor: 'system',
+          notifyRequester: true,
+        });
+      });
+      await this.deps.events.emit(changes);
+      return;
+    }
+    const { results, decision } = await this.evaluateChecks(
+      flow,
+      await this.checkContext(r),
+    );
+    await this.deps.store.transaction(async tx => {
+      const cur = await this.load(id, tx);
+      if (cur.status !== 'pending' || cur.awaiting) return;
+      const now = this.now();
+      const details = {
+        checks: results.map(x => ({
+          id: x.checkId,
+          outcome: x.outcome,
+          detail: x.detail,
+        })),
+      };
+      if (decision.kind === 'reject') {
+        const changed = await this.change(tx, cur, {
+          to: 'rejected',
+          guard: { awaiting: null },
+          patch: { checks: results, endedAt: now, endReason: decision.reason },
+          action: 'request-rejected-by-checks',
+          actor: 'system',
+          details: { ...details, reason: decision.reason },
+        });
+        changes.push({
+          request: changed,
+          action: 'request-rejected-by-checks',
+          actor: 'system',
+          notifyRequester: true,
+        });
+      } else if (decision.kind === 'ask-approvers') {
+        const changed = await this.change(tx, cur, {
+          guard: { awaiting: null },
+          patch: { checks: results, awaiting: 'approval' },
+          action: 'checks-evaluated',
+          actor: 'system',
+          details,
+        });
+        changes.push({
+          request: changed,
+          action: 'checks-evaluated',
+          actor: 'system',
+          notifyApprovers: true,
+        });
+      } else {
+        const capped = Math.min(
+          cur.durationSeconds,
+          decision.maxDurationSeconds ?? Infinity,
+        );
+        const actor = decision.checkId ? `check:${decision.checkId}` : 'system';
+        const changed = await this.change(tx, cur, {
+          to: 'granting',
+          guard: { awaiting: null },
+          patch: {
+            checks: results,
+            durationSeconds: capped,
+            approvedByCheck: decision.checkId ?? null,
+            awaiting: cur.breakGlass ? 'review' : null,
+          },
+          action: decision.checkId
+            ? 'request-auto-approved'
+            : 'request-approved',
+          actor,
+          severity: cur.breakGlass ? 'high' : 'medium',
+          details: {
+            ...details,
+            durationSeconds: capped,
+            requestedDurationSeconds: cur.durationSeconds,
+          },
+        });
+        changes.push({
+          request: changed,
+          action: decision.checkId
+            ? 'request-auto-approved'
+            : 'request-approved',
+          actor,
+        });
+        grantAfter = true;
+      }
+    });
+    await this.deps.events.emit(changes);
+    if (grantAfter)
+      await this.grant(
+        id,
+        decision.kind === 'approve' && decision.checkId
+          ? `check:${decision.checkId}`
+          : 'system',
+      );
+  }
+
+  /**
+   * The re-verification task's body: grants approved by a check that re-verifies (PagerDuty
+   * on-call with `revokeWhenOffCall`) are revoked once the check answers `failed`. An `error`
+   * answer revokes nothing; it is logged and written to the audit trail.
+   */
+  async runReverification(): Promise<{
+    checked: number;
+    revoked: number;
+    errors: number;
+  }> {
+    const ids = this.deps.config.checks
+      .filter(c => this.deps.checks.get(c.id)?.check.reverify)
+      .map(c => c.id);
+    let checked = 0;
+    let revoked = 0;
+    let errors = 0;
+    let afterId: string | undefined;
+    for (;;) {
+      const batch = await this.deps.store.findGrantsApprovedBy(
+        ids,
+        afterId,
+        100,
+      );
+      if (!batch.length) break;
+      afterId = batch[batch.length - 1].id;
+      for (const r of batch) {
+        checked++;
+        const result = await this.deps.checks.run(
+          r.approvedByCheck!,
+          await this.checkContext(r),
+          () => this.now(),
+        );
+        if (result.outcome === 'passed') continue;
+        const now = this.now();
+        if (result.outcome === 'error') {
+          errors++;
+          this.deps.logger.warn(
+            `access: could not re-verify ${r.id} with ${result.checkId}: ${result.detail}`,
+          );
+          await this.deps.store.insertAudit(this.deps.store.db, {
+            at: now,
+            actor: 'system',
+            action: 'reverify-error',
+            requestId: r.id,
+            severity: 'medium',
+            details: { check: result.checkId, detail: result.detail },
+          });
+          continue;
+        }
+        const reason = `No longer passes check "${result.checkId}": ${result.detail}`;
+        const changes: AccessChange[] = [];
+        await this.deps.store.transaction(async tx => {
+          const cur = await this.load(r.id, tx);
+          if (cur.status !== 'granted' || cur.ending) return;
+          const changed = await this.change(tx, cur, {
+            guard: { notEnding: true },
+            patch: {
+              ending: {
+                as: 'revoked',
+                reason,
+                by: `check:${result.checkId}`,
+                at: now,
+              },
+              awaiting: null,
+              checks: [...cur.checks, result],
+            },
+            action: 'revoke-requested',
+            actor: `check:${result.checkId}`,
+            severity: 'high',
+            details: { reason },
+          });
+          changes.push({
+            request: changed,
+            action: 'revoke-requested',
+            actor: `check:${result.checkId}`,
+          });
+        });
+        await this.deps.events.emit(changes);
+        if (changes.length) {
+          revoked++;
+          await this.endGrant(r.id);
+        }
+      }
+    }
+    return { checked, revoked, errors };
   }
 
   // ---------------------------------------------------------------- granting and ending
@@ -1053,7 +1407,8 @@ export class AccessRequestService {
           endedAt,
           endReason: ending.reason,
           ending: null,
-          awaiting: null,
+          // An open break-glass review outlives the access; anything else waiting ends with it.
+          awaiting: cur.awaiting === 'review' ? 'review' : null,
           lastError: null,
           nextAttemptAt: null,
           ...(cur.awaiting === 'extension' && cur.extension
@@ -1121,6 +1476,26 @@ export class AccessRequestService {
   /** Pending requests nobody decided end as expired after `access.pendingTimeout`. */
   async runPendingTimeout(): Promise<number> {
     const timeoutMs = this.deps.config.pendingTimeoutSeconds * 1000;
+    // Requests whose grant never finished (the backend died mid-grant) are granted now;
+    // provisioners are idempotent, so a grant that did happen is not done twice.
+    for (const r of await this.deps.store.findStuckGranting(
+      this.now() - 60_000,
+      100,
+    )) {
+      await this.grant(r.id, 'system').catch(e =>
+        this.deps.logger.warn(`access: grant of ${r.id} failed: ${e}`),
+      );
+    }
+    await this.deps.store.deleteIdempotencyBefore(this.now() - 24 * 3600_000);
+    // Requests whose checks never finished (the backend died meanwhile) are decided now.
+    for (const r of await this.deps.store.findUndecided(
+      this.now() - 60_000,
+      100,
+    )) {
+      await this.runChecks(r.id).catch(e =>
+        this.deps.logger.warn(`access: checks of ${r.id} failed: ${e}`),
+      );
+    }
     let count = 0;
     for (;;) {
       const stale = await this.deps.store.findPendingBefore(

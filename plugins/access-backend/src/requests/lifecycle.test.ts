@@ -558,4 +558,88 @@ describe.each(databases.eachSupportedId())('request life on %s', databaseId => {
       /resources\[0\]: not part of bundle/,
     );
   });
+
+  it('keeps a break-glass review open after the access ended, and the holder cannot close it', async () => {
+    const [r] = await submit(
+      {
+        resources: [{ entityRef: EKS, permissions: ['cluster-admin'] }],
+        justification: 'SEV1',
+        durationSeconds: 600,
+      },
+      'sam',
+    );
+    // the holder revoking their own access is not a review
+    const own = await h.api.post(`/requests/${r.id}/revoke`, {}, 'sam');
+    expect(own.body).toMatchObject({
+      status: 'revoked',
+      review: { status: 'pending' },
+    });
+    expect(
+      (await h.api.get('/requests?view=approvals', 'pat')).body.items.map(
+        (i: any) => i.id,
+      ),
+    ).toContain(r.id);
+    const rejected = await h.api.post(
+      `/requests/${r.id}/reject`,
+      { reason: 'no incident on record' },
+      'pat',
+    );
+    expect(rejected.body).toMatchObject({
+      status: 'revoked',
+      review: { status: 'rejected', reviewer: 'user:default/pat' },
+    });
+
+    const [r2] = await submit(
+      {
+        resources: [{ entityRef: EKS, permissions: ['cluster-admin'] }],
+        justification: 'SEV2',
+        durationSeconds: 600,
+      },
+      'sam',
+    );
+    h.clock.advance(601);
+    await h.scheduler.run(EXPIRY_TASK_ID);
+    const ack = await h.api.post(`/requests/${r2.id}/approve`, {}, 'pat');
+    expect(ack.body).toMatchObject({
+      status: 'expired',
+      review: { status: 'acknowledged' },
+    });
+  });
+
+  it('refuses a rejection from an approver who already approved', async () => {
+    const [r] = await submit({
+      resources: [{ entityRef: ORDERS, permissions: ['admin'] }],
+      justification: 'x',
+    });
+    await h.api.post(`/requests/${r.id}/approve`, {}, 'dana');
+    const res = await h.api.post(
+      `/requests/${r.id}/reject`,
+      { reason: 'changed my mind' },
+      'dana',
+    );
+    expect(res.status).toBe(409);
+    expect((await h.api.get(`/requests/${r.id}`)).body.status).toBe('pending');
+  });
+
+  it('closes a pending extension when the access is revoked', async () => {
+    const [r] = await submit({
+      resources: [{ entityRef: ORDERS, permissions: ['read'] }],
+      justification: 'x',
+    });
+    await h.api.post(`/requests/${r.id}/approve`, {}, 'dana');
+    await h.api.post(`/requests/${r.id}/extend`, {
+      durationSeconds: 600,
+      justification: 'more',
+    });
+    const res = await h.api.post(`/requests/${r.id}/revoke`, {}, 'alice');
+    expect(res.body).toMatchObject({
+      status: 'revoked',
+      extension: { status: 'rejected', reason: 'Access revoked' },
+    });
+    expect(
+      (await h.api.get('/requests?view=approvals', 'dana')).body.items.map(
+        (i: any) => i.id,
+      ),
+    ).not.toContain(r.id);
+  });
 });

@@ -126,7 +126,7 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
 
     it('refuses a body over the size limit with 413', async () => {
       const res = await h.api.post('/requests', {
-        justification: 'x'.repeat(600 * 1024),
+        justification: 'x'.repeat(1100 * 1024),
       });
       expect(res.status).toBe(413);
     });

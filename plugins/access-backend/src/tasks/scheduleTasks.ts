@@ -5,6 +5,7 @@ import { AccessRequestService } from '../requests/AccessRequestService';
 /** Task ids, so tests and operators can trigger them. */
 export const EXPIRY_TASK_ID = 'access-expiry';
 export const PENDING_TIMEOUT_TASK_ID = 'access-pending-timeout';
+export const REVERIFY_TASK_ID = 'access-reverify';
 
 /**
  * Registers the access plugin's periodic work on Backstage's scheduler. Both tasks are
@@ -38,6 +39,20 @@ export async function scheduleTasks(options: {
     fn: async () => {
       const n = await service.runPendingTimeout();
       if (n) logger.info(`access: ${n} pending request(s) timed out`);
+    },
+  });
+  await scheduler.scheduleTask({
+    id: REVERIFY_TASK_ID,
+    scope: 'global',
+    frequency: { seconds: config.reverifyFrequencySeconds },
+    timeout: { minutes: 10 },
+    fn: async () => {
+      const { checked, revoked, errors } = await service.runReverification();
+      if (revoked || errors) {
+        logger.info(
+          `access: re-verified ${checked} grant(s), revoked ${revoked}, ${errors} could not be verified`,
+        );
+      }
     },
   });
 }

@@ -1,0 +1,634 @@
+// @ts-check
+'use strict';
+
+/**
+ * A small local stand-in for the PagerDuty REST API v2: just what the JIT Access PagerDuty
+ * checks read (users, schedules, on-calls, services, incidents), PagerDuty-shaped, with
+ * `offset`/`limit`/`more` pagination and `query` filtering. Plain JavaScript on node's
+ * `http` module so it runs on a bare Node 22 without a build.
+ */
+
+const http = require('node:http');
+const fs = require('node:fs');
+const path = require('node:path');
+const YAML = require('yaml');
+
+/**
+ * @typedef {string | { id: string }} Ref
+ *
+ * @typedef {object} FakeUser
+ * @property {string} id
+ * @property {string} name
+ * @property {string} email
+ *
+ * @typedef {object} FakeNamed
+ * @property {string} id
+ * @property {string} name
+ *
+ * @typedef {object} FakeService
+ * @property {string} id
+ * @property {string} name
+ * @property {Ref} escalation_policy
+ *
+ * @typedef {object} FakeOnCall
+ * @property {Ref} user
+ * @property {Ref | null} [schedule]
+ * @property {Ref} escalation_policy
+ * @property {number} [escalation_level]
+ * @property {string | null} [start] ISO time, `now`, or relative like `-1h`, `+8h`, `+30m`, `-2d`
+ * @property {string | null} [end] as `start`; null or absent: no end
+ *
+ * @typedef {object} FakeIncident
+ * @property {string} id
+ * @property {number} [incident_number]
+ * @property {string} title
+ * @property {'triggered' | 'acknowledged' | 'resolved'} status
+ * @property {Ref} service
+ * @property {Ref[]} [assignees] user ids
+ * @property {{ assignee: Ref }[]} [assignments] PagerDuty's own shape, instead of `assignees`
+ * @property {string} [created_at] as on-call `start`
+ * @property {string} [urgency]
+ *
+ * @typedef {object} FakePagerDutyData
+ * @property {string} [apiToken] when set, only this token is accepted
+ * @property {FakeUser[]} [users]
+ * @property {FakeNamed[]} [schedules]
+ * @property {FakeNamed[]} [escalation_policies]
+ * @property {FakeService[]} [services]
+ * @property {FakeOnCall[]} [oncalls]
+ * @property {FakeIncident[]} [incidents]
+ *
+ * @typedef {object} StartOptions
+ * @property {number} [port] default 0 (any free port)
+ * @property {string} [host] default 127.0.0.1
+ * @property {FakePagerDutyData} [data]
+ * @property {string} [dataFile] a YAML (or JSON) file with the data
+ *
+ * @typedef {object} FakePagerDuty
+ * @property {string} url
+ * @property {number} port
+ * @property {() => Promise<void>} close
+ * @property {(list: FakeOnCall[]) => void} setOnCalls
+ * @property {(list: FakeIncident[]) => void} setIncidents
+ * @property {() => void} reset
+ */
+
+const LIST_KEYS = /** @type {const} */ ([
+  'users',
+  'schedules',
+  'escalation_policies',
+  'services',
+  'oncalls',
+  'incidents',
+]);
+
+const DEFAULT_LIMIT = 25;
+const MAX_LIMIT = 100;
+
+/**
+ * Validates data read from a file or given in code, and copies it.
+ * @param {unknown} raw
+ * @param {string} source
+ * @returns {FakePagerDutyData}
+ */
+function normalizeData(raw, source) {
+  if (raw === null || raw === undefined) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new Error(
+      `${source}: the data must be a mapping (users, oncalls, …)`,
+    );
+  }
+  const data = /** @type {Record<string, unknown>} */ (
+    JSON.parse(JSON.stringify(raw))
+  );
+  for (const key of LIST_KEYS) {
+    if (data[key] !== undefined && !Array.isArray(data[key])) {
+      throw new Error(`${source}: ${key} must be a list`);
+    }
+  }
+  if (data.apiToken !== undefined && typeof data.apiToken !== 'string') {
+    throw new Error(`${source}: apiToken must be a string`);
+  }
+  // bad times are reported now rather than on every request
+  const times = /** @type {[string, string[]][]} */ ([
+    ['oncalls', ['start', 'end']],
+    ['incidents', ['created_at']],
+  ]);
+  for (const [key, fields] of times) {
+    const list = /** @type {Record<string, unknown>[] | undefined} */ (
+      data[key]
+    );
+    (list ?? []).forEach((item, i) => {
+      if (!item || typeof item !== 'object') {
+        throw new Error(`${source}: ${key}[${i}] must be a mapping`);
+      }
+      for (const field of fields) {
+        try {
+          resolveTime(item[field], Date.now());
+        } catch (e) {
+          throw new Error(
+            `${source}: ${key}[${i}].${field}: ${
+              e instanceof Error ? e.message : e
+            }`,
+          );
+        }
+      }
+    });
+  }
+  return /** @type {FakePagerDutyData} */ (data);
+}
+
+/**
+ * @param {string} file
+ * @returns {FakePagerDutyData}
+ */
+function readDataFile(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  return normalizeData(YAML.parse(text), file);
+}
+
+/**
+ * `now`, `-1h`, `+8h`, `+30m`, `-2d`, `+90s`, `+1w` relative to `now`, or an absolute time.
+ * @param {unknown} value
+ * @param {number} now
+ * @returns {string | null}
+ */
+function resolveTime(value, now) {
+  if (value === null || value === undefined || value === '') return null;
+  if (value instanceof Date) return iso(value);
+  const text = String(value).trim();
+  if (text === 'now') return iso(new Date(now));
+  const m = /^([+-])\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(text);
+  if (m) {
+    /** @type {Record<string, number>} */
+    const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
+    const ms = Number(m[2]) * unit[m[3]] * (m[1] === '-' ? -1 : 1);
+    return iso(new Date(now + ms));
+  }
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) {
+    throw new Error(`not a time: "${text}" (use ISO, "now", or e.g. -1h, +8h)`);
+  }
+  return iso(date);
+}
+
+/**
+ * ISO time to the second, as PagerDuty writes it: `2026-11-25T18:00:00Z`.
+ * @param {Date} date
+ */
+function iso(date) {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * @param {Ref | null | undefined} ref
+ * @returns {string | undefined}
+ */
+function idOf(ref) {
+  if (ref === null || ref === undefined) return undefined;
+  return typeof ref === 'string' ? ref : ref.id;
+}
+
+/**
+ * Array query parameters, as PagerDuty takes them: `user_ids[]=A&user_ids[]=B`
+ * (`user_ids=A` works too).
+ * @param {URLSearchParams} params
+ * @param {string} name
+ * @returns {string[] | undefined}
+ */
+function arrayParam(params, name) {
+  const values = [...params.getAll(`${name}[]`), ...params.getAll(name)];
+  return values.length ? values : undefined;
+}
+
+/**
+ * @param {http.ServerResponse} res
+ * @param {number} status
+ * @param {unknown} [body]
+ */
+function send(res, status, body) {
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res
+    .writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(text),
+    })
+    .end(text);
+}
+
+/**
+ * @param {http.ServerResponse} res
+ * @param {number} status
+ * @param {string} message
+ * @param {number} code
+ */
+function sendError(res, status, message, code) {
+  send(res, status, { error: { message, code } });
+}
+
+/**
+ * @param {http.IncomingMessage} req
+ * @returns {Promise<unknown>}
+ */
+function readJsonBody(req) {
+  return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
+    const chunks = [];
+    req.on('data', chunk => chunks.push(chunk));
+    req.on('error', reject);
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(text.trim() ? JSON.parse(text) : undefined);
+      } catch {
+        reject(new Error('the body is not JSON'));
+      }
+    });
+  });
+}
+
+/**
+ * Starts the fake PagerDuty API.
+ * @param {StartOptions} [options]
+ * @returns {Promise<FakePagerDuty>}
+ */
+async function startFakePagerDuty(options = {}) {
+  const { port = 0, host = '127.0.0.1', dataFile } = options;
+  const initial = dataFile
+    ? readDataFile(path.resolve(dataFile))
+    : normalizeData(options.data ?? {}, 'data');
+
+  /** @type {FakePagerDutyData} */
+  let state = normalizeData(initial, 'data');
+  let baseUrl = '';
+
+  /** @param {string} id */
+  const userById = id => (state.users ?? []).find(u => u.id === id);
+
+  /**
+   * @param {string} type e.g. `user`
+   * @param {string} collection e.g. `users`
+   * @param {string | undefined} id
+   * @param {string | undefined} name
+   */
+  const reference = (type, collection, id, name) => ({
+    id,
+    type: `${type}_reference`,
+    summary: name ?? id,
+    self: `${baseUrl}/${collection}/${id}`,
+    html_url: `${baseUrl}/${collection}/${id}`,
+  });
+
+  /** @param {Ref | null | undefined} ref */
+  const userRef = ref => {
+    const id = idOf(ref);
+    return reference('user', 'users', id, id && userById(id)?.name);
+  };
+  /** @param {Ref | null | undefined} ref */
+  const scheduleRef = ref => {
+    const id = idOf(ref);
+    if (!id) return null;
+    const name = (state.schedules ?? []).find(s => s.id === id)?.name;
+    return reference('schedule', 'schedules', id, name);
+  };
+  /** @param {Ref | null | undefined} ref */
+  const policyRef = ref => {
+    const id = idOf(ref);
+    const name = (state.escalation_policies ?? []).find(p => p.id === id)?.name;
+    return reference('escalation_policy', 'escalation_policies', id, name);
+  };
+  /** @param {Ref | null | undefined} ref */
+  const serviceRef = ref => {
+    const id = idOf(ref);
+    const name = (state.services ?? []).find(s => s.id === id)?.name;
+    return reference('service', 'services', id, name);
+  };
+
+  /** @param {FakeUser} u */
+  const renderUser = u => ({
+    id: u.id,
+    type: 'user',
+    summary: u.name,
+    name: u.name,
+    email: u.email,
+    role: 'user',
+    time_zone: 'UTC',
+    self: `${baseUrl}/users/${u.id}`,
+    html_url: `${baseUrl}/users/${u.id}`,
+  });
+  /** @param {FakeNamed} s */
+  const renderSchedule = s => ({
+    id: s.id,
+    type: 'schedule',
+    summary: s.name,
+    name: s.name,
+    time_zone: 'UTC',
+    self: `${baseUrl}/schedules/${s.id}`,
+    html_url: `${baseUrl}/schedules/${s.id}`,
+  });
+  /** @param {FakeNamed} p */
+  const renderPolicy = p => ({
+    id: p.id,
+    type: 'escalation_policy',
+    summary: p.name,
+    name: p.name,
+    self: `${baseUrl}/escalation_policies/${p.id}`,
+    html_url: `${baseUrl}/escalation_policies/${p.id}`,
+  });
+  /** @param {FakeService} s */
+  const renderService = s => ({
+    id: s.id,
+    type: 'service',
+    summary: s.name,
+    name: s.name,
+    status: 'active',
+    escalation_policy: policyRef(s.escalation_policy),
+    self: `${baseUrl}/services/${s.id}`,
+    html_url: `${baseUrl}/services/${s.id}`,
+  });
+  /**
+   * @param {FakeOnCall} o
+   * @param {number} now
+   */
+  const renderOnCall = (o, now) => ({
+    escalation_policy: policyRef(o.escalation_policy),
+    escalation_level: o.escalation_level ?? 1,
+    schedule: scheduleRef(o.schedule),
+    user: userRef(o.user),
+    start: resolveTime(o.start, now),
+    end: resolveTime(o.end, now),
+  });
+  /** @param {FakeIncident} i */
+  const assigneeIds = i =>
+    /** @type {string[]} */ (
+      (i.assignees ?? (i.assignments ?? []).map(a => a?.assignee))
+        .map(idOf)
+        .filter(Boolean)
+    );
+  /**
+   * @param {FakeIncident} i
+   * @param {number} index
+   * @param {number} now
+   */
+  const renderIncident = (i, index, now) => {
+    const number = i.incident_number ?? index + 1;
+    const createdAt = resolveTime(i.created_at ?? '-15m', now);
+    return {
+      id: i.id,
+      type: 'incident',
+      summary: `[#${number}] ${i.title}`,
+      incident_number: number,
+      title: i.title,
+      status: i.status,
+      urgency: i.urgency ?? 'high',
+      created_at: createdAt,
+      service: serviceRef(i.service),
+      // PagerDuty drops the assignments of resolved incidents
+      assignments:
+        i.status === 'resolved'
+          ? []
+          : assigneeIds(i).map(id => ({
+              at: createdAt,
+              assignee: userRef(id),
+            })),
+      self: `${baseUrl}/incidents/${i.id}`,
+      html_url: `${baseUrl}/incidents/${i.id}`,
+    };
+  };
+
+  /**
+   * Sends one page of a list, PagerDuty-style.
+   * @param {http.ServerResponse} res
+   * @param {URLSearchParams} params
+   * @param {string} key
+   * @param {unknown[]} items
+   */
+  const sendPage = (res, params, key, items) => {
+    const rawLimit = Number(params.get('limit') ?? DEFAULT_LIMIT);
+    const rawOffset = Number(params.get('offset') ?? 0);
+    const limit = Number.isInteger(rawLimit)
+      ? Math.min(Math.max(rawLimit, 1), MAX_LIMIT)
+      : DEFAULT_LIMIT;
+    const offset = Number.isInteger(rawOffset) ? Math.max(rawOffset, 0) : 0;
+    send(res, 200, {
+      [key]: items.slice(offset, offset + limit),
+      limit,
+      offset,
+      more: offset + limit < items.length,
+      total: items.length,
+    });
+  };
+
+  /**
+   * @param {string | null} query
+   * @param {...(string | undefined)} fields
+   */
+  const matchesQuery = (query, ...fields) =>
+    !query ||
+    fields.some(f => f && f.toLowerCase().includes(query.toLowerCase()));
+
+  /**
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   */
+  const handleApi = (req, res) => {
+    const url = new URL(req.url ?? '/', baseUrl);
+    const params = url.searchParams;
+    const now = Date.now();
+
+    const auth = /^Token token=(.+)$/.exec(req.headers.authorization ?? '');
+    if (!auth || (state.apiToken && auth[1] !== state.apiToken)) {
+      sendError(res, 401, 'Unauthorized', 2006);
+      return;
+    }
+    if (req.method !== 'GET') {
+      sendError(res, 405, 'Method Not Allowed', 2100);
+      return;
+    }
+    const query = params.get('query');
+
+    if (url.pathname === '/users') {
+      const users = (state.users ?? []).filter(u =>
+        matchesQuery(query, u.name, u.email),
+      );
+      sendPage(res, params, 'users', users.map(renderUser));
+      return;
+    }
+    if (url.pathname === '/schedules') {
+      const schedules = (state.schedules ?? []).filter(s =>
+        matchesQuery(query, s.name),
+      );
+      sendPage(res, params, 'schedules', schedules.map(renderSchedule));
+      return;
+    }
+    if (url.pathname === '/escalation_policies') {
+      const policies = (state.escalation_policies ?? []).filter(p =>
+        matchesQuery(query, p.name),
+      );
+      sendPage(res, params, 'escalation_policies', policies.map(renderPolicy));
+      return;
+    }
+    if (url.pathname === '/services') {
+      const services = (state.services ?? []).filter(s =>
+        matchesQuery(query, s.name),
+      );
+      sendPage(res, params, 'services', services.map(renderService));
+      return;
+    }
+    const serviceMatch = /^\/services\/([^/]+)$/.exec(url.pathname);
+    if (serviceMatch) {
+      const id = decodeURIComponent(serviceMatch[1]);
+      const service = (state.services ?? []).find(s => s.id === id);
+      if (!service) {
+        sendError(res, 404, 'Not Found', 2100);
+        return;
+      }
+      send(res, 200, { service: renderService(service) });
+      return;
+    }
+    if (url.pathname === '/oncalls') {
+      const userIds = arrayParam(params, 'user_ids');
+      const scheduleIds = arrayParam(params, 'schedule_ids');
+      const policyIds = arrayParam(params, 'escalation_policy_ids');
+      const since = Date.parse(params.get('since') ?? '') || now;
+      const until = Date.parse(params.get('until') ?? '') || since;
+      const oncalls = (state.oncalls ?? [])
+        .map(o => renderOnCall(o, now))
+        .filter(
+          o =>
+            (!userIds || userIds.includes(String(o.user.id))) &&
+            (!scheduleIds ||
+              (o.schedule !== null &&
+                scheduleIds.includes(String(o.schedule.id)))) &&
+            (!policyIds ||
+              policyIds.includes(String(o.escalation_policy.id))) &&
+            (o.start === null || Date.parse(o.start) <= until) &&
+            (o.end === null || Date.parse(o.end) > since),
+        );
+      sendPage(res, params, 'oncalls', oncalls);
+      return;
+    }
+    if (url.pathname === '/incidents') {
+      const userIds = arrayParam(params, 'user_ids');
+      const statuses = arrayParam(params, 'statuses');
+      const serviceIds = arrayParam(params, 'service_ids');
+      const incidents = (state.incidents ?? [])
+        .filter(
+          i =>
+            (!userIds || assigneeIds(i).some(id => userIds.includes(id))) &&
+            (!statuses || statuses.includes(i.status)) &&
+            (!serviceIds || serviceIds.includes(String(idOf(i.service)))),
+        )
+        .map((i, index) => renderIncident(i, index, now));
+      sendPage(res, params, 'incidents', incidents);
+      return;
+    }
+    sendError(res, 404, 'Not Found', 2100);
+  };
+
+  /** @param {FakeOnCall[]} list */
+  const setOnCalls = list => {
+    if (!Array.isArray(list)) throw new Error('on-calls must be a list');
+    state = {
+      ...state,
+      oncalls: normalizeData({ oncalls: list }, 'oncalls').oncalls,
+    };
+  };
+  /** @param {FakeIncident[]} list */
+  const setIncidents = list => {
+    if (!Array.isArray(list)) throw new Error('incidents must be a list');
+    state = {
+      ...state,
+      incidents: normalizeData({ incidents: list }, 'incidents').incidents,
+    };
+  };
+  const reset = () => {
+    state = dataFile
+      ? readDataFile(path.resolve(dataFile))
+      : normalizeData(initial, 'data');
+  };
+
+  /**
+   * `PUT /__admin/oncalls`, `PUT /__admin/incidents` (the JSON body, a list, replaces it)
+   * and `POST /__admin/reset`.
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   */
+  const handleAdmin = async (req, res) => {
+    const pathname = new URL(req.url ?? '/', baseUrl).pathname;
+    try {
+      if (req.method === 'POST' && pathname === '/__admin/reset') {
+        reset();
+        send(res, 204);
+        return;
+      }
+      if (
+        req.method === 'PUT' &&
+        (pathname === '/__admin/oncalls' || pathname === '/__admin/incidents')
+      ) {
+        const key = pathname === '/__admin/oncalls' ? 'oncalls' : 'incidents';
+        const body = await readJsonBody(req);
+        /** @type {unknown} */
+        const list =
+          body && typeof body === 'object' && !Array.isArray(body)
+            ? /** @type {Record<string, unknown>} */ (body)[key]
+            : body;
+        if (!Array.isArray(list)) {
+          sendError(res, 400, `the body must be a JSON list of ${key}`, 2001);
+          return;
+        }
+        if (key === 'oncalls') setOnCalls(list);
+        else setIncidents(list);
+        send(res, 200, { [key]: list.length });
+        return;
+      }
+      sendError(res, 404, 'Not Found', 2100);
+    } catch (e) {
+      sendError(res, 400, e instanceof Error ? e.message : String(e), 2001);
+    }
+  };
+
+  const server = http.createServer((req, res) => {
+    try {
+      if ((req.url ?? '').startsWith('/__admin/')) {
+        handleAdmin(req, res);
+      } else {
+        handleApi(req, res);
+      }
+    } catch (e) {
+      sendError(res, 500, e instanceof Error ? e.message : String(e), 2000);
+    }
+  });
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(undefined);
+    });
+  });
+  const address = server.address();
+  const actualPort =
+    address && typeof address === 'object' ? address.port : port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  baseUrl = `http://${urlHost}:${actualPort}`;
+
+  return {
+    url: baseUrl,
+    port: actualPort,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.close(err => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+    setOnCalls,
+    setIncidents,
+    reset,
+  };
+}
+
+module.exports = { startFakePagerDuty, resolveTime };

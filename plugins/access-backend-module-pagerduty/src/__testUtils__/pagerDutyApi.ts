@@ -1,0 +1,279 @@
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { Entity } from '@backstage/catalog-model';
+import { AccessCheckContext } from '@jit-access/plugin-access-node';
+import { PagerDutyClient } from '../client/PagerDutyClient';
+
+/** Base URL and token of the mocked PagerDuty API. */
+export const BASE_URL = 'https://pagerduty.test';
+export const TOKEN = 'pd-test-token-9f8e7d';
+
+export const FIXED_END = '2026-11-25T18:00:00Z';
+
+/** The PagerDuty data the msw handlers serve; tests change it freely. */
+export interface ApiState {
+  users: { id: string; name: string; email: string }[];
+  schedules: { id: string; name: string }[];
+  services: {
+    id: string;
+    name: string;
+    escalation_policy: { id: string; summary: string };
+  }[];
+  oncalls: {
+    user: { id: string };
+    schedule: { id: string; summary: string } | null;
+    escalation_policy: { id: string; summary: string };
+    escalation_level: number;
+    start: string | null;
+    end: string | null;
+  }[];
+  incidents: {
+    id: string;
+    incident_number: number;
+    title: string;
+    status: string;
+    service: { id: string; summary: string };
+    assignments: { assignee: { id: string } }[];
+  }[];
+  /** The most items one page holds (PagerDuty may give fewer than asked for). */
+  pageSize: number;
+  /** Every request the handlers saw. */
+  requests: { method: string; url: URL; headers: Headers }[];
+}
+
+const PROD = { id: 'PEPPROD', summary: 'Production' };
+const DATA = { id: 'PEPDATA', summary: 'Databases' };
+const ORDERS = { id: 'PEPORDR', summary: 'Orders' };
+
+export function initialState(): ApiState {
+  return {
+    users: [
+      { id: 'PALICE1', name: 'Alice Anderson', email: 'alice@acme.example' },
+      { id: 'PBOB001', name: 'Bob Brown', email: 'bob@acme.example' },
+      { id: 'PDANA01', name: 'Dana Diaz', email: 'dana@acme.example' },
+      { id: 'PSAM001', name: 'Sam Singh', email: 'sam@acme.example' },
+      // a query for sam@acme.example finds this one too; it is not sam
+      { id: 'PSAM002', name: 'Sam Other', email: 'sam@acme.example.org' },
+    ],
+    schedules: [
+      { id: 'PSRE001', name: 'SRE Primary' },
+      { id: 'PDBA001', name: 'DBA' },
+      { id: 'PDBA002', name: 'DBA Backup' },
+    ],
+    services: [
+      {
+        id: 'PABC123',
+        name: 'Orders database (prod)',
+        escalation_policy: PROD,
+      },
+      { id: 'PDEF456', name: 'Analytics database', escalation_policy: DATA },
+      { id: 'PORD001', name: 'Orders service', escalation_policy: ORDERS },
+    ],
+    oncalls: [
+      {
+        user: { id: 'PSAM001' },
+        schedule: { id: 'PSRE001', summary: 'SRE Primary' },
+        escalation_policy: PROD,
+        escalation_level: 1,
+        start: '2026-11-25T10:00:00Z',
+        end: FIXED_END,
+      },
+      {
+        user: { id: 'PDANA01' },
+        schedule: { id: 'PDBA001', summary: 'DBA' },
+        escalation_policy: DATA,
+        escalation_level: 1,
+        start: '2026-11-25T10:00:00Z',
+        end: FIXED_END,
+      },
+      {
+        user: { id: 'PDANA01' },
+        schedule: { id: 'PDBA001', summary: 'DBA' },
+        escalation_policy: PROD,
+        escalation_level: 2,
+        start: '2026-11-25T10:00:00Z',
+        end: FIXED_END,
+      },
+    ],
+    incidents: [
+      {
+        id: 'PINC042',
+        incident_number: 1042,
+        title: 'Orders API: checkout failing with 5xx',
+        status: 'acknowledged',
+        service: { id: 'PORD001', summary: 'Orders service' },
+        assignments: [{ assignee: { id: 'PBOB001' } }],
+      },
+      {
+        id: 'PINC043',
+        incident_number: 1043,
+        title: 'Analytics lag',
+        status: 'triggered',
+        service: { id: 'PDEF456', summary: 'Analytics database' },
+        assignments: [{ assignee: { id: 'PDANA01' } }],
+      },
+    ],
+    pageSize: 100,
+    requests: [],
+  };
+}
+
+/** msw handlers answering like PagerDuty from `state`. */
+export function pagerDutyHandlers(state: ApiState) {
+  const seen = (request: Request) => {
+    const url = new URL(request.url);
+    state.requests.push({
+      method: request.method,
+      url,
+      headers: request.headers,
+    });
+    return url.searchParams;
+  };
+  const page = (params: URLSearchParams, key: string, items: unknown[]) => {
+    const limit = Math.min(Number(params.get('limit') ?? 25), state.pageSize);
+    const offset = Number(params.get('offset') ?? 0);
+    return HttpResponse.json({
+      [key]: items.slice(offset, offset + limit),
+      limit,
+      offset,
+      more: offset + limit < items.length,
+      total: null,
+    });
+  };
+  const filter = (params: URLSearchParams, name: string, value?: string) => {
+    const wanted = params.getAll(`${name}[]`);
+    return (
+      wanted.length === 0 || (value !== undefined && wanted.includes(value))
+    );
+  };
+  const matches = (query: string | null, ...fields: string[]) =>
+    !query || fields.some(f => f.toLowerCase().includes(query.toLowerCase()));
+
+  return [
+    http.get(`${BASE_URL}/users`, ({ request }) => {
+      const params = seen(request);
+      const q = params.get('query');
+      return page(
+        params,
+        'users',
+        state.users.filter(u => matches(q, u.name, u.email)),
+      );
+    }),
+    http.get(`${BASE_URL}/schedules`, ({ request }) => {
+      const params = seen(request);
+      const q = params.get('query');
+      return page(
+        params,
+        'schedules',
+        state.schedules
+          .filter(s => matches(q, s.name))
+          .map(s => ({ ...s, summary: s.name })),
+      );
+    }),
+    http.get(`${BASE_URL}/services/:id`, ({ request, params: p }) => {
+      seen(request);
+      const service = state.services.find(s => s.id === p.id);
+      return service
+        ? HttpResponse.json({ service })
+        : HttpResponse.json(
+            { error: { message: 'Not Found', code: 2100 } },
+            { status: 404 },
+          );
+    }),
+    http.get(`${BASE_URL}/oncalls`, ({ request }) => {
+      const params = seen(request);
+      return page(
+        params,
+        'oncalls',
+        state.oncalls.filter(
+          o =>
+            filter(params, 'user_ids', o.user.id) &&
+            filter(params, 'schedule_ids', o.schedule?.id) &&
+            filter(params, 'escalation_policy_ids', o.escalation_policy.id),
+        ),
+      );
+    }),
+    http.get(`${BASE_URL}/incidents`, ({ request }) => {
+      const params = seen(request);
+      return page(
+        params,
+        'incidents',
+        state.incidents.filter(
+          i =>
+            (params.getAll('user_ids[]').length === 0 ||
+              i.assignments.some(a =>
+                params.getAll('user_ids[]').includes(a.assignee.id),
+              )) &&
+            filter(params, 'statuses', i.status) &&
+            filter(params, 'service_ids', i.service.id),
+        ),
+      );
+    }),
+  ];
+}
+
+/**
+ * An msw server serving `state` (reset before each test), with hooks registered.
+ * Unhandled requests fail the test.
+ */
+export function setupPagerDutyApi() {
+  const api = { state: initialState() };
+  const server = setupServer();
+  beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+  beforeEach(() => {
+    api.state = initialState();
+    server.resetHandlers(...pagerDutyHandlers(api.state));
+  });
+  afterAll(() => server.close());
+  return Object.assign(api, { server });
+}
+
+/** A client with small timeouts and waits, so failure tests are quick. */
+export function testClient(
+  overrides: Partial<ConstructorParameters<typeof PagerDutyClient>[0]> = {},
+) {
+  return new PagerDutyClient({
+    apiToken: TOKEN,
+    apiBaseUrl: BASE_URL,
+    requestTimeoutMs: 300,
+    maxRetryWaitMs: 20,
+    retryBackoffMs: 5,
+    ...overrides,
+  });
+}
+
+export function entity(kind: string, name: string, serviceId?: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind,
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: serviceId
+        ? { 'pagerduty.com/service-id': serviceId }
+        : undefined,
+    },
+  };
+}
+
+/** The context of a request by `email` (`undefined`: no e-mail) for these entities. */
+export function checkContext(
+  email: string | undefined,
+  entities: Entity[] = [entity('Resource', 'orders-db', 'PABC123')],
+  signal: AbortSignal = new AbortController().signal,
+): AccessCheckContext {
+  const name = email?.split('@')[0] ?? 'nomail';
+  return {
+    requestId: 'req-1',
+    requester: { ref: `user:default/${name}`, email },
+    resources: entities.map(e => ({
+      entityRef: `${e.kind.toLowerCase()}:default/${e.metadata.name}`,
+      permissions: ['read'],
+      entity: e,
+    })),
+    flow: { id: 'oncall', title: 'On-call access' },
+    justification: 'incident',
+    durationSeconds: 3600,
+    signal,
+  };
+}

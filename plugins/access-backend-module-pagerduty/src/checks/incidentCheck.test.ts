@@ -1,0 +1,168 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { AccessCheck } from '@jit-access/plugin-access-node';
+import { http, HttpResponse } from 'msw';
+import {
+  BASE_URL,
+  checkContext,
+  entity,
+  setupPagerDutyApi,
+  testClient,
+  TOKEN,
+} from '../__testUtils__/pagerDutyApi';
+import { createIncidentCheckFactory } from './incidentCheck';
+
+const api = setupPagerDutyApi();
+
+const ORDERS_SERVICE = entity('Component', 'orders-service', 'PORD001');
+const ORDERS_DB = entity('Resource', 'orders-db', 'PABC123');
+const NO_SERVICE = entity('Resource', 'scratch-bucket');
+
+async function incidentCheck(config: object = {}): Promise<AccessCheck> {
+  return createIncidentCheckFactory({ getClient: () => testClient() }).create({
+    id: 'incident',
+    config: new ConfigReader({ type: 'pagerduty-incident', ...config }),
+    logger: mockServices.logger.mock(),
+  });
+}
+
+const BOB_INCIDENT =
+  'incident #1042 "Orders API: checkout failing with 5xx" is acknowledged (service "Orders service")';
+
+describe('pagerduty-incident', () => {
+  it('passes when the requester has acknowledged an incident', async () => {
+    const check = await incidentCheck();
+    expect(await check.run(checkContext('bob@acme.example'))).toEqual({
+      outcome: 'passed',
+      detail: BOB_INCIDENT,
+    });
+    const { url } = api.state.requests.find(
+      r => r.url.pathname === '/incidents',
+    )!;
+    expect(url.searchParams.getAll('user_ids[]')).toEqual(['PBOB001']);
+    expect(url.searchParams.getAll('statuses[]')).toEqual(['acknowledged']);
+    expect(check.reverify).toBeFalsy();
+  });
+
+  it('fails when the requester has no incident', async () => {
+    const check = await incidentCheck();
+    expect(await check.run(checkContext('alice@acme.example'))).toEqual({
+      outcome: 'failed',
+      detail:
+        'no acknowledged PagerDuty incident assigned to alice@acme.example',
+    });
+  });
+
+  it('fails for an incident that is only triggered, by default', async () => {
+    const check = await incidentCheck();
+    expect(await check.run(checkContext('dana@acme.example'))).toEqual({
+      outcome: 'failed',
+      detail:
+        'no acknowledged PagerDuty incident assigned to dana@acme.example',
+    });
+  });
+
+  it('passes for the configured statuses', async () => {
+    const check = await incidentCheck({
+      statuses: ['triggered', 'acknowledged'],
+    });
+    expect(await check.run(checkContext('dana@acme.example'))).toEqual({
+      outcome: 'passed',
+      detail:
+        'incident #1043 "Analytics lag" is triggered (service "Analytics database")',
+    });
+    expect(await check.run(checkContext('alice@acme.example'))).toEqual({
+      outcome: 'failed',
+      detail:
+        'no triggered or acknowledged PagerDuty incident assigned to alice@acme.example',
+    });
+  });
+
+  it('does not pass for an incident assigned to someone else', async () => {
+    // an answer that ignored user_ids[] must not approve
+    api.server.use(
+      http.get(`${BASE_URL}/incidents`, () =>
+        HttpResponse.json({ incidents: api.state.incidents, more: false }),
+      ),
+    );
+    const check = await incidentCheck();
+    expect(await check.run(checkContext('alice@acme.example'))).toMatchObject({
+      outcome: 'failed',
+    });
+  });
+
+  it('is an error when no PagerDuty user has the e-mail', async () => {
+    const check = await incidentCheck();
+    expect(await check.run(checkContext('nobody@acme.example'))).toEqual({
+      outcome: 'error',
+      detail: 'no PagerDuty user with e-mail nobody@acme.example',
+    });
+  });
+
+  describe('entityService', () => {
+    it('passes for an incident on the requested entity service', async () => {
+      const check = await incidentCheck({ entityService: true });
+      expect(
+        await check.run(checkContext('bob@acme.example', [ORDERS_SERVICE])),
+      ).toEqual({ outcome: 'passed', detail: BOB_INCIDENT });
+      const { url } = api.state.requests.find(
+        r => r.url.pathname === '/incidents',
+      )!;
+      expect(url.searchParams.getAll('service_ids[]')).toEqual(['PORD001']);
+    });
+
+    it('fails for an incident on another service', async () => {
+      const check = await incidentCheck({ entityService: true });
+      expect(
+        await check.run(
+          checkContext('bob@acme.example', [ORDERS_SERVICE, ORDERS_DB]),
+        ),
+      ).toEqual({
+        outcome: 'failed',
+        detail:
+          'no acknowledged PagerDuty incident assigned to bob@acme.example on the service of resource:default/orders-db (PABC123)',
+      });
+    });
+
+    it('fails when a requested entity has no service annotation', async () => {
+      const check = await incidentCheck({ entityService: true });
+      expect(
+        await check.run(checkContext('bob@acme.example', [NO_SERVICE])),
+      ).toEqual({
+        outcome: 'failed',
+        detail:
+          'resource:default/scratch-bucket has no pagerduty.com/service-id annotation, so no PagerDuty service to check',
+      });
+    });
+  });
+
+  it('is an error, without the token, when PagerDuty fails', async () => {
+    api.server.use(
+      http.get(
+        `${BASE_URL}/incidents`,
+        () => new HttpResponse(TOKEN, { status: 503 }),
+      ),
+    );
+    const check = await incidentCheck();
+    const outcome = await check.run(checkContext('bob@acme.example'));
+    expect(outcome).toEqual({
+      outcome: 'error',
+      detail: 'PagerDuty did not answer: 503 after 3 tries',
+    });
+    expect(outcome.detail).not.toContain(TOKEN);
+  });
+
+  it.each([
+    [
+      { statuses: ['open'] },
+      'statuses must be a list of incident statuses (triggered, acknowledged, resolved), not "open"',
+    ],
+    [
+      { statuses: 'acknowledged' },
+      'statuses must be a list of incident statuses',
+    ],
+    [{ entityService: 'no' }, 'entityService must be true or false'],
+  ])('refuses %j', async (config, message) => {
+    await expect(incidentCheck(config)).rejects.toThrow(message);
+  });
+});

@@ -1,0 +1,205 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import {
+  AccessCheck,
+  AccessCheckContext,
+  AccessCheckFactory,
+  AccessCheckOutcome,
+} from '@jit-access/plugin-access-node';
+import {
+  PagerDutyClient,
+  PagerDutyIncident,
+  PagerDutyIncidentStatus,
+  PagerDutyUser,
+} from '../client/PagerDutyClient';
+import {
+  readOptionalBoolean,
+  readOptionalStringList,
+  warnAboutUnknownKeys,
+} from './checkConfig';
+import {
+  missingAnnotationDetail,
+  servicesOfRequestedEntities,
+} from './entityServices';
+import { errorOutcome, findRequesterUser } from './requesterLookup';
+
+/** The `type` of incident checks. */
+export const INCIDENT_CHECK_TYPE = 'pagerduty-incident';
+
+const STATUSES: PagerDutyIncidentStatus[] = [
+  'triggered',
+  'acknowledged',
+  'resolved',
+];
+
+/** The settings of a `pagerduty-incident` check (its keys under `access.checks.<id>`). */
+export interface IncidentCheckSettings {
+  /** Incidents in these statuses count (default `[acknowledged]`). */
+  statuses: PagerDutyIncidentStatus[];
+  /** Only incidents on the services of the requested entities count. */
+  entityService: boolean;
+}
+
+const KEYS = ['statuses', 'entityService'];
+
+/** Reads and validates the settings; errors name the bad key. */
+export function readIncidentCheckSettings(
+  config: Config,
+): IncidentCheckSettings {
+  const statuses = readOptionalStringList(
+    config,
+    'statuses',
+    `incident statuses (${STATUSES.join(', ')})`,
+  );
+  const bad = statuses?.filter(
+    s => !STATUSES.includes(s as PagerDutyIncidentStatus),
+  );
+  if (bad?.length) {
+    throw new Error(
+      `statuses must be a list of incident statuses (${STATUSES.join(
+        ', ',
+      )}), not ${bad.map(s => `"${s}"`).join(', ')}`,
+    );
+  }
+  return {
+    statuses: [
+      ...new Set((statuses as PagerDutyIncidentStatus[]) ?? ['acknowledged']),
+    ],
+    entityService: readOptionalBoolean(config, 'entityService') ?? false,
+  };
+}
+
+/**
+ * The `pagerduty-incident` check type: passes when an incident in one of the configured
+ * statuses is assigned to the requester (optionally on the requested entities' services).
+ */
+export function createIncidentCheckFactory(options: {
+  /** Throws when PagerDuty is not configured. */
+  getClient: () => PagerDutyClient;
+}): AccessCheckFactory {
+  return {
+    type: INCIDENT_CHECK_TYPE,
+    create({ config, logger }) {
+      const settings = readIncidentCheckSettings(config);
+      warnAboutUnknownKeys(config, KEYS, INCIDENT_CHECK_TYPE, logger);
+      return createIncidentCheck(options.getClient(), settings, logger);
+    },
+  };
+}
+
+/** A `pagerduty-incident` check with these settings. */
+export function createIncidentCheck(
+  client: PagerDutyClient,
+  settings: IncidentCheckSettings,
+  logger?: LoggerService,
+): AccessCheck {
+  return {
+    async run(context) {
+      try {
+        return await runIncidentCheck(client, settings, context);
+      } catch (e) {
+        return errorOutcome(client, e, logger);
+      }
+    },
+  };
+}
+
+async function runIncidentCheck(
+  client: PagerDutyClient,
+  settings: IncidentCheckSettings,
+  context: AccessCheckContext,
+): Promise<AccessCheckOutcome> {
+  let targets: { entityRef: string; serviceId: string }[] | undefined;
+  if (settings.entityService) {
+    const { services, missing } = servicesOfRequestedEntities(
+      context.resources,
+    );
+    if (missing.length > 0) {
+      return { outcome: 'failed', detail: missingAnnotationDetail(missing) };
+    }
+    if (services.length === 0) {
+      return { outcome: 'failed', detail: 'no requested entity to check' };
+    }
+    targets = services;
+  }
+
+  const found = await findRequesterUser(client, context);
+  if ('outcome' in found) {
+    return found.outcome;
+  }
+  const { user } = found;
+
+  const serviceIds = targets
+    ? [...new Set(targets.map(t => t.serviceId))]
+    : undefined;
+  const incidents = await client.listIncidents(
+    { userIds: [user.id], statuses: settings.statuses, serviceIds },
+    { signal: context.signal },
+  );
+  // the filters are applied here too: an answer that ignored one must not approve
+  const matching = incidents.filter(
+    i =>
+      settings.statuses.includes(i.status) &&
+      (!serviceIds || (!!i.service && serviceIds.includes(i.service.id))) &&
+      isAssignedTo(i, user),
+  );
+
+  const statusText = orList(settings.statuses);
+  const who = user.email;
+  if (!targets) {
+    if (matching.length > 0) {
+      return { outcome: 'passed', detail: describeIncident(matching[0]) };
+    }
+    return {
+      outcome: 'failed',
+      detail: `no ${statusText} PagerDuty incident assigned to ${who}`,
+    };
+  }
+
+  const uncovered = targets.filter(
+    t => !matching.some(i => i.service?.id === t.serviceId),
+  );
+  if (uncovered.length === 0) {
+    const shown = [
+      ...new Set(
+        targets.map(t => matching.find(i => i.service?.id === t.serviceId)!),
+      ),
+    ];
+    return {
+      outcome: 'passed',
+      detail: shown.map(describeIncident).join('; '),
+    };
+  }
+  return {
+    outcome: 'failed',
+    detail: `no ${statusText} PagerDuty incident assigned to ${who} on the service of ${uncovered
+      .map(t => `${t.entityRef} (${t.serviceId})`)
+      .join(', ')}`,
+  };
+}
+
+/**
+ * Resolved incidents have no assignments left; PagerDuty's `user_ids[]` filter decides for
+ * them. Otherwise the requester must be one of the assignees.
+ */
+function isAssignedTo(incident: PagerDutyIncident, user: PagerDutyUser) {
+  const assignments = incident.assignments ?? [];
+  return (
+    assignments.length === 0 ||
+    assignments.some(a => a?.assignee?.id === user.id)
+  );
+}
+
+function orList(items: string[]): string {
+  return items.length <= 1
+    ? items.join('')
+    : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/** E.g. `incident #1234 "Orders API errors" is acknowledged (service "Orders")`. */
+function describeIncident(i: PagerDutyIncident): string {
+  const service = i.service?.summary ?? i.service?.id;
+  return `incident #${i.incident_number} "${i.title}" is ${i.status}${
+    service ? ` (service "${service}")` : ''
+  }`;
+}

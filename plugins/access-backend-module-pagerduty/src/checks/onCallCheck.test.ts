@@ -1,0 +1,466 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { AccessCheck } from '@jit-access/plugin-access-node';
+import { delay, http, HttpResponse } from 'msw';
+import {
+  BASE_URL,
+  checkContext,
+  entity,
+  FIXED_END,
+  setupPagerDutyApi,
+  testClient,
+  TOKEN,
+} from '../__testUtils__/pagerDutyApi';
+import { PagerDutyClient } from '../client/PagerDutyClient';
+import { createOnCallCheckFactory } from './onCallCheck';
+
+const api = setupPagerDutyApi();
+
+const ORDERS_DB = entity('Resource', 'orders-db', 'PABC123');
+const ANALYTICS_DB = entity('Resource', 'analytics-db', 'PDEF456');
+const ORDERS_SERVICE = entity('Component', 'orders-service', 'PORD001');
+const NO_SERVICE = entity('Resource', 'scratch-bucket');
+
+async function onCallCheck(
+  config: object = {},
+  client: PagerDutyClient = testClient(),
+  logger = mockServices.logger.mock(),
+): Promise<AccessCheck> {
+  return createOnCallCheckFactory({ getClient: () => client }).create({
+    id: 'oncall',
+    config: new ConfigReader({ type: 'pagerduty-oncall', ...config }),
+    logger,
+  });
+}
+
+describe('pagerduty-oncall', () => {
+  it('passes when the requester is on call', async () => {
+    const check = await onCallCheck();
+    expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+      outcome: 'passed',
+      detail: `on call: schedule "SRE Primary" level 1 until ${FIXED_END}`,
+    });
+    expect(check.reverify).toBe(false);
+  });
+
+  it('fails when the requester is not on call', async () => {
+    const check = await onCallCheck();
+    expect(await check.run(checkContext('alice@acme.example'))).toEqual({
+      outcome: 'failed',
+      detail: 'not on call in PagerDuty',
+    });
+  });
+
+  it('is an error when no PagerDuty user has the e-mail', async () => {
+    const check = await onCallCheck();
+    expect(await check.run(checkContext('nobody@acme.example'))).toEqual({
+      outcome: 'error',
+      detail: 'no PagerDuty user with e-mail nobody@acme.example',
+    });
+  });
+
+  it('matches the e-mail exactly, ignoring case', async () => {
+    const check = await onCallCheck();
+    expect(await check.run(checkContext('Sam@Acme.Example'))).toMatchObject({
+      outcome: 'passed',
+    });
+    // "sam@acme.example" is a substring of another user's e-mail: not a match
+    api.state.users = api.state.users.filter(u => u.id !== 'PSAM001');
+    expect(
+      await (await onCallCheck()).run(checkContext('sam@acme.example')),
+    ).toMatchObject({ outcome: 'error' });
+  });
+
+  it('is an error when the requester has no e-mail', async () => {
+    const check = await onCallCheck();
+    expect(await check.run(checkContext(undefined))).toEqual({
+      outcome: 'error',
+      detail:
+        'user:default/nomail has no e-mail in the catalog, so no PagerDuty user can be found',
+    });
+  });
+
+  describe('schedules', () => {
+    it('passes for an on-call in one of the named schedules', async () => {
+      const check = await onCallCheck({ schedules: ['DBA', 'SRE Primary'] });
+      expect(await check.run(checkContext('dana@acme.example'))).toEqual({
+        outcome: 'passed',
+        detail: `on call: schedule "DBA" level 1 until ${FIXED_END}`,
+      });
+      const oncalls = api.state.requests.find(
+        r => r.url.pathname === '/oncalls',
+      )!;
+      expect(oncalls.url.searchParams.getAll('schedule_ids[]')).toEqual([
+        'PDBA001',
+        'PSRE001',
+      ]);
+    });
+
+    it('fails when on call only for other schedules', async () => {
+      const check = await onCallCheck({ schedules: ['DBA', 'DBA Backup'] });
+      expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+        outcome: 'failed',
+        detail: 'not on call for schedules DBA, DBA Backup',
+      });
+    });
+
+    it('matches names exactly: "dba" is not "DBA"', async () => {
+      const check = await onCallCheck({ schedules: ['dba'] });
+      expect(await check.run(checkContext('dana@acme.example'))).toEqual({
+        outcome: 'error',
+        detail:
+          'unknown PagerDuty schedule "dba" (schedule names are exact and case-sensitive)',
+      });
+    });
+
+    it('is an error when a schedule name is unknown', async () => {
+      const check = await onCallCheck({ schedules: ['SRE Primary', 'Nope'] });
+      expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+        outcome: 'error',
+        detail:
+          'unknown PagerDuty schedule "Nope" (schedule names are exact and case-sensitive)',
+      });
+    });
+
+    it('counts an on-call without a schedule only when no schedule is named', async () => {
+      api.state.oncalls = [
+        {
+          user: { id: 'PSAM001' },
+          schedule: null,
+          escalation_policy: { id: 'PEPPROD', summary: 'Production' },
+          escalation_level: 1,
+          start: null,
+          end: null,
+        },
+      ];
+      expect(
+        await (await onCallCheck()).run(checkContext('sam@acme.example')),
+      ).toEqual({
+        outcome: 'passed',
+        detail:
+          'on call: escalation policy "Production" (directly) level 1 with no end',
+      });
+      // an answer ignoring schedule_ids[] must not approve
+      api.server.use(
+        http.get(`${BASE_URL}/oncalls`, () =>
+          HttpResponse.json({ oncalls: api.state.oncalls, more: false }),
+        ),
+      );
+      expect(
+        await (
+          await onCallCheck({ schedules: ['SRE Primary'] })
+        ).run(checkContext('sam@acme.example')),
+      ).toEqual({
+        outcome: 'failed',
+        detail: 'not on call for schedule SRE Primary',
+      });
+    });
+  });
+
+  describe('entityService', () => {
+    it('passes when on call for the escalation policy of the requested entity service', async () => {
+      const check = await onCallCheck({ entityService: true });
+      expect(
+        await check.run(checkContext('sam@acme.example', [ORDERS_DB])),
+      ).toEqual({
+        outcome: 'passed',
+        detail: `on call: schedule "SRE Primary" level 1 until ${FIXED_END} (escalation policy "Production" of resource:default/orders-db)`,
+      });
+      const oncalls = api.state.requests.find(
+        r => r.url.pathname === '/oncalls',
+      )!;
+      expect(
+        oncalls.url.searchParams.getAll('escalation_policy_ids[]'),
+      ).toEqual(['PEPPROD']);
+    });
+
+    it('fails when on call for another escalation policy', async () => {
+      const check = await onCallCheck({ entityService: true });
+      expect(
+        await check.run(checkContext('sam@acme.example', [ORDERS_SERVICE])),
+      ).toEqual({
+        outcome: 'failed',
+        detail:
+          'not on call for the escalation policy of component:default/orders-service (service PORD001, escalation policy "Orders")',
+      });
+    });
+
+    it('needs an on-call for every requested entity', async () => {
+      const check = await onCallCheck({ entityService: true });
+      expect(
+        await check.run(
+          checkContext('dana@acme.example', [ANALYTICS_DB, ORDERS_DB]),
+        ),
+      ).toMatchObject({ outcome: 'passed' });
+      expect(
+        await check.run(
+          checkContext('dana@acme.example', [ANALYTICS_DB, ORDERS_SERVICE]),
+        ),
+      ).toEqual({
+        outcome: 'failed',
+        detail:
+          'not on call for the escalation policy of component:default/orders-service (service PORD001, escalation policy "Orders")',
+      });
+    });
+
+    it('fails when a requested entity has no service annotation', async () => {
+      const check = await onCallCheck({ entityService: true });
+      expect(
+        await check.run(
+          checkContext('sam@acme.example', [ORDERS_DB, NO_SERVICE]),
+        ),
+      ).toEqual({
+        outcome: 'failed',
+        detail:
+          'resource:default/scratch-bucket has no pagerduty.com/service-id annotation, so no PagerDuty service to check',
+      });
+    });
+
+    it('is an error when the annotated service does not exist', async () => {
+      const check = await onCallCheck({ entityService: true });
+      expect(
+        await check.run(
+          checkContext('sam@acme.example', [
+            entity('Resource', 'ghost', 'PGHOST1'),
+          ]),
+        ),
+      ).toEqual({
+        outcome: 'error',
+        detail: 'PagerDuty has no service PGHOST1',
+      });
+    });
+  });
+
+  describe('escalationLevels', () => {
+    it('counts only the configured levels', async () => {
+      const level1 = await onCallCheck({
+        entityService: true,
+        escalationLevels: [1],
+      });
+      expect(
+        await level1.run(checkContext('dana@acme.example', [ORDERS_DB])),
+      ).toEqual({
+        outcome: 'failed',
+        detail: `not on call for the escalation policy of resource:default/orders-db (service PABC123, escalation policy "Production") at escalation level 1; on call only as schedule "DBA" level 2 until ${FIXED_END}`,
+      });
+      const level12 = await onCallCheck({
+        entityService: true,
+        escalationLevels: [1, 2],
+      });
+      expect(
+        await level12.run(checkContext('dana@acme.example', [ORDERS_DB])),
+      ).toEqual({
+        outcome: 'passed',
+        detail: `on call: schedule "DBA" level 2 until ${FIXED_END} (escalation policy "Production" of resource:default/orders-db)`,
+      });
+    });
+  });
+
+  it('asks to re-verify with revokeWhenOffCall, and then fails once off call', async () => {
+    const check = await onCallCheck({ revokeWhenOffCall: true });
+    expect(check.reverify).toBe(true);
+    expect(await check.run(checkContext('sam@acme.example'))).toMatchObject({
+      outcome: 'passed',
+    });
+    api.state.oncalls = [];
+    expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+      outcome: 'failed',
+      detail: 'not on call in PagerDuty',
+    });
+  });
+
+  it('reads on-calls across pages', async () => {
+    // five on-calls of sam, one per page; the one at level 1 is on the third page
+    api.state.pageSize = 1;
+    const base = api.state.oncalls[0];
+    api.state.oncalls = [3, 3, 1, 3, 3].map(level => ({
+      ...base,
+      escalation_level: level,
+    }));
+    const check = await onCallCheck({ escalationLevels: [1] });
+    expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+      outcome: 'passed',
+      detail: `on call: schedule "SRE Primary" level 1 until ${FIXED_END}`,
+    });
+    expect(
+      api.state.requests
+        .filter(r => r.url.pathname === '/oncalls')
+        .map(r => r.url.searchParams.get('offset')),
+    ).toEqual(['0', '1', '2', '3', '4']);
+  });
+
+  describe('when PagerDuty misbehaves', () => {
+    it('retries a 429 and then answers', async () => {
+      let calls = 0;
+      api.server.use(
+        http.get(`${BASE_URL}/oncalls`, () => {
+          calls++;
+          return calls === 1
+            ? new HttpResponse(null, {
+                status: 429,
+                headers: { 'Retry-After': '1' },
+              })
+            : undefined; // falls through to the normal handler
+        }),
+      );
+      const check = await onCallCheck();
+      expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+        outcome: 'passed',
+        detail: `on call: schedule "SRE Primary" level 1 until ${FIXED_END}`,
+      });
+      expect(calls).toBe(2);
+    });
+
+    it('is an error after retrying a 500', async () => {
+      let calls = 0;
+      api.server.use(
+        http.get(`${BASE_URL}/oncalls`, () => {
+          calls++;
+          return HttpResponse.json(
+            { error: { message: 'Internal Server Error' } },
+            { status: 500 },
+          );
+        }),
+      );
+      const check = await onCallCheck();
+      expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+        outcome: 'error',
+        detail: 'PagerDuty did not answer: 500 after 3 tries',
+      });
+      expect(calls).toBe(3);
+    });
+
+    it('is an error when PagerDuty is slower than the check may wait', async () => {
+      api.server.use(
+        http.get(`${BASE_URL}/oncalls`, async () => {
+          await delay(5000);
+          return HttpResponse.json({ oncalls: [], more: false });
+        }),
+      );
+      const check = await onCallCheck(
+        {},
+        testClient({ requestTimeoutMs: 5000 }),
+      );
+      const started = Date.now();
+      expect(
+        await check.run(
+          checkContext('sam@acme.example', undefined, AbortSignal.timeout(150)),
+        ),
+      ).toEqual({
+        outcome: 'error',
+        detail:
+          'PagerDuty did not answer GET /oncalls before the check timed out',
+      });
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it('is an error when a request times out', async () => {
+      api.server.use(
+        http.get(`${BASE_URL}/users`, async () => {
+          await delay(5000);
+          return HttpResponse.json({ users: [], more: false });
+        }),
+      );
+      const check = await onCallCheck(
+        {},
+        testClient({ requestTimeoutMs: 100 }),
+      );
+      expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+        outcome: 'error',
+        detail: 'PagerDuty did not answer GET /users within 100 ms',
+      });
+    });
+
+    it('is an error on malformed JSON', async () => {
+      api.server.use(
+        http.get(
+          `${BASE_URL}/oncalls`,
+          () => new HttpResponse('{"oncalls": [', { status: 200 }),
+        ),
+      );
+      const check = await onCallCheck();
+      expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+        outcome: 'error',
+        detail: 'PagerDuty sent malformed JSON in answer to GET /oncalls',
+      });
+    });
+
+    it('never shows the token in a detail', async () => {
+      api.server.use(
+        http.get(`${BASE_URL}/users`, ({ request }) =>
+          HttpResponse.json(
+            {
+              error: {
+                message: `token ${request.headers
+                  .get('authorization')
+                  ?.replace('Token token=', '')} is not valid`,
+              },
+            },
+            { status: 403 },
+          ),
+        ),
+      );
+      const logger = mockServices.logger.mock();
+      const check = await onCallCheck(
+        {},
+        testClient({ logger, maxRetryWaitMs: 1 }),
+        logger,
+      );
+      const outcome = await check.run(checkContext('sam@acme.example'));
+      expect(outcome).toEqual({
+        outcome: 'error',
+        detail: 'PagerDuty answered 403 to GET /users: token *** is not valid',
+      });
+      expect(JSON.stringify(outcome)).not.toContain(TOKEN);
+      expect(logger.warn).toHaveBeenCalledWith(
+        'PagerDuty check could not decide: PagerDuty answered 403 to GET /users: token *** is not valid',
+      );
+      const logged = [logger.warn, logger.debug, logger.info, logger.error]
+        .flatMap(fn => (fn as jest.Mock).mock.calls)
+        .map(args => JSON.stringify(args));
+      expect(logged.join('\n')).not.toContain(TOKEN);
+    });
+  });
+
+  describe('config', () => {
+    it.each([
+      [{ schedules: 'DBA' }, 'schedules must be a list of schedule names'],
+      [{ schedules: ['DBA', 3] }, 'schedules must be a list of schedule names'],
+      [
+        { schedules: [] },
+        'schedules must list at least one of the schedule names (leave it out to accept any)',
+      ],
+      [{ entityService: 'yes' }, 'entityService must be true or false'],
+      [
+        { escalationLevels: [0] },
+        'escalationLevels must be a list of escalation levels (whole numbers from 1), e.g. [1, 2]',
+      ],
+      [
+        { escalationLevels: 'first' },
+        'escalationLevels must be a list of escalation levels (whole numbers from 1), e.g. [1, 2]',
+      ],
+      [{ revokeWhenOffCall: 1 }, 'revokeWhenOffCall must be true or false'],
+    ])('refuses %j', async (config, message) => {
+      await expect(onCallCheck(config)).rejects.toThrow(message);
+    });
+
+    it('warns about keys it does not know', async () => {
+      const logger = mockServices.logger.mock();
+      await createOnCallCheckFactory({ getClient: () => testClient() }).create({
+        id: 'oncall',
+        config: new ConfigReader({
+          type: 'pagerduty-oncall',
+          maxDuration: '4h',
+          schedule: ['DBA'],
+        }),
+        logger,
+      });
+      expect(logger.warn).toHaveBeenCalledTimes(1);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringContaining(
+          'schedule is not a setting of pagerduty-oncall checks',
+        ),
+      );
+    });
+  });
+});

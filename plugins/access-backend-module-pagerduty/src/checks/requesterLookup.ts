@@ -1,0 +1,57 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AccessCheckContext,
+  AccessCheckOutcome,
+} from '@jit-access/plugin-access-node';
+import {
+  PagerDutyClient,
+  PagerDutyError,
+  PagerDutyUser,
+} from '../client/PagerDutyClient';
+
+/**
+ * The PagerDuty user of the requester, found by e-mail, or the `error` outcome to answer
+ * when there is none.
+ */
+export async function findRequesterUser(
+  client: PagerDutyClient,
+  context: AccessCheckContext,
+): Promise<{ user: PagerDutyUser } | { outcome: AccessCheckOutcome }> {
+  const email = context.requester.email?.trim();
+  if (!email) {
+    return {
+      outcome: {
+        outcome: 'error',
+        detail: `${context.requester.ref} has no e-mail in the catalog, so no PagerDuty user can be found`,
+      },
+    };
+  }
+  const user = await client.findUserByEmail(email, { signal: context.signal });
+  if (!user) {
+    return {
+      outcome: {
+        outcome: 'error',
+        detail: `no PagerDuty user with e-mail ${email}`,
+      },
+    };
+  }
+  return { user };
+}
+
+/**
+ * An exception while checking becomes `error` (never `passed`), without the token; it is
+ * logged as a warning for whoever runs the backend.
+ */
+export function errorOutcome(
+  client: PagerDutyClient,
+  e: unknown,
+  logger?: LoggerService,
+): AccessCheckOutcome {
+  const detail = client.redact(
+    e instanceof PagerDutyError
+      ? e.message
+      : `PagerDuty check failed: ${e instanceof Error ? e.message : String(e)}`,
+  );
+  logger?.warn(`PagerDuty check could not decide: ${detail}`);
+  return { outcome: 'error', detail };
+}

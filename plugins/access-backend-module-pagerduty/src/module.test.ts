@@ -1,0 +1,148 @@
+import path from 'node:path';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { FakePagerDuty, startFakePagerDuty } from '@jit-access/fake-pagerduty';
+import {
+  AccessCheckFactory,
+  accessChecksExtensionPoint,
+} from '@jit-access/plugin-access-node';
+import { checkContext, entity } from './__testUtils__/pagerDutyApi';
+import accessModulePagerDuty from '.';
+
+const EXAMPLE_DATA = path.resolve(
+  __dirname,
+  '../../../examples/pagerduty.yaml',
+);
+
+/** Starts the module with this root config; returns the check types it registered. */
+async function registeredFactories(config: object) {
+  const factories = new Map<string, AccessCheckFactory>();
+  const backend = await startTestBackend({
+    extensionPoints: [
+      [
+        accessChecksExtensionPoint,
+        { addCheckType: (f: AccessCheckFactory) => factories.set(f.type, f) },
+      ],
+    ],
+    features: [
+      accessModulePagerDuty,
+      mockServices.rootConfig.factory({ data: config }),
+    ],
+  });
+  await backend.stop();
+  return factories;
+}
+
+function create(factory: AccessCheckFactory, config: object) {
+  return factory.create({
+    id: 'pd',
+    config: new ConfigReader({ type: factory.type, ...config }),
+    logger: mockServices.logger.mock(),
+  });
+}
+
+describe('the pagerduty module', () => {
+  it('registers the two check types, needing no token until one is configured', async () => {
+    const factories = await registeredFactories({});
+    expect([...factories.keys()]).toEqual([
+      'pagerduty-oncall',
+      'pagerduty-incident',
+    ]);
+  });
+
+  it('refuses a PagerDuty check without pagerDuty.apiToken', async () => {
+    const factories = await registeredFactories({});
+    for (const factory of factories.values()) {
+      await expect(async () => create(factory, {})).rejects.toThrow(
+        'pagerDuty.apiToken',
+      );
+    }
+  });
+
+  describe('against the fake PagerDuty with the example data', () => {
+    let fake: FakePagerDuty;
+    let factories: Map<string, AccessCheckFactory>;
+
+    beforeAll(async () => {
+      fake = await startFakePagerDuty({ dataFile: EXAMPLE_DATA });
+      factories = await registeredFactories({
+        pagerDuty: { apiBaseUrl: fake.url, apiToken: 'demo-token' },
+      });
+    });
+    afterAll(() => fake.close());
+
+    const ORDERS_DB = entity('Resource', 'orders-db', 'PABC123');
+    const PROD_EKS = entity('Resource', 'prod-eks', 'PGHI789');
+    const ORDERS_SERVICE = entity('Component', 'orders-service', 'PORD001');
+
+    it('approves sam, who is on call for production', async () => {
+      const check = await create(factories.get('pagerduty-oncall')!, {
+        schedules: ['SRE Primary'],
+        entityService: true,
+      });
+      const outcome = await check.run(
+        checkContext('sam@acme.example', [ORDERS_DB, PROD_EKS]),
+      );
+      expect(outcome.outcome).toBe('passed');
+      expect(outcome.detail).toMatch(
+        /^on call: schedule "SRE Primary" level 1 until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(escalation policy "Production" of resource:default\/orders-db, resource:default\/prod-eks\)$/,
+      );
+    });
+
+    it('does not approve alice, who is not on call', async () => {
+      const check = await create(factories.get('pagerduty-oncall')!, {
+        schedules: ['SRE Primary'],
+      });
+      expect(await check.run(checkContext('alice@acme.example'))).toEqual({
+        outcome: 'failed',
+        detail: 'not on call for schedule SRE Primary',
+      });
+    });
+
+    it('approves dana for the DBA schedule', async () => {
+      const check = await create(factories.get('pagerduty-oncall')!, {
+        schedules: ['DBA'],
+        escalationLevels: [1],
+      });
+      expect((await check.run(checkContext('dana@acme.example'))).outcome).toBe(
+        'passed',
+      );
+    });
+
+    it('approves bob, who acknowledged an incident on the orders service', async () => {
+      const check = await create(factories.get('pagerduty-incident')!, {
+        entityService: true,
+      });
+      expect(
+        await check.run(checkContext('bob@acme.example', [ORDERS_SERVICE])),
+      ).toEqual({
+        outcome: 'passed',
+        detail:
+          'incident #1042 "Orders API: checkout failing with 5xx" is acknowledged (service "Orders service")',
+      });
+      expect(
+        (await check.run(checkContext('alice@acme.example', [ORDERS_SERVICE])))
+          .outcome,
+      ).toBe('failed');
+    });
+
+    it('revokes once the fake says sam is off call', async () => {
+      const check = await create(factories.get('pagerduty-oncall')!, {
+        revokeWhenOffCall: true,
+      });
+      expect(check.reverify).toBe(true);
+      expect((await check.run(checkContext('sam@acme.example'))).outcome).toBe(
+        'passed',
+      );
+      fake.setOnCalls([]);
+      try {
+        expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+          outcome: 'failed',
+          detail: 'not on call in PagerDuty',
+        });
+      } finally {
+        fake.reset();
+      }
+    });
+  });
+});

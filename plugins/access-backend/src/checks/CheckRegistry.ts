@@ -1,0 +1,124 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { AccessCheckResult } from '@jit-access/plugin-access-common';
+import {
+  AccessCheck,
+  AccessCheckContext,
+  AccessCheckFactory,
+} from '@jit-access/plugin-access-node';
+import { AccessConfigError } from '../config/readAccessConfig';
+import { CheckConfig } from '../config/AccessConfig';
+
+/** Longest any check may take before it counts as an error. */
+const CHECK_TIMEOUT_MS = 15_000;
+
+/** A configured check with the settings the core applies to every type. */
+export interface ConfiguredCheck extends CheckConfig {
+  check: AccessCheck;
+}
+
+/** Check instances by id, and running them so that nothing unverified ever passes. */
+export class CheckRegistry {
+  private constructor(
+    private readonly byId: Map<string, ConfiguredCheck>,
+    private readonly logger: LoggerService,
+  ) {}
+
+  static async create(options: {
+    config: Config;
+    checks: CheckConfig[];
+    factories: AccessCheckFactory[];
+    logger: LoggerService;
+  }): Promise<CheckRegistry> {
+    const byId = new Map<string, ConfiguredCheck>();
+    const problems: string[] = [];
+    for (const c of options.checks) {
+      const factory = options.factories.find(f => f.type === c.type)!;
+      try {
+        const check = await factory.create({
+          id: c.id,
+          config: options.config.getConfig(`access.checks.${c.id}`),
+          logger: options.logger.child({ check: c.id }),
+        });
+        byId.set(c.id, { ...c, check });
+      } catch (e) {
+        const message = (e as Error).message;
+        problems.push(
+          message.startsWith('access.')
+            ? message
+            : `access.checks.${c.id}.${message}`,
+        );
+      }
+    }
+    if (problems.length) throw new AccessConfigError(problems);
+    return new CheckRegistry(byId, options.logger);
+  }
+
+  get(id: string): ConfiguredCheck | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Runs one check; exceptions and timeouts become `error`, never `passed`. */
+  async run(
+    id: string,
+    context: Omit<AccessCheckContext, 'signal'>,
+    now: () => number,
+  ): Promise<AccessCheckResult> {
+    const c = this.byId.get(id);
+    const at = () => new Date(now()).toISOString();
+    if (!c)
+      return {
+        checkId: id,
+        type: 'unknown',
+        outcome: 'error',
+        detail: `no check "${id}" is configured`,
+        at: at(),
+      };
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort(new Error('timeout'));
+        reject(new Error(`did not answer within ${CHECK_TIMEOUT_MS / 1000}s`));
+      }, CHECK_TIMEOUT_MS);
+    });
+    try {
+      const outcome = await Promise.race([
+        c.check.run({ ...context, signal: controller.signal }),
+        timeout,
+      ]);
+      if (
+        !outcome ||
+        !['passed', 'failed', 'error'].includes(outcome.outcome)
+      ) {
+        return {
+          checkId: id,
+          type: c.type,
+          outcome: 'error',
+          detail: 'the check gave no valid answer',
+          at: at(),
+        };
+      }
+      return {
+        checkId: id,
+        type: c.type,
+        outcome: outcome.outcome,
+        detail: String(outcome.detail ?? '').slice(0, 500),
+        at: at(),
+      };
+    } catch (e) {
+      this.logger.warn(
+        `access: check ${id} failed to run: ${(e as Error).message}`,
+      );
+      return {
+        checkId: id,
+        type: c.type,
+        outcome: 'error',
+        detail: (e as Error).message.slice(0, 500),
+        at: at(),
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

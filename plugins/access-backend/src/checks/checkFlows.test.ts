@@ -1,0 +1,279 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  AccessCheckOutcome,
+  accessChecksExtensionPoint,
+} from '@jit-access/plugin-access-node';
+import { Knex } from 'knex';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import {
+  createTestDatabases,
+  startAccessBackend,
+} from '../__testUtils__/harness';
+import {
+  PENDING_TIMEOUT_TASK_ID,
+  REVERIFY_TASK_ID,
+} from '../tasks/scheduleTasks';
+
+jest.setTimeout(60_000);
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledFrame: 'bypass' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const databases = createTestDatabases();
+const ITSM = 'https://itsm.example.com/check';
+const ORDERS = 'resource:default/orders-db';
+
+/** A check whose answer the test sets, re-verifying like PagerDuty's on-call check. */
+const oncall = {
+  answer: {
+    outcome: 'passed',
+    detail: 'on call: schedule "DBA" level 1',
+  } as AccessCheckOutcome,
+  calls: 0,
+};
+const oncallModule = createBackendModule({
+  pluginId: 'access',
+  moduleId: 'test-oncall',
+  register(env) {
+    env.registerInit({
+      deps: { checks: accessChecksExtensionPoint },
+      async init({ checks }) {
+        checks.addCheckType({
+          type: 'test-oncall',
+          create: ({ config }) => ({
+            reverify: config.getOptionalBoolean('revokeWhenOffCall') ?? false,
+            async run() {
+              oncall.calls++;
+              return oncall.answer;
+            },
+          }),
+        });
+      },
+    });
+  },
+});
+
+function flow(id: string, approval: Record<string, unknown>) {
+  return {
+    id,
+    title: id,
+    requesters: ['group:default/engineering'],
+    resources: {
+      filter: {
+        kind: 'Resource',
+        'spec.type': 'database',
+        'metadata.labels.env': 'prod',
+      },
+      permissions: [id],
+    },
+    approval: { approvers: ['group:default/dba'], ...approval },
+    duration: { default: '8h', max: '8h', extensions: 1 },
+    justification: 'required',
+  };
+}
+
+const ACCESS = {
+  checks: {
+    'change-ticket': {
+      type: 'webhook',
+      url: ITSM,
+      headers: { Authorization: 'Bearer itsm-secret' },
+      body: '{"user": "{{requester.email}}", "why": "{{justification}}"}',
+      validators: [
+        { jsonPath: '$.ticket.state', expectedValues: ['approved'] },
+      ],
+      timeout: '2s',
+      retries: 0,
+    },
+    oncall: { type: 'test-oncall', maxDuration: '3h', revokeWhenOffCall: true },
+  },
+  flows: [
+    flow('ticketed', { type: 'manual', requiredChecks: ['change-ticket'] }),
+    flow('oncall-or-human', { type: 'manual', autoApproveChecks: ['oncall'] }),
+    flow('oncall-only', { type: 'automatic', autoApproveChecks: ['oncall'] }),
+  ],
+  reverify: { frequency: '1m' },
+};
+
+describe.each(databases.eachSupportedId())('checks on %s', databaseId => {
+  let h: Awaited<ReturnType<typeof startAccessBackend>>;
+  let knex: Knex;
+
+  beforeEach(async () => {
+    oncall.answer = {
+      outcome: 'passed',
+      detail: 'on call: schedule "DBA" level 1',
+    };
+    oncall.calls = 0;
+    knex = await databases.init(databaseId);
+    h = await startAccessBackend({
+      knex,
+      access: ACCESS,
+      extraFeatures: [oncallModule],
+    });
+  });
+  afterEach(async () => {
+    await h.backend.stop();
+  });
+
+  const ask = (permission: string, who = 'alice') =>
+    h.api.post(
+      '/requests',
+      {
+        resources: [{ entityRef: ORDERS, permissions: [permission] }],
+        justification: 'INC-7 "orders down"',
+      },
+      who,
+    );
+
+  it('rejects when a required check fails, naming the check and what it saw', async () => {
+    server.use(
+      http.post(ITSM, () => HttpResponse.json({ ticket: { state: 'draft' } })),
+    );
+    const res = await ask('ticketed');
+    expect(res.status).toBe(201);
+    expect(res.body.items[0]).toMatchObject({
+      status: 'rejected',
+      endReason:
+        'Required check "change-ticket" failed: $.ticket.state was "draft"; expected approved',
+      checks: [
+        { checkId: 'change-ticket', type: 'webhook', outcome: 'failed' },
+      ],
+    });
+  });
+
+  it('rejects with "could not verify" when a required check cannot answer, and keeps secrets out', async () => {
+    server.use(http.post(ITSM, () => new HttpResponse(null, { status: 502 })));
+    const res = await ask('ticketed');
+    expect(res.body.items[0].status).toBe('rejected');
+    expect(res.body.items[0].endReason).toBe(
+      'Could not verify required check "change-ticket": itsm.example.com answered 502 (after 1 tries)',
+    );
+    const audit = await h.api.get(
+      `/audit?requestId=${res.body.items[0].id}`,
+      'pat',
+    );
+    expect(JSON.stringify(audit.body)).not.toContain('itsm-secret');
+    expect(audit.body.items.map((e: any) => e.action)).toContain(
+      'request-rejected-by-checks',
+    );
+  });
+
+  it('asks the approvers once required checks pass', async () => {
+    server.use(
+      http.post(ITSM, () =>
+        HttpResponse.json({ ticket: { state: 'approved' } }),
+      ),
+    );
+    const res = await ask('ticketed');
+    expect(res.body.items[0]).toMatchObject({
+      status: 'pending',
+      checks: [{ outcome: 'passed', detail: '$.ticket.state = "approved"' }],
+    });
+    const queue = await h.api.get('/requests?view=approvals', 'dana');
+    expect(queue.body.items.map((i: any) => i.id)).toEqual([
+      res.body.items[0].id,
+    ]);
+  });
+
+  it('auto-approves on a passing check, capped at its maxDuration, and records who decided', async () => {
+    const res = await ask('oncall-or-human');
+    const r = res.body.items[0];
+    expect(r).toMatchObject({ status: 'granted', durationSeconds: 3 * 3600 });
+    expect(Date.parse(r.expiresAt) - Date.parse(r.grantedAt)).toBe(
+      3 * 3600 * 1000,
+    );
+    const audit = (await h.api.get(`/audit?requestId=${r.id}`, 'pat')).body
+      .items;
+    expect(
+      audit.find((e: any) => e.action === 'request-auto-approved'),
+    ).toMatchObject({ actor: 'check:oncall', toStatus: 'granting' });
+  });
+
+  it('falls back to people when the auto-approve check fails or errors, and never approves an error', async () => {
+    oncall.answer = { outcome: 'error', detail: 'PagerDuty did not answer' };
+    const errored = (await ask('oncall-or-human')).body.items[0];
+    expect(errored).toMatchObject({
+      status: 'pending',
+      checks: [{ outcome: 'error', detail: 'PagerDuty did not answer' }],
+    });
+    oncall.answer = { outcome: 'failed', detail: 'not on call' };
+    const failed = (await ask('oncall-or-human')).body.items[0];
+    expect(failed.status).toBe('pending');
+    // an automatic flow has no people to fall back to
+    const auto = (await ask('oncall-only')).body.items[0];
+    expect(auto).toMatchObject({
+      status: 'rejected',
+      endReason: 'No auto-approve check passed: oncall: failed (not on call)',
+    });
+  });
+
+  it('runs the checks again for an extension and caps it', async () => {
+    const r = (await ask('oncall-or-human')).body.items[0];
+    h.clock.advance(3600);
+    const ext = await h.api.post(`/requests/${r.id}/extend`, {
+      durationSeconds: 8 * 3600,
+      justification: 'still on it',
+    });
+    expect(ext.status).toBe(200);
+    expect(ext.body.extension).toMatchObject({
+      status: 'approved',
+      durationSeconds: 3 * 3600,
+    });
+    expect(Date.parse(ext.body.expiresAt) - Date.parse(r.expiresAt)).toBe(
+      3 * 3600 * 1000,
+    );
+    expect(oncall.calls).toBe(2);
+  });
+
+  it('re-verifies on-call grants: an outage revokes nothing, going off call revokes with the reason', async () => {
+    const r = (await ask('oncall-or-human')).body.items[0];
+    const manual = await ask('ticketed', 'bob');
+    expect(manual.status).toBe(201);
+    oncall.answer = { outcome: 'error', detail: 'PagerDuty answered 503' };
+    await h.scheduler.run(REVERIFY_TASK_ID);
+    expect((await h.api.get(`/requests/${r.id}`)).body.status).toBe('granted');
+    const audit = (await h.api.get(`/audit?requestId=${r.id}`, 'pat')).body
+      .items;
+    expect(audit[0]).toMatchObject({
+      action: 'reverify-error',
+      details: { check: 'oncall', detail: 'PagerDuty answered 503' },
+    });
+    oncall.answer = {
+      outcome: 'failed',
+      detail: 'not on call for schedules DBA',
+    };
+    await h.scheduler.run(REVERIFY_TASK_ID);
+    expect((await h.api.get(`/requests/${r.id}`)).body).toMatchObject({
+      status: 'revoked',
+      endReason:
+        'No longer passes check "oncall": not on call for schedules DBA',
+    });
+  });
+
+  it('decides requests whose checks never finished, after a crash', async () => {
+    oncall.answer = { outcome: 'failed', detail: 'not on call' };
+    const r = (await ask('oncall-or-human')).body.items[0];
+    expect(r.status).toBe('pending');
+    // Put the row back where a crash between the submit transaction and the checks leaves it.
+    await knex('access_requests')
+      .where({ id: r.id })
+      .update({
+        awaiting: null,
+        checks: '[]',
+        created_at: h.clock.now() - 120_000,
+      });
+    oncall.answer = {
+      outcome: 'passed',
+      detail: 'on call: schedule "DBA" level 1',
+    };
+    await h.scheduler.run(PENDING_TIMEOUT_TASK_ID);
+    expect((await h.api.get(`/requests/${r.id}`)).body).toMatchObject({
+      status: 'granted',
+      durationSeconds: 3 * 3600,
+    });
+  });
+});

@@ -1,0 +1,277 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { AccessCheckContext } from '@jit-access/plugin-access-node';
+import { http, HttpResponse, delay } from 'msw';
+import { setupServer } from 'msw/node';
+import { webhookCheckFactory } from './webhookCheck';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const URL = 'https://itsm.example.com/api/check';
+
+function context(over: Partial<AccessCheckContext> = {}): AccessCheckContext {
+  return {
+    requestId: 'req-1',
+    requester: {
+      ref: 'user:default/alice',
+      email: 'alice@example.com',
+      displayName: 'Alice',
+    },
+    resources: [
+      {
+        entityRef: 'resource:default/orders-db',
+        permissions: ['read', 'write'],
+      },
+    ],
+    flow: { id: 'prod-db', title: 'Production databases' },
+    justification: 'INC-1: orders are failing',
+    durationSeconds: 3600,
+    signal: new AbortController().signal,
+    ...over,
+  };
+}
+
+async function check(config: Record<string, unknown>) {
+  return webhookCheckFactory.create({
+    id: 'change-ticket',
+    config: new ConfigReader({
+      url: URL,
+      validators: [
+        { jsonPath: '$.incidents[0].status', expectedValues: ['acknowledged'] },
+      ],
+      ...config,
+    }),
+    logger: mockServices.logger.mock(),
+  });
+}
+
+describe('webhook check', () => {
+  it('passes when every validator finds an expected value, and says what it saw', async () => {
+    server.use(
+      http.post(URL, () =>
+        HttpResponse.json({ incidents: [{ status: 'acknowledged' }] }),
+      ),
+    );
+    const c = await check({});
+    expect(await c.run(context())).toEqual({
+      outcome: 'passed',
+      detail: '$.incidents[0].status = "acknowledged"',
+    });
+  });
+
+  it('fails when the value is not expected, naming both', async () => {
+    server.use(
+      http.post(URL, () =>
+        HttpResponse.json({ incidents: [{ status: 'triggered' }] }),
+      ),
+    );
+    const c = await check({});
+    expect(await c.run(context())).toEqual({
+      outcome: 'failed',
+      detail: '$.incidents[0].status was "triggered"; expected acknowledged',
+    });
+  });
+
+  it('accepts any of several expected values and numbers or booleans as strings', async () => {
+    server.use(
+      http.post(URL, () =>
+        HttpResponse.json({ state: 'open', approved: true, level: 2 }),
+      ),
+    );
+    const c = await check({
+      validators: [
+        { jsonPath: '$.state', expectedValues: ['approved', 'open'] },
+        { jsonPath: '$.approved', expectedValues: [true] },
+        { jsonPath: '$.level', expectedValues: [1, 2] },
+      ],
+    });
+    expect((await c.run(context())).outcome).toBe('passed');
+  });
+
+  it('fails when a path is missing from the answer', async () => {
+    server.use(http.post(URL, () => HttpResponse.json({ incidents: [] })));
+    const c = await check({});
+    expect(await c.run(context())).toEqual({
+      outcome: 'failed',
+      detail: '$.incidents[0].status is missing from the answer',
+    });
+  });
+
+  it('matches any of several selected values with a wildcard path', async () => {
+    server.use(
+      http.post(URL, () =>
+        HttpResponse.json({
+          incidents: [{ status: 'triggered' }, { status: 'acknowledged' }],
+        }),
+      ),
+    );
+    const c = await check({
+      validators: [
+        { jsonPath: '$.incidents[*].status', expectedValues: ['acknowledged'] },
+      ],
+    });
+    expect((await c.run(context())).outcome).toBe('passed');
+  });
+
+  it('is an error, never a pass, when the answer is not JSON', async () => {
+    server.use(
+      http.post(
+        URL,
+        () =>
+          new HttpResponse('<html>gateway</html>', {
+            status: 200,
+            headers: { 'Content-Type': 'text/html' },
+          }),
+      ),
+    );
+    const c = await check({});
+    expect(await c.run(context())).toEqual({
+      outcome: 'error',
+      detail: 'itsm.example.com answered with something that is not JSON',
+    });
+  });
+
+  it('retries a 500 and then reports an error', async () => {
+    let calls = 0;
+    server.use(
+      http.post(URL, () => {
+        calls++;
+        return new HttpResponse(null, { status: 500 });
+      }),
+    );
+    const c = await check({ retries: 2 });
+    expect(await c.run(context())).toEqual({
+      outcome: 'error',
+      detail: 'itsm.example.com answered 500 (after 3 tries)',
+    });
+    expect(calls).toBe(3);
+  });
+
+  it('retries after a 429 and then succeeds', async () => {
+    let calls = 0;
+    server.use(
+      http.post(URL, () => {
+        calls++;
+        return calls === 1
+          ? new HttpResponse(null, {
+              status: 429,
+              headers: { 'Retry-After': '0' },
+            })
+          : HttpResponse.json({ incidents: [{ status: 'acknowledged' }] });
+      }),
+    );
+    const c = await check({});
+    expect((await c.run(context())).outcome).toBe('passed');
+    expect(calls).toBe(2);
+  });
+
+  it('is an error when the answer takes longer than the timeout', async () => {
+    server.use(
+      http.post(URL, async () => {
+        await delay(2000);
+        return HttpResponse.json({});
+      }),
+    );
+    const c = await check({ timeout: { milliseconds: 200 } });
+    expect(await c.run(context())).toEqual({
+      outcome: 'error',
+      detail: 'itsm.example.com did not answer within 0.2s',
+    });
+  });
+
+  it('is an error on a 4xx answer', async () => {
+    server.use(http.post(URL, () => new HttpResponse(null, { status: 403 })));
+    const c = await check({});
+    expect(await c.run(context())).toEqual({
+      outcome: 'error',
+      detail: 'itsm.example.com answered 403',
+    });
+  });
+
+  it('fills the body template with JSON-escaped values and sends the configured headers', async () => {
+    let received: any;
+    let auth: string | null = null;
+    server.use(
+      http.post(URL, async ({ request }) => {
+        received = await request.json();
+        auth = request.headers.get('authorization');
+        return HttpResponse.json({ incidents: [{ status: 'acknowledged' }] });
+      }),
+    );
+    const c = await check({
+      headers: { Authorization: 'Bearer s3cr3t-token' },
+      body: '{"user_email": "{{requester.email}}", "entity": "{{resources.0.entityRef}}", "justification": "{{justification}}", "flow": "{{flow.id}}", "seconds": {{durationSeconds}}}',
+    });
+    const tricky = 'rollback "now"\n\\ then"}, "admin": true, "x": "';
+    await c.run(context({ justification: tricky }));
+    expect(received).toEqual({
+      user_email: 'alice@example.com',
+      entity: 'resource:default/orders-db',
+      justification: tricky,
+      flow: 'prod-db',
+      seconds: 3600,
+    });
+    expect(auth).toBe('Bearer s3cr3t-token');
+  });
+
+  it('sends no body with GET and fills the URL with encoded values', async () => {
+    let seen: { body: string; email: string | null } | undefined;
+    server.use(
+      http.get('https://pd.example.com/check', async ({ request }) => {
+        seen = {
+          body: await request.text(),
+          email: new globalThis.URL(request.url).searchParams.get('email'),
+        };
+        return HttpResponse.json({ incidents: [{ status: 'acknowledged' }] });
+      }),
+    );
+    const c = await check({
+      url: 'https://pd.example.com/check?email={{requester.email}}',
+      method: 'GET',
+      body: '{"x": 1}',
+    });
+    expect(
+      (
+        await c.run(
+          context({
+            requester: { ref: 'user:default/a', email: 'a+b@example.com' },
+          }),
+        )
+      ).outcome,
+    ).toBe('passed');
+    expect(seen).toEqual({ body: '', email: 'a+b@example.com' });
+  });
+
+  it('never puts header secrets in what it reports', async () => {
+    server.use(http.post(URL, () => new HttpResponse(null, { status: 503 })));
+    const c = await check({
+      headers: { Authorization: 'Bearer s3cr3t-token' },
+      retries: 0,
+    });
+    const outcome = await c.run(context());
+    expect(JSON.stringify(outcome)).not.toContain('s3cr3t');
+  });
+
+  it.each([
+    [{ url: 'ftp://x' }, 'url: "ftp://x" is not an http(s) URL'],
+    [{ method: 'DELETE' }, 'method: must be GET or POST'],
+    [
+      { validators: [] },
+      'validators: a webhook check needs at least one validator',
+    ],
+    [
+      { validators: [{ jsonPath: 'status', expectedValues: ['x'] }] },
+      'validators[0].jsonPath: must start with $',
+    ],
+    [
+      { validators: [{ jsonPath: '$.s', expectedValues: [] }] },
+      'validators[0].expectedValues: must be a non-empty list',
+    ],
+    [{ timeout: 'soon' }, 'timeout: "soon" is not a duration'],
+  ])('refuses bad config %j', async (config, message) => {
+    await expect(check(config)).rejects.toThrow(message);
+  });
+});
