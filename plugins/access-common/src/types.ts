@@ -143,6 +143,11 @@ export interface AccessRequest {
   /** The last provisioner error: why a grant failed, or why a revocation is being retried. */
   lastError?: string;
   favorite: boolean;
+  /**
+   * What the provisioner returned for the grantee (how to connect). Only ever sent to the
+   * grantee, only while access is active.
+   */
+  accessDetails?: Record<string, string>;
 }
 
 /** One item of a submission. @public */
@@ -247,4 +252,19 @@ export interface AccessAuditEntry {
   fromStatus?: AccessRequestStatus;
   toStatus?: AccessRequestStatus;
   details: Record<string, unknown>;
+}
+
+/** The access picture of one catalog entity, for the entity page. @public */
+export interface EntityAccessSummary {
+  entityRef: string;
+  /** True when some flow covers this entity (for anyone). */
+  covered: boolean;
+  /** What the caller may request on it, and which flow decides each permission. */
+  permissions: { permission: string; flowId: string; flowTitle: string }[];
+  /** The caller's open and active requests on it. */
+  mine: AccessRequest[];
+  /** True when the caller owns the entity or is an access admin. */
+  canSeeHolders: boolean;
+  /** Active grants on it by anyone; only when `canSeeHolders`. */
+  holders?: AccessRequest[];
 }

@@ -7,13 +7,19 @@ import {
   AccessPreviewResponse,
   AccessRequest,
   AccessRequestStatus,
+  EntityAccessSummary,
   RequestableResource,
   SubmitAccessRequestBody,
   SubmitAccessRequestResponse,
 } from '@jit-access/plugin-access-common';
 
 /** Which requests a listing returns. @public */
-export type AccessRequestView = 'mine' | 'approvals' | 'all' | 'favorites';
+export type AccessRequestView =
+  | 'mine'
+  | 'approvals'
+  | 'decided'
+  | 'all'
+  | 'favorites';
 
 /**
  * The frontend's view of the access backend (`/api/access`).
@@ -60,6 +66,15 @@ export interface AccessApi {
     limit?: number;
     requestId?: string;
   }): Promise<AccessPage<AccessAuditEntry>>;
+  /** The audit log as CSV, for download. */
+  getAuditCsv(query?: { cursor?: string; limit?: number }): Promise<Blob>;
+  /** The entity page's view: is it covered, what may I request, what do I hold, who holds it. */
+  getEntityAccess(entityRef: string): Promise<EntityAccessSummary>;
+  /** Every request made for the entity, newest first (owners and admins). */
+  getEntityHistory(
+    entityRef: string,
+    query?: { cursor?: string; limit?: number },
+  ): Promise<AccessPage<AccessRequest>>;
 }
 
 /** @public */

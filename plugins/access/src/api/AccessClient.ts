@@ -7,6 +7,7 @@ import {
   AccessPage,
   AccessPreviewResponse,
   AccessRequest,
+  EntityAccessSummary,
   RequestableResource,
   SubmitAccessRequestBody,
   SubmitAccessRequestResponse,
@@ -164,6 +165,34 @@ export class AccessClient implements AccessApi {
   ) {
     return this.call<AccessPage<AccessAuditEntry>>(
       `/audit${this.query(query)}`,
+    );
+  }
+
+  async getAuditCsv(query: { cursor?: string; limit?: number } = {}) {
+    const base = await this.deps.discoveryApi.getBaseUrl('access');
+    const response = await this.deps.fetchApi.fetch(
+      `${base}/audit${this.query({ ...query, format: 'csv' })}`,
+    );
+    if (!response.ok) {
+      const error = await ResponseError.fromResponse(response);
+      if (error.cause?.message) error.message = error.cause.message;
+      throw error;
+    }
+    return response.blob();
+  }
+
+  getEntityAccess(entityRef: string) {
+    return this.call<EntityAccessSummary>(
+      `/entity-access${this.query({ entityRef })}`,
+    );
+  }
+
+  getEntityHistory(
+    entityRef: string,
+    query: { cursor?: string; limit?: number } = {},
+  ) {
+    return this.call<AccessPage<AccessRequest>>(
+      `/entity-access/history${this.query({ entityRef, ...query })}`,
     );
   }
 }
