@@ -57,6 +57,8 @@ export interface AccessConfig {
   checks: CheckConfig[];
   pendingTimeoutSeconds: number;
   expiryFrequencySeconds: number;
+  /** How long before the end of access its holder is told (0: never). */
+  expiringSoonNoticeSeconds: number;
   /** How often grants approved by a re-verifying check are checked again. */
   reverifyFrequencySeconds: number;
   /** Most revocations run at once by the expiry task. */

@@ -168,6 +168,12 @@ const accessSchema = z
       )
       .default({}),
     reverify: z.object({ frequency: duration.optional() }).strict().optional(),
+    notifications: z
+      .object({
+        expiringSoon: z.union([z.literal(false), duration]).optional(),
+      })
+      .strict()
+      .optional(),
     pendingTimeout: duration.optional(),
     expiry: z
       .object({
@@ -327,5 +333,9 @@ export function readAccessConfig(
     expiryFrequencySeconds: a.expiry?.frequency ?? 5,
     revokeConcurrency: a.expiry?.revokeConcurrency ?? 8,
     reverifyFrequencySeconds: a.reverify?.frequency ?? 300,
+    expiringSoonNoticeSeconds:
+      a.notifications?.expiringSoon === false
+        ? 0
+        : a.notifications?.expiringSoon ?? 900,
   };
 }

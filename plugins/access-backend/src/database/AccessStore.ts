@@ -66,6 +66,7 @@ function toRecord(r: Row): RequestRecord {
     ending: json(r.ending),
     lastError: r.last_error ?? undefined,
     approvedByCheck: r.approved_by_check ?? undefined,
+    expiryNotifiedAt: num(r.expiry_notified_at),
     attempts: Number(r.attempts),
     nextAttemptAt: num(r.next_attempt_at),
   };
@@ -87,6 +88,7 @@ const COLUMN: Record<string, string> = {
   nextAttemptAt: 'next_attempt_at',
   checks: 'checks',
   approvedByCheck: 'approved_by_check',
+  expiryNotifiedAt: 'expiry_notified_at',
   durationSeconds: 'duration_seconds',
 };
 const JSON_COLUMNS = new Set(['review', 'extension', 'ending', 'checks']);
@@ -165,6 +167,14 @@ export class AccessStore {
       end_reason: r.endReason ?? null,
       attempts: 0,
     });
+    const refs = [...new Set(r.resources.map(x => x.entityRef))];
+    await tx('access_request_entities').insert(
+      refs.map(entity_ref => ({
+        request_id: r.id,
+        entity_ref,
+        created_at: r.createdAt,
+      })),
+    );
     if (r.approvers.length) {
       await tx('access_request_approvers').insert(
         r.approvers.map(approver => ({ request_id: r.id, approver })),
@@ -333,6 +343,19 @@ export class AccessStore {
     let q = this.db('access_requests as r').select('r.*');
     if (query.view === 'mine') {
       q = q.where('r.requester', query.user);
+    } else if (query.view === 'decided') {
+      q = q.whereExists(b =>
+        b
+          .select(this.db.raw('1'))
+          .from('access_approvals as d')
+          .whereRaw('d.request_id = r.id')
+          .where('d.approver', query.user),
+      );
+    } else if (query.view === 'entity') {
+      q = q
+        .join('access_request_entities as e', 'e.request_id', 'r.id')
+        .where('e.entity_ref', query.entityRef);
+      if (query.requester) q = q.where('r.requester', query.requester);
     } else if (query.view === 'approvals') {
       q = q
         .join('access_request_approvers as a', 'a.request_id', 'r.id')
@@ -477,6 +500,34 @@ export class AccessStore {
     if (afterId) q = q.where('id', '>', afterId);
     const rows = await q.orderBy('id').limit(limit);
     return rows.map(toRecord);
+  }
+
+  /** Active grants ending before the cut-off whose holder was not yet told. */
+  async findExpiringUnnotified(
+    cutoff: number,
+    limit: number,
+  ): Promise<RequestRecord[]> {
+    const rows = await this.db('access_requests')
+      .where('status', 'granted')
+      .whereNull('ending')
+      .whereNull('expiry_notified_at')
+      .where('expires_at', '<=', cutoff)
+      .orderBy('expires_at')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
+  /** Marks the holder as told; false when someone else did it first. */
+  async markExpiryNotified(
+    id: string,
+    expiresAt: number,
+    now: number,
+  ): Promise<boolean> {
+    const n = await this.db('access_requests')
+      .where({ id, expires_at: expiresAt })
+      .whereNull('expiry_notified_at')
+      .update({ expiry_notified_at: now });
+    return n === 1;
   }
 
   /** Pending requests still waiting for their checks, created before the cut-off. */

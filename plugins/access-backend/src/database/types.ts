@@ -52,6 +52,8 @@ export interface RequestRecord {
     at: number;
   };
   lastError?: string;
+  /** When the holder was told that access ends soon (reset by an extension). */
+  expiryNotifiedAt?: number;
   /** The auto-approve check that approved the request, if one did. */
   approvedByCheck?: string;
   attempts: number;
@@ -61,7 +63,7 @@ export interface RequestRecord {
 /** A new request to insert. */
 export type NewRequestRecord = Omit<
   RequestRecord,
-  'updatedAt' | 'attempts' | 'approvedByCheck'
+  'updatedAt' | 'attempts' | 'approvedByCheck' | 'expiryNotifiedAt'
 >;
 
 /** An approval row. */
@@ -93,6 +95,13 @@ export interface PageCursor {
 export type RequestQuery =
   | { view: 'mine'; user: string; statuses?: AccessRequestStatus[] }
   | { view: 'approvals'; user: string; statuses?: AccessRequestStatus[] }
+  | { view: 'decided'; user: string; statuses?: AccessRequestStatus[] }
+  | {
+      view: 'entity';
+      entityRef: string;
+      requester?: string;
+      statuses?: AccessRequestStatus[];
+    }
   | { view: 'all'; statuses?: AccessRequestStatus[] };
 
 export type { AccessApprovalKind };

@@ -4,6 +4,21 @@ import { SignalsService } from '@backstage/plugin-signals-node';
 import { ACCESS_REQUEST_STATUS_LABELS } from '@jit-access/plugin-access-common';
 import { RequestRecord } from '../database/types';
 
+/** Decisions that close the approvers' notice, and how to word them. */
+const DECIDED: Record<string, string> = {
+  'request-approved': 'was approved',
+  'request-auto-approved': 'was approved automatically',
+  'request-rejected': 'was rejected',
+  'request-rejected-by-checks': 'was rejected by a check',
+  'request-cancelled': 'was cancelled',
+  'request-timed-out': 'timed out',
+  'extension-approved': 'got its extension',
+  'extension-rejected': 'was refused an extension',
+  'extension-cancelled': 'withdrew its extension',
+  'breakglass-reviewed': 'was reviewed',
+  'breakglass-review-rejected': 'was revoked after review',
+};
+
 /** The signal channel the frontend listens to for live updates. */
 export const ACCESS_SIGNAL_CHANNEL = 'access-requests';
 
@@ -68,15 +83,19 @@ export class AccessEvents {
     });
     await event.success();
 
-    // Relative: the notifications frontend resolves it against the app's own URL.
+    // Relative links: the notifications frontend resolves them against the app's own URL.
     const link = `/access/requests/${r.id}`;
-    if (this.deps.notifications && c.notifyApprovers && r.approvers.length) {
-      await this.deps.notifications.send({
-        recipients: {
-          type: 'entity',
-          entityRef: r.approvers,
-          excludeEntityRef: r.allowSelfApproval ? undefined : r.requester,
-        },
+    const notifications = this.deps.notifications;
+    // One notice per request for its approvers: asked, then updated in place once decided.
+    const approverScope = `access-request:${r.id}:approvers`;
+    const approverRecipients = {
+      type: 'entity' as const,
+      entityRef: r.approvers,
+      excludeEntityRef: r.allowSelfApproval ? undefined : r.requester,
+    };
+    if (notifications && c.notifyApprovers && r.approvers.length) {
+      await notifications.send({
+        recipients: approverRecipients,
         payload: {
           title:
             c.message ??
@@ -84,15 +103,29 @@ export class AccessEvents {
           description: `${r.flowTitle}: ${describe(r)}. Justification: ${
             r.justification || '(none)'
           }`,
-          link,
+          link: '/access/approvals',
           severity: r.breakGlass ? 'high' : 'normal',
           topic: 'access-approval',
-          scope: `access-request:${r.id}:${c.action}`,
+          scope: approverScope,
+        },
+      });
+    } else if (notifications && DECIDED[c.action] && r.approvers.length) {
+      await notifications.send({
+        recipients: approverRecipients,
+        payload: {
+          title: `Access request from ${r.requester} ${DECIDED[c.action]}${
+            c.actor.startsWith('user:') ? ` by ${c.actor}` : ''
+          }`,
+          description: `${r.flowTitle}: ${describe(r)}`,
+          link,
+          severity: 'low',
+          topic: 'access-approval',
+          scope: approverScope,
         },
       });
     }
-    if (this.deps.notifications && c.notifyRequester) {
-      await this.deps.notifications.send({
+    if (notifications && c.notifyRequester) {
+      await notifications.send({
         recipients: { type: 'entity', entityRef: r.requester },
         payload: {
           title:

@@ -10,6 +10,7 @@ import {
   AccessPreviewItem,
   AccessRequest,
   AccessRequestStatus,
+  EntityAccessSummary,
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
 import { createHash, randomUUID } from 'crypto';
@@ -29,7 +30,16 @@ import {
   RequestRecord,
 } from '../database/types';
 import { AccessChange, AccessEvents } from '../events/AccessEvents';
-import { CatalogDirectory, DirectoryUser } from '../flows/CatalogDirectory';
+import {
+  CatalogDirectory,
+  DirectoryUser,
+  ownersOf,
+} from '../flows/CatalogDirectory';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { FlowResolver } from '../flows/FlowResolver';
 import { ProvisionerRegistry } from '../provisioning/ProvisionerRegistry';
 import { canTransition } from './stateMachine';
@@ -157,6 +167,99 @@ export class AccessRequestService {
       : await this.deps.store.getRequest(id);
     if (!r) throw new NotFoundError(`No access request ${id}`);
     return r;
+  }
+
+  // ---------------------------------------------------------------- entity page
+
+  private async entityFor(entityRef: string) {
+    let ref: string;
+    try {
+      ref = stringifyEntityRef(
+        parseEntityRef(entityRef, { defaultNamespace: 'default' }),
+      );
+    } catch {
+      throw new InputError(
+        `entityRef: "${entityRef}" is not an entity ref like resource:default/orders-db`,
+      );
+    }
+    const entity = await this.deps.directory.getEntity(ref);
+    if (!entity) throw new NotFoundError(`No entity ${ref} in the catalog`);
+    return { ref, entity };
+  }
+
+  /** Owners of the entity and access admins see who holds access to it. */
+  private async canSeeHolders(
+    caller: Caller,
+    entity: Entity,
+  ): Promise<boolean> {
+    if (caller.isAdmin) return true;
+    if (caller.type !== 'user') return false;
+    const user = await this.resolveRequester(caller);
+    const owners = ownersOf(entity);
+    return (
+      owners.includes(user.ref) || user.groups.some(g => owners.includes(g))
+    );
+  }
+
+  /** The entity page's view: is it covered, what may I request, what do I hold, who holds it. */
+  async entityAccess(
+    caller: Caller,
+    entityRef: string,
+  ): Promise<EntityAccessSummary> {
+    const { ref, entity } = await this.entityFor(entityRef);
+    const user =
+      caller.type === 'user' ? await this.resolveRequester(caller) : undefined;
+    const canSeeHolders = await this.canSeeHolders(caller, entity);
+    const [mine, holders] = await Promise.all([
+      user
+        ? this.deps.store.listRequests(
+            {
+              view: 'entity',
+              entityRef: ref,
+              requester: user.ref,
+              statuses: ['pending', 'granting', 'granted'],
+            },
+            { limit: 50 },
+          )
+        : [],
+      canSeeHolders
+        ? this.deps.store.listRequests(
+            { view: 'entity', entityRef: ref, statuses: ['granted'] },
+            { limit: 200 },
+          )
+        : undefined,
+    ]);
+    return {
+      entityRef: ref,
+      covered: this.deps.resolver.coversEntity(entity),
+      permissions: user
+        ? this.deps.resolver
+            .permissionsFor(user, entity)
+            .map(p => ({
+              permission: p.permission,
+              flowId: p.flow.id,
+              flowTitle: p.flow.title,
+            }))
+        : [],
+      mine: await this.views(mine, caller.ref),
+      canSeeHolders,
+      holders: holders ? await this.views(holders, caller.ref) : undefined,
+    };
+  }
+
+  /** Every request made for an entity, newest first: owners and admins only. */
+  async entityHistory(
+    caller: Caller,
+    entityRef: string,
+    page: { cursor?: PageCursor; limit: number },
+  ): Promise<{ items: AccessRequest[]; nextCursor?: PageCursor }> {
+    const { ref, entity } = await this.entityFor(entityRef);
+    if (!(await this.canSeeHolders(caller, entity))) {
+      throw new NotAllowedError(
+        `Only owners of ${ref} and access admins may see its access history`,
+      );
+    }
+    return this.list(caller, { view: 'entity', entityRef: ref }, page);
   }
 
   // ---------------------------------------------------------------- submit
@@ -544,6 +647,7 @@ export class AccessRequestService {
             awaiting: null,
             expiresAt: r.expiresAt! + ext.durationSeconds * 1000,
             extensionsUsed: r.extensionsUsed + 1,
+            expiryNotifiedAt: null,
             extension: {
               ...ext,
               status: 'approved',
@@ -951,6 +1055,7 @@ export class AccessRequestService {
           checks,
           expiresAt: r.expiresAt! + granted * 1000,
           extensionsUsed: r.extensionsUsed + 1,
+          expiryNotifiedAt: null,
           extension: {
             ...extension,
             durationSeconds: granted,
@@ -1471,6 +1576,39 @@ export class AccessRequestService {
       if (progressed === 0 || due.length < 500) break;
     }
     return { ended, retried };
+  }
+
+  /** Tells holders, once per grant (again after an extension), that their access ends soon. */
+  async notifyExpiringSoon(): Promise<number> {
+    const notice = this.deps.config.expiringSoonNoticeSeconds;
+    if (!notice) return 0;
+    const now = this.now();
+    const due = await this.deps.store.findExpiringUnnotified(
+      now + notice * 1000,
+      500,
+    );
+    let told = 0;
+    for (const r of due) {
+      if (!(await this.deps.store.markExpiryNotified(r.id, r.expiresAt!, now)))
+        continue;
+      told++;
+      const left = Math.max(0, Math.round((r.expiresAt! - now) / 60_000));
+      await this.deps.events.emit([
+        {
+          request: r,
+          action: 'access-expiring',
+          actor: 'system',
+          severity: 'low',
+          notifyRequester: true,
+          message: `Your access ends in ${left} minute${left === 1 ? '' : 's'}${
+            r.extensionsUsed < r.extensionsAllowed
+              ? ': extend it on My Access if you still need it'
+              : ''
+          }`,
+        },
+      ]);
+    }
+    return told;
   }
 
   /** Pending requests nobody decided end as expired after `access.pendingTimeout`. */

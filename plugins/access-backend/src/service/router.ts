@@ -32,6 +32,8 @@ import {
   auditQuerySchema,
   decodeCursor,
   encodeCursor,
+  entityHistoryQuerySchema,
+  entityQuerySchema,
   extendBodySchema,
   idParamSchema,
   listQuerySchema,
@@ -323,6 +325,25 @@ export async function createRouter(
   router.delete('/requests/:id/favorite', async (req, res) => {
     const { caller: c } = await caller(req);
     res.json(await service.setFavorite(c, id(req), false));
+  });
+
+  router.get('/entity-access', async (req, res) => {
+    const { caller: c } = await caller(req);
+    const q = parse(entityQuerySchema, req.query, 'query');
+    res.json(await service.entityAccess(c, q.entityRef));
+  });
+
+  router.get('/entity-access/history', async (req, res) => {
+    const { caller: c } = await caller(req);
+    const q = parse(entityHistoryQuerySchema, req.query, 'query');
+    const page = await service.entityHistory(c, q.entityRef, {
+      cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
+      limit: q.limit,
+    });
+    res.json({
+      items: page.items,
+      nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : undefined,
+    });
   });
 
   router.get('/audit', async (req, res) => {

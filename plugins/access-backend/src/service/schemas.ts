@@ -91,7 +91,9 @@ const statusList = z
 
 export const listQuerySchema = z
   .object({
-    view: z.enum(['mine', 'approvals', 'all', 'favorites']).default('mine'),
+    view: z
+      .enum(['mine', 'approvals', 'decided', 'all', 'favorites'])
+      .default('mine'),
     status: statusList,
     cursor: text(1000).optional(),
     limit,
@@ -104,6 +106,18 @@ export const resourcesQuerySchema = z
     type: text(100).optional(),
     permission: permission.optional(),
     cursor: text(4000).optional(),
+    limit,
+  })
+  .strict();
+
+export const entityQuerySchema = z
+  .object({ entityRef: z.string().min(1).max(400) })
+  .strict();
+
+export const entityHistoryQuerySchema = z
+  .object({
+    entityRef: z.string().min(1).max(400),
+    cursor: text(1000).optional(),
     limit,
   })
   .strict();

@@ -25,6 +25,7 @@ export async function scheduleTasks(options: {
     timeout: { minutes: 10 },
     fn: async () => {
       const { ended, retried } = await service.runExpiry();
+      await service.notifyExpiringSoon();
       if (ended || retried)
         logger.info(
           `access: ended ${ended} grant(s), ${retried} revocation(s) to retry`,
