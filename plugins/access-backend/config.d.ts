@@ -106,6 +106,10 @@ export interface Config {
         [key: string]: unknown;
       };
     };
+    notifications?: {
+      /** Tell holders this long before their access ends; `false` to never. Default `15m`. */
+      expiringSoon?: AccessDuration | false;
+    };
     /** Re-verification of grants approved by a re-verifying check (PagerDuty on-call). */
     reverify?: {
       /** How often. Default `5m`. */

@@ -43,11 +43,10 @@ export class CheckRegistry {
         byId.set(c.id, { ...c, check });
       } catch (e) {
         const message = (e as Error).message;
-        problems.push(
-          message.startsWith('access.')
-            ? message
-            : `access.checks.${c.id}.${message}`,
-        );
+        // Backstage's own config errors already name the full key.
+        const named =
+          message.startsWith('access.') || message.includes(`'access.checks.`);
+        problems.push(named ? message : `access.checks.${c.id}.${message}`);
       }
     }
     if (problems.length) throw new AccessConfigError(problems);

@@ -271,6 +271,10 @@ describe('webhook check', () => {
       'validators[0].expectedValues: must be a non-empty list',
     ],
     [{ timeout: 'soon' }, 'timeout: "soon" is not a duration'],
+    [
+      { body: '{"who": "{{requestor.email}}"}' },
+      'body: unknown placeholder {{requestor.email}}',
+    ],
   ])('refuses bad config %j', async (config, message) => {
     await expect(check(config)).rejects.toThrow(message);
   });

@@ -7,7 +7,11 @@ import {
 } from '@jit-access/plugin-access-node';
 import { JSONPath } from 'jsonpath-plus';
 import { parseDurationMs } from '../config/duration';
-import { renderTemplate, templateValues } from './template';
+import {
+  renderTemplate,
+  templateValues,
+  unknownPlaceholders,
+} from './template';
 
 interface Validator {
   jsonPath: string;
@@ -86,15 +90,33 @@ function readOptions(config: Config): WebhookCheckOptions {
   if (!Number.isInteger(retries) || retries < 0 || retries > 5) {
     throw new Error('retries: must be a whole number from 0 to 5');
   }
-  return {
-    url,
-    method,
-    headers,
-    body: config.getOptionalString('body'),
-    validators,
-    timeoutMs,
-    retries,
-  };
+  const body = config.getOptionalString('body');
+  // A misspelt placeholder would otherwise silently become an empty string.
+  const sample = templateValues({
+    requestId: '',
+    requester: { ref: '' },
+    resources: [],
+    flow: { id: '', title: '' },
+    justification: '',
+    durationSeconds: 0,
+    signal: new AbortController().signal,
+  });
+  for (const [key, template] of [
+    ['url', url],
+    ['body', body ?? ''],
+  ] as const) {
+    const unknown = unknownPlaceholders(template, sample);
+    if (unknown.length) {
+      throw new Error(
+        `${key}: unknown placeholder ${unknown
+          .map(u => `{{${u}}}`)
+          .join(
+            ', ',
+          )}; use requestId, requester.*, resources.N.*, flow.*, justification, durationSeconds`,
+      );
+    }
+  }
+  return { url, method, headers, body, validators, timeoutMs, retries };
 }
 
 function show(value: unknown): string {
@@ -195,7 +217,8 @@ export class WebhookCheck implements AccessCheck {
           };
         }
         lastProblem = `could not reach ${this.host}: ${(e as Error).message}`;
-        await sleep(250 * 2 ** attempt, signal).catch(() => undefined);
+        if (attempt < o.retries)
+          await sleep(250 * 2 ** attempt, signal).catch(() => undefined);
         continue;
       }
       if (response.status === 429 || response.status >= 500) {

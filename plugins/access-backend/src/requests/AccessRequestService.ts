@@ -233,13 +233,11 @@ export class AccessRequestService {
       entityRef: ref,
       covered: this.deps.resolver.coversEntity(entity),
       permissions: user
-        ? this.deps.resolver
-            .permissionsFor(user, entity)
-            .map(p => ({
-              permission: p.permission,
-              flowId: p.flow.id,
-              flowTitle: p.flow.title,
-            }))
+        ? this.deps.resolver.permissionsFor(user, entity).map(p => ({
+            permission: p.permission,
+            flowId: p.flow.id,
+            flowTitle: p.flow.title,
+          }))
         : [],
       mine: await this.views(mine, caller.ref),
       canSeeHolders,
@@ -310,9 +308,12 @@ export class AccessRequestService {
         approvers: p.approvers,
         requiredApprovals:
           p.flow.approval.type === 'manual' ? p.flow.approval.required : 0,
+        // Break-glass flows run only their required checks.
         checks: [
           ...p.flow.approval.requiredChecks,
-          ...p.flow.approval.autoApproveChecks,
+          ...(p.flow.approval.type === 'breakglass'
+            ? []
+            : p.flow.approval.autoApproveChecks),
         ],
         durationSeconds: p.durationSeconds,
         maxDurationSeconds: p.flow.duration.maxSeconds,
@@ -741,6 +742,11 @@ export class AccessRequestService {
         });
       } else {
         // Rejecting a break-glass review revokes the access if it is still active.
+        if (r.status === 'granting') {
+          throw new ConflictError(
+            'The access is still being granted; reject the review once it is active',
+          );
+        }
         const active = r.status === 'granted' && !r.ending;
         const changed = await this.change(tx, r, {
           guard: { awaiting: 'review', ...(active ? { notEnding: true } : {}) },
@@ -1197,7 +1203,13 @@ export class AccessRequestService {
         const changed = await this.change(tx, cur, {
           to: 'rejected',
           guard: { awaiting: null },
-          patch: { checks: results, endedAt: now, endReason: decision.reason },
+          patch: {
+            checks: results,
+            endedAt: now,
+            endReason: decision.reason,
+            // Never granted: a break-glass review has nothing to look at.
+            review: null,
+          },
           action: 'request-rejected-by-checks',
           actor: 'system',
           details: { ...details, reason: decision.reason },
@@ -1331,8 +1343,19 @@ export class AccessRequestService {
                 by: `check:${result.checkId}`,
                 at: now,
               },
-              awaiting: null,
               checks: [...cur.checks, result],
+              // A pending extension ends with the access; an open break-glass review does not.
+              ...(cur.awaiting === 'extension' && cur.extension
+                ? {
+                    awaiting: null,
+                    extension: {
+                      ...cur.extension,
+                      status: 'rejected' as const,
+                      reason: 'Access revoked',
+                      decidedAt: new Date(now).toISOString(),
+                    },
+                  }
+                : {}),
             },
             action: 'revoke-requested',
             actor: `check:${result.checkId}`,
@@ -1391,6 +1414,8 @@ export class AccessRequestService {
             endReason: reason,
             lastError: error.message,
             awaiting: null,
+            // No access was given, so there is nothing left to review.
+            review: null,
           },
           action: 'grant-failed',
           actor: 'system',

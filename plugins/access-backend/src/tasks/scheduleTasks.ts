@@ -8,7 +8,7 @@ export const PENDING_TIMEOUT_TASK_ID = 'access-pending-timeout';
 export const REVERIFY_TASK_ID = 'access-reverify';
 
 /**
- * Registers the access plugin's periodic work on Backstage's scheduler. Both tasks are
+ * Registers the access plugin's periodic work on Backstage's scheduler. Every task is
  * global: with several backend replicas only one runs each at a time.
  */
 export async function scheduleTasks(options: {
