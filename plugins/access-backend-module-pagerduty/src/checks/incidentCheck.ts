@@ -184,10 +184,8 @@ async function runIncidentCheck(
  */
 function isAssignedTo(incident: PagerDutyIncident, user: PagerDutyUser) {
   const assignments = incident.assignments ?? [];
-  return (
-    assignments.length === 0 ||
-    assignments.some(a => a?.assignee?.id === user.id)
-  );
+  if (assignments.length === 0) return incident.status === 'resolved';
+  return assignments.some(a => a?.assignee?.id === user.id);
 }
 
 function orList(items: string[]): string {

@@ -135,7 +135,7 @@ describe('PagerDutyClient', () => {
     expect(calls).toBe(3);
     // waited, but never the 60 s PagerDuty asked for
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(10000);
   });
 
   it('gives up after 3 retries of a 429', async () => {
@@ -182,7 +182,7 @@ describe('PagerDutyClient', () => {
   it('times out a request that takes too long', async () => {
     api.server.use(
       http.get(`${BASE_URL}/users`, async () => {
-        await delay(2000);
+        await delay(20000);
         return HttpResponse.json({ users: [] });
       }),
     );
@@ -190,13 +190,13 @@ describe('PagerDutyClient', () => {
     await expect(
       testClient({ requestTimeoutMs: 100 }).findUserByEmail('sam@acme.example'),
     ).rejects.toThrow('PagerDuty did not answer GET /users within 100 ms');
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(10000);
   });
 
   it('stops when the caller signal aborts', async () => {
     api.server.use(
       http.get(`${BASE_URL}/users`, async () => {
-        await delay(2000);
+        await delay(20000);
         return HttpResponse.json({ users: [] });
       }),
     );
