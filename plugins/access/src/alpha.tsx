@@ -1,10 +1,36 @@
 import {
   ApiBlueprint,
+  PageBlueprint,
+  SubPageBlueprint,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import LockOpenIcon from '@material-ui/icons/LockOpen';
 import { accessApiRef, AccessClient } from './api';
+import { isAccessAvailable } from './components/EntityAccess/coverage';
+import {
+  adminRouteRef,
+  approvalsRouteRef,
+  newRequestRouteRef,
+  requestRouteRef,
+  rootRouteRef,
+} from './routes';
+
+// Converting mutates the legacy refs in place, so the components' `useRouteRef(...)`
+// calls (written against @backstage/core-plugin-api) resolve in both frontend systems.
+const root = convertLegacyRouteRef(rootRouteRef);
+const newRequest = convertLegacyRouteRef(newRequestRouteRef);
+const approvals = convertLegacyRouteRef(approvalsRouteRef);
+const admin = convertLegacyRouteRef(adminRouteRef);
+const request = convertLegacyRouteRef(requestRouteRef);
+
+const icon = <LockOpenIcon fontSize="inherit" />;
 
 /** The access API for the new frontend system. @alpha */
 export const accessApi = ApiBlueprint.make({
@@ -18,10 +44,184 @@ export const accessApi = ApiBlueprint.make({
 });
 
 /**
+ * The access page (`page:access`, at `/access`); its tabs are the sub-pages below.
+ * @alpha
+ */
+export const accessPage = PageBlueprint.make({
+  params: {
+    path: '/access',
+    title: 'Access',
+    icon,
+    routeRef: root,
+  },
+});
+
+/**
+ * My Access (`/access/mine`; `/access` redirects to the first sub-page). Not the empty
+ * path: the page uses the path as the tab's id, and the header's tabs treat an empty id
+ * as "no tab selected".
+ * @alpha
+ */
+export const myAccessSubPage = SubPageBlueprint.make({
+  name: 'my-access',
+  params: {
+    path: 'mine',
+    title: 'My Access',
+    loader: async () => {
+      const [{ Content }, { MyAccessPage }] = await Promise.all([
+        import('@backstage/core-components'),
+        import('./components/MyAccessPage'),
+      ]);
+      return (
+        <Content>
+          <MyAccessPage />
+        </Content>
+      );
+    },
+  },
+});
+
+/** New Request (`/access/new`). @alpha */
+export const newRequestSubPage = SubPageBlueprint.make({
+  name: 'new',
+  params: {
+    path: 'new',
+    title: 'New Request',
+    loader: async () => {
+      const [{ Content }, { NewRequestPage }] = await Promise.all([
+        import('@backstage/core-components'),
+        import('./components/NewRequestPage'),
+      ]);
+      return (
+        <Content>
+          <NewRequestPage />
+        </Content>
+      );
+    },
+  },
+});
+
+/** Approvals (`/access/approvals`). @alpha */
+export const approvalsSubPage = SubPageBlueprint.make({
+  name: 'approvals',
+  params: {
+    path: 'approvals',
+    title: 'Approvals',
+    loader: async () => {
+      const [{ Content }, { ApprovalsPage }] = await Promise.all([
+        import('@backstage/core-components'),
+        import('./components/ApprovalsPage'),
+      ]);
+      return (
+        <Content>
+          <ApprovalsPage />
+        </Content>
+      );
+    },
+  },
+});
+
+/**
+ * Admin (`/access/admin`). Sub-page tabs are static, so the tab shows for everyone;
+ * AdminPage itself tells people without `access.admin` that they need it.
+ * @alpha
+ */
+export const adminSubPage = SubPageBlueprint.make({
+  name: 'admin',
+  params: {
+    path: 'admin',
+    title: 'Admin',
+    loader: async () => {
+      const [{ Content }, { AdminPage }] = await Promise.all([
+        import('@backstage/core-components'),
+        import('./components/AdminPage'),
+      ]);
+      return (
+        <Content>
+          <AdminPage />
+        </Content>
+      );
+    },
+  },
+});
+
+/**
+ * One request (`/access/requests/:id`, where notifications link to). A page of its own
+ * rather than a sub-page, so it is not a tab; it has no route ref, so no nav item.
+ * @alpha
+ */
+export const requestDetailsPage = PageBlueprint.make({
+  name: 'request',
+  params: {
+    path: '/access/requests/:id',
+    title: 'Access',
+    icon,
+    loader: async () => {
+      const [{ Content }, { RequestDetailsPage }] = await Promise.all([
+        import('@backstage/core-components'),
+        import('./components/RequestDetails'),
+      ]);
+      return (
+        <Content>
+          <RequestDetailsPage />
+        </Content>
+      );
+    },
+  },
+});
+
+/**
+ * The entity page card. The filter is synchronous (that is what the blueprint takes):
+ * Resource entities, or what the backend said about this entity in the last minutes; the
+ * card renders nothing when the backend says no flow covers the entity.
+ * @alpha
+ */
+export const entityAccessCard = EntityCardBlueprint.make({
+  params: {
+    // The main column: on Resource pages it is otherwise empty, and this card holds the
+    // page's main action.
+    type: 'content',
+    filter: isAccessAvailable,
+    loader: () =>
+      import('./components/EntityAccess').then(m => <m.EntityAccessCard />),
+  },
+});
+
+/** The entity page's "Access" tab: the entity's access history. @alpha */
+export const entityAccessContent = EntityContentBlueprint.make({
+  params: {
+    path: 'access',
+    title: 'Access',
+    filter: isAccessAvailable,
+    loader: () =>
+      import('./components/EntityAccess').then(m => <m.EntityAccessContent />),
+  },
+});
+
+/**
  * The JIT Access frontend plugin (new frontend system).
  * @alpha
  */
 export default createFrontendPlugin({
   pluginId: 'access',
-  extensions: [accessApi],
+  title: 'Access',
+  icon,
+  extensions: [
+    accessApi,
+    accessPage,
+    myAccessSubPage,
+    newRequestSubPage,
+    approvalsSubPage,
+    adminSubPage,
+    requestDetailsPage,
+    entityAccessCard,
+    entityAccessContent,
+  ],
+  routes: {
+    root,
+    newRequest,
+    approvals,
+    admin,
+    request,
+  },
 });

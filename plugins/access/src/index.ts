@@ -3,5 +3,14 @@
  *
  * @packageDocumentation
  */
-export { accessPlugin } from './plugin';
+export {
+  accessPlugin,
+  AccessPage,
+  EntityAccessCard,
+  EntityAccessContent,
+} from './plugin';
+export {
+  isAccessAvailable,
+  isAccessCovered,
+} from './components/EntityAccess/coverage';
 export * from './api';

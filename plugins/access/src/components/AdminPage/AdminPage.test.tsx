@@ -1,0 +1,467 @@
+import '@testing-library/jest-dom';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { alertApiRef } from '@backstage/core-plugin-api';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AccessApi, accessApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import {
+  auditEntry,
+  flow,
+  httpError,
+  request,
+} from '../ApprovalsPage/testData';
+import { AdminPage } from './AdminPage';
+import { fakePermissions } from './testData';
+
+jest.setTimeout(30_000);
+
+function fakeApi(over: Partial<AccessApi> = {}) {
+  return {
+    listRequests: jest.fn(async () => ({ items: [request('r1')] })),
+    revoke: jest.fn(async (id: string) => request(id, { status: 'revoked' })),
+    getFlows: jest.fn(async () => [
+      flow('prod-db', 'Production databases', {
+        description: 'Databases in production',
+      }),
+      flow('cluster-breakglass', 'Cluster break-glass', {
+        requesters: ['group:default/sre'],
+        filter: [
+          { kind: 'Resource', 'spec.type': 'kubernetes-cluster' },
+          { 'metadata.tags': ['pci', 'prod'] },
+        ],
+        permissions: ['cluster-admin'],
+        approval: {
+          type: 'breakglass',
+          approvers: ['group:default/platform-admins'],
+          required: 1,
+          allowSelfApproval: false,
+          autoApproveChecks: [],
+          requiredChecks: ['change-ticket'],
+        },
+        duration: { defaultSeconds: 1800, maxSeconds: 3600, extensions: 0 },
+        provisioner: 'eks',
+      }),
+    ]),
+    getAudit: jest.fn(async ({ cursor }: { cursor?: string } = {}) =>
+      cursor === '41'
+        ? { items: [auditEntry(40, { action: 'access-granted' })] }
+        : {
+            items: [
+              auditEntry(42, { actor: 'check:oncall', severity: 'high' }),
+              auditEntry(41, { details: { comment: 'entry 41' } }),
+            ],
+            nextCursor: '41',
+          },
+    ),
+    getAuditCsv: jest.fn(
+      async () =>
+        new Blob([
+          'id,at,actor,action,requestId,severity,fromStatus,toStatus,details\n42,2026-01-01T00:00:00.000Z,system,access-expired,,medium,granted,expired,{}\n',
+        ]),
+    ),
+    ...over,
+  };
+}
+
+function fakeCatalog(total = 25) {
+  return {
+    queryEntities: jest.fn(async () => ({
+      items: Array.from({ length: Math.min(total, 20) }, (_, i) => ({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: {
+          name: `db-${String(i).padStart(2, '0')}`,
+          namespace: 'default',
+          ...(i === 0 ? { title: 'Orders database' } : {}),
+        },
+      })),
+      totalItems: total,
+      pageInfo: {},
+    })),
+  };
+}
+
+async function renderAdmin(
+  api: ReturnType<typeof fakeApi>,
+  opts: { tab?: string; catalog?: ReturnType<typeof fakeCatalog> } = {},
+) {
+  const alertApi = { post: jest.fn(), alert$: jest.fn() };
+  const catalog = opts.catalog ?? fakeCatalog();
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [accessApiRef, api],
+        [alertApiRef, alertApi],
+        [catalogApiRef, catalog],
+        [
+          permissionApiRef,
+          fakePermissions(['access.admin', 'access.audit.read']),
+        ],
+      ]}
+    >
+      <AdminPage />
+    </TestApiProvider>,
+    {
+      routeEntries: [opts.tab ? `/?tab=${opts.tab}` : '/'],
+      mountedRoutes: {
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+        '/access': rootRouteRef,
+      },
+    },
+  );
+  return { alertApi, catalog };
+}
+
+const granted = request('g1', {
+  requester: 'user:default/carol',
+  status: 'granted',
+  grantedAt: new Date(Date.now() - 600_000).toISOString(),
+  expiresAt: new Date(Date.now() + 3_000_000).toISOString(),
+});
+
+describe('AdminPage — all requests', () => {
+  it('lists every request and filters by status on the server', async () => {
+    const api = fakeApi({
+      listRequests: jest.fn(async ({ status }: { status?: string[] }) =>
+        status?.includes('granted')
+          ? { items: [granted] }
+          : { items: [request('r1'), granted] },
+      ),
+    });
+    await renderAdmin(api);
+    expect(await screen.findByTestId('row-r1')).toBeInTheDocument();
+    expect(api.listRequests).toHaveBeenCalledWith({
+      view: 'all',
+      status: undefined,
+      cursor: undefined,
+      limit: 25,
+    });
+    expect(
+      within(screen.getByTestId('row-r1')).getByLabelText(
+        'Status: Pending Approval',
+      ),
+    ).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: /Status/ }));
+    await userEvent.click(
+      within(await screen.findByRole('listbox')).getByRole('option', {
+        name: 'Active',
+      }),
+    );
+    await userEvent.click(
+      within(screen.getByRole('listbox')).getByRole('option', {
+        name: 'Granting',
+      }),
+    );
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() =>
+      expect(api.listRequests).toHaveBeenLastCalledWith({
+        view: 'all',
+        status: ['granted', 'granting'],
+        cursor: undefined,
+        limit: 25,
+      }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByTestId('row-r1')).not.toBeInTheDocument(),
+    );
+    expect(screen.getByTestId('row-g1')).toBeInTheDocument();
+  });
+
+  it('says when no request has the chosen statuses', async () => {
+    const api = fakeApi({
+      listRequests: jest.fn(async ({ status }: { status?: string[] }) =>
+        status ? { items: [] } : { items: [request('r1')] },
+      ),
+    });
+    await renderAdmin(api);
+    await screen.findByTestId('row-r1');
+    await userEvent.click(screen.getByRole('button', { name: /Status/ }));
+    await userEvent.click(
+      within(await screen.findByRole('listbox')).getByRole('option', {
+        name: 'Failed',
+      }),
+    );
+    expect(
+      await screen.findByText('No requests with these statuses'),
+    ).toBeInTheDocument();
+  });
+
+  it('revokes an active grant only with a reason', async () => {
+    const api = fakeApi({
+      listRequests: jest.fn(async () => ({ items: [request('r1'), granted] })),
+    });
+    const { alertApi } = await renderAdmin(api);
+    await screen.findByTestId('row-g1');
+    // Only active grants can be revoked.
+    expect(
+      within(screen.getByTestId('row-r1')).queryByRole('button', {
+        name: /Revoke/,
+      }),
+    ).not.toBeInTheDocument();
+    await userEvent.click(
+      within(screen.getByTestId('row-g1')).getByRole('button', {
+        name: 'Revoke: carol',
+      }),
+    );
+    const dialog = within(await screen.findByRole('dialog'));
+    const confirm = dialog.getByRole('button', { name: 'Revoke' });
+    expect(confirm).toBeDisabled();
+    await userEvent.type(
+      dialog.getByRole('textbox', { name: /Reason/ }),
+      'left the team',
+    );
+    await userEvent.click(confirm);
+    await waitFor(() =>
+      expect(api.revoke).toHaveBeenCalledWith('g1', 'left the team'),
+    );
+    await waitFor(() =>
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          severity: 'success',
+          message: 'Revoked: carol: orders-db (read)',
+        }),
+      ),
+    );
+    expect(api.listRequests).toHaveBeenCalledTimes(2);
+  });
+
+  it('warns when the provisioner could not revoke yet', async () => {
+    const api = fakeApi({
+      listRequests: jest.fn(async () => ({ items: [granted] })),
+      revoke: jest.fn(async () => ({
+        ...granted,
+        lastError: 'eks answered 503',
+        endReason: 'Revoked by user:default/admin (revocation in progress)',
+      })),
+    });
+    const { alertApi } = await renderAdmin(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Revoke: carol' }),
+    );
+    const dialog = within(await screen.findByRole('dialog'));
+    await userEvent.type(dialog.getByRole('textbox', { name: /Reason/ }), 'x');
+    await userEvent.click(dialog.getByRole('button', { name: 'Revoke' }));
+    await waitFor(() =>
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          severity: 'warning',
+          message: expect.stringContaining('eks answered 503'),
+        }),
+      ),
+    );
+  });
+
+  it("shows the backend's message when listing fails", async () => {
+    const api = fakeApi({
+      listRequests: jest.fn(async () => {
+        throw await httpError(
+          403,
+          'Only access admins may list all requests (access.admin)',
+        );
+      }),
+    });
+    await renderAdmin(api);
+    expect(
+      await screen.findByText(
+        'Error: Could not load the requests: Only access admins may list all requests (access.admin)',
+      ),
+    ).toBeInTheDocument();
+  });
+});
+
+describe('AdminPage — flows', () => {
+  it('shows the flows in precedence order and their rules', async () => {
+    const api = fakeApi();
+    const { catalog } = await renderAdmin(api, { tab: 'flows' });
+    const summaries = await screen.findAllByRole('button', {
+      expanded: false,
+    });
+    expect(summaries.map(s => s.textContent)).toEqual([
+      expect.stringContaining('1. Production databases'),
+      expect.stringContaining('2. Cluster break-glass'),
+    ]);
+    // Matching entities are only asked for when a flow is opened.
+    expect(catalog.queryEntities).not.toHaveBeenCalled();
+
+    await userEvent.click(summaries[1]);
+    const table = within(
+      await screen.findByRole('table', { name: 'Flow Cluster break-glass' }),
+    );
+    expect(table.getByText('group:default/sre')).toBeInTheDocument();
+    expect(
+      table.getByText('kubernetes-cluster', { exact: false }),
+    ).toBeInTheDocument();
+    expect(table.getByText('or')).toBeInTheDocument();
+    expect(
+      table.getByText('pci or prod', { exact: false }),
+    ).toBeInTheDocument();
+    expect(
+      table.getByText('group:default/platform-admins'),
+    ).toBeInTheDocument();
+    expect(table.getByText('not used (break-glass flow)')).toBeInTheDocument();
+    expect(table.getByText(/Required:\s*change-ticket/)).toBeInTheDocument();
+    expect(
+      table.getByText('default 30m, max 1h, no extensions'),
+    ).toBeInTheDocument();
+    expect(table.getByText('eks')).toBeInTheDocument();
+  });
+
+  it('lists the entities a flow matches when it is opened', async () => {
+    const api = fakeApi();
+    const { catalog } = await renderAdmin(api, { tab: 'flows' });
+    await userEvent.click(
+      await screen.findByRole('button', { name: /1\. Production databases/ }),
+    );
+    expect(
+      await screen.findByText('25 catalog entities match (first 20 shown).'),
+    ).toBeInTheDocument();
+    const list = within(
+      screen.getByRole('list', {
+        name: 'Entities matching Production databases',
+      }),
+    );
+    expect(list.getAllByRole('listitem')).toHaveLength(20);
+    expect(list.getByRole('link', { name: 'Orders database' })).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/db-00',
+    );
+    expect(list.getByText('resource:default/db-19')).toBeInTheDocument();
+    expect(catalog.queryEntities).toHaveBeenCalledWith(
+      expect.objectContaining({
+        filter: [{ kind: 'Resource', 'spec.type': 'database' }],
+        limit: 20,
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.title',
+        ],
+      }),
+    );
+  });
+
+  it('says when a flow matches nothing', async () => {
+    await renderAdmin(fakeApi(), { tab: 'flows', catalog: fakeCatalog(0) });
+    await userEvent.click(
+      await screen.findByRole('button', { name: /1\. Production databases/ }),
+    );
+    expect(
+      await screen.findByText(/No catalog entity matches this filter/),
+    ).toBeInTheDocument();
+  });
+
+  it('says when no flow is configured', async () => {
+    await renderAdmin(fakeApi({ getFlows: jest.fn(async () => []) }), {
+      tab: 'flows',
+    });
+    expect(await screen.findByText('No flows configured')).toBeInTheDocument();
+  });
+});
+
+describe('AdminPage — audit log', () => {
+  it('pages through the audit log and shows details on demand', async () => {
+    const api = fakeApi();
+    await renderAdmin(api, { tab: 'audit' });
+    const row = within(await screen.findByTestId('audit-42'));
+    expect(row.getByText('check:oncall')).toBeInTheDocument();
+    expect(row.getByText('request-approved')).toBeInTheDocument();
+    expect(row.getByText('high')).toBeInTheDocument();
+    expect(row.getByText('Pending Approval → Granting')).toBeInTheDocument();
+    expect(row.getByRole('link', { name: '6f1c2a8e' })).toHaveAttribute(
+      'href',
+      '/access/requests/6f1c2a8e-0000-4000-8000-000000000001',
+    );
+    expect(api.getAudit).toHaveBeenCalledWith({ cursor: undefined, limit: 50 });
+
+    expect(screen.queryByText(/"comment": "entry 42"/)).not.toBeInTheDocument();
+    await userEvent.click(row.getByRole('button', { name: 'Show details' }));
+    expect(
+      await screen.findByText(/"comment": "entry 42"/),
+    ).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByTestId('audit-40')).toBeInTheDocument();
+    expect(api.getAudit).toHaveBeenLastCalledWith({ cursor: '41', limit: 50 });
+    expect(screen.queryByTestId('audit-42')).not.toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Previous page' }),
+    );
+    expect(await screen.findByTestId('audit-42')).toBeInTheDocument();
+  });
+
+  it('exports the audit log as access-audit.csv', async () => {
+    const created: Blob[] = [];
+    const downloads: { download: string; href: string }[] = [];
+    const originalCreate = URL.createObjectURL;
+    const originalRevoke = URL.revokeObjectURL;
+    URL.createObjectURL = jest.fn((b: Blob) => {
+      created.push(b);
+      return 'blob:audit';
+    });
+    URL.revokeObjectURL = jest.fn();
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(function record(this: HTMLAnchorElement) {
+        downloads.push({ download: this.download, href: this.href });
+      });
+    try {
+      const api = fakeApi();
+      const { alertApi } = await renderAdmin(api, { tab: 'audit' });
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Export CSV' }),
+      );
+      await waitFor(() =>
+        expect(downloads).toEqual([
+          { download: 'access-audit.csv', href: 'blob:audit' },
+        ]),
+      );
+      expect(api.getAuditCsv).toHaveBeenCalledWith({
+        cursor: undefined,
+        limit: 1000,
+      });
+      expect(created).toHaveLength(1);
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          severity: 'success',
+          message: 'Exported 1 audit entries to access-audit.csv',
+        }),
+      );
+      await waitFor(() =>
+        expect(URL.revokeObjectURL).toHaveBeenCalledWith('blob:audit'),
+      );
+    } finally {
+      click.mockRestore();
+      URL.createObjectURL = originalCreate;
+      URL.revokeObjectURL = originalRevoke;
+    }
+  });
+
+  it('reports a failed export', async () => {
+    const api = fakeApi({
+      getAuditCsv: jest.fn(async () => {
+        throw await httpError(
+          403,
+          'Only access admins may read the audit log (access.audit.read)',
+        );
+      }),
+    });
+    const { alertApi } = await renderAdmin(api, { tab: 'audit' });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Export CSV' }),
+    );
+    await waitFor(() =>
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          severity: 'error',
+          message:
+            'Could not export the audit log: Only access admins may read the audit log (access.audit.read)',
+        }),
+      ),
+    );
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toBeEnabled();
+  });
+});

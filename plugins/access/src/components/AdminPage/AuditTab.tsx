@@ -1,0 +1,285 @@
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
+import Collapse from '@material-ui/core/Collapse';
+import LinearProgress from '@material-ui/core/LinearProgress';
+import Paper from '@material-ui/core/Paper';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableContainer from '@material-ui/core/TableContainer';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles, Theme } from '@material-ui/core/styles';
+import GetAppIcon from '@material-ui/icons/GetApp';
+import {
+  EmptyState,
+  Link,
+  Progress,
+  WarningPanel,
+} from '@backstage/core-components';
+import { alertApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  ACCESS_REQUEST_STATUS_LABELS,
+  AccessAuditEntry,
+  accessAuditReadPermission,
+} from '@jit-access/plugin-access-common';
+import { DateTime } from 'luxon';
+import { useState } from 'react';
+import { accessApiRef } from '../../api';
+import { LoadError } from '../ApprovalsPage/LoadError';
+import { requestRouteRef } from '../../routes';
+import { relativeTime } from '../shared';
+import { CursorPager, useCursorPages } from '../ApprovalsPage/paging';
+import { downloadBlob, fetchAuditCsv } from './auditCsv';
+
+/** Entries per page of the audit table. */
+export const AUDIT_PAGE_SIZE = 50;
+
+const useStyles = makeStyles((theme: Theme) => ({
+  high: {
+    backgroundColor: theme.palette.warning.main,
+    color: theme.palette.warning.contrastText,
+  },
+  critical: {
+    backgroundColor: theme.palette.error.main,
+    color: theme.palette.error.contrastText,
+  },
+  low: {},
+  medium: {},
+  details: {
+    margin: 0,
+    padding: theme.spacing(1),
+    whiteSpace: 'pre-wrap',
+    overflowWrap: 'anywhere',
+    fontSize: theme.typography.caption.fontSize,
+    backgroundColor: theme.palette.background.default,
+  },
+  noBorder: { '& > td': { borderBottom: 'unset' } },
+}));
+
+function Actor(props: { actor: string }) {
+  // Actors are user refs, `service:<subject>`, `check:<id>` or `system`.
+  if (props.actor.startsWith('user:'))
+    return <EntityRefLink entityRef={props.actor} />;
+  return <Typography variant="body2">{props.actor}</Typography>;
+}
+
+function AuditRow(props: { entry: AccessAuditEntry }) {
+  const classes = useStyles();
+  const requestLink = useRouteRef(requestRouteRef);
+  const [open, setOpen] = useState(false);
+  const e = props.entry;
+  const hasDetails = Object.keys(e.details ?? {}).length > 0;
+  const detailsId = `access-audit-details-${e.id}`;
+  return (
+    <>
+      <TableRow className={classes.noBorder} data-testid={`audit-${e.id}`}>
+        <TableCell>
+          <Typography
+            variant="body2"
+            title={relativeTime(e.at)}
+            style={{ whiteSpace: 'nowrap' }}
+          >
+            {DateTime.fromISO(e.at).toLocaleString(
+              DateTime.DATETIME_SHORT_WITH_SECONDS,
+            )}
+          </Typography>
+        </TableCell>
+        <TableCell>
+          <Actor actor={e.actor} />
+        </TableCell>
+        <TableCell>
+          <code>{e.action}</code>
+        </TableCell>
+        <TableCell>
+          {e.requestId ? (
+            <Link to={requestLink({ id: e.requestId })} title={e.requestId}>
+              {e.requestId.slice(0, 8)}
+            </Link>
+          ) : (
+            '—'
+          )}
+        </TableCell>
+        <TableCell>
+          <Chip
+            size="small"
+            label={e.severity}
+            className={classes[e.severity]}
+          />
+        </TableCell>
+        <TableCell>
+          {e.fromStatus || e.toStatus ? (
+            <Typography variant="body2">
+              {e.fromStatus ? ACCESS_REQUEST_STATUS_LABELS[e.fromStatus] : '—'}{' '}
+              → {e.toStatus ? ACCESS_REQUEST_STATUS_LABELS[e.toStatus] : '—'}
+            </Typography>
+          ) : (
+            ''
+          )}
+        </TableCell>
+        <TableCell>
+          {hasDetails && (
+            <Button
+              size="small"
+              onClick={() => setOpen(o => !o)}
+              aria-expanded={open}
+              aria-controls={detailsId}
+            >
+              {open ? 'Hide details' : 'Show details'}
+            </Button>
+          )}
+        </TableCell>
+      </TableRow>
+      <TableRow>
+        <TableCell colSpan={7} style={{ paddingTop: 0, paddingBottom: 0 }}>
+          <Collapse in={open} unmountOnExit>
+            <pre id={detailsId} className={classes.details}>
+              {JSON.stringify(e.details, null, 2)}
+            </pre>
+          </Collapse>
+        </TableCell>
+      </TableRow>
+    </>
+  );
+}
+
+function ExportButton() {
+  const api = useApi(accessApiRef);
+  const alertApi = useApi(alertApiRef);
+  const [exported, setExported] = useState<number | undefined>();
+  const busy = exported !== undefined;
+  const run = async () => {
+    setExported(0);
+    try {
+      const result = await fetchAuditCsv(api, setExported);
+      downloadBlob(result.blob, 'access-audit.csv');
+      alertApi.post({
+        message: result.truncated
+          ? `Exported the newest ${result.entries} audit entries (the export stops there; use the API for older ones)`
+          : `Exported ${result.entries} audit entries to access-audit.csv`,
+        severity: result.truncated ? 'warning' : 'success',
+        display: 'transient',
+      });
+    } catch (e) {
+      alertApi.post({
+        message: `Could not export the audit log: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+        severity: 'error',
+      });
+    } finally {
+      setExported(undefined);
+    }
+  };
+  return (
+    <Button
+      variant="outlined"
+      startIcon={<GetAppIcon />}
+      onClick={run}
+      disabled={busy}
+    >
+      {busy ? `Exporting… ${exported} entries` : 'Export CSV'}
+    </Button>
+  );
+}
+
+function AuditLog() {
+  const api = useApi(accessApiRef);
+  const list = useCursorPages('audit', cursor =>
+    api.getAudit({ cursor, limit: AUDIT_PAGE_SIZE }),
+  );
+  let body;
+  if (list.error && !list.items) {
+    body = (
+      <LoadError what="the audit log" error={list.error} onRetry={list.retry} />
+    );
+  } else if (!list.items) {
+    body = <Progress />;
+  } else if (list.items.length === 0 && !list.hasPrevious) {
+    body = (
+      <EmptyState
+        missing="data"
+        title="The audit log is empty"
+        description="Every change to an access request is recorded here."
+      />
+    );
+  } else {
+    body = (
+      <>
+        <Paper>
+          {list.loading && <LinearProgress aria-label="Loading" />}
+          <TableContainer>
+            <Table size="small" aria-label="Audit log">
+              <TableHead>
+                <TableRow>
+                  <TableCell>Time</TableCell>
+                  <TableCell>Actor</TableCell>
+                  <TableCell>Action</TableCell>
+                  <TableCell>Request</TableCell>
+                  <TableCell>Severity</TableCell>
+                  <TableCell>Status change</TableCell>
+                  <TableCell>Details</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {list.items.map(e => (
+                  <AuditRow key={e.id} entry={e} />
+                ))}
+              </TableBody>
+            </Table>
+          </TableContainer>
+        </Paper>
+        <CursorPager
+          label="Audit log"
+          page={list.page}
+          hasPrevious={list.hasPrevious}
+          hasNext={list.hasNext}
+          onPrevious={list.previous}
+          onNext={list.next}
+        />
+      </>
+    );
+  }
+  return (
+    <>
+      <Box
+        mb={2}
+        display="flex"
+        alignItems="center"
+        justifyContent="space-between"
+      >
+        <Typography variant="body2">
+          Newest first. The export holds the whole log.
+        </Typography>
+        <Box display="flex" style={{ gap: 8 }}>
+          <Button onClick={list.retry} disabled={list.loading}>
+            Refresh
+          </Button>
+          <ExportButton />
+        </Box>
+      </Box>
+      {body}
+    </>
+  );
+}
+
+/** The audit trail, paged, with a CSV export; needs `access.audit.read`. */
+export function AuditTab() {
+  const { loading, allowed } = usePermission({
+    permission: accessAuditReadPermission,
+  });
+  if (loading) return <Progress />;
+  if (!allowed)
+    return (
+      <WarningPanel
+        severity="info"
+        title="You need the access.audit.read permission"
+        message="Reading and exporting the access audit log needs the access.audit.read permission. Ask your Backstage admins to grant it in the permission policy."
+      />
+    );
+  return <AuditLog />;
+}

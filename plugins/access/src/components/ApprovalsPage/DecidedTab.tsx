@@ -1,0 +1,208 @@
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import LinearProgress from '@material-ui/core/LinearProgress';
+import Paper from '@material-ui/core/Paper';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableContainer from '@material-ui/core/TableContainer';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { EmptyState, Link, Progress } from '@backstage/core-components';
+import {
+  identityApiRef,
+  useApi,
+  useRouteRef,
+} from '@backstage/core-plugin-api';
+import {
+  AccessApproval,
+  AccessRequest,
+} from '@jit-access/plugin-access-common';
+import { DateTime } from 'luxon';
+import useAsync from 'react-use/esm/useAsync';
+import { accessApiRef } from '../../api';
+import { LoadError } from './LoadError';
+import { requestRouteRef } from '../../routes';
+import { relativeTime, StatusChip, useLiveRefresh } from '../shared';
+import { CursorPager, useCursorPages } from './paging';
+import { RequesterLink, ResourceList } from './RequestParts';
+
+const PAGE_SIZE = 25;
+
+const DECISION_LABELS: Record<AccessApproval['decision'], string> = {
+  approved: 'Approved',
+  rejected: 'Rejected',
+  acknowledged: 'Acknowledged',
+};
+
+const KIND_LABELS: Record<AccessApproval['kind'], string> = {
+  request: 'the request',
+  extension: 'an extension',
+  review: 'the break-glass review',
+};
+
+const REVIEW_LABELS: Record<
+  NonNullable<AccessRequest['review']>['status'],
+  string
+> = {
+  pending: 'Review pending',
+  acknowledged: 'Review acknowledged',
+  revoked: 'Revoked on review',
+  rejected: 'Review rejected',
+};
+
+function MyDecisions(props: { approvals: AccessApproval[] }) {
+  if (props.approvals.length === 0)
+    return (
+      <Typography variant="body2" color="textSecondary">
+        —
+      </Typography>
+    );
+  return (
+    <>
+      {props.approvals.map(a => (
+        <Box key={`${a.kind}-${a.at}`} mb={0.5}>
+          <Typography variant="body2">
+            <strong>{DECISION_LABELS[a.decision]}</strong> {KIND_LABELS[a.kind]}{' '}
+            <span
+              title={DateTime.fromISO(a.at).toLocaleString(
+                DateTime.DATETIME_MED,
+              )}
+            >
+              {relativeTime(a.at)}
+            </span>
+          </Typography>
+          {a.comment && (
+            <Typography variant="caption" color="textSecondary">
+              “{a.comment}”
+            </Typography>
+          )}
+        </Box>
+      ))}
+    </>
+  );
+}
+
+/** History: requests the signed-in user decided on, with their decision and where each stands now. */
+export function DecidedTab() {
+  const api = useApi(accessApiRef);
+  const identityApi = useApi(identityApiRef);
+  const requestLink = useRouteRef(requestRouteRef);
+  const me = useAsync(
+    async () => (await identityApi.getBackstageIdentity()).userEntityRef,
+    [identityApi],
+  );
+  const list = useCursorPages('decided', cursor =>
+    api.listRequests({ view: 'decided', cursor, limit: PAGE_SIZE }),
+  );
+  useLiveRefresh(list.retry);
+
+  if (me.error) return <LoadError what="who you are" error={me.error} />;
+  if (list.error && !list.items) {
+    return (
+      <LoadError
+        what="your decisions"
+        error={list.error}
+        onRetry={list.retry}
+      />
+    );
+  }
+  if (!list.items || me.loading) return <Progress />;
+  if (list.items.length === 0 && !list.hasPrevious) {
+    return (
+      <EmptyState
+        missing="content"
+        title="You have not decided on any request yet"
+        description="Requests, extensions and break-glass reviews you approve or reject are listed here."
+      />
+    );
+  }
+
+  return (
+    <>
+      <Paper>
+        {list.loading && <LinearProgress aria-label="Refreshing" />}
+        <TableContainer>
+          <Table size="small" aria-label="Decided by me">
+            <TableHead>
+              <TableRow>
+                <TableCell>Requester</TableCell>
+                <TableCell>Resources</TableCell>
+                <TableCell>Flow</TableCell>
+                <TableCell>My decision</TableCell>
+                <TableCell>Status now</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {list.items.length === 0 && (
+                <TableRow>
+                  <TableCell colSpan={5}>
+                    <Typography variant="body2">
+                      Nothing more on this page.{' '}
+                      <Button size="small" onClick={list.first}>
+                        Back to the first page
+                      </Button>
+                    </Typography>
+                  </TableCell>
+                </TableRow>
+              )}
+              {list.items.map(r => (
+                <TableRow key={r.id} data-testid={`row-${r.id}`}>
+                  <TableCell>
+                    <RequesterLink request={r} />
+                  </TableCell>
+                  <TableCell>
+                    <ResourceList request={r} />
+                  </TableCell>
+                  <TableCell>
+                    <Typography variant="body2">{r.flowTitle}</Typography>
+                    <Typography variant="caption">
+                      <Link to={requestLink({ id: r.id })}>Details</Link>
+                    </Typography>
+                  </TableCell>
+                  <TableCell>
+                    <MyDecisions
+                      approvals={r.approvals.filter(
+                        a => a.approver === me.value,
+                      )}
+                    />
+                  </TableCell>
+                  <TableCell>
+                    <StatusChip status={r.status} title={r.endReason} />
+                    {r.breakGlass && r.review && (
+                      <Typography
+                        variant="caption"
+                        display="block"
+                        color="textSecondary"
+                      >
+                        {REVIEW_LABELS[r.review.status]}
+                      </Typography>
+                    )}
+                    {r.extension?.status === 'pending' && (
+                      <Typography
+                        variant="caption"
+                        display="block"
+                        color="textSecondary"
+                      >
+                        Extension waiting
+                      </Typography>
+                    )}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </TableContainer>
+      </Paper>
+      <CursorPager
+        label="Decided"
+        page={list.page}
+        hasPrevious={list.hasPrevious}
+        hasNext={list.hasNext}
+        onPrevious={list.previous}
+        onNext={list.next}
+      />
+    </>
+  );
+}

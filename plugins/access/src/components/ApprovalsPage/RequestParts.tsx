@@ -1,0 +1,86 @@
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles, Theme } from '@material-ui/core/styles';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import {
+  AccessCheckResult,
+  AccessRequest,
+} from '@jit-access/plugin-access-common';
+
+const useStyles = makeStyles((theme: Theme) => ({
+  passed: {
+    borderColor: theme.palette.success.main,
+    color: theme.palette.success.dark,
+  },
+  failed: {
+    borderColor: theme.palette.error.main,
+    color: theme.palette.error.dark,
+  },
+  error: {
+    borderColor: theme.palette.warning.main,
+    color: theme.palette.warning.dark,
+  },
+  list: { margin: 0, padding: 0, listStyle: 'none' },
+  chips: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5) },
+}));
+
+/** The user a request is for, linked to their catalog page. */
+export function RequesterLink(props: { request: AccessRequest }) {
+  return (
+    <EntityRefLink entityRef={props.request.requester} defaultKind="user" />
+  );
+}
+
+/** Each requested entity (linked) with the permissions asked on it. */
+export function ResourceList(props: { request: AccessRequest }) {
+  const classes = useStyles();
+  return (
+    <ul className={classes.list}>
+      {props.request.resources.map(r => (
+        <li key={r.entityRef}>
+          <EntityRefLink entityRef={r.entityRef} />{' '}
+          <Typography component="span" variant="body2" color="textSecondary">
+            ({r.permissions.join(', ')})
+          </Typography>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * Check results as chips (passed / failed / error); the check's own detail shows on hover
+ * or keyboard focus. Only the latest result of each check is shown: re-runs (extensions,
+ * re-verification) append to the list.
+ */
+export function CheckChips(props: { checks: AccessCheckResult[] }) {
+  const classes = useStyles();
+  const latest = new Map<string, AccessCheckResult>();
+  for (const c of props.checks) latest.set(c.checkId, c);
+  if (latest.size === 0)
+    return (
+      <Typography variant="body2" color="textSecondary">
+        None
+      </Typography>
+    );
+  return (
+    <Box className={classes.chips}>
+      {[...latest.values()].map(c => (
+        <Tooltip key={c.checkId} title={c.detail || c.outcome}>
+          <Chip
+            size="small"
+            variant="outlined"
+            className={classes[c.outcome]}
+            label={`${c.checkId}: ${c.outcome}`}
+            tabIndex={0}
+            aria-label={`Check ${c.checkId} ${c.outcome}${
+              c.detail ? `: ${c.detail}` : ''
+            }`}
+          />
+        </Tooltip>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,82 @@
+import {
+  AccessApproval,
+  AccessRequest,
+} from '@jit-access/plugin-access-common';
+
+/** What a request in someone's approvals queue is waiting for. */
+export type AwaitedDecision = 'request' | 'extension' | 'review';
+
+/** How each awaited decision is named on screen. */
+export const AWAITED_LABELS: Record<AwaitedDecision, string> = {
+  request: 'New request',
+  extension: 'Extension',
+  review: 'Break-glass review',
+};
+
+/**
+ * The decision a request waits for, in the order the backend picks it when someone
+ * approves or rejects (`pendingDecision` in AccessRequestService).
+ */
+export function awaitedDecision(r: AccessRequest): AwaitedDecision | undefined {
+  if (r.status === 'pending') return 'request';
+  if (r.status === 'granted' && r.extension?.status === 'pending')
+    return 'extension';
+  if (r.breakGlass && r.review?.status === 'pending') return 'review';
+  return undefined;
+}
+
+/** When the awaited decision was first asked for. */
+export function waitingSince(r: AccessRequest, a: AwaitedDecision): string {
+  if (a === 'extension' && r.extension) return r.extension.requestedAt;
+  if (a === 'review') return r.grantedAt ?? r.createdAt;
+  return r.createdAt;
+}
+
+/**
+ * Approvals already given for the awaited decision. Extension approvals of earlier
+ * extensions are on the request too, so only those after this extension was asked count.
+ */
+export function approvalsSoFar(
+  r: AccessRequest,
+  a: AwaitedDecision,
+): AccessApproval[] {
+  return r.approvals.filter(
+    x =>
+      x.kind === a &&
+      x.decision !== 'rejected' &&
+      (a !== 'extension' ||
+        !r.extension ||
+        Date.parse(x.at) >= Date.parse(r.extension.requestedAt)),
+  );
+}
+
+/** True while a revocation of the grant is under way (the backend retries it). */
+export function isBeingRevoked(r: AccessRequest): boolean {
+  return (
+    r.status === 'granted' &&
+    (r.endReason?.endsWith('(revocation in progress)') ?? false)
+  );
+}
+
+/** Button wording for deciding on `r`: break-glass reviews acknowledge or revoke. */
+export function decisionWording(
+  r: AccessRequest,
+  a: AwaitedDecision,
+): { approve: string; reject: string } {
+  if (a === 'review') {
+    // Rejecting a review only revokes while the access is active; afterwards it records
+    // the use as unjustified, so "Revoke" would promise something that does not happen.
+    return {
+      approve: 'Acknowledge',
+      reject:
+        r.status === 'granted' && !isBeingRevoked(r) ? 'Revoke' : 'Reject',
+    };
+  }
+  return { approve: 'Approve', reject: 'Reject' };
+}
+
+/** The HTTP status of an error thrown by the access client, when it has one. */
+export function errorStatus(e: unknown): number | undefined {
+  const status = (e as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}

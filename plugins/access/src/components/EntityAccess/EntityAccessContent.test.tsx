@@ -1,0 +1,142 @@
+import '@testing-library/jest-dom';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { AccessApi, accessApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import { EntityAccessContent } from './EntityAccessContent';
+import { ORDERS_DB, ordersDb, request } from './testData';
+
+jest.setTimeout(30_000);
+
+function forbidden(message: string) {
+  return Object.assign(new Error(message), {
+    name: 'ResponseError',
+    statusCode: 403,
+  });
+}
+
+async function renderContent(getEntityHistory: AccessApi['getEntityHistory']) {
+  const api = { getEntityHistory } as unknown as AccessApi;
+  return renderInTestApp(
+    <TestApiProvider apis={[[accessApiRef, api]]}>
+      <EntityProvider entity={ordersDb}>
+        <EntityAccessContent />
+      </EntityProvider>
+    </TestApiProvider>,
+    {
+      mountedRoutes: {
+        '/access': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
+  );
+}
+
+describe('EntityAccessContent', () => {
+  it('lists the requests made for the entity, newest first', async () => {
+    const getEntityHistory = jest.fn(async () => ({
+      items: [
+        request({
+          id: 'a',
+          requester: 'user:default/dana',
+          status: 'granted',
+          expiresAt: new Date(Date.now() + 90 * 60_000 + 30_000).toISOString(),
+          resources: [{ entityRef: ORDERS_DB, permissions: ['read', 'write'] }],
+        }),
+        request({
+          id: 'b',
+          status: 'rejected',
+          justification: 'curious',
+          endReason: 'not needed',
+        }),
+      ],
+    }));
+    await renderContent(getEntityHistory);
+    expect(await screen.findByText('Access history')).toBeInTheDocument();
+    expect(getEntityHistory).toHaveBeenCalledWith(ORDERS_DB, { limit: 25 });
+    expect(screen.getByText('dana')).toBeInTheDocument();
+    expect(screen.getByText('read, write')).toBeInTheDocument();
+    expect(screen.getByText('Active')).toBeInTheDocument();
+    expect(screen.getByTestId('expiry-countdown')).toHaveTextContent('1h 30m');
+    expect(screen.getByText('Rejected')).toBeInTheDocument();
+    expect(screen.getByText('curious')).toBeInTheDocument();
+    const links = screen.getAllByRole('link', { name: 'Details' });
+    expect(links.map(l => l.getAttribute('href'))).toEqual([
+      '/access/requests/a',
+      '/access/requests/b',
+    ]);
+    expect(
+      screen.queryByRole('button', { name: 'Load older requests' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('loads older pages with the cursor', async () => {
+    const user = userEvent.setup({ delay: null });
+    const getEntityHistory = jest
+      .fn()
+      .mockResolvedValueOnce({
+        items: [request({ id: 'a', justification: 'first page' })],
+        nextCursor: 'c1',
+      })
+      .mockResolvedValueOnce({
+        items: [request({ id: 'b', justification: 'second page' })],
+      });
+    await renderContent(getEntityHistory);
+    expect(await screen.findByText('first page')).toBeInTheDocument();
+    await user.click(
+      screen.getByRole('button', { name: 'Load older requests' }),
+    );
+    expect(await screen.findByText('second page')).toBeInTheDocument();
+    expect(screen.getByText('first page')).toBeInTheDocument();
+    expect(getEntityHistory).toHaveBeenLastCalledWith(ORDERS_DB, {
+      cursor: 'c1',
+      limit: 25,
+    });
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('button', { name: 'Load older requests' }),
+      ).not.toBeInTheDocument(),
+    );
+  });
+
+  it('says when nobody requested access yet', async () => {
+    await renderContent(jest.fn(async () => ({ items: [] })));
+    expect(
+      await screen.findByText(
+        'Nobody has requested access to this entity yet.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('explains that the history is for owners and admins on 403', async () => {
+    await renderContent(
+      jest.fn(async () => {
+        throw forbidden(
+          'Only owners of resource:default/orders-db and access admins',
+        );
+      }),
+    );
+    expect(
+      await screen.findByText('Access history is for owners and admins'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('Access history')).not.toBeInTheDocument();
+  });
+
+  it('shows other errors with their message', async () => {
+    await renderContent(
+      jest.fn(async () => {
+        throw new Error('entityRef: not a valid entity ref');
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'Error: Could not load the access history: entityRef: not a valid entity ref',
+      ),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,235 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
+import { AccessRequest } from '@jit-access/plugin-access-common';
+import { accessApiRef } from '../../api';
+import {
+  ExpiryCountdown,
+  StatusChip,
+  formatSeconds,
+  relativeTime,
+  useLiveRefresh,
+} from '../shared';
+import { RequestDetailsLink } from './RequestDetailsLink';
+
+const PAGE_SIZE = 25;
+
+function isForbidden(error: Error): boolean {
+  const e = error as Error & { statusCode?: number };
+  return e.statusCode === 403 || e.name === 'NotAllowedError';
+}
+
+function permissionsOn(r: AccessRequest, entityRef: string): string {
+  const item =
+    r.resources.find(x => x.entityRef === entityRef) ?? r.resources[0];
+  return item ? item.permissions.join(', ') : '';
+}
+
+type State = {
+  items: AccessRequest[];
+  nextCursor?: string;
+  loading: boolean;
+  loadingMore: boolean;
+  error?: Error;
+  moreError?: Error;
+};
+
+/**
+ * The entity page's "Access" tab: every access request made for this entity, newest
+ * first, for the entity's owners and access admins; others get a short explanation.
+ *
+ * @public
+ */
+export function EntityAccessContent() {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const api = useApi(accessApiRef);
+  const [state, setState] = useState<State>({
+    items: [],
+    loading: true,
+    loadingMore: false,
+  });
+  // Ignore answers for an entity we already navigated away from.
+  const seq = useRef(0);
+
+  const load = useCallback(async () => {
+    const mySeq = ++seq.current;
+    setState(s => ({ ...s, loading: true }));
+    try {
+      const page = await api.getEntityHistory(entityRef, { limit: PAGE_SIZE });
+      if (mySeq !== seq.current) return;
+      setState(s => {
+        // On a live refresh keep the older pages someone already loaded.
+        const keptOlder = s.items.length > PAGE_SIZE;
+        const fresh = new Set(page.items.map(i => i.id));
+        return {
+          items: keptOlder
+            ? [...page.items, ...s.items.filter(i => !fresh.has(i.id))]
+            : page.items,
+          nextCursor: keptOlder ? s.nextCursor : page.nextCursor,
+          loading: false,
+          loadingMore: false,
+        };
+      });
+    } catch (e) {
+      if (mySeq !== seq.current) return;
+      setState(s => ({ ...s, loading: false, error: e as Error }));
+    }
+  }, [api, entityRef]);
+
+  const loadMore = async () => {
+    const cursor = state.nextCursor;
+    if (!cursor) return;
+    const mySeq = seq.current;
+    setState(s => ({ ...s, loadingMore: true, moreError: undefined }));
+    try {
+      const page = await api.getEntityHistory(entityRef, {
+        cursor,
+        limit: PAGE_SIZE,
+      });
+      if (mySeq !== seq.current) return;
+      setState(s => ({
+        ...s,
+        items: [...s.items, ...page.items],
+        nextCursor: page.nextCursor,
+        loadingMore: false,
+      }));
+    } catch (e) {
+      if (mySeq !== seq.current) return;
+      setState(s => ({ ...s, loadingMore: false, moreError: e as Error }));
+    }
+  };
+
+  useEffect(() => {
+    setState({ items: [], loading: true, loadingMore: false });
+    load();
+  }, [load]);
+  // A live change reloads the first page (older pages are unchanged history).
+  useLiveRefresh(load);
+
+  if (state.loading && !state.items.length && !state.error) return <Progress />;
+  if (state.error && !state.items.length) {
+    if (isForbidden(state.error)) {
+      return (
+        <EmptyState
+          missing="info"
+          title="Access history is for owners and admins"
+          description="Only the owners of this entity and access admins can see who requested access to it. Use the Access card on the Overview tab to see or request your own access."
+        />
+      );
+    }
+    return (
+      <ResponseErrorPanel
+        error={state.error}
+        title={`Could not load the access history: ${state.error.message}`}
+      />
+    );
+  }
+
+  const columns: TableColumn<AccessRequest>[] = [
+    {
+      title: 'Requester',
+      field: 'requester',
+      render: r => <EntityRefLink entityRef={r.requester} hideIcon />,
+    },
+    {
+      title: 'Permissions',
+      render: r => permissionsOn(r, entityRef),
+    },
+    {
+      title: 'Status',
+      field: 'status',
+      render: r => <StatusChip status={r.status} title={r.endReason} />,
+    },
+    { title: 'Flow', field: 'flowTitle' },
+    {
+      title: 'Requested',
+      field: 'createdAt',
+      render: r => (
+        <span title={new Date(r.createdAt).toLocaleString()}>
+          {relativeTime(r.createdAt)}
+        </span>
+      ),
+    },
+    {
+      title: 'Duration',
+      render: r =>
+        r.status === 'granted' && r.expiresAt ? (
+          <>
+            <ExpiryCountdown expiresAt={r.expiresAt} /> left
+          </>
+        ) : (
+          formatSeconds(r.durationSeconds)
+        ),
+    },
+    {
+      title: 'Justification',
+      field: 'justification',
+      render: r => (
+        <Typography variant="body2" style={{ whiteSpace: 'pre-wrap' }}>
+          {r.justification || '—'}
+        </Typography>
+      ),
+    },
+    {
+      title: '',
+      render: r => <RequestDetailsLink id={r.id} />,
+    },
+  ];
+
+  return (
+    <>
+      {state.error && (
+        <Box mb={2}>
+          <ResponseErrorPanel
+            error={state.error}
+            title={`Could not refresh: ${state.error.message}`}
+          />
+        </Box>
+      )}
+      <Table<AccessRequest>
+        title="Access history"
+        subtitle="Every request made for this entity, newest first"
+        columns={columns}
+        data={state.items}
+        options={{ paging: false, search: false, padding: 'dense' }}
+        emptyContent={
+          <Box p={3}>
+            <Typography variant="body2" color="textSecondary">
+              Nobody has requested access to this entity yet.
+            </Typography>
+          </Box>
+        }
+      />
+      {(state.nextCursor || state.moreError) && (
+        <Box mt={2} display="flex" alignItems="center">
+          <Button
+            variant="outlined"
+            onClick={loadMore}
+            disabled={state.loadingMore || !state.nextCursor}
+          >
+            {state.loadingMore ? 'Loading…' : 'Load older requests'}
+          </Button>
+          {state.moreError && (
+            <Box ml={2}>
+              <Typography variant="body2" color="error" role="alert">
+                Could not load more: {state.moreError.message}
+              </Typography>
+            </Box>
+          )}
+        </Box>
+      )}
+    </>
+  );
+}

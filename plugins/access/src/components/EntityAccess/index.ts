@@ -1,0 +1,3 @@
+export { EntityAccessCard } from './EntityAccessCard';
+export { EntityAccessContent } from './EntityAccessContent';
+export { isAccessAvailable, isAccessCovered } from './coverage';

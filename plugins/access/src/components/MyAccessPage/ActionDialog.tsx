@@ -1,0 +1,93 @@
+import Button from '@material-ui/core/Button';
+import CircularProgress from '@material-ui/core/CircularProgress';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import Alert from '@material-ui/lab/Alert';
+import { FormEvent, ReactNode, useEffect, useState } from 'react';
+
+/**
+ * A confirmation dialog that runs an action: it stays open while the action runs and shows
+ * the backend's error message inline, so the user can correct the input and retry.
+ */
+export function ActionDialog(props: {
+  open: boolean;
+  title: string;
+  description?: ReactNode;
+  children?: ReactNode;
+  confirmLabel: string;
+  cancelLabel?: string;
+  /** Disables the confirm button (e.g. invalid input). */
+  invalid?: boolean;
+  destructive?: boolean;
+  onClose(): void;
+  /** Runs the action; throwing keeps the dialog open with the error. */
+  onConfirm(): Promise<void>;
+}) {
+  const { open, onClose, onConfirm } = props;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error>();
+  const titleId = `action-dialog-${props.title.replace(/\W+/g, '-')}`;
+
+  useEffect(() => {
+    if (open) setError(undefined);
+  }, [open]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy || props.invalid) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onConfirm();
+      onClose();
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={open}
+      onClose={busy ? undefined : onClose}
+      aria-labelledby={titleId}
+      fullWidth
+      maxWidth="sm"
+    >
+      <form onSubmit={submit} noValidate>
+        <DialogTitle id={titleId}>{props.title}</DialogTitle>
+        <DialogContent>
+          {props.description && (
+            <DialogContentText component="div">
+              {props.description}
+            </DialogContentText>
+          )}
+          {props.children}
+          {error && (
+            <Alert severity="error" role="alert">
+              {error.message}
+            </Alert>
+          )}
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={onClose} disabled={busy}>
+            {props.cancelLabel ?? 'Close'}
+          </Button>
+          <Button
+            type="submit"
+            color={props.destructive ? 'secondary' : 'primary'}
+            variant="contained"
+            disabled={busy || props.invalid}
+            startIcon={busy ? <CircularProgress size={16} /> : undefined}
+          >
+            {props.confirmLabel}
+          </Button>
+        </DialogActions>
+      </form>
+    </Dialog>
+  );
+}

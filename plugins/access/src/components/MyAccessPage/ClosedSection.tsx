@@ -1,0 +1,124 @@
+import { InfoCard } from '@backstage/core-components';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import {
+  AccessRequest,
+  TERMINAL_STATUSES,
+} from '@jit-access/plugin-access-common';
+import { relativeTime, StatusChip } from '../shared';
+import { formatTime } from '../RequestDetails/formatTime';
+import { OnChanged, RequestAgainAction, StarButton } from './actions';
+import { PagedSection, RequestLink, VisuallyHidden } from './common';
+import { useRequestPages } from './useRequestPages';
+
+/** Page size of the closed requests; the backend pages, we never load everything. */
+export const CLOSED_PAGE_SIZE = 20;
+
+const useStyles = makeStyles(theme => ({
+  reason: {
+    display: 'block',
+    maxWidth: 360,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+    marginTop: theme.spacing(0.5),
+  },
+  actions: { whiteSpace: 'nowrap' },
+}));
+
+/** A closed request's status, with the reason it ended (in full on hover). */
+export function EndedStatus(props: { request: AccessRequest }) {
+  const { request: r } = props;
+  const classes = useStyles();
+  return (
+    <>
+      <StatusChip status={r.status} title={r.endReason} />
+      {r.endReason && (
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          className={classes.reason}
+          title={r.endReason}
+        >
+          {r.endReason}
+        </Typography>
+      )}
+    </>
+  );
+}
+
+/** Ended requests, a page at a time. */
+export function ClosedSection(props: {
+  refreshKey: number;
+  onChanged: OnChanged;
+}) {
+  const { refreshKey, onChanged } = props;
+  const classes = useStyles();
+  const pages = useRequestPages(
+    'mine',
+    TERMINAL_STATUSES,
+    CLOSED_PAGE_SIZE,
+    refreshKey,
+  );
+  return (
+    <InfoCard title="Closed requests">
+      <PagedSection
+        pages={pages}
+        title="Closed requests"
+        pager
+        empty="No closed requests yet."
+      >
+        {items => (
+          <Table size="small" aria-label="Closed requests">
+            <TableHead>
+              <TableRow>
+                <TableCell>Request</TableCell>
+                <TableCell>Status</TableCell>
+                <TableCell>Ended</TableCell>
+                <TableCell>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {items.map(r => {
+                const ended = r.endedAt ?? r.updatedAt;
+                return (
+                  <TableRow key={r.id}>
+                    <TableCell>
+                      <RequestLink request={r} />
+                      <Typography
+                        variant="caption"
+                        component="div"
+                        color="textSecondary"
+                      >
+                        {r.flowTitle}
+                      </Typography>
+                    </TableCell>
+                    <TableCell>
+                      <EndedStatus request={r} />
+                    </TableCell>
+                    <TableCell>
+                      <Typography variant="body2" title={formatTime(ended)}>
+                        {relativeTime(ended)}
+                      </Typography>
+                    </TableCell>
+                    <TableCell align="right" className={classes.actions}>
+                      <RequestAgainAction request={r} onChanged={onChanged} />
+                      <StarButton request={r} onChanged={onChanged} />
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        )}
+      </PagedSection>
+    </InfoCard>
+  );
+}

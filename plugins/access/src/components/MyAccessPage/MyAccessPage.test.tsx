@@ -1,0 +1,1074 @@
+import '@testing-library/jest-dom';
+import { alertApiRef } from '@backstage/core-plugin-api';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { AccessRequest } from '@jit-access/plugin-access-common';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { Route, Routes } from 'react-router-dom';
+import { AccessApi, accessApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import {
+  FakeAccessApi,
+  inMinutes,
+  makeClosed,
+  makeGrant,
+  makeRequest,
+} from '../RequestDetails/testFixtures';
+import { MyAccessPage } from './MyAccessPage';
+
+/** What a signal carries (JsonObject, without depending on @backstage/types). */
+type JsonObject = Parameters<Parameters<SignalApi['subscribe']>[1]>[0];
+
+function fakeSignals() {
+  const listeners: ((message: JsonObject) => void)[] = [];
+  const api: SignalApi = {
+    subscribe<T extends JsonObject>(
+      _channel: string,
+      onMessage: (m: T) => void,
+    ) {
+      listeners.push(onMessage as (m: JsonObject) => void);
+      return { unsubscribe: () => {} };
+    },
+  };
+  return {
+    api,
+    // Signals arrive outside React's event handlers, hence act().
+    publish: (message: JsonObject) =>
+      act(() => listeners.forEach(l => l(message))),
+  };
+}
+
+jest.setTimeout(30_000);
+
+async function renderPage(
+  api: AccessApi,
+  options: { mountRoutes?: boolean } = {},
+) {
+  const alertApi = { post: jest.fn(), alert$: jest.fn() };
+  const signals = fakeSignals();
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [accessApiRef, api],
+        [alertApiRef, alertApi],
+        [signalApiRef, signals.api],
+      ]}
+    >
+      {/* Mounted as the app would, so relative links resolve against /access. */}
+      <Routes>
+        <Route path="/access/*" element={<MyAccessPage />} />
+      </Routes>
+    </TestApiProvider>,
+    {
+      routeEntries: ['/access'],
+      mountedRoutes:
+        options.mountRoutes === false
+          ? {}
+          : {
+              '/access': rootRouteRef,
+              '/catalog/:namespace/:kind/:name': entityRouteRef,
+            },
+    },
+  );
+  return { alertApi, signals };
+}
+
+const activeList = () => screen.getByRole('list', { name: 'Active access' });
+const openTable = () => screen.getByRole('table', { name: 'Open requests' });
+const closedTable = () =>
+  screen.getByRole('table', { name: 'Closed requests' });
+
+describe('MyAccessPage', () => {
+  describe('loading, empty and error states', () => {
+    it('shows a progress bar in every section while loading', async () => {
+      const api = new FakeAccessApi();
+      api.listRequests = () => new Promise(() => {});
+      await renderPage(api);
+      expect(
+        await screen.findByLabelText('Loading Active access'),
+      ).toBeInTheDocument();
+      expect(
+        screen.getByLabelText('Loading Open requests'),
+      ).toBeInTheDocument();
+      expect(
+        screen.getByLabelText('Loading Closed requests'),
+      ).toBeInTheDocument();
+      expect(
+        screen.getByLabelText('Loading Recent requests'),
+      ).toBeInTheDocument();
+      expect(screen.getByLabelText('Loading Favourites')).toBeInTheDocument();
+    });
+
+    it('says what each empty section means and links to New Request', async () => {
+      await renderPage(new FakeAccessApi());
+      expect(
+        await screen.findByText('You hold no access right now.'),
+      ).toBeInTheDocument();
+      // A LinkButton: an anchor with the button role.
+      expect(
+        screen.getByRole('button', { name: 'New request' }),
+      ).toHaveAttribute('href', '/access/new');
+      expect(screen.getByText('No requests are waiting.')).toBeInTheDocument();
+      expect(screen.getByText('No closed requests yet.')).toBeInTheDocument();
+      expect(screen.getByText('Nothing closed yet.')).toBeInTheDocument();
+      expect(
+        screen.getByText('Star a request to keep it here.'),
+      ).toBeInTheDocument();
+    });
+
+    it('leaves out the New Request link when the route is not bound', async () => {
+      await renderPage(new FakeAccessApi(), { mountRoutes: false });
+      expect(
+        await screen.findByText('You hold no access right now.'),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', { name: 'New request' }),
+      ).not.toBeInTheDocument();
+    });
+
+    it("shows each section's error with the backend's message", async () => {
+      const api = new FakeAccessApi([makeGrant(60)]);
+      const list = api.listRequests.bind(api);
+      api.listRequests = async q => {
+        if (q.status?.includes('expired'))
+          throw new Error('status: unknown status "expird"');
+        return list(q);
+      };
+      await renderPage(api);
+      expect(
+        await screen.findByText(
+          'Error: Could not load closed requests: status: unknown status "expird"',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        screen.getByText(
+          'Error: Could not load recent requests: status: unknown status "expird"',
+        ),
+      ).toBeInTheDocument();
+      // The other sections still work.
+      expect(
+        within(activeList()).getByRole('link', { name: 'orders-db (read)' }),
+      ).toBeInTheDocument();
+      expect(screen.getByText('No requests are waiting.')).toBeInTheDocument();
+    });
+
+    it('shows an error in every section when the backend fails', async () => {
+      const api = new FakeAccessApi();
+      api.listRequests = async () => {
+        throw new Error('Service Unavailable');
+      };
+      await renderPage(api);
+      for (const section of [
+        'active access',
+        'open requests',
+        'closed requests',
+        'recent requests',
+        'favourites',
+      ]) {
+        expect(
+          await screen.findByText(
+            `Error: Could not load ${section}: Service Unavailable`,
+          ),
+        ).toBeInTheDocument();
+      }
+    });
+
+    it('keeps the items on screen when a refresh fails', async () => {
+      const api = new FakeAccessApi([makeGrant(60)]);
+      const { signals } = await renderPage(api);
+      await screen.findByRole('list', { name: 'Active access' });
+      api.listRequests = async () => {
+        throw new Error('Service Unavailable');
+      };
+      signals.publish({ requestId: 'x', status: 'granted', action: 'x' });
+      expect(
+        await screen.findByText(
+          'Error: Could not refresh active access: Service Unavailable',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        within(activeList()).getByRole('link', { name: 'orders-db (read)' }),
+      ).toBeInTheDocument();
+    });
+  });
+
+  describe('Active', () => {
+    it('shows the grant, its flow, countdown, break-glass marker and details link', async () => {
+      const grant = makeGrant(125.5, {
+        breakGlass: true,
+        approvalType: 'breakglass',
+        resources: [
+          {
+            entityRef: 'resource:default/orders-db',
+            permissions: ['read', 'write'],
+          },
+          { entityRef: 'resource:payments/ledger', permissions: ['read'] },
+        ],
+      });
+      await renderPage(new FakeAccessApi([grant]));
+      const item = within(
+        await screen.findByRole('list', { name: 'Active access' }),
+      );
+      expect(
+        item.getByRole('link', {
+          name: 'orders-db (read, write), payments/ledger (read)',
+        }),
+      ).toHaveAttribute('href', `/access/requests/${grant.id}`);
+      expect(item.getByText('Break-glass')).toBeInTheDocument();
+      expect(item.getByText(/Production databases/)).toBeInTheDocument();
+      expect(item.getByText(/extensions used 0 of 1/)).toBeInTheDocument();
+      expect(item.getByTestId('expiry-countdown')).toHaveTextContent('2h 05m');
+    });
+
+    it('formats the countdown for days, hours and minutes', async () => {
+      const api = new FakeAccessApi([
+        makeGrant(2 * 24 * 60 + 3 * 60 + 1, { flowTitle: 'Days' }),
+        makeGrant(61.5, { flowTitle: 'Hours' }),
+        makeGrant(4.25, { flowTitle: 'Minutes' }),
+      ]);
+      await renderPage(api);
+      const list = await screen.findByRole('list', { name: 'Active access' });
+      const countdowns = within(list)
+        .getAllByTestId('expiry-countdown')
+        .map(e => e.textContent);
+      expect(countdowns).toEqual(
+        expect.arrayContaining([
+          '2d 3h',
+          '1h 01m',
+          expect.stringMatching(/^4m (1[0-5])s$/),
+        ]),
+      );
+    });
+
+    it('links to the request relative to the page when the route is not bound', async () => {
+      const grant = makeGrant(60);
+      await renderPage(new FakeAccessApi([grant]), { mountRoutes: false });
+      const link = await screen.findByRole('link', {
+        name: 'orders-db (read)',
+      });
+      expect(link).toHaveAttribute('href', `/access/requests/${grant.id}`);
+    });
+
+    it('shows access details, masks secrets until revealed and copies values', async () => {
+      const writeText = jest.fn().mockResolvedValue(undefined);
+      Object.assign(window.navigator, { clipboard: { writeText } });
+      const grant = makeGrant(60, {
+        accessDetails: { host: 'orders.db.internal', password: 's3cr3t' },
+      });
+      const { alertApi } = await renderPage(new FakeAccessApi([grant]));
+      const details = await screen.findByRole('table', {
+        name: 'Access details',
+      });
+      expect(
+        within(details).getByText('orders.db.internal'),
+      ).toBeInTheDocument();
+      expect(within(details).queryByText('s3cr3t')).not.toBeInTheDocument();
+      expect(
+        within(details).getByLabelText('password (hidden)'),
+      ).toBeInTheDocument();
+
+      await userEvent.click(
+        within(details).getByRole('button', { name: 'Show password' }),
+      );
+      expect(within(details).getByText('s3cr3t')).toBeInTheDocument();
+      await userEvent.click(
+        within(details).getByRole('button', { name: 'Hide password' }),
+      );
+      expect(within(details).queryByText('s3cr3t')).not.toBeInTheDocument();
+
+      await userEvent.click(
+        within(details).getByRole('button', { name: 'Copy password' }),
+      );
+      expect(writeText).toHaveBeenCalledWith('s3cr3t');
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          message: 'password copied to the clipboard',
+        }),
+      );
+    });
+
+    it('warns while a revocation is being retried', async () => {
+      const grant = makeGrant(-1, {
+        endReason: 'Access expired (revocation in progress)',
+        lastError: 'IAM answered 503',
+      });
+      await renderPage(new FakeAccessApi([grant]));
+      const list = within(
+        await screen.findByRole('list', { name: 'Active access' }),
+      );
+      expect(
+        list.getByText(/could not revoke this access yet; it keeps retrying/),
+      ).toHaveTextContent('IAM answered 503');
+      expect(
+        list.getByText(
+          'Being revoked: Access expired (revocation in progress)',
+        ),
+      ).toBeInTheDocument();
+      expect(list.getByRole('button', { name: 'Revoke' })).toHaveAttribute(
+        'aria-disabled',
+        'true',
+      );
+    });
+
+    it('revokes after confirmation, with a reason, and reloads', async () => {
+      const grant = makeGrant(60);
+      const api = new FakeAccessApi([grant]);
+      const revoke = jest.spyOn(api, 'revoke');
+      const { alertApi } = await renderPage(api);
+      await userEvent.click(
+        within(
+          await screen.findByRole('list', { name: 'Active access' }),
+        ).getByRole('button', { name: 'Revoke' }),
+      );
+      const dialog = await screen.findByRole('dialog', {
+        name: 'Revoke access?',
+      });
+      await userEvent.type(
+        within(dialog).getByLabelText('Reason (optional)'),
+        'done early',
+      );
+      await userEvent.click(
+        within(dialog).getByRole('button', { name: 'Revoke' }),
+      );
+      expect(revoke).toHaveBeenCalledWith(grant.id, 'done early');
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          message: 'Access revoked',
+          severity: 'success',
+        }),
+      );
+      expect(
+        await screen.findByText('You hold no access right now.'),
+      ).toBeInTheDocument();
+      // It is now a closed request.
+      expect(
+        within(closedTable()).getByRole('link', { name: 'orders-db (read)' }),
+      ).toBeInTheDocument();
+    });
+
+    it('does not revoke when the dialog is dismissed', async () => {
+      const api = new FakeAccessApi([makeGrant(60)]);
+      const revoke = jest.spyOn(api, 'revoke');
+      await renderPage(api);
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Revoke' }),
+      );
+      const dialog = await screen.findByRole('dialog', {
+        name: 'Revoke access?',
+      });
+      await userEvent.click(
+        within(dialog).getByRole('button', { name: 'Keep access' }),
+      );
+      await waitFor(() =>
+        expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+      );
+      expect(revoke).not.toHaveBeenCalled();
+    });
+
+    it('reports a revocation the provisioner could not finish yet', async () => {
+      const grant = makeGrant(60);
+      const api = new FakeAccessApi([grant]);
+      api.revoke = async () => ({
+        ...grant,
+        endReason: 'Revoked by the holder (revocation in progress)',
+        lastError: 'IAM answered 503',
+      });
+      const { alertApi } = await renderPage(api);
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Revoke' }),
+      );
+      const dialog = await screen.findByRole('dialog');
+      await userEvent.click(
+        within(dialog).getByRole('button', { name: 'Revoke' }),
+      );
+      await waitFor(() =>
+        expect(alertApi.post).toHaveBeenCalledWith({
+          message: 'Revocation in progress: IAM answered 503',
+          severity: 'warning',
+        }),
+      );
+    });
+
+    it("keeps the dialog open with the backend's message when revoking fails", async () => {
+      const api = new FakeAccessApi([makeGrant(60)]);
+      api.revoke = async () => {
+        throw new Error('Access of request x is already being revoked');
+      };
+      await renderPage(api);
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Revoke' }),
+      );
+      const dialog = await screen.findByRole('dialog');
+      await userEvent.click(
+        within(dialog).getByRole('button', { name: 'Revoke' }),
+      );
+      expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+        'Access of request x is already being revoked',
+      );
+      expect(screen.getByRole('dialog')).toBeInTheDocument();
+    });
+
+    it("extends within the flow's max, requiring the flow's justification", async () => {
+      const grant = makeGrant(30);
+      const api = new FakeAccessApi([grant]);
+      const extend = jest.spyOn(api, 'extend');
+      const { alertApi } = await renderPage(api);
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Extend' }),
+      );
+      const dialog = within(
+        await screen.findByRole('dialog', { name: 'Extend access' }),
+      );
+      expect(
+        await dialog.findByText(
+          'Flow "Production databases" allows at most 8h per extension',
+        ),
+      ).toBeInTheDocument();
+
+      const hours = dialog.getByLabelText(/Extra time \(hours\)/);
+      const submit = dialog.getByRole('button', { name: 'Request extension' });
+      await userEvent.clear(hours);
+      await userEvent.type(hours, '10');
+      expect(dialog.getByText('At most 8h for this flow')).toBeInTheDocument();
+      expect(submit).toBeDisabled();
+
+      await userEvent.clear(hours);
+      await userEvent.type(hours, '2');
+      // The flow requires a justification.
+      expect(submit).toBeDisabled();
+      await userEvent.type(
+        dialog.getByLabelText(/Justification/),
+        'still debugging',
+      );
+      expect(submit).toBeEnabled();
+      await userEvent.click(submit);
+
+      expect(extend).toHaveBeenCalledWith(grant.id, 7200, 'still debugging');
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          message: 'Extension requested; it waits for approval',
+        }),
+      );
+      // The list now shows the pending extension, and Extend explains why it is off.
+      expect(
+        await screen.findByText(/Extension of 2h waiting for approval/),
+      ).toBeInTheDocument();
+      expect(screen.getByRole('button', { name: 'Extend' })).toHaveAttribute(
+        'aria-disabled',
+        'true',
+      );
+      expect(
+        screen.getByRole('button', { name: 'Extend' }),
+      ).toHaveAccessibleDescription(
+        'An extension is already waiting for approval',
+      );
+    });
+
+    it("shows the backend's refusal of an extension in the dialog", async () => {
+      const api = new FakeAccessApi([makeGrant(30)]);
+      api.flows = [{ ...api.flows[0], justification: 'optional' }];
+      api.extend = async () => {
+        throw new Error(
+          'durationSeconds: at most 28800s (8h) for flow "prod-db"',
+        );
+      };
+      await renderPage(api);
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Extend' }),
+      );
+      const dialog = within(await screen.findByRole('dialog'));
+      await dialog.findByText(/allows at most 8h/);
+      await userEvent.click(
+        dialog.getByRole('button', { name: 'Request extension' }),
+      );
+      expect(await dialog.findByRole('alert')).toHaveTextContent(
+        'durationSeconds: at most 28800s (8h) for flow "prod-db"',
+      );
+    });
+
+    it('reports an extension refused by checks', async () => {
+      const grant = makeGrant(30);
+      const api = new FakeAccessApi([grant]);
+      api.flows = [{ ...api.flows[0], justification: 'optional' }];
+      api.extend = async () => ({
+        ...grant,
+        extension: {
+          status: 'rejected',
+          durationSeconds: 3600,
+          justification: '',
+          requestedAt: inMinutes(0),
+          decidedAt: inMinutes(0),
+          reason: 'Required check "oncall" failed: not on call',
+        },
+      });
+      const { alertApi } = await renderPage(api);
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Extend' }),
+      );
+      const dialog = within(await screen.findByRole('dialog'));
+      await dialog.findByText(/allows at most 8h/);
+      await userEvent.click(
+        dialog.getByRole('button', { name: 'Request extension' }),
+      );
+      await waitFor(() =>
+        expect(alertApi.post).toHaveBeenCalledWith({
+          message:
+            'Extension refused: Required check "oncall" failed: not on call',
+          severity: 'warning',
+        }),
+      );
+    });
+
+    it.each([
+      [
+        'all extensions are used',
+        { extensionsUsed: 1, extensionsAllowed: 1 },
+        'Already extended 1 time(s), the most flow "Production databases" allows',
+      ],
+      [
+        'the flow allows none',
+        { extensionsUsed: 0, extensionsAllowed: 0 },
+        'Flow "Production databases" does not allow extensions',
+      ],
+      [
+        'an extension is pending',
+        {
+          extension: {
+            status: 'pending' as const,
+            durationSeconds: 3600,
+            justification: '',
+            requestedAt: inMinutes(-1),
+          },
+        },
+        'An extension is already waiting for approval',
+      ],
+    ])('disables Extend when %s, saying why', async (_, over, reason) => {
+      const api = new FakeAccessApi([makeGrant(30, over)]);
+      await renderPage(api);
+      const button = await screen.findByRole('button', { name: 'Extend' });
+      expect(button).toHaveAttribute('aria-disabled', 'true');
+      expect(button).toHaveAccessibleDescription(reason);
+      await userEvent.hover(button);
+      expect(await screen.findByRole('tooltip')).toHaveTextContent(reason);
+      await userEvent.click(button);
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+
+    it('cancels a pending extension', async () => {
+      const grant = makeGrant(30, {
+        extension: {
+          status: 'pending',
+          durationSeconds: 3600,
+          justification: '',
+          requestedAt: inMinutes(-1),
+        },
+      });
+      const api = new FakeAccessApi([grant]);
+      const cancel = jest.spyOn(api, 'cancel');
+      await renderPage(api);
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Cancel extension' }),
+      );
+      const dialog = within(await screen.findByRole('dialog'));
+      await userEvent.click(
+        dialog.getByRole('button', { name: 'Cancel extension' }),
+      );
+      expect(cancel).toHaveBeenCalledWith(grant.id);
+      await waitFor(() =>
+        expect(
+          screen.queryByText(/waiting for approval/),
+        ).not.toBeInTheDocument(),
+      );
+    });
+
+    it('stars and unstars, and the favourites follow', async () => {
+      const grant = makeGrant(30);
+      const api = new FakeAccessApi([grant]);
+      const setFavorite = jest.spyOn(api, 'setFavorite');
+      await renderPage(api);
+      const list = await screen.findByRole('list', { name: 'Active access' });
+      const star = within(list).getByRole('button', { name: 'Star request' });
+      expect(star).toHaveAttribute('aria-pressed', 'false');
+      await userEvent.click(star);
+      expect(setFavorite).toHaveBeenCalledWith(grant.id, true);
+      const favourites = await screen.findByRole('list', {
+        name: 'Favourites',
+      });
+      expect(
+        within(favourites).getByRole('link', { name: 'orders-db (read)' }),
+      ).toBeInTheDocument();
+
+      await userEvent.click(
+        within(list).getByRole('button', { name: 'Unstar request' }),
+      );
+      expect(setFavorite).toHaveBeenLastCalledWith(grant.id, false);
+      expect(
+        await screen.findByText('Star a request to keep it here.'),
+      ).toBeInTheDocument();
+    });
+
+    it('reports a failed star', async () => {
+      const api = new FakeAccessApi([makeGrant(30)]);
+      api.setFavorite = async () => {
+        throw new Error('Only the requester can star a request');
+      };
+      const { alertApi } = await renderPage(api);
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Star request' }),
+      );
+      await waitFor(() =>
+        expect(alertApi.post).toHaveBeenCalledWith({
+          message:
+            'Could not star the request: Only the requester can star a request',
+          severity: 'error',
+        }),
+      );
+    });
+  });
+
+  describe('Open requests', () => {
+    it('shows who still has to approve, the checks and how long it waited', async () => {
+      const pending = makeRequest({
+        createdAt: inMinutes(-125),
+        approvers: [
+          'user:default/bob',
+          'user:default/carol',
+          'user:default/dan',
+        ],
+        requiredApprovals: 2,
+        approvals: [
+          {
+            approver: 'user:default/carol',
+            decision: 'approved',
+            kind: 'request',
+            at: inMinutes(-60),
+          },
+        ],
+        checks: [
+          {
+            checkId: 'change-ticket',
+            type: 'webhook',
+            outcome: 'passed',
+            detail: 'CHG-42 is approved',
+            at: inMinutes(-124),
+          },
+          {
+            checkId: 'oncall',
+            type: 'pagerduty-oncall',
+            outcome: 'failed',
+            detail: 'not on call for DBA',
+            at: inMinutes(-124),
+          },
+        ],
+      });
+      await renderPage(new FakeAccessApi([pending]));
+      const row = within(
+        (
+          await screen.findByRole('table', { name: 'Open requests' })
+        ).querySelector('tbody tr') as HTMLElement,
+      );
+      expect(
+        row.getByRole('link', { name: 'orders-db (read)' }),
+      ).toHaveAttribute('href', `/access/requests/${pending.id}`);
+      expect(row.getByText('Pending Approval')).toBeInTheDocument();
+      expect(
+        row.getByText(
+          '1 more approval needed from bob, dan; approved by carol',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        row.getByLabelText('Check change-ticket passed: CHG-42 is approved'),
+      ).toBeInTheDocument();
+      const failed = row.getByLabelText(
+        'Check oncall failed: not on call for DBA',
+      );
+      await userEvent.hover(failed);
+      expect(await screen.findByRole('tooltip')).toHaveTextContent(
+        'not on call for DBA',
+      );
+      expect(row.getByText(/^2h 0[45]m$/)).toBeInTheDocument();
+    });
+
+    it('says when a request waits for its checks or is being granted', async () => {
+      await renderPage(
+        new FakeAccessApi([
+          makeRequest({
+            approvalType: 'automatic',
+            requiredApprovals: 0,
+            approvers: [],
+            flowTitle: 'Staging',
+          }),
+          makeRequest({ status: 'granting', createdAt: inMinutes(-1) }),
+        ]),
+      );
+      const table = within(
+        await screen.findByRole('table', { name: 'Open requests' }),
+      );
+      expect(table.getByText('Waiting for checks')).toBeInTheDocument();
+      expect(table.getByText('Approved; being granted')).toBeInTheDocument();
+      const cancels = table.getAllByRole('button', { name: 'Cancel request' });
+      // The granting one (newest, first) can no longer be cancelled.
+      expect(cancels[0]).toHaveAttribute('aria-disabled', 'true');
+      expect(cancels[0]).toHaveAccessibleDescription(
+        'Being granted; it can no longer be cancelled',
+      );
+      expect(cancels[1]).not.toHaveAttribute('aria-disabled');
+    });
+
+    it('cancels after confirmation and moves the request to closed', async () => {
+      const pending = makeRequest();
+      const api = new FakeAccessApi([pending]);
+      const cancel = jest.spyOn(api, 'cancel');
+      const { alertApi } = await renderPage(api);
+      await userEvent.click(
+        within(
+          await screen.findByRole('table', { name: 'Open requests' }),
+        ).getByRole('button', { name: 'Cancel request' }),
+      );
+      const dialog = within(
+        await screen.findByRole('dialog', { name: 'Cancel this request?' }),
+      );
+      await userEvent.click(
+        dialog.getByRole('button', { name: 'Cancel request' }),
+      );
+      expect(cancel).toHaveBeenCalledWith(pending.id);
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({ message: 'Request cancelled' }),
+      );
+      expect(
+        await screen.findByText('No requests are waiting.'),
+      ).toBeInTheDocument();
+      expect(within(closedTable()).getByText('Cancelled')).toBeInTheDocument();
+    });
+
+    it('keeps the request when cancelling is refused', async () => {
+      const api = new FakeAccessApi([makeRequest()]);
+      api.cancel = async () => {
+        throw new Error(
+          'Request x is granting; only pending requests can be cancelled',
+        );
+      };
+      await renderPage(api);
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Cancel request' }),
+      );
+      const dialog = within(await screen.findByRole('dialog'));
+      await userEvent.click(
+        dialog.getByRole('button', { name: 'Cancel request' }),
+      );
+      expect(await dialog.findByRole('alert')).toHaveTextContent(
+        'only pending requests can be cancelled',
+      );
+      await userEvent.click(
+        dialog.getByRole('button', { name: 'Keep request' }),
+      );
+      await waitFor(() =>
+        expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+      );
+      expect(
+        within(openTable()).getByText('Pending Approval'),
+      ).toBeInTheDocument();
+    });
+  });
+
+  describe('Closed requests', () => {
+    function manyClosed(n: number): AccessRequest[] {
+      const statuses = [
+        'expired',
+        'revoked',
+        'rejected',
+        'failed',
+        'cancelled',
+      ] as const;
+      return Array.from({ length: n }, (_, i) =>
+        makeClosed(statuses[i % statuses.length], {
+          // Newest first: db-0 is the newest.
+          createdAt: new Date(Date.UTC(2025, 0, 1) - i * 60_000).toISOString(),
+          resources: [
+            { entityRef: `resource:default/db-${i}`, permissions: ['read'] },
+          ],
+        }),
+      );
+    }
+
+    it('pages through 5,000 closed requests 20 at a time with cursors', async () => {
+      const api = new FakeAccessApi(manyClosed(5000));
+      await renderPage(api);
+      const table = await screen.findByRole('table', {
+        name: 'Closed requests',
+      });
+      expect(within(table).getAllByRole('row')).toHaveLength(21); // header + 20
+      expect(
+        within(table).getByRole('link', { name: 'db-0 (read)' }),
+      ).toBeInTheDocument();
+      expect(
+        within(table).getByRole('link', { name: 'db-19 (read)' }),
+      ).toBeInTheDocument();
+      expect(
+        within(table).queryByRole('link', { name: 'db-20 (read)' }),
+      ).not.toBeInTheDocument();
+
+      const pager = within(
+        screen.getByRole('navigation', { name: 'Closed requests pages' }),
+      );
+      expect(pager.getByRole('button', { name: 'Previous' })).toBeDisabled();
+      expect(pager.getByText('Page 1')).toBeInTheDocument();
+      await userEvent.click(pager.getByRole('button', { name: 'Next' }));
+      expect(
+        await within(closedTable()).findByRole('link', {
+          name: 'db-20 (read)',
+        }),
+      ).toBeInTheDocument();
+      expect(
+        within(closedTable()).queryByRole('link', { name: 'db-19 (read)' }),
+      ).not.toBeInTheDocument();
+      expect(pager.getByText('Page 2')).toBeInTheDocument();
+
+      await userEvent.click(pager.getByRole('button', { name: 'Previous' }));
+      expect(
+        await within(closedTable()).findByRole('link', { name: 'db-0 (read)' }),
+      ).toBeInTheDocument();
+      expect(pager.getByText('Page 1')).toBeInTheDocument();
+
+      // Never more than one page per call, and never the whole history.
+      const closedCalls = api.listCalls.filter(q =>
+        q.status?.includes('expired'),
+      );
+      expect(closedCalls.every(q => (q.limit ?? 0) <= 20)).toBe(true);
+      expect(closedCalls.map(q => q.cursor)).toEqual(
+        expect.arrayContaining([undefined, '20']),
+      );
+    });
+
+    it('disables Next on the last page', async () => {
+      await renderPage(new FakeAccessApi(manyClosed(25)));
+      const pager = within(
+        await screen.findByRole('navigation', {
+          name: 'Closed requests pages',
+        }),
+      );
+      await userEvent.click(pager.getByRole('button', { name: 'Next' }));
+      expect(
+        await within(closedTable()).findByRole('link', {
+          name: 'db-24 (read)',
+        }),
+      ).toBeInTheDocument();
+      expect(within(closedTable()).getAllByRole('row')).toHaveLength(6);
+      expect(pager.getByRole('button', { name: 'Next' })).toBeDisabled();
+    });
+
+    it('shows every ended status with its reason', async () => {
+      await renderPage(
+        new FakeAccessApi([
+          makeClosed('rejected', { endReason: 'use the staging copy' }),
+          makeClosed('failed', { endReason: 'IAM: role not found' }),
+        ]),
+      );
+      const table = within(
+        await screen.findByRole('table', { name: 'Closed requests' }),
+      );
+      expect(table.getByText('Rejected')).toBeInTheDocument();
+      expect(table.getByText('use the staging copy')).toHaveAttribute(
+        'title',
+        'use the staging copy',
+      );
+      expect(
+        table.getByLabelText('Status: Failed').closest('[title]'),
+      ).toHaveAttribute('title', 'IAM: role not found');
+      expect(
+        screen.queryByRole('navigation', { name: 'Closed requests pages' }),
+      ).not.toBeInTheDocument();
+    });
+
+    it('requests again with a new justification', async () => {
+      const old = makeClosed('expired');
+      const api = new FakeAccessApi([old]);
+      const requestAgain = jest.spyOn(api, 'requestAgain');
+      const { alertApi } = await renderPage(api);
+      await userEvent.click(
+        within(
+          await screen.findByRole('table', { name: 'Closed requests' }),
+        ).getByRole('button', { name: 'Request again' }),
+      );
+      const dialog = within(
+        await screen.findByRole('dialog', { name: 'Request again' }),
+      );
+      await userEvent.type(
+        dialog.getByLabelText('Justification'),
+        'INC-2, day two',
+      );
+      await userEvent.click(
+        dialog.getByRole('button', { name: 'Submit request' }),
+      );
+      expect(requestAgain).toHaveBeenCalledWith(old.id, 'INC-2, day two');
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          message: 'Requested again: orders-db (read): Pending Approval',
+          severity: 'success',
+        }),
+      );
+      // The new request shows up as open.
+      await waitFor(() =>
+        expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+      );
+      expect(
+        await within(openTable()).findByText('Pending Approval'),
+      ).toBeInTheDocument();
+    });
+
+    it('warns when the new request was rejected by its checks', async () => {
+      const old = makeClosed('expired');
+      const api = new FakeAccessApi([old]);
+      api.requestAgain = async () => ({
+        items: [
+          makeClosed('rejected', {
+            endReason: 'Required check "change-ticket" failed: ticket is draft',
+          }),
+        ],
+      });
+      const { alertApi } = await renderPage(api);
+      await userEvent.click(
+        within(
+          await screen.findByRole('table', { name: 'Closed requests' }),
+        ).getByRole('button', { name: 'Request again' }),
+      );
+      const dialog = within(await screen.findByRole('dialog'));
+      await userEvent.click(
+        dialog.getByRole('button', { name: 'Submit request' }),
+      );
+      await waitFor(() =>
+        expect(alertApi.post).toHaveBeenCalledWith({
+          message:
+            'Requested again, but Required check "change-ticket" failed: ticket is draft',
+          severity: 'warning',
+        }),
+      );
+    });
+
+    it("shows the backend's refusal of request again", async () => {
+      const api = new FakeAccessApi([makeClosed('expired')]);
+      api.requestAgain = async () => {
+        throw new Error(
+          'justification: flow "prod-db" (Production databases) requires a justification',
+        );
+      };
+      await renderPage(api);
+      await userEvent.click(
+        within(
+          await screen.findByRole('table', { name: 'Closed requests' }),
+        ).getByRole('button', { name: 'Request again' }),
+      );
+      const dialog = within(await screen.findByRole('dialog'));
+      await userEvent.click(
+        dialog.getByRole('button', { name: 'Submit request' }),
+      );
+      expect(await dialog.findByRole('alert')).toHaveTextContent(
+        'justification: flow "prod-db" (Production databases) requires a justification',
+      );
+    });
+
+    it('stars a closed request', async () => {
+      const old = makeClosed('expired');
+      const api = new FakeAccessApi([old]);
+      await renderPage(api);
+      await userEvent.click(
+        within(
+          await screen.findByRole('table', { name: 'Closed requests' }),
+        ).getByRole('button', { name: 'Star request' }),
+      );
+      await waitFor(() =>
+        expect(
+          within(closedTable()).getByRole('button', { name: 'Unstar request' }),
+        ).toHaveAttribute('aria-pressed', 'true'),
+      );
+    });
+  });
+
+  describe('Recent & favourites', () => {
+    it('shows the last three closed requests and the starred ones', async () => {
+      const closed = [0, 1, 2, 3].map(i =>
+        makeClosed('expired', {
+          createdAt: inMinutes(-10 - i),
+          resources: [
+            {
+              entityRef: `resource:default/recent-${i}`,
+              permissions: ['read'],
+            },
+          ],
+        }),
+      );
+      const starredGrant = makeGrant(30, {
+        favorite: true,
+        resources: [
+          { entityRef: 'resource:default/starred', permissions: ['write'] },
+        ],
+      });
+      const api = new FakeAccessApi([...closed, starredGrant]);
+      await renderPage(api);
+      const recent = within(
+        await screen.findByRole('list', { name: 'Recent requests' }),
+      );
+      expect(recent.getAllByRole('link').map(l => l.textContent)).toEqual([
+        'recent-0 (read)',
+        'recent-1 (read)',
+        'recent-2 (read)',
+      ]);
+      expect(
+        recent.getAllByRole('button', { name: 'Request again' }),
+      ).toHaveLength(3);
+      expect(api.listCalls).toContainEqual(
+        expect.objectContaining({ view: 'favorites' }),
+      );
+      const favourites = within(
+        screen.getByRole('list', { name: 'Favourites' }),
+      );
+      expect(
+        favourites.getByRole('link', { name: 'starred (write)' }),
+      ).toBeInTheDocument();
+      // Active access cannot be requested again.
+      expect(
+        favourites.queryByRole('button', { name: 'Request again' }),
+      ).not.toBeInTheDocument();
+    });
+
+    it('requests a recent one again', async () => {
+      const old = makeClosed('revoked');
+      const api = new FakeAccessApi([old]);
+      const requestAgain = jest.spyOn(api, 'requestAgain');
+      await renderPage(api);
+      await userEvent.click(
+        within(
+          await screen.findByRole('list', { name: 'Recent requests' }),
+        ).getByRole('button', { name: 'Request again' }),
+      );
+      const dialog = within(await screen.findByRole('dialog'));
+      await userEvent.type(dialog.getByLabelText('Justification'), 'again');
+      await userEvent.click(
+        dialog.getByRole('button', { name: 'Submit request' }),
+      );
+      expect(requestAgain).toHaveBeenCalledWith(old.id, 'again');
+    });
+  });
+
+  it('refreshes every section when the backend signals a change', async () => {
+    const pending = makeRequest();
+    const api = new FakeAccessApi([pending]);
+    const { signals } = await renderPage(api);
+    await screen.findByRole('table', { name: 'Open requests' });
+    // Someone approves elsewhere; the backend grants and signals.
+    api.requests = [makeGrant(60, { id: pending.id })];
+    signals.publish({
+      requestId: pending.id,
+      status: 'granted',
+      action: 'access-granted',
+    });
+    expect(
+      await screen.findByRole('list', { name: 'Active access' }),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText('No requests are waiting.'),
+    ).toBeInTheDocument();
+  });
+});

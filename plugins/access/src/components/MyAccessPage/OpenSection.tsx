@@ -1,0 +1,175 @@
+import { InfoCard } from '@backstage/core-components';
+import Chip from '@material-ui/core/Chip';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import CheckCircleIcon from '@material-ui/icons/CheckCircle';
+import ErrorIcon from '@material-ui/icons/Error';
+import HighlightOffIcon from '@material-ui/icons/HighlightOff';
+import {
+  AccessCheckResult,
+  AccessRequest,
+  AccessRequestStatus,
+} from '@jit-access/plugin-access-common';
+import { DateTime } from 'luxon';
+import { formatRemaining, shortRef, StatusChip } from '../shared';
+import {
+  approvedBy,
+  missingApprovals,
+  remainingApprovers,
+} from '../RequestDetails/timelineEvents';
+import { CancelAction, OnChanged } from './actions';
+import { PagedSection, RequestLink, VisuallyHidden } from './common';
+import { useRequestPages } from './useRequestPages';
+
+const OPEN: readonly AccessRequestStatus[] = ['pending', 'granting'];
+const PAGE_SIZE = 50;
+/** Approver names shown before "and N more". */
+const MAX_NAMES = 5;
+
+const useStyles = makeStyles(theme => ({
+  checks: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5) },
+  passed: { color: theme.palette.success.main },
+  failed: { color: theme.palette.error.main },
+  error: { color: theme.palette.warning.main },
+}));
+
+function names(refs: string[]): string {
+  const shown = refs.slice(0, MAX_NAMES).map(shortRef).join(', ');
+  return refs.length > MAX_NAMES
+    ? `${shown} and ${refs.length - MAX_NAMES} more`
+    : shown;
+}
+
+/** Who still has to approve, in words. */
+export function approvalSummary(r: AccessRequest): string {
+  if (r.status === 'granting') return 'Approved; being granted';
+  const approved = approvedBy(r);
+  const missing = missingApprovals(r);
+  if (r.requiredApprovals === 0 || missing === 0) return 'Waiting for checks';
+  const remaining = remainingApprovers(r);
+  let text = `${missing} more approval${missing === 1 ? '' : 's'} needed`;
+  if (remaining.length) text += ` from ${names(remaining)}`;
+  if (approved.length) text += `; approved by ${names(approved)}`;
+  return text;
+}
+
+function CheckChip(props: { check: AccessCheckResult }) {
+  const { check } = props;
+  const classes = useStyles();
+  const icons: Record<AccessCheckResult['outcome'], JSX.Element> = {
+    passed: <CheckCircleIcon className={classes.passed} />,
+    failed: <HighlightOffIcon className={classes.failed} />,
+    error: <ErrorIcon className={classes.error} />,
+  };
+  const icon = icons[check.outcome];
+  return (
+    <Tooltip title={check.detail || check.outcome}>
+      <Chip
+        size="small"
+        variant="outlined"
+        icon={icon}
+        label={`${check.checkId}: ${check.outcome}`}
+        // Focusable so keyboard users get the detail too.
+        tabIndex={0}
+        aria-label={`Check ${check.checkId} ${check.outcome}${
+          check.detail ? `: ${check.detail}` : ''
+        }`}
+      />
+    </Tooltip>
+  );
+}
+
+/** Requests waiting for approval or being granted. */
+export function OpenSection(props: {
+  refreshKey: number;
+  onChanged: OnChanged;
+}) {
+  const { refreshKey, onChanged } = props;
+  const classes = useStyles();
+  const pages = useRequestPages('mine', OPEN, PAGE_SIZE, refreshKey);
+  return (
+    <InfoCard title="Open requests">
+      <PagedSection
+        pages={pages}
+        title="Open requests"
+        pager
+        empty="No requests are waiting."
+      >
+        {items => (
+          <Table size="small" aria-label="Open requests">
+            <TableHead>
+              <TableRow>
+                <TableCell>Request</TableCell>
+                <TableCell>Status</TableCell>
+                <TableCell>Approvals</TableCell>
+                <TableCell>Checks</TableCell>
+                <TableCell>Waiting</TableCell>
+                <TableCell>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {items.map(r => (
+                <TableRow key={r.id}>
+                  <TableCell>
+                    <RequestLink request={r} />
+                    <Typography
+                      variant="caption"
+                      component="div"
+                      color="textSecondary"
+                    >
+                      {r.flowTitle}
+                    </Typography>
+                  </TableCell>
+                  <TableCell>
+                    <StatusChip status={r.status} />
+                  </TableCell>
+                  <TableCell>
+                    <Typography variant="body2">
+                      {approvalSummary(r)}
+                    </Typography>
+                  </TableCell>
+                  <TableCell>
+                    {r.checks.length ? (
+                      <div className={classes.checks}>
+                        {r.checks.map((c, i) => (
+                          <CheckChip key={`${c.checkId}-${i}`} check={c} />
+                        ))}
+                      </div>
+                    ) : (
+                      <Typography variant="body2" color="textSecondary">
+                        none
+                      </Typography>
+                    )}
+                  </TableCell>
+                  <TableCell>
+                    <Typography
+                      variant="body2"
+                      title={`Submitted ${DateTime.fromISO(
+                        r.createdAt,
+                      ).toLocaleString(DateTime.DATETIME_MED)}`}
+                    >
+                      {formatRemaining(
+                        Math.max(1000, Date.now() - Date.parse(r.createdAt)),
+                      )}
+                    </Typography>
+                  </TableCell>
+                  <TableCell align="right">
+                    <CancelAction request={r} onChanged={onChanged} />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </PagedSection>
+    </InfoCard>
+  );
+}

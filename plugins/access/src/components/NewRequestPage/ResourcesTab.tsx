@@ -1,0 +1,498 @@
+import { Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import Paper from '@material-ui/core/Paper';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles, Theme } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import {
+  AccessFlowSummary,
+  AccessRequest,
+  RequestableResource,
+} from '@jit-access/plugin-access-common';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import useDebounce from 'react-use/esm/useDebounce';
+import { AccessApi, accessApiRef } from '../../api';
+import {
+  DeepLink,
+  displayName,
+  MAX_SELECTED,
+  normalizeRef,
+  SelectedItem,
+} from './logic';
+import { RequestForm, RequestTarget } from './RequestForm';
+import { ResourceResults } from './ResourceResults';
+import { SelectedList } from './SelectedList';
+import { useResourceSearch } from './useResourceSearch';
+
+const useStyles = makeStyles((theme: Theme) => ({
+  filters: {
+    display: 'grid',
+    gridTemplateColumns:
+      'minmax(200px, 2fr) minmax(140px, 1fr) minmax(140px, 1fr)',
+    gap: theme.spacing(2),
+    marginBottom: theme.spacing(2),
+  },
+  panel: { padding: theme.spacing(2) },
+  message: { marginBottom: theme.spacing(2) },
+}));
+
+const LIMIT_TEXT = MAX_SELECTED.toLocaleString('en-US');
+
+/** Pages (of 200) "Add all matches" reads at most; sparse pages must not loop forever. */
+const ADD_ALL_MAX_PAGES = 50;
+
+/** Deep-link pages of `getResources` looked through for one entity before giving up. */
+const DEEP_LINK_PAGES = 5;
+
+function keyOf(ref: string): string {
+  return normalizeRef(ref) ?? ref;
+}
+
+/** Finds a deep-linked entity among the resources the caller may request. */
+async function resolveLinked(
+  api: AccessApi,
+  link: DeepLink['entities'][number],
+): Promise<{ item?: SelectedItem; problem?: string }> {
+  const key = normalizeRef(link.ref);
+  if (!key)
+    return {
+      problem: `"${link.ref}" is not an entity reference like resource:default/orders-db.`,
+    };
+  const { name } = parseEntityRef(link.ref.trim(), {
+    defaultNamespace: 'default',
+  });
+  let match: RequestableResource | undefined;
+  try {
+    let cursor: string | undefined;
+    for (let page = 0; page < DEEP_LINK_PAGES && !match; page++) {
+      const res = await api.getResources({ q: name, cursor, limit: 200 });
+      match = res.items.find(r => normalizeRef(r.entityRef) === key);
+      cursor = res.nextCursor;
+      if (!cursor) break;
+    }
+  } catch (e) {
+    // Keep the link's intent; the preview checks it against the backend.
+    return {
+      item: { entityRef: link.ref.trim(), permissions: link.permissions },
+      problem: `Could not load the details of ${link.ref} (${
+        (e as Error).message
+      }); preview to check it.`,
+    };
+  }
+  if (!match)
+    return {
+      problem: `No resource "${link.ref}" that you can request: it is not in the catalog, or no access flow lets you request it.`,
+    };
+  const offered = match.permissions.map(p => p.permission);
+  const refused = link.permissions.filter(p => !offered.includes(p));
+  let permissions = link.permissions.filter(p => offered.includes(p));
+  if (!link.permissions.length && offered.length === 1) permissions = offered;
+  return {
+    item: { entityRef: match.entityRef, resource: match, permissions },
+    problem: refused.length
+      ? `You cannot request ${refused
+          .map(p => `"${p}"`)
+          .join(', ')} on ${displayName({
+          entityRef: match.entityRef,
+          resource: match,
+        })}; it offers ${offered.join(', ')}.`
+      : undefined,
+  };
+}
+
+/**
+ * Resources tab of New Request: search and filter what the caller may request, pick up to
+ * 1,000 entities with their permissions, then preview and submit.
+ */
+export function ResourcesTab(props: {
+  flows?: AccessFlowSummary[];
+  deepLink: DeepLink;
+  onSubmitted(items: AccessRequest[]): void;
+}) {
+  const { flows, deepLink, onSubmitted } = props;
+  const classes = useStyles();
+  const api = useApi(accessApiRef);
+
+  const [q, setQ] = useState('');
+  const [type, setType] = useState('');
+  const [permission, setPermission] = useState('');
+  const search = useResourceSearch({ q, type, permission });
+
+  const [selection, setSelection] = useState<ReadonlyMap<string, SelectedItem>>(
+    () => new Map(),
+  );
+  const [limitMessage, setLimitMessage] = useState<string>();
+  const [itemError, setItemError] = useState<{
+    index: number;
+    message: string;
+  }>();
+  const [linkProblems, setLinkProblems] = useState<string[]>([]);
+  const [resolving, setResolving] = useState(deepLink.entities.length > 0);
+
+  // Deep links (`?entity=...&permission=...`) prefill the selection once.
+  useEffect(() => {
+    if (!deepLink.entities.length) return undefined;
+    let cancelled = false;
+    (async () => {
+      const results: Awaited<ReturnType<typeof resolveLinked>>[] = [];
+      for (const link of deepLink.entities.slice(0, MAX_SELECTED)) {
+        results.push(await resolveLinked(api, link));
+        if (cancelled) return;
+      }
+      const problems = results.flatMap(r => (r.problem ? [r.problem] : []));
+      if (deepLink.entities.length > MAX_SELECTED)
+        problems.push(
+          `Only the first ${LIMIT_TEXT} linked resources were added.`,
+        );
+      setSelection(prev => {
+        const next = new Map(prev);
+        for (const { item } of results) {
+          if (!item || next.size >= MAX_SELECTED) continue;
+          const existing = next.get(keyOf(item.entityRef));
+          next.set(keyOf(item.entityRef), {
+            ...item,
+            permissions: [
+              ...new Set([
+                ...(existing?.permissions ?? []),
+                ...item.permissions,
+              ]),
+            ],
+          });
+        }
+        return next;
+      });
+      setLinkProblems(problems);
+      setResolving(false);
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [api, deepLink]);
+
+  const items = useMemo(() => [...selection.values()], [selection]);
+
+  const typeOptions = useTypeOptions(search.items, type);
+  const permissionOptions = useMemo(() => {
+    const all = new Set<string>();
+    flows?.forEach(f => f.permissions.forEach(p => all.add(p)));
+    search.items.forEach(r =>
+      r.permissions.forEach(p => all.add(p.permission)),
+    );
+    if (permission) all.add(permission);
+    return [...all].sort();
+  }, [flows, search.items, permission]);
+
+  const toggle = useCallback(
+    (resource: RequestableResource, perm: string) => {
+      const key = keyOf(resource.entityRef);
+      const existing = selection.get(key);
+      if (!existing && selection.size >= MAX_SELECTED) {
+        setLimitMessage(
+          `You can request at most ${LIMIT_TEXT} resources at once: ${displayName(
+            { entityRef: resource.entityRef, resource },
+          )} was not added. Remove some, or submit these first.`,
+        );
+        return;
+      }
+      setLimitMessage(undefined);
+      const next = new Map(selection);
+      const permissions = existing?.permissions.includes(perm)
+        ? existing.permissions.filter(p => p !== perm)
+        : [...(existing?.permissions ?? []), perm];
+      if (permissions.length === 0) next.delete(key);
+      else
+        next.set(key, {
+          entityRef: existing?.entityRef ?? resource.entityRef,
+          resource: existing?.resource ?? resource,
+          permissions,
+        });
+      setSelection(next);
+    },
+    [selection],
+  );
+
+  // Adds every match of the current search, page by page from the server, until the
+  // selection is full: picking hundreds by hand is no way to build a big request.
+  const [adding, setAdding] = useState(false);
+  const latestSelection = useRef(selection);
+  latestSelection.current = selection;
+  const addAllMatching = async () => {
+    if (!permission || adding) return;
+    setAdding(true);
+    setLimitMessage(undefined);
+    const found: RequestableResource[] = [];
+    let failure: string | undefined;
+    try {
+      let cursor: string | undefined;
+      for (let page = 0; page < ADD_ALL_MAX_PAGES; page++) {
+        const res = await api.getResources({
+          q: q.trim() || undefined,
+          type: type || undefined,
+          permission,
+          cursor,
+          limit: 200,
+        });
+        found.push(...res.items);
+        cursor = res.nextCursor;
+        // Enough to fill the selection even if none of them is picked yet.
+        if (!cursor || found.length > MAX_SELECTED) break;
+      }
+    } catch (e) {
+      failure = `Could not add all matches: ${
+        (e as Error).message
+      }. Those loaded so far were added.`;
+    }
+    // Merge into the selection as it is now: the user may have ticked more meanwhile.
+    const next = new Map(latestSelection.current);
+    let full = false;
+    for (const resource of found) {
+      if (!resource.permissions.some(p => p.permission === permission))
+        continue;
+      const key = keyOf(resource.entityRef);
+      const existing = next.get(key);
+      if (existing?.permissions.includes(permission)) continue;
+      if (!existing && next.size >= MAX_SELECTED) {
+        full = true;
+        break;
+      }
+      next.set(key, {
+        entityRef: existing?.entityRef ?? resource.entityRef,
+        resource: existing?.resource ?? resource,
+        permissions: [...(existing?.permissions ?? []), permission],
+      });
+    }
+    setSelection(next);
+    setAdding(false);
+    if (failure) setLimitMessage(failure);
+    else if (full)
+      setLimitMessage(
+        `Stopped at ${LIMIT_TEXT} resources, the most one request can hold; the other matches were not added.`,
+      );
+  };
+
+  const toggleSelected = useCallback(
+    (item: SelectedItem, perm: string) => {
+      if (item.resource) toggle(item.resource, perm);
+    },
+    [toggle],
+  );
+  const remove = useCallback((item: SelectedItem) => {
+    setSelection(prev => {
+      const next = new Map(prev);
+      next.delete(keyOf(item.entityRef));
+      return next;
+    });
+    setLimitMessage(undefined);
+  }, []);
+  const clear = useCallback(() => {
+    setSelection(new Map());
+    setLimitMessage(undefined);
+  }, []);
+
+  const flowIds = useMemo(() => {
+    const ids = new Set<string>();
+    for (const item of items)
+      for (const p of item.permissions) {
+        const flowId = item.resource?.permissions.find(
+          x => x.permission === p,
+        )?.flowId;
+        if (flowId) ids.add(flowId);
+      }
+    return [...ids];
+  }, [items]);
+
+  const incomplete = items.find(i => i.permissions.length === 0);
+  const target = useMemo<RequestTarget | undefined>(
+    () =>
+      items.length && !incomplete
+        ? {
+            resources: items.map(i => ({
+              entityRef: i.entityRef,
+              permissions: i.permissions,
+            })),
+          }
+        : undefined,
+    [items, incomplete],
+  );
+  let notReadyReason: string | undefined;
+  if (!items.length) notReadyReason = 'Pick at least one resource.';
+  else if (incomplete)
+    notReadyReason = `Choose a permission for ${displayName(incomplete)}.`;
+
+  const describeItem = useCallback(
+    (index: number) =>
+      items[index]
+        ? `${displayName(items[index])} (${items[index].entityRef})`
+        : undefined,
+    [items],
+  );
+  const onItemError = useCallback(
+    (index: number | undefined, message?: string) =>
+      setItemError(
+        index === undefined ? undefined : { index, message: message ?? '' },
+      ),
+    [],
+  );
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12} md={7}>
+        <Paper variant="outlined" className={classes.panel}>
+          <div className={classes.filters}>
+            <SearchField onSearch={setQ} />
+            <TextField
+              id="new-request-type"
+              label="Type"
+              select
+              variant="outlined"
+              size="small"
+              value={type}
+              onChange={e => setType(e.target.value)}
+              SelectProps={{ native: true }}
+              InputLabelProps={{ shrink: true }}
+            >
+              <option value="">All types</option>
+              {typeOptions.map(t => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </TextField>
+            <TextField
+              id="new-request-permission"
+              label="Permission"
+              select
+              variant="outlined"
+              size="small"
+              value={permission}
+              onChange={e => setPermission(e.target.value)}
+              SelectProps={{ native: true }}
+              InputLabelProps={{ shrink: true }}
+            >
+              <option value="">All permissions</option>
+              {permissionOptions.map(p => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </TextField>
+          </div>
+          {limitMessage && (
+            <Alert
+              severity="warning"
+              role="alert"
+              className={classes.message}
+              onClose={() => setLimitMessage(undefined)}
+            >
+              {limitMessage}
+            </Alert>
+          )}
+          {permission && search.items.length > 0 && !search.loading && (
+            <Box mb={1}>
+              <Button
+                size="small"
+                variant="outlined"
+                onClick={addAllMatching}
+                disabled={adding}
+              >
+                {adding
+                  ? 'Adding…'
+                  : `Add all matches with "${permission}" (up to ${LIMIT_TEXT})`}
+              </Button>
+            </Box>
+          )}
+          <ResourceResults
+            search={search}
+            selection={selection}
+            filtered={!!(q.trim() || type || permission)}
+            onToggle={toggle}
+          />
+        </Paper>
+      </Grid>
+      <Grid item xs={12} md={5}>
+        <Paper variant="outlined" className={classes.panel}>
+          {resolving && (
+            <Box mb={2}>
+              <Typography variant="body2">Loading linked resources…</Typography>
+              <Progress />
+            </Box>
+          )}
+          {linkProblems.length > 0 && (
+            <Alert
+              severity="warning"
+              className={classes.message}
+              onClose={() => setLinkProblems([])}
+            >
+              {linkProblems.map(p => (
+                <div key={p}>{p}</div>
+              ))}
+            </Alert>
+          )}
+          <SelectedList
+            items={items}
+            onToggle={toggleSelected}
+            onRemove={remove}
+            onClear={clear}
+            error={itemError}
+          />
+          <RequestForm
+            idPrefix="new-request-resources"
+            target={target}
+            notReadyReason={notReadyReason}
+            flowIds={flowIds}
+            flows={flows}
+            describeItem={describeItem}
+            onItemError={onItemError}
+            onSubmitted={onSubmitted}
+          />
+        </Paper>
+      </Grid>
+    </Grid>
+  );
+}
+
+/**
+ * The name search, debounced; it keeps its own text so typing re-renders only the field,
+ * not a page holding up to 1,000 selected items.
+ */
+function SearchField(props: { onSearch(q: string): void }) {
+  const { onSearch } = props;
+  const [text, setText] = useState('');
+  useDebounce(() => onSearch(text), 300, [text]);
+  return (
+    <TextField
+      id="new-request-search"
+      label="Search by name"
+      type="search"
+      variant="outlined"
+      size="small"
+      value={text}
+      onChange={e => setText(e.target.value)}
+      inputProps={{ maxLength: 200 }}
+    />
+  );
+}
+
+/** Types seen in any loaded page so far, so options do not vanish while filtering. */
+function useTypeOptions(
+  resources: RequestableResource[],
+  selected: string,
+): string[] {
+  const [seen, setSeen] = useState<ReadonlySet<string>>(() => new Set());
+  useEffect(() => {
+    const fresh = resources
+      .map(r => r.type)
+      .filter((t): t is string => !!t && !seen.has(t));
+    if (fresh.length) setSeen(new Set([...seen, ...fresh]));
+  }, [resources, seen]);
+  return useMemo(() => {
+    const all = new Set(seen);
+    if (selected) all.add(selected);
+    return [...all].sort();
+  }, [seen, selected]);
+}

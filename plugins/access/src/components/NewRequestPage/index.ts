@@ -1,0 +1,1 @@
+export { NewRequestPage } from './NewRequestPage';

@@ -1,0 +1,359 @@
+import {
+  EmptyState,
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import { createStyles, makeStyles, Theme } from '@material-ui/core/styles';
+import WarningIcon from '@material-ui/icons/Warning';
+import Alert from '@material-ui/lab/Alert';
+import { AccessRequest } from '@jit-access/plugin-access-common';
+import { ReactNode, useCallback, useEffect, useState } from 'react';
+import { useParams } from 'react-router-dom';
+import { accessApiRef } from '../../api';
+import {
+  ExpiryCountdown,
+  formatSeconds,
+  StatusChip,
+  useLiveRefresh,
+} from '../shared';
+import { AccessDetails } from '../MyAccessPage/AccessDetails';
+import { ActorName } from './ActorName';
+import { HolderActions } from './HolderActions';
+import { formatTime } from './formatTime';
+import { RequestTimeline } from './RequestTimeline';
+import { approvedBy, isBeingRevoked } from './timelineEvents';
+import { useRequestLink } from './useRequestLink';
+
+const useStyles = makeStyles((theme: Theme) =>
+  createStyles({
+    list: {
+      display: 'grid',
+      gridTemplateColumns: 'minmax(120px, max-content) 1fr',
+      columnGap: theme.spacing(3),
+      rowGap: theme.spacing(1.5),
+      margin: 0,
+    },
+    term: {
+      color: theme.palette.text.secondary,
+      fontWeight: 500,
+    },
+    value: { margin: 0, overflowWrap: 'anywhere' },
+    resources: { margin: 0, paddingLeft: theme.spacing(2) },
+    permission: { marginLeft: theme.spacing(0.5) },
+    justification: { whiteSpace: 'pre-wrap' },
+    header: {
+      display: 'flex',
+      alignItems: 'center',
+      flexWrap: 'wrap',
+      gap: theme.spacing(1),
+      marginBottom: theme.spacing(2),
+    },
+    alert: { marginBottom: theme.spacing(2) },
+  }),
+);
+
+function statusCodeOf(error: Error): number | undefined {
+  // ResponseError from the AccessClient carries the HTTP status.
+  const code = (error as { statusCode?: unknown }).statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/**
+ * Loads a request and reloads it on demand. Unlike react-use's useAsyncRetry, a failed
+ * reload keeps the request on screen (with the error beside it).
+ */
+function useRequest(id: string) {
+  const api = useApi(accessApiRef);
+  const [refreshKey, setRefreshKey] = useState(0);
+  const [state, setState] = useState<{
+    id: string;
+    loading: boolean;
+    value?: AccessRequest;
+    error?: Error;
+  }>({ id, loading: true });
+  useEffect(() => {
+    let stale = false;
+    setState(s =>
+      s.id === id ? { ...s, loading: true } : { id, loading: true },
+    );
+    api.getRequest(id).then(
+      value => {
+        if (!stale) setState({ id, loading: false, value });
+      },
+      error => {
+        if (!stale)
+          setState(s => ({
+            id,
+            loading: false,
+            value: s.id === id ? s.value : undefined,
+            error,
+          }));
+      },
+    );
+    return () => {
+      stale = true;
+    };
+  }, [api, id, refreshKey]);
+  const reload = useCallback(() => setRefreshKey(k => k + 1), []);
+  // Never show another request's data while the new one loads.
+  const current = state.id === id ? state : { loading: true };
+  return { ...current, reload } as {
+    loading: boolean;
+    value?: AccessRequest;
+    error?: Error;
+    reload: () => void;
+  };
+}
+
+/** The request's fields, as a description list. */
+export function RequestFacts(props: { request: AccessRequest }) {
+  const { request: r } = props;
+  const classes = useStyles();
+  const link = useRequestLink();
+  const rows: [string, ReactNode][] = [
+    [
+      'Status',
+      <>
+        <StatusChip status={r.status} />
+        {r.endReason && (
+          <Typography variant="body2" color="textSecondary">
+            {r.endReason}
+          </Typography>
+        )}
+      </>,
+    ],
+    [
+      'Resources',
+      <ul className={classes.resources}>
+        {r.resources.map(x => (
+          <li key={x.entityRef}>
+            <EntityRefLink entityRef={x.entityRef} />
+            {x.permissions.map(p => (
+              <Chip
+                key={p}
+                size="small"
+                label={p}
+                className={classes.permission}
+              />
+            ))}
+          </li>
+        ))}
+      </ul>,
+    ],
+    [
+      'Flow',
+      <>
+        {r.flowTitle}{' '}
+        <Typography variant="caption" color="textSecondary" component="span">
+          ({r.flowId}, {r.approvalType})
+        </Typography>
+        {r.breakGlass && (
+          <Chip
+            size="small"
+            color="secondary"
+            icon={<WarningIcon />}
+            label="Break-glass"
+            className={classes.permission}
+          />
+        )}
+      </>,
+    ],
+    ['Requester', <ActorName actor={r.requester} />],
+  ];
+  if (r.createdBy !== r.requester) {
+    rows.push(['Submitted by', <ActorName actor={r.createdBy} />]);
+  }
+  rows.push(
+    [
+      'Justification',
+      r.justification ? (
+        <span className={classes.justification}>{r.justification}</span>
+      ) : (
+        <Typography variant="body2" color="textSecondary" component="span">
+          none given
+        </Typography>
+      ),
+    ],
+    ['Duration', formatSeconds(r.durationSeconds)],
+  );
+  if (r.requiredApprovals > 0) {
+    rows.push([
+      'Approvals',
+      `${approvedBy(r).length} of ${r.requiredApprovals} required`,
+    ]);
+  }
+  if (r.approvers.length) {
+    rows.push([
+      r.breakGlass ? 'Reviewers' : 'Approvers',
+      <>
+        {r.approvers.map((a, i) => (
+          <span key={a}>
+            {i > 0 && ', '}
+            <ActorName actor={a} />
+          </span>
+        ))}
+      </>,
+    ]);
+  }
+  rows.push(['Submitted', formatTime(r.createdAt)]);
+  if (r.grantedAt) rows.push(['Granted', formatTime(r.grantedAt)]);
+  if (r.expiresAt) {
+    rows.push([
+      r.status === 'granted' ? 'Ends' : 'Was to end',
+      <>
+        {formatTime(r.expiresAt)}
+        {r.status === 'granted' && (
+          <>
+            {' '}
+            (in <ExpiryCountdown expiresAt={r.expiresAt} />)
+          </>
+        )}
+      </>,
+    ]);
+  }
+  if (r.endedAt) rows.push(['Ended', formatTime(r.endedAt)]);
+  if (r.extensionsAllowed > 0 || r.extensionsUsed > 0) {
+    rows.push([
+      'Extensions',
+      `${r.extensionsUsed} of ${r.extensionsAllowed} used`,
+    ]);
+  }
+  if (r.againOf) {
+    rows.push([
+      'Requested again from',
+      <Link to={link(r.againOf)}>an earlier request</Link>,
+    ]);
+  }
+  return (
+    <dl className={classes.list}>
+      {rows.map(([term, value]) => (
+        <div key={term} style={{ display: 'contents' }}>
+          <dt className={classes.term}>{term}</dt>
+          <dd className={classes.value}>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** Loads one request and shows its details and timeline. */
+export function RequestDetailsContent(props: { id: string }) {
+  const { id } = props;
+  const classes = useStyles();
+  const { value, loading, error, reload } = useRequest(id);
+  useLiveRefresh(reload);
+
+  if (!value && loading) return <Progress aria-label="Loading the request" />;
+  if (!value && error) {
+    const status = statusCodeOf(error);
+    if (status === 404 || status === 400) {
+      return (
+        <EmptyState
+          missing="info"
+          title="No such request"
+          description={
+            status === 400
+              ? `"${id}" is not a request id.`
+              : `There is no access request with id ${id}. It may have been mistyped.`
+          }
+        />
+      );
+    }
+    if (status === 403) {
+      return (
+        <EmptyState
+          missing="info"
+          title="You may not see this request"
+          description="Only its requester, whoever submitted it, its approvers and access admins can see an access request."
+        />
+      );
+    }
+    return (
+      <ResponseErrorPanel
+        title={`Could not load the request: ${error.message}`}
+        error={error}
+      />
+    );
+  }
+  if (!value) return null;
+
+  const r = value;
+  return (
+    <>
+      <div className={classes.header}>
+        <Typography variant="h5" component="h2">
+          Access request
+        </Typography>
+        <StatusChip status={r.status} />
+        <HolderActions request={r} onChanged={reload} />
+      </div>
+      {error && (
+        <Alert severity="warning" className={classes.alert}>
+          Could not refresh the request: {error.message}
+        </Alert>
+      )}
+      {isBeingRevoked(r) && (
+        <Alert severity="warning" className={classes.alert}>
+          Being revoked: {r.endReason}
+        </Alert>
+      )}
+      {r.lastError && (
+        <Alert severity="error" className={classes.alert}>
+          {r.status === 'failed'
+            ? 'The provisioner could not grant this access: '
+            : 'The provisioner could not revoke this access yet; it keeps retrying: '}
+          {r.lastError}
+        </Alert>
+      )}
+      <Grid container spacing={3}>
+        <Grid item xs={12} md={6}>
+          <InfoCard title="Details">
+            <RequestFacts request={r} />
+          </InfoCard>
+          {r.accessDetails && Object.keys(r.accessDetails).length > 0 && (
+            <Box mt={3}>
+              <InfoCard title="Access details">
+                <AccessDetails
+                  details={r.accessDetails}
+                  title="How to connect"
+                />
+              </InfoCard>
+            </Box>
+          )}
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <InfoCard title="Timeline">
+            <RequestTimeline request={r} />
+          </InfoCard>
+        </Grid>
+      </Grid>
+    </>
+  );
+}
+
+/**
+ * One access request (`/access/requests/:id`, where notifications link): status,
+ * resources, flow, people, justification, times and its timeline.
+ * @public
+ */
+export function RequestDetailsPage() {
+  const { id } = useParams<{ id: string }>();
+  if (!id) {
+    return (
+      <EmptyState
+        missing="info"
+        title="No such request"
+        description="The address names no request."
+      />
+    );
+  }
+  return <RequestDetailsContent id={id} />;
+}

@@ -1,0 +1,2 @@
+export { RequestDetailsPage } from './RequestDetailsPage';
+export { RequestTimeline } from './RequestTimeline';
