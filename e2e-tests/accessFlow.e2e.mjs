@@ -2,7 +2,7 @@
 // Run by scripts/e2e.sh, which builds the app and starts the backend (serving it on :7007)
 // and the fake PagerDuty. Screenshots go to e2e-tests/screenshots/.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -174,6 +174,12 @@ try {
 }
 
 const passed = results.filter(r => r.ok).length;
-console.log(`browser: ${passed} passed, ${results.length - passed} failed`);
+const total = 4;
+console.log(`browser: ${passed} passed, ${total - passed} failed`);
+mkdirSync(path.join(SHOTS, '..', 'logs'), { recursive: true });
+writeFileSync(
+  path.join(SHOTS, '..', 'logs', 'results.json'),
+  JSON.stringify({ passed, failed: total - passed, steps: results }, null, 2),
+);
 console.log(`screenshots: ${SHOTS}`);
 process.exit(failed ? 1 : 0);

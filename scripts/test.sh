@@ -42,5 +42,21 @@ echo "==> Lint" >&2
 yarn backstage-cli repo lint
 echo "==> Tests" >&2
 mkdir -p .tools
-yarn backstage-cli repo test --watchAll=false --json --outputFile=.tools/jest-results.json "$@"
-node -e "const r=require('./.tools/jest-results.json');console.log(r.numPassedTests+' passed, '+r.numFailedTests+' failed, '+(r.numPendingTests+r.numTodoTests)+' skipped')"
+rm -f .tools/jest-results.json e2e-tests/logs/results.json
+unit_rc=0
+yarn backstage-cli repo test --watchAll=false --json --outputFile=.tools/jest-results.json "$@" || unit_rc=$?
+e2e_rc=0
+if [ "${ACCESS_SKIP_E2E:-}" = "1" ]; then
+  echo "==> Browser tests skipped (ACCESS_SKIP_E2E=1)" >&2
+else
+  echo "==> Browser tests (real Chromium)" >&2
+  ./scripts/e2e.sh || e2e_rc=$?
+fi
+node -e "
+const fs = require('fs');
+const read = f => (fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, 'utf8')) : undefined);
+const j = read('.tools/jest-results.json') ?? { numPassedTests: 0, numFailedTests: 1, numPendingTests: 0, numTodoTests: 0 };
+const e = read('e2e-tests/logs/results.json') ?? { passed: 0, failed: process.env.ACCESS_SKIP_E2E === '1' ? 0 : 1 };
+console.log('total: ' + (j.numPassedTests + e.passed) + ' passed, ' + (j.numFailedTests + e.failed) + ' failed, ' + (j.numPendingTests + j.numTodoTests) + ' skipped');
+"
+[ "$unit_rc" = 0 ] && [ "$e2e_rc" = 0 ]
