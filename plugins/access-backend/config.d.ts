@@ -110,6 +110,14 @@ export interface Config {
       /** Tell holders this long before their access ends; `false` to never. Default `15m`. */
       expiringSoon?: AccessDuration | false;
     };
+    encryption?: {
+      /**
+       * 32 bytes in base64 (`openssl rand -base64 32`) that encrypt access details at rest
+       * (AES-256-GCM). Without it a development key is generated and kept in the database.
+       * @visibility secret
+       */
+      key?: string;
+    };
     /** Re-verification of grants approved by a re-verifying check (PagerDuty on-call). */
     reverify?: {
       /** How often. Default `5m`. */

@@ -15,7 +15,8 @@ import {
 import { CheckRegistry } from './checks/CheckRegistry';
 import { webhookCheckFactory } from './checks/webhookCheck';
 import { accessClockServiceRef } from './clock';
-import { readAccessConfig } from './config/readAccessConfig';
+import { AccessConfigError, readAccessConfig } from './config/readAccessConfig';
+import { DetailsCipher } from './provisioning/DetailsCipher';
 import { AccessStore } from './database/AccessStore';
 import { AccessEvents } from './events/AccessEvents';
 import { CatalogDirectory } from './flows/CatalogDirectory';
@@ -90,6 +91,7 @@ export const accessPlugin = createBackendPlugin({
           config: deps.config,
           provisioners: accessConfig.provisioners,
           factories: provisionerFactories,
+          logger: deps.logger,
         });
         const checks = await CheckRegistry.create({
           config: deps.config,
@@ -97,6 +99,30 @@ export const accessPlugin = createBackendPlugin({
           factories: checkFactories,
           logger: deps.logger,
         });
+        // Access details are encrypted at rest; without a configured key a development key is
+        // generated once and kept in the database, which protects nothing.
+        const configuredKey = deps.config.getOptionalString(
+          'access.encryption.key',
+        );
+        if (!configuredKey) {
+          deps.logger.warn(
+            'access: access.encryption.key is not set; using a generated development key stored in the database. Set it (openssl rand -base64 32) in production.',
+          );
+        }
+        let cipher: DetailsCipher;
+        try {
+          cipher = DetailsCipher.fromBase64(
+            configuredKey ??
+              (await store.getOrCreateSetting(
+                'dev-details-key',
+                DetailsCipher.generateKey,
+              )),
+          );
+        } catch (e) {
+          throw new AccessConfigError([
+            `access.encryption.key: ${(e as Error).message}`,
+          ]);
+        }
         const events = new AccessEvents({
           logger: deps.logger,
           auditor: deps.auditor,
@@ -109,6 +135,7 @@ export const accessPlugin = createBackendPlugin({
           directory,
           provisioners,
           checks,
+          cipher,
           events,
           clock: deps.clock,
           config: accessConfig,

@@ -1,6 +1,19 @@
-import { createExtensionPoint } from '@backstage/backend-plugin-api';
+import {
+  createExtensionPoint,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { Entity } from '@backstage/catalog-model';
 import { AccessResourceItem } from '@jit-access/plugin-access-common';
+
+/**
+ * One resource of a grant, with the catalog entity when the catalog has it (for its
+ * annotations, e.g. which database a provisioner should grant on).
+ * @public
+ */
+export interface ProvisionedResource extends AccessResourceItem {
+  entity?: Entity;
+}
 
 /**
  * What a provisioner is told about the access it grants or revokes.
@@ -13,7 +26,7 @@ export interface ProvisionerRequest {
   requester: string;
   requesterEmail?: string;
   flowId: string;
-  resources: AccessResourceItem[];
+  resources: ProvisionedResource[];
   /** When access ends (ISO 8601); a second line of defence for targets that support it. */
   expiresAt: string;
 }
@@ -46,9 +59,14 @@ export interface AccessProvisioner {
 export interface AccessProvisionerFactory {
   /** The `type` value in `access.provisioners.<id>.type`. */
   type: string;
+  /**
+   * Validates the config and builds the provisioner; throw an Error whose message names the
+   * bad key (relative to the provisioner's config) to stop the backend at start.
+   */
   create(options: {
     id: string;
     config: Config;
+    logger: LoggerService;
   }): AccessProvisioner | Promise<AccessProvisioner>;
 }
 

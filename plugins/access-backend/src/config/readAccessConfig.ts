@@ -168,6 +168,10 @@ const accessSchema = z
       )
       .default({}),
     reverify: z.object({ frequency: duration.optional() }).strict().optional(),
+    encryption: z
+      .object({ key: z.string().min(1) })
+      .strict()
+      .optional(),
     notifications: z
       .object({
         expiringSoon: z.union([z.literal(false), duration]).optional(),

@@ -453,6 +453,44 @@ export class AccessStore {
     });
   }
 
+  async putDetails(
+    tx: Db,
+    requestId: string,
+    ciphertext: string,
+    now: number,
+  ): Promise<void> {
+    await tx('access_details')
+      .insert({ request_id: requestId, ciphertext, created_at: now })
+      .onConflict('request_id')
+      .merge();
+  }
+
+  async deleteDetails(tx: Db, requestId: string): Promise<void> {
+    await tx('access_details').where({ request_id: requestId }).delete();
+  }
+
+  async getDetails(requestIds: string[]): Promise<Map<string, string>> {
+    if (!requestIds.length) return new Map();
+    const rows = await this.db('access_details').whereIn(
+      'request_id',
+      requestIds,
+    );
+    return new Map(
+      rows.map(r => [r.request_id as string, r.ciphertext as string]),
+    );
+  }
+
+  /** A plugin-wide setting, created with `make` the first time (race-safe across replicas). */
+  async getOrCreateSetting(key: string, make: () => string): Promise<string> {
+    const existing = await this.db('access_settings').where({ key }).first();
+    if (existing) return existing.value;
+    await this.db('access_settings')
+      .insert({ key, value: make() })
+      .onConflict('key')
+      .ignore();
+    return (await this.db('access_settings').where({ key }).first()).value;
+  }
+
   /** Forgets idempotency keys older than the cut-off (retries come within minutes). */
   async deleteIdempotencyBefore(cutoff: number): Promise<number> {
     return this.db('access_idempotency')

@@ -1,4 +1,6 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { AccessConfigError } from '../config/readAccessConfig';
 import {
   AccessProvisioner,
   AccessProvisionerFactory,
@@ -21,24 +23,41 @@ export class ProvisionerRegistry {
     config: Config;
     provisioners: ProvisionerConfig[];
     factories: AccessProvisionerFactory[];
+    logger: LoggerService;
   }): Promise<ProvisionerRegistry> {
     const byId = new Map<string, AccessProvisioner>([
       ['none', noneProvisioner],
     ]);
+    const problems: string[] = [];
     for (const p of options.provisioners) {
       const factory = options.factories.find(f => f.type === p.type);
-      if (!factory)
-        throw new Error(
+      if (!factory) {
+        problems.push(
           `access.provisioners.${p.id}.type: unknown provisioner type "${p.type}"`,
         );
-      byId.set(
-        p.id,
-        await factory.create({
-          id: p.id,
-          config: options.config.getConfig(`access.provisioners.${p.id}`),
-        }),
-      );
+        continue;
+      }
+      try {
+        byId.set(
+          p.id,
+          await factory.create({
+            id: p.id,
+            config: options.config.getConfig(`access.provisioners.${p.id}`),
+            logger: options.logger.child({ provisioner: p.id }),
+          }),
+        );
+      } catch (e) {
+        const message = (e as Error).message;
+        // Backstage's own config errors already name the full key.
+        const named =
+          message.startsWith('access.') ||
+          message.includes(`'access.provisioners.`);
+        problems.push(
+          named ? message : `access.provisioners.${p.id}.${message}`,
+        );
+      }
     }
+    if (problems.length) throw new AccessConfigError(problems);
     return new ProvisionerRegistry(byId);
   }
 

@@ -44,6 +44,7 @@ import { FlowResolver } from '../flows/FlowResolver';
 import { ProvisionerRegistry } from '../provisioning/ProvisionerRegistry';
 import { canTransition } from './stateMachine';
 import { CheckRegistry } from '../checks/CheckRegistry';
+import { DetailsCipher } from '../provisioning/DetailsCipher';
 import { decideByChecks, flowHasChecks } from './checkDecision';
 import { AccessCheckResult } from '@jit-access/plugin-access-common';
 import { AccessFlow } from '../config/AccessConfig';
@@ -72,6 +73,17 @@ interface TransitionSpec {
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 
+/** Keeps string-like access details, at most 50 keys of 4 kB each; anything else is dropped. */
+function cleanDetails(raw: unknown): Record<string, string> | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw).slice(0, 50)) {
+    if (['string', 'number', 'boolean'].includes(typeof v))
+      out[k.slice(0, 100)] = String(v).slice(0, 4096);
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** What a new request waits for, by approval type. */
 const AWAITING_AT_SUBMIT = {
   manual: 'approval',
@@ -91,6 +103,7 @@ export class AccessRequestService {
       directory: CatalogDirectory;
       provisioners: ProvisionerRegistry;
       checks: CheckRegistry;
+      cipher: DetailsCipher;
       events: AccessEvents;
       clock: Clock;
       config: AccessConfig;
@@ -151,11 +164,29 @@ export class AccessRequestService {
     viewer: string,
   ): Promise<AccessRequest[]> {
     const ids = rows.map(r => r.id);
-    const [approvals, favorites] = await Promise.all([
+    // Access details go to the grantee only, and only while access is active.
+    const own = rows
+      .filter(r => r.requester === viewer && r.status === 'granted')
+      .map(r => r.id);
+    const [approvals, favorites, details] = await Promise.all([
       this.deps.store.getApprovals(ids),
       this.deps.store.favoritesOf(viewer, ids),
+      this.deps.store.getDetails(own),
     ]);
-    return rows.map(r => toView(r, approvals, favorites.has(r.id)));
+    return rows.map(r => {
+      const sealed = details.get(r.id);
+      let accessDetails: Record<string, string> | undefined;
+      if (sealed) {
+        try {
+          accessDetails = this.deps.cipher.decrypt(r.id, sealed);
+        } catch (e) {
+          this.deps.logger.error(
+            `access: could not decrypt the access details of ${r.id} (was the key changed?)`,
+          );
+        }
+      }
+      return toView(r, approvals, favorites.has(r.id), accessDetails);
+    });
   }
 
   private async load(
@@ -1380,6 +1411,14 @@ export class AccessRequestService {
 
   // ---------------------------------------------------------------- granting and ending
 
+  /** The request's resources with their catalog entities, for provisioners. */
+  private async withEntities(r: RequestRecord) {
+    const entities = await this.deps.directory
+      .getEntities(r.resources.map(x => x.entityRef))
+      .catch(() => [] as (Entity | undefined)[]);
+    return r.resources.map((x, i) => ({ ...x, entity: entities[i] }));
+  }
+
   /** Calls the provisioner for a request in `granting` and records the outcome. */
   async grant(id: string, actor: string): Promise<void> {
     const r = await this.deps.store.getRequest(id);
@@ -1387,17 +1426,19 @@ export class AccessRequestService {
     const grantedAt = this.now();
     const expiresAt = grantedAt + r.durationSeconds * 1000;
     let error: Error | undefined;
+    let details: Record<string, string> | undefined;
     try {
-      await this.deps.provisioners.get(r.provisioner).grant({
+      const result = await this.deps.provisioners.get(r.provisioner).grant({
         requestId: r.id,
         requester: r.requester,
         requesterEmail: (
           await this.deps.directory.findUser(r.requester).catch(() => undefined)
         )?.email,
         flowId: r.flowId,
-        resources: r.resources,
+        resources: await this.withEntities(r),
         expiresAt: new Date(expiresAt).toISOString(),
       });
+      details = cleanDetails(result?.accessDetails);
     } catch (e) {
       error = e as Error;
     }
@@ -1430,6 +1471,15 @@ export class AccessRequestService {
           notifyRequester: true,
         });
       } else {
+        // Sealed in the same transaction as the grant; never written to the audit trail.
+        if (details) {
+          await this.deps.store.putDetails(
+            tx,
+            cur.id,
+            this.deps.cipher.encrypt(cur.id, details),
+            this.now(),
+          );
+        }
         const changed = await this.change(tx, cur, {
           to: 'granted',
           patch: { grantedAt, expiresAt, lastError: null },
@@ -1492,7 +1542,7 @@ export class AccessRequestService {
         requestId: r.id,
         requester: r.requester,
         flowId: r.flowId,
-        resources: r.resources,
+        resources: await this.withEntities(r),
         expiresAt: new Date(r.expiresAt ?? now).toISOString(),
       });
     } catch (e) {
@@ -1531,6 +1581,7 @@ export class AccessRequestService {
       const cur = await this.load(id, tx);
       if (cur.status !== 'granted') return;
       const endedAt = this.now();
+      await this.deps.store.deleteDetails(tx, cur.id);
       const changed = await this.change(tx, cur, {
         to: ending.as,
         patch: {

@@ -12,6 +12,7 @@ export function toView(
   r: RequestRecord,
   approvals: ApprovalRecord[],
   favorite: boolean,
+  accessDetails?: Record<string, string>,
 ): AccessRequest {
   return {
     id: r.id,
@@ -55,5 +56,6 @@ export function toView(
       (r.ending ? `${r.ending.reason} (revocation in progress)` : undefined),
     lastError: r.lastError,
     favorite,
+    ...(accessDetails ? { accessDetails } : {}),
   };
 }
