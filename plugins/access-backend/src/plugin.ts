@@ -17,6 +17,7 @@ import { webhookCheckFactory } from './checks/webhookCheck';
 import { accessClockServiceRef } from './clock';
 import { AccessConfigError, readAccessConfig } from './config/readAccessConfig';
 import { DetailsCipher } from './provisioning/DetailsCipher';
+import { webhookProvisionerFactory } from './provisioning/webhookProvisioner';
 import { AccessStore } from './database/AccessStore';
 import { AccessEvents } from './events/AccessEvents';
 import { CatalogDirectory } from './flows/CatalogDirectory';
@@ -35,7 +36,9 @@ import { scheduleTasks } from './tasks/scheduleTasks';
 export const accessPlugin = createBackendPlugin({
   pluginId: 'access',
   register(env) {
-    const provisionerFactories: AccessProvisionerFactory[] = [];
+    const provisionerFactories: AccessProvisionerFactory[] = [
+      webhookProvisionerFactory,
+    ];
     env.registerExtensionPoint(accessProvisionersExtensionPoint, {
       addProvisionerType(factory) {
         if (

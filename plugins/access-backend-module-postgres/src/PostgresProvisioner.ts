@@ -1,0 +1,434 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  AccessProvisioner,
+  ProvisionedResource,
+  ProvisionerGrantResult,
+  ProvisionerRequest,
+} from '@jit-access/plugin-access-node';
+import knexFactory, { Knex } from 'knex';
+import { PostgresProvisionerSettings, PostgresTarget } from './config';
+import { loginRoleName, ownershipMarker, safeText } from './roleName';
+import { generatePassword, scramSha256Verifier } from './secrets';
+import { ident, literal, run } from './sql';
+
+/** The annotation on a catalog entity that names the target database of a provisioner. */
+export const POSTGRES_TARGET_ANNOTATION = 'jit-access/postgres-target';
+
+/** Connection settings of the admin pools. */
+export const POOL_DEFAULTS = {
+  connectTimeoutMs: 5_000,
+  statementTimeoutMs: 15_000,
+  acquireTimeoutMs: 10_000,
+  maxConnections: 2,
+  idleTimeoutMs: 60_000,
+  /** How long revoke waits for terminated sessions to go away. */
+  terminateWaitMs: 5_000,
+};
+
+/** What a grant needs on one target: the database roles to grant. */
+interface TargetPlan {
+  target: PostgresTarget;
+  dbRoles: string[];
+}
+
+interface RoleRow {
+  comment: string | null;
+}
+
+/**
+ * Grants access to PostgreSQL databases by creating one login role per grant and target,
+ * member of the database roles the requested permissions map to, and drops it when access
+ * ends.
+ *
+ * Stateless: the role name is derived from the requester, request id and target, and the
+ * role's comment marks it as ours, so a repeated grant or revoke finds the work already done.
+ */
+export class PostgresProvisioner implements AccessProvisioner {
+  private readonly pools = new Map<string, Knex>();
+  private closed = false;
+
+  constructor(
+    private readonly options: {
+      id: string;
+      settings: PostgresProvisionerSettings;
+      logger: LoggerService;
+    },
+  ) {}
+
+  async grant(request: ProvisionerRequest): Promise<ProvisionerGrantResult> {
+    this.assertOpen();
+    const expiresAt = new Date(request.expiresAt);
+    if (Number.isNaN(expiresAt.getTime())) {
+      throw new Error(`Invalid expiresAt "${request.expiresAt}"`);
+    }
+    // Every resource is checked before anything changes in a database.
+    const plans = this.planGrant(request.resources);
+    const done: TargetPlan[] = [];
+    const perTarget: Array<{
+      target: PostgresTarget;
+      details: Record<string, string>;
+    }> = [];
+    try {
+      for (const plan of plans) {
+        done.push(plan);
+        perTarget.push({
+          target: plan.target,
+          details: await this.grantOnTarget(plan, request, expiresAt),
+        });
+      }
+    } catch (e) {
+      // The request fails as a whole; leave no login behind on the targets already done.
+      for (const plan of done) {
+        await this.revokeOnTarget(plan.target, request).catch(cleanupError =>
+          this.options.logger.error(
+            `Could not drop the login role on target "${plan.target.name}" after a failed grant of request ${request.requestId}: ${cleanupError.message}`,
+          ),
+        );
+      }
+      throw e;
+    }
+    const accessDetails: Record<string, string> = {};
+    for (const { target, details } of perTarget) {
+      for (const [key, value] of Object.entries(details)) {
+        accessDetails[perTarget.length === 1 ? key : `${target.name}.${key}`] =
+          value;
+      }
+    }
+    return { accessDetails };
+  }
+
+  async revoke(request: ProvisionerRequest): Promise<void> {
+    this.assertOpen();
+    const errors: string[] = [];
+    for (const target of this.targetsToRevoke(request.resources)) {
+      try {
+        await this.revokeOnTarget(target, request);
+      } catch (e) {
+        errors.push(`target "${target.name}": ${(e as Error).message}`);
+      }
+    }
+    if (errors.length) {
+      throw new Error(`Could not drop the login role on ${errors.join('; ')}`);
+    }
+  }
+
+  /** Closes the connection pools; the provisioner refuses further work. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map(p => p.destroy()));
+  }
+
+  // ------------------------------------------------------------------ planning
+
+  private planGrant(resources: ProvisionedResource[]): TargetPlan[] {
+    const { permissions } = this.options.settings;
+    const byTarget = new Map<string, TargetPlan>();
+    for (const resource of resources) {
+      const target = this.targetOf(resource);
+      if (!resource.permissions.length) {
+        throw new Error(
+          `No permission requested on ${
+            resource.entityRef
+          }; the postgres provisioner "${this.options.id}" grants ${this.known([
+            ...permissions.keys(),
+          ])}`,
+        );
+      }
+      const plan = byTarget.get(target.name) ?? { target, dbRoles: [] };
+      for (const permission of resource.permissions) {
+        const roles = permissions.get(permission);
+        if (!roles) {
+          throw new Error(
+            `Permission "${permission}" requested on ${
+              resource.entityRef
+            } is not configured for the postgres provisioner "${
+              this.options.id
+            }" (configured: ${this.known([...permissions.keys()])})`,
+          );
+        }
+        for (const role of roles) {
+          if (!plan.dbRoles.includes(role)) plan.dbRoles.push(role);
+        }
+      }
+      byTarget.set(target.name, plan);
+    }
+    return [...byTarget.values()].sort((a, b) =>
+      a.target.name.localeCompare(b.target.name),
+    );
+  }
+
+  /** The target a resource's entity names; throws a message for the requester otherwise. */
+  private targetOf(resource: ProvisionedResource): PostgresTarget {
+    const { targets } = this.options.settings;
+    const ref = resource.entityRef;
+    if (!resource.entity) {
+      throw new Error(
+        `${ref} is not in the catalog, so the postgres provisioner "${this.options.id}" cannot read its ${POSTGRES_TARGET_ANNOTATION} annotation`,
+      );
+    }
+    const name =
+      resource.entity.metadata.annotations?.[POSTGRES_TARGET_ANNOTATION];
+    if (!name) {
+      throw new Error(
+        `${ref} has no ${POSTGRES_TARGET_ANNOTATION} annotation naming the database; the postgres provisioner "${
+          this.options.id
+        }" has the targets ${this.known([...targets.keys()])}`,
+      );
+    }
+    const target = targets.get(name);
+    if (!target) {
+      throw new Error(
+        `The ${POSTGRES_TARGET_ANNOTATION} annotation of ${stringifyEntityRef(
+          resource.entity,
+        )} names target "${name}", which the postgres provisioner "${
+          this.options.id
+        }" does not have (targets: ${this.known([...targets.keys()])})`,
+      );
+    }
+    return target;
+  }
+
+  /**
+   * The targets whose login role a revoke drops. When a resource's target can no longer be
+   * told (the entity left the catalog or lost its annotation since the grant), every target
+   * is tried: the role name is unique to the request and target, so that is safe, and
+   * access must not outlive its end because of a catalog edit.
+   */
+  private targetsToRevoke(resources: ProvisionedResource[]): PostgresTarget[] {
+    const found = new Map<string, PostgresTarget>();
+    for (const resource of resources) {
+      try {
+        const target = this.targetOf(resource);
+        found.set(target.name, target);
+      } catch (e) {
+        this.options.logger.warn(
+          `${
+            (e as Error).message
+          }; revoking on every target of the provisioner`,
+        );
+        return [...this.options.settings.targets.values()];
+      }
+    }
+    return [...found.values()];
+  }
+
+  private known(names: string[]): string {
+    return names.length ? names.map(n => `"${n}"`).join(', ') : '(none)';
+  }
+
+  // ------------------------------------------------------------------ database work
+
+  private roleName(request: ProvisionerRequest, target: PostgresTarget) {
+    return loginRoleName({
+      rolePrefix: this.options.settings.rolePrefix,
+      requester: request.requester,
+      requestId: request.requestId,
+      target: target.name,
+    });
+  }
+
+  /** Creates (or, when it exists from an earlier attempt, resets) the login role. */
+  private async grantOnTarget(
+    plan: TargetPlan,
+    request: ProvisionerRequest,
+    expiresAt: Date,
+  ): Promise<Record<string, string>> {
+    const { target, dbRoles } = plan;
+    const role = this.roleName(request, target);
+    const password = generatePassword();
+    const verifier = await scramSha256Verifier(password);
+    const secrets = [password, verifier];
+    const marker = ownershipMarker(request.requestId, target.name);
+    const comment = `${marker} for ${safeText(
+      request.requester,
+    )} until ${expiresAt.toISOString()}`;
+    const attributes = [
+      'LOGIN',
+      `CONNECTION LIMIT ${this.options.settings.connectionLimit}`,
+      `PASSWORD ${literal(verifier)}`,
+      `VALID UNTIL ${literal(expiresAt.toISOString())}`,
+    ].join(' ');
+
+    let existed = false;
+    await this.db(target).transaction(async tx => {
+      // Two attempts of the same grant (a retry racing a slow first try) take turns.
+      await run(tx, 'SELECT pg_advisory_xact_lock(hashtext(?))', [role]);
+      const existing = await this.findRole(tx, role, marker, target);
+      existed = Boolean(existing);
+      if (existing) {
+        await run(
+          tx,
+          `ALTER ROLE ${ident(role)} WITH ${attributes}`,
+          [],
+          secrets,
+        );
+      } else {
+        await run(
+          tx,
+          `CREATE ROLE ${ident(
+            role,
+          )} WITH ${attributes} INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE`,
+          [],
+          secrets,
+        );
+      }
+      await run(tx, `COMMENT ON ROLE ${ident(role)} IS ${literal(comment)}`);
+      await run(tx, `GRANT ${dbRoles.map(ident).join(', ')} TO ${ident(role)}`);
+      // Membership lets an admin without superuser terminate the role's sessions and
+      // reassign and drop what it owns when access ends.
+      await run(tx, `GRANT ${ident(role)} TO CURRENT_USER`);
+    });
+    this.options.logger.info(
+      `${
+        existed ? 'Reset' : 'Created'
+      } PostgreSQL login role ${role} on target "${target.name}" for request ${
+        request.requestId
+      } (${request.requester}), roles ${dbRoles.join(
+        ', ',
+      )}, valid until ${expiresAt.toISOString()}`,
+    );
+    return {
+      host: target.host,
+      port: String(target.port),
+      database: target.database,
+      user: role,
+      password,
+    };
+  }
+
+  /** Ends the login: no new sessions, open ones terminated, its objects reassigned, dropped. */
+  private async revokeOnTarget(
+    target: PostgresTarget,
+    request: ProvisionerRequest,
+  ): Promise<void> {
+    const db = this.db(target);
+    const role = this.roleName(request, target);
+    const marker = ownershipMarker(request.requestId, target.name);
+
+    const present = await db.transaction(async tx => {
+      await run(tx, 'SELECT pg_advisory_xact_lock(hashtext(?))', [role]);
+      if (!(await this.findRole(tx, role, marker, target))) return false;
+      await run(tx, `ALTER ROLE ${ident(role)} WITH NOLOGIN`);
+      return true;
+    });
+    if (!present) {
+      this.options.logger.debug(
+        `PostgreSQL login role ${role} on target "${target.name}" is already gone (request ${request.requestId})`,
+      );
+      return;
+    }
+
+    // NOLOGIN is committed, so no new session can start while the open ones end.
+    const deadline = Date.now() + POOL_DEFAULTS.terminateWaitMs;
+    for (;;) {
+      const sessions = await run<{ pid: number }>(
+        db,
+        'SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()',
+        [role],
+      );
+      if (!sessions.length) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `${sessions.length} session(s) of ${role} did not end after pg_terminate_backend; the role can no longer log in and the revoke will be retried`,
+        );
+      }
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+
+    await db.transaction(async tx => {
+      await run(tx, 'SELECT pg_advisory_xact_lock(hashtext(?))', [role]);
+      if (!(await this.findRole(tx, role, marker, target))) return;
+      // Objects the login created in this database go to the admin user; its privileges
+      // go. Objects in other databases of the cluster would make DROP ROLE fail (and the
+      // revoke be retried): see the README.
+      await run(tx, `REASSIGN OWNED BY ${ident(role)} TO CURRENT_USER`);
+      await run(tx, `DROP OWNED BY ${ident(role)}`);
+      await run(tx, `DROP ROLE IF EXISTS ${ident(role)}`);
+    });
+    this.options.logger.info(
+      `Dropped PostgreSQL login role ${role} on target "${target.name}" for request ${request.requestId} (${request.requester})`,
+    );
+  }
+
+  /** The role if it exists; throws when a role of that name exists but is not ours. */
+  private async findRole(
+    db: Knex | Knex.Transaction,
+    role: string,
+    marker: string,
+    target: PostgresTarget,
+  ): Promise<RoleRow | undefined> {
+    const [row] = await run<RoleRow>(
+      db,
+      "SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = ?",
+      [role],
+    );
+    if (!row) return undefined;
+    const comment = row.comment ?? '';
+    if (comment !== marker && !comment.startsWith(`${marker} `)) {
+      throw new Error(
+        `A role named ${role} exists on target "${target.name}" but was not created by JIT Access for this request; it is left untouched`,
+      );
+    }
+    return row;
+  }
+
+  private db(target: PostgresTarget): Knex {
+    this.assertOpen();
+    let db = this.pools.get(target.name);
+    if (!db) {
+      db = knexFactory({
+        client: 'pg',
+        connection: {
+          host: target.host,
+          port: target.port,
+          database: target.database,
+          user: target.user,
+          password: target.password,
+          ssl: target.ssl,
+          application_name: `backstage-jit-access:${this.options.id}`.slice(
+            0,
+            63,
+          ),
+          connectionTimeoutMillis: POOL_DEFAULTS.connectTimeoutMs,
+          statement_timeout: POOL_DEFAULTS.statementTimeoutMs,
+        },
+        pool: {
+          min: 0,
+          max: POOL_DEFAULTS.maxConnections,
+          idleTimeoutMillis: POOL_DEFAULTS.idleTimeoutMs,
+        },
+        acquireConnectionTimeout: POOL_DEFAULTS.acquireTimeoutMs,
+        // knex logs to the console by default; its messages carry no passwords.
+        log: this.knexLog(target),
+      });
+      this.pools.set(target.name, db);
+    }
+    return db;
+  }
+
+  private knexLog(target: PostgresTarget): Knex.Config['log'] {
+    const { logger } = this.options;
+    const text = (message: unknown) =>
+      `PostgreSQL target "${target.name}": ${
+        message instanceof Error ? message.message : String(message)
+      }`;
+    return {
+      warn: m => logger.warn(text(m)),
+      error: m => logger.error(text(m)),
+      deprecate: (method, alternative) =>
+        logger.debug(`knex: ${method} is deprecated, use ${alternative}`),
+      debug: m => logger.debug(text(m)),
+    };
+  }
+
+  private assertOpen() {
+    if (this.closed) {
+      throw new Error(
+        `The postgres provisioner "${this.options.id}" is shut down`,
+      );
+    }
+  }
+}

@@ -1,0 +1,455 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import {
+  AccessProvisioner,
+  AccessProvisionerFactory,
+  ProvisionerGrantResult,
+  ProvisionerRequest,
+} from '@jit-access/plugin-access-node';
+import { parseDurationMs } from '../config/duration';
+import {
+  checkWebhookSecret,
+  RECOMMENDED_SECRET_BYTES,
+  STANDARD_WEBHOOK_HEADER_NAMES,
+  webhookMessageId,
+  WebhookSigner,
+} from './signing';
+
+/** What the webhook provisioner needs; read from `access.provisioners.<id>`. */
+export interface WebhookProvisionerOptions {
+  url: string;
+  /** Standard Webhooks secret, `whsec_<base64>`. */
+  secret: string;
+  /** Extra headers sent with every call, e.g. an API key of the receiver. */
+  headers: Record<string, string>;
+  /** Limit for each try, including reading the answer. */
+  timeoutMs: number;
+  /** Tries after the first for 429, 5xx, network errors and timeouts. */
+  retries: number;
+  /** Wait before the first retry; doubles each retry (with jitter). Not configurable. */
+  backoffMs?: number;
+  /** Upper bound of the exponential wait. */
+  maxBackoffMs?: number;
+  /** Upper bound of a wait asked for with `Retry-After`. */
+  maxRetryAfterMs?: number;
+}
+
+/** The JSON body POSTed for `access.grant` and `access.revoke`. */
+export interface WebhookProvisionerEvent {
+  type: 'access.grant' | 'access.revoke';
+  /** When the provisioner was asked (ISO 8601). */
+  timestamp: string;
+  data: {
+    requestId: string;
+    requester: string;
+    requesterEmail: string | null;
+    flowId: string;
+    resources: Array<{ entityRef: string; permissions: string[] }>;
+    expiresAt: string;
+  };
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_RETRIES = 3;
+const MAX_RETRIES = 10;
+const DEFAULT_BACKOFF_MS = 500;
+const DEFAULT_MAX_BACKOFF_MS = 8_000;
+const DEFAULT_MAX_RETRY_AFTER_MS = 5_000;
+/** A grant answer larger than this is not read for access details. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+const EXCERPT_CHARS = 200;
+/** Headers the provisioner sets itself. */
+const RESERVED_HEADERS = [
+  ...STANDARD_WEBHOOK_HEADER_NAMES,
+  'content-type',
+  'content-length',
+  'host',
+  'transfer-encoding',
+];
+
+/**
+ * Reads and validates the provisioner's config. Messages start with the key relative to the
+ * provisioner's config (the registry adds `access.provisioners.<id>.`) and never contain
+ * the secret, header values or the URL (which may carry a token).
+ */
+export function readWebhookProvisionerOptions(
+  config: Config,
+  logger?: LoggerService,
+): WebhookProvisionerOptions {
+  const url = config.getString('url');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error('url: must be an absolute http(s) URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new Error(
+      `url: must be an http(s) URL, not ${parsed.protocol.replace(/:$/, '')}`,
+    );
+  }
+  if (parsed.username || parsed.password) {
+    throw new Error(
+      'url: must not contain a user name or password; send credentials in headers',
+    );
+  }
+
+  const secret = config.getString('secret');
+  let keyBytes: number;
+  try {
+    keyBytes = checkWebhookSecret(secret).keyBytes;
+  } catch (e) {
+    throw new Error(`secret: ${(e as Error).message}`);
+  }
+  if (keyBytes < RECOMMENDED_SECRET_BYTES) {
+    logger?.warn(
+      `secret holds ${keyBytes} bytes; Standard Webhooks recommends ${RECOMMENDED_SECRET_BYTES} to 64 random bytes`,
+    );
+  }
+
+  const headers: Record<string, string> = {};
+  const headerConfig = config.getOptionalConfig('headers');
+  for (const name of headerConfig?.keys() ?? []) {
+    const value = headerConfig!.getString(name);
+    if (RESERVED_HEADERS.includes(name.toLowerCase())) {
+      throw new Error(
+        `headers.${name}: is set by the webhook provisioner and cannot be configured`,
+      );
+    }
+    try {
+      // eslint-disable-next-line no-new
+      new Headers({ [name]: value });
+    } catch {
+      throw new Error(
+        `headers.${name}: is not a valid HTTP header name and value`,
+      );
+    }
+    headers[name] = value;
+  }
+
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  if (config.has('timeout')) {
+    try {
+      timeoutMs = parseDurationMs(config.get('timeout'));
+    } catch (e) {
+      throw new Error(`timeout: ${(e as Error).message}`);
+    }
+  }
+
+  let retries = DEFAULT_RETRIES;
+  if (config.has('retries')) {
+    const value = config.get('retries');
+    retries = typeof value === 'string' ? Number(value) : (value as number);
+    if (
+      typeof retries !== 'number' ||
+      !Number.isInteger(retries) ||
+      retries < 0 ||
+      retries > MAX_RETRIES
+    ) {
+      throw new Error(
+        `retries: must be a whole number from 0 to ${MAX_RETRIES}`,
+      );
+    }
+  }
+
+  return { url, secret, headers, timeoutMs, retries };
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>(resolve => setTimeout(resolve, ms));
+
+/** Seconds or an HTTP date, in milliseconds from now; undefined when absent or unreadable. */
+function retryAfterMs(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Reads at most `maxBytes` of a body; `complete` is false when there was more. */
+async function readText(
+  response: Response,
+  maxBytes: number,
+): Promise<{ text: string; complete: boolean }> {
+  if (!response.body) return { text: '', complete: true };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let complete = true;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > maxBytes) {
+      complete = false;
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+  }
+  const text = new TextDecoder().decode(Buffer.concat(chunks));
+  return { text: complete ? text : text.slice(0, maxBytes), complete };
+}
+
+/**
+ * Access details from a grant answer: the `accessDetails` object of a JSON body, when every
+ * value is a string, number or boolean (numbers and booleans become strings).
+ */
+export function accessDetailsFromAnswer(
+  text: string,
+): Record<string, string> | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    return undefined;
+  }
+  const details = (json as Record<string, unknown>).accessDetails;
+  if (!details || typeof details !== 'object' || Array.isArray(details)) {
+    return undefined;
+  }
+  const entries = Object.entries(details as Record<string, unknown>);
+  if (entries.length === 0) return undefined;
+  const out: Array<[string, string]> = [];
+  for (const [key, value] of entries) {
+    if (
+      typeof value !== 'string' &&
+      typeof value !== 'number' &&
+      typeof value !== 'boolean'
+    ) {
+      return undefined;
+    }
+    out.push([key, String(value)]);
+  }
+  // fromEntries defines own properties, so a `__proto__` key stays a plain key.
+  return Object.fromEntries(out);
+}
+
+function errorCode(e: unknown): string | undefined {
+  const cause = (e as { cause?: { code?: unknown } } | undefined)?.cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+/**
+ * Grants and revokes access by POSTing signed Standard Webhooks events to a receiver.
+ *
+ * The `webhook-id` header is `msg_<requestId>_grant` (or `_revoke`) on every try and every
+ * call for the same request, so a receiver that de-duplicates on it makes both calls
+ * idempotent across retries and crash recovery.
+ */
+export class WebhookProvisioner implements AccessProvisioner {
+  private readonly signer: WebhookSigner;
+  /** Scheme and host only: paths and queries may carry tokens. */
+  private readonly origin: string;
+  private readonly redact: string[];
+  private readonly longestRedacted: number;
+
+  constructor(
+    private readonly options: WebhookProvisionerOptions,
+    private readonly logger?: LoggerService,
+  ) {
+    this.signer = new WebhookSigner(options.secret);
+    this.origin = new URL(options.url).origin;
+    const url = new URL(options.url);
+    this.redact = [
+      options.secret,
+      options.secret.slice('whsec_'.length),
+      ...Object.values(options.headers),
+      url.pathname.length > 1 ? url.pathname : '',
+      url.search,
+    ].filter(s => s.length >= 4);
+    this.longestRedacted = Math.max(0, ...this.redact.map(s => s.length));
+  }
+
+  async grant(request: ProvisionerRequest): Promise<ProvisionerGrantResult> {
+    const { response, done } = await this.deliver('grant', request);
+    let text: string;
+    try {
+      const read = await readText(response, MAX_ANSWER_BYTES);
+      if (!read.complete) {
+        this.logger?.warn(
+          `${this.origin} answered the grant of ${request.requestId} with more than ${MAX_ANSWER_BYTES} bytes; ignoring the answer`,
+        );
+        return {};
+      }
+      text = read.text;
+    } catch {
+      // The receiver said 2xx, so access is granted; only the details are lost.
+      this.logger?.warn(
+        `${this.origin} accepted the grant of ${request.requestId} but its answer could not be read; no access details`,
+      );
+      return {};
+    } finally {
+      done();
+    }
+    if (text.trim() === '') return {};
+    const accessDetails = accessDetailsFromAnswer(text);
+    if (accessDetails) return { accessDetails };
+    if (/"accessDetails"/.test(text)) {
+      this.logger?.warn(
+        `${this.origin} answered the grant of ${request.requestId} with accessDetails that are not an object of strings; ignoring them`,
+      );
+    }
+    return {};
+  }
+
+  async revoke(request: ProvisionerRequest): Promise<void> {
+    const { response, done } = await this.deliver('revoke', request);
+    await response.body?.cancel().catch(() => undefined);
+    done();
+  }
+
+  /** Builds the event body; the catalog entities are left out on purpose. */
+  static event(
+    kind: 'grant' | 'revoke',
+    request: ProvisionerRequest,
+    now: Date = new Date(),
+  ): WebhookProvisionerEvent {
+    return {
+      type: `access.${kind}`,
+      timestamp: now.toISOString(),
+      data: {
+        requestId: request.requestId,
+        requester: request.requester,
+        requesterEmail: request.requesterEmail ?? null,
+        flowId: request.flowId,
+        resources: request.resources.map(r => ({
+          entityRef: r.entityRef,
+          permissions: [...r.permissions],
+        })),
+        expiresAt: request.expiresAt,
+      },
+    };
+  }
+
+  /**
+   * POSTs one event until it is accepted (2xx), retrying 429, 5xx, network errors and
+   * timeouts. Returns the accepted response, whose body is still readable within the try's
+   * time limit until `done` is called.
+   */
+  private async deliver(
+    kind: 'grant' | 'revoke',
+    request: ProvisionerRequest,
+  ): Promise<{ response: Response; done: () => void }> {
+    const o = this.options;
+    const payload = JSON.stringify(WebhookProvisioner.event(kind, request));
+    const messageId = webhookMessageId(request.requestId, kind);
+    const tries = o.retries + 1;
+    const backoffMs = o.backoffMs ?? DEFAULT_BACKOFF_MS;
+    const maxBackoffMs = o.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+    const maxRetryAfterMs = o.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+    let problem = '';
+    let wait = 0;
+
+    for (let attempt = 0; attempt < tries; attempt++) {
+      if (attempt > 0) {
+        this.logger?.warn(
+          `${kind} of ${request.requestId}: ${this.origin} ${problem} (try ${attempt} of ${tries}); retrying in ${wait}ms`,
+        );
+        await sleep(wait);
+      }
+      const exponential = Math.min(backoffMs * 2 ** attempt, maxBackoffMs);
+      // Equal jitter: half fixed, half random, so many grants failing together spread out.
+      wait = Math.round(exponential / 2 + (Math.random() * exponential) / 2);
+
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort(new Error('timeout')),
+        o.timeoutMs,
+      );
+      const done = () => clearTimeout(timer);
+      let response: Response;
+      try {
+        response = await fetch(o.url, {
+          method: 'POST',
+          headers: {
+            ...o.headers,
+            'Content-Type': 'application/json',
+            Accept: 'application/json',
+            'User-Agent': 'backstage-jit-access-webhook-provisioner',
+            // Signed per try: receivers reject timestamps older than five minutes.
+            ...this.signer.sign(payload, messageId, new Date()),
+          },
+          body: payload,
+          signal: controller.signal,
+          redirect: 'manual',
+        });
+      } catch (e) {
+        done();
+        problem = controller.signal.aborted
+          ? `did not answer within ${o.timeoutMs / 1000}s`
+          : `could not be reached${errorCode(e) ? ` (${errorCode(e)})` : ''}`;
+        continue;
+      }
+
+      if (response.ok) return { response, done };
+
+      if (response.status === 429 || response.status >= 500) {
+        await response.body?.cancel().catch(() => undefined);
+        done();
+        problem = `answered ${response.status}`;
+        const asked = retryAfterMs(response.headers.get('retry-after'));
+        if (asked !== undefined) wait = Math.min(asked, maxRetryAfterMs);
+        continue;
+      }
+
+      // Anything else (4xx, a redirect) will not get better by asking again.
+      let excerpt = '';
+      try {
+        const read = await readText(response, 4096);
+        // A cut-off tail could hold part of a secret that redaction would not recognise.
+        excerpt = read.complete
+          ? read.text
+          : read.text.slice(
+              0,
+              Math.max(0, read.text.length - this.longestRedacted),
+            );
+      } catch {
+        // The status says enough.
+      } finally {
+        done();
+      }
+      if (response.status >= 300 && response.status < 400) {
+        throw new Error(
+          `${this.origin} answered ${response.status} (redirects are not followed)`,
+        );
+      }
+      excerpt = this.clean(excerpt);
+      throw new Error(
+        `${this.origin} answered ${response.status}${
+          excerpt ? `: ${excerpt}` : ''
+        }`,
+      );
+    }
+    throw new Error(
+      `${this.origin} ${problem} after ${tries} ${
+        tries === 1 ? 'try' : 'tries'
+      }`,
+    );
+  }
+
+  /** A one-line excerpt of an error body, without anything secret the receiver echoed. */
+  private clean(text: string): string {
+    let s = text;
+    for (const r of this.redact) s = s.split(r).join('***');
+    s = s.replace(/\s+/g, ' ').trim();
+    return s.length > EXCERPT_CHARS ? `${s.slice(0, EXCERPT_CHARS)}…` : s;
+  }
+}
+
+/**
+ * The built-in `webhook` provisioner type: POSTs signed `access.grant` / `access.revoke`
+ * events (Standard Webhooks) to `url`.
+ */
+export const webhookProvisionerFactory: AccessProvisionerFactory = {
+  type: 'webhook',
+  create: ({ config, logger }) =>
+    new WebhookProvisioner(
+      readWebhookProvisionerOptions(config, logger),
+      logger,
+    ),
+};
