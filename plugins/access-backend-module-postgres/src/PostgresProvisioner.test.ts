@@ -193,6 +193,26 @@ describePostgres('the postgres provisioner', () => {
       await p.revoke(request);
     });
 
+    it('extends: moves VALID UNTIL, keeps the password, and refuses when there is no role', async () => {
+      const p = await create();
+      const request = grantRequest({ requestId: t.requestId() });
+      const details = (await p.grant(request)).accessDetails!;
+      const later = new Date(
+        Date.parse(request.expiresAt) + 3_600_000,
+      ).toISOString();
+      await p.extend({ ...request, expiresAt: later });
+      await p.extend({ ...request, expiresAt: later });
+      const r = (await role(details.user))!;
+      expect(r.rolvaliduntil?.toISOString()).toBe(later);
+      expect(await scramVerifierMatches(r.rolpassword, details.password)).toBe(
+        true,
+      );
+      await p.revoke(request);
+      await expect(p.extend({ ...request, expiresAt: later })).rejects.toThrow(
+        /No login role .* to extend/,
+      );
+    });
+
     it('revokes: ends open sessions and drops the role; revoking again succeeds', async () => {
       const p = await create();
       const request = grantRequest({ requestId: t.requestId() });

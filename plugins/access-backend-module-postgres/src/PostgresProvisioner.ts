@@ -113,6 +113,38 @@ export class PostgresProvisioner implements AccessProvisioner {
     }
   }
 
+  /** Moves the login roles' `VALID UNTIL` to the new end of access. */
+  async extend(request: ProvisionerRequest): Promise<void> {
+    this.assertOpen();
+    const expiresAt = new Date(request.expiresAt);
+    if (Number.isNaN(expiresAt.getTime())) {
+      throw new Error(`Invalid expiresAt "${request.expiresAt}"`);
+    }
+    for (const plan of this.planGrant(request.resources)) {
+      const role = this.roleName(request, plan.target);
+      const marker = ownershipMarker(request.requestId, plan.target.name);
+      await this.db(plan.target).transaction(async tx => {
+        await run(tx, 'SELECT pg_advisory_xact_lock(hashtext(?))', [role]);
+        if (!(await this.findRole(tx, role, marker, plan.target))) {
+          throw new Error(
+            `No login role ${role} on target "${plan.target.name}" for request ${request.requestId} to extend`,
+          );
+        }
+        await run(
+          tx,
+          `ALTER ROLE ${ident(role)} VALID UNTIL ${literal(
+            expiresAt.toISOString(),
+          )}`,
+        );
+      });
+      this.options.logger.info(
+        `Extended PostgreSQL login role ${role} on target "${
+          plan.target.name
+        }" until ${expiresAt.toISOString()}`,
+      );
+    }
+  }
+
   /** Closes the connection pools; the provisioner refuses further work. */
   async close(): Promise<void> {
     this.closed = true;

@@ -50,6 +50,11 @@ export interface ProvisionerGrantResult {
 export interface AccessProvisioner {
   grant(request: ProvisionerRequest): Promise<ProvisionerGrantResult>;
   revoke(request: ProvisionerRequest): Promise<void>;
+  /**
+   * Optional: access was extended to the new `expiresAt`. For targets that enforce an end
+   * themselves (a PostgreSQL role's `VALID UNTIL`). Must be idempotent too.
+   */
+  extend?(request: ProvisionerRequest): Promise<void>;
 }
 
 /**

@@ -19,6 +19,7 @@ const behaviour = {
   grant: async (): Promise<void> => {},
   revoke: async (): Promise<void> => {},
   revokes: 0,
+  extend: async (_expiresAt: string): Promise<void> => {},
 };
 
 const flakyProvisioner = createBackendModule({
@@ -38,6 +39,9 @@ const flakyProvisioner = createBackendModule({
             async revoke() {
               behaviour.revokes++;
               await behaviour.revoke();
+            },
+            async extend(r) {
+              await behaviour.extend(r.expiresAt);
             },
           }),
         });
@@ -64,6 +68,7 @@ describe.each(databases.eachSupportedId())(
       behaviour.grant = async () => {};
       behaviour.revoke = async () => {};
       behaviour.revokes = 0;
+      behaviour.extend = async () => {};
       h = await startAccessBackend({
         knex: await databases.init(databaseId),
         access: {
@@ -176,6 +181,35 @@ describe.each(databases.eachSupportedId())(
       expect(
         audit.filter((e: any) => e.action === 'access-granted'),
       ).toHaveLength(1);
+    });
+
+    it('tells the provisioner about an extension, and records it when that fails', async () => {
+      const [r] = (await h.api.post('/requests', body)).body.items;
+      const told: string[] = [];
+      behaviour.extend = async expiresAt => void told.push(expiresAt);
+      const ext = await h.api.post(`/requests/${r.id}/extend`, {
+        durationSeconds: 600,
+        justification: '',
+      });
+      expect(told).toEqual([ext.body.expiresAt]);
+      behaviour.extend = async () => {
+        throw new Error('target down');
+      };
+      await h.api.post(`/requests/${r.id}/extend`, {
+        durationSeconds: 600,
+        justification: '',
+      });
+      const audit = (await h.api.get(`/audit?requestId=${r.id}`, 'pat')).body
+        .items;
+      expect(audit[0]).toMatchObject({
+        action: 'provisioner-extend-failed',
+        severity: 'high',
+        details: { error: 'target down' },
+      });
+      expect((await h.api.get(`/requests/${r.id}`)).body).toMatchObject({
+        status: 'granted',
+        extensionsUsed: 2,
+      });
     });
   },
 );

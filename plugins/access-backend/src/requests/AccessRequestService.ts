@@ -707,6 +707,8 @@ export class AccessRequestService {
     });
     await this.deps.events.emit(changes);
     if (grantAfter) await this.grant(id, caller.ref);
+    if (changes.some(c => c.action === 'extension-approved'))
+      await this.extendInTarget(id);
     return this.get(caller, id);
   }
 
@@ -1113,6 +1115,8 @@ export class AccessRequestService {
       });
     });
     await this.deps.events.emit(changes);
+    if (changes.some(c => c.action === 'extension-approved'))
+      await this.extendInTarget(id);
     return this.get(caller, id);
   }
 
@@ -1410,6 +1414,42 @@ export class AccessRequestService {
   }
 
   // ---------------------------------------------------------------- granting and ending
+
+  /**
+   * Tells the provisioner that access now ends later. Failures are recorded and logged; the
+   * grant stays extended in our records, and the target's own end is only a second line of defence.
+   */
+  private async extendInTarget(id: string): Promise<void> {
+    const r = await this.deps.store.getRequest(id);
+    if (!r || r.status !== 'granted' || !r.expiresAt) return;
+    const provisioner = this.deps.provisioners.get(r.provisioner);
+    if (!provisioner.extend) return;
+    try {
+      await provisioner.extend({
+        requestId: r.id,
+        requester: r.requester,
+        flowId: r.flowId,
+        resources: await this.withEntities(r),
+        expiresAt: new Date(r.expiresAt).toISOString(),
+      });
+    } catch (e) {
+      const message = (e as Error).message;
+      this.deps.logger.error(
+        `access: provisioner "${r.provisioner}" could not extend ${id}: ${message}`,
+      );
+      await this.deps.store.insertAudit(this.deps.store.db, {
+        at: this.now(),
+        actor: 'system',
+        action: 'provisioner-extend-failed',
+        requestId: id,
+        severity: 'high',
+        details: {
+          error: message,
+          expiresAt: new Date(r.expiresAt).toISOString(),
+        },
+      });
+    }
+  }
 
   /** The request's resources with their catalog entities, for provisioners. */
   private async withEntities(r: RequestRecord) {
