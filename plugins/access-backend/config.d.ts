@@ -64,10 +64,29 @@ export interface Config {
       description?: string;
       resources: Array<{ entityRef: string; permissions: string[] }>;
     }>;
-    /** Provisioner instances by id; `type` names a provisioner type installed by a backend module. */
+    /**
+     * Provisioner instances by id, named by flows. `type` is `webhook` (built in) or a type a
+     * backend module installs (`postgres` from `@jit-access/plugin-access-backend-module-postgres`).
+     */
     provisioners?: {
       [id: string]: {
         type: string;
+        /** webhook: where `access.grant` / `access.revoke` events are POSTed. */
+        url?: string;
+        /**
+         * webhook: the Standard Webhooks signing secret (`whsec_...`).
+         * @visibility secret
+         */
+        secret?: string;
+        /**
+         * webhook: extra request headers.
+         * @visibility secret
+         */
+        headers?: { [name: string]: string };
+        /** webhook: how long one try may take. Default `10s`. */
+        timeout?: AccessDuration;
+        /** webhook: retries after a 429 / 5xx / network error. Default 3. */
+        retries?: number;
         [key: string]: unknown;
       };
     };

@@ -200,15 +200,15 @@ describePostgres('the postgres provisioner', () => {
       const later = new Date(
         Date.parse(request.expiresAt) + 3_600_000,
       ).toISOString();
-      await p.extend({ ...request, expiresAt: later });
-      await p.extend({ ...request, expiresAt: later });
+      await p.extend!({ ...request, expiresAt: later });
+      await p.extend!({ ...request, expiresAt: later });
       const r = (await role(details.user))!;
       expect(r.rolvaliduntil?.toISOString()).toBe(later);
       expect(await scramVerifierMatches(r.rolpassword, details.password)).toBe(
         true,
       );
       await p.revoke(request);
-      await expect(p.extend({ ...request, expiresAt: later })).rejects.toThrow(
+      await expect(p.extend!({ ...request, expiresAt: later })).rejects.toThrow(
         /No login role .* to extend/,
       );
     });

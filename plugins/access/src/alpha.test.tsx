@@ -15,7 +15,7 @@ import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import { AccessApi, accessApiRef } from './api';
 import accessPlugin, { entityAccessCard, entityAccessContent } from './alpha';
 import { isAccessAvailable } from './components/EntityAccess/coverage';
-import { request } from './components/EntityAccess/testData';
+import { makeRequest } from './testUtils/sampleRequests';
 
 // The new frontend system plugin, loaded the way `app.packages: all` loads it.
 
@@ -28,7 +28,7 @@ const fakeApi = {
   getResources: empty,
   listRequests: empty,
   getRequest: async (id: string) =>
-    request({ id, justification: 'new system route works' }),
+    makeRequest({ id, justification: 'new system route works' }),
 } as unknown as AccessApi;
 
 function render(path: string) {

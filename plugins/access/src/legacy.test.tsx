@@ -19,7 +19,8 @@ import {
   accessPlugin,
 } from './index';
 import { rootRouteRef } from './routes';
-import { ordersDb, request, summary } from './components/EntityAccess/testData';
+import { makeRequest } from './testUtils/sampleRequests';
+import { ordersDb, summary } from './components/EntityAccess/testData';
 
 // The legacy exports, rendered the way a legacy (`createApp` from core-app-api) app would.
 
@@ -33,14 +34,15 @@ const fakeApi: AccessApi = {
   previewRequest: empty,
   submitRequest: empty,
   listRequests: empty,
-  getRequest: async id => request({ id, justification: 'legacy route works' }),
-  approve: async id => request({ id }),
-  reject: async id => request({ id }),
-  cancel: async id => request({ id }),
-  revoke: async id => request({ id }),
+  getRequest: async id =>
+    makeRequest({ id, justification: 'legacy route works' }),
+  approve: async id => makeRequest({ id }),
+  reject: async id => makeRequest({ id }),
+  cancel: async id => makeRequest({ id }),
+  revoke: async id => makeRequest({ id }),
   requestAgain: empty,
-  extend: async id => request({ id }),
-  setFavorite: async id => request({ id }),
+  extend: async id => makeRequest({ id }),
+  setFavorite: async id => makeRequest({ id }),
   getAudit: empty,
   getAuditCsv: async () => new Blob(['']),
   getEntityAccess: async () =>
@@ -48,14 +50,14 @@ const fakeApi: AccessApi = {
       canSeeHolders: true,
       holders: [],
       mine: [
-        request({
+        makeRequest({
           status: 'granted',
           expiresAt: new Date(Date.now() + 3600_000).toISOString(),
         }),
       ],
     }),
   getEntityHistory: async () => ({
-    items: [request({ justification: 'history row' })],
+    items: [makeRequest({ justification: 'history row' })],
   }),
 };
 

@@ -169,7 +169,7 @@ describe.each(databases.eachSupportedId())(
       const [row] = (await h.api.get('/requests?view=mine')).body.items;
       expect(row.status).toBe('granting');
       behaviour.grant = async () => {};
-      h.clock.advance(120);
+      h.clock.advance(6 * 60);
       await h.scheduler.run(PENDING_TIMEOUT_TASK_ID);
       expect((await h.api.get(`/requests/${row.id}`)).body.status).toBe(
         'granted',

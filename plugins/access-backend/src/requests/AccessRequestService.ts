@@ -1428,6 +1428,7 @@ export class AccessRequestService {
       await provisioner.extend({
         requestId: r.id,
         requester: r.requester,
+        requesterEmail: await this.emailOf(r.requester),
         flowId: r.flowId,
         resources: await this.withEntities(r),
         expiresAt: new Date(r.expiresAt).toISOString(),
@@ -1449,6 +1450,11 @@ export class AccessRequestService {
         },
       });
     }
+  }
+
+  private async emailOf(ref: string): Promise<string | undefined> {
+    return (await this.deps.directory.findUser(ref).catch(() => undefined))
+      ?.email;
   }
 
   /** The request's resources with their catalog entities, for provisioners. */
@@ -1581,6 +1587,7 @@ export class AccessRequestService {
       await this.deps.provisioners.get(r.provisioner).revoke({
         requestId: r.id,
         requester: r.requester,
+        requesterEmail: await this.emailOf(r.requester),
         flowId: r.flowId,
         resources: await this.withEntities(r),
         expiresAt: new Date(r.expiresAt ?? now).toISOString(),
@@ -1731,9 +1738,10 @@ export class AccessRequestService {
   async runPendingTimeout(): Promise<number> {
     const timeoutMs = this.deps.config.pendingTimeoutSeconds * 1000;
     // Requests whose grant never finished (the backend died mid-grant) are granted now;
-    // provisioners are idempotent, so a grant that did happen is not done twice.
+    // provisioners are idempotent, so a grant that did happen is not done twice. Five
+    // minutes: well beyond a provisioner call with its own timeouts and retries.
     for (const r of await this.deps.store.findStuckGranting(
-      this.now() - 60_000,
+      this.now() - 5 * 60_000,
       100,
     )) {
       await this.grant(r.id, 'system').catch(e =>

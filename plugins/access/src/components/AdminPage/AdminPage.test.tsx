@@ -7,26 +7,25 @@ import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import {
-  auditEntry,
-  flow,
-  httpError,
-  request,
-} from '../ApprovalsPage/testData';
+import { httpError } from '../../testUtils/httpError';
+import { makeFlow } from '../../testUtils/sampleFlows';
+import { makeRequest } from '../../testUtils/sampleRequests';
 import { AdminPage } from './AdminPage';
-import { fakePermissions } from './testData';
+import { auditEntry, fakePermissions } from './testData';
 
 jest.setTimeout(30_000);
 
 function fakeApi(over: Partial<AccessApi> = {}) {
   return {
-    listRequests: jest.fn(async () => ({ items: [request('r1')] })),
-    revoke: jest.fn(async (id: string) => request(id, { status: 'revoked' })),
+    listRequests: jest.fn(async () => ({ items: [makeRequest({ id: 'r1' })] })),
+    revoke: jest.fn(async (id: string) =>
+      makeRequest({ id, status: 'revoked' }),
+    ),
     getFlows: jest.fn(async () => [
-      flow('prod-db', 'Production databases', {
+      makeFlow('prod-db', 'Production databases', {
         description: 'Databases in production',
       }),
-      flow('cluster-breakglass', 'Cluster break-glass', {
+      makeFlow('cluster-breakglass', 'Cluster break-glass', {
         requesters: ['group:default/sre'],
         filter: [
           { kind: 'Resource', 'spec.type': 'kubernetes-cluster' },
@@ -115,7 +114,8 @@ async function renderAdmin(
   return { alertApi, catalog };
 }
 
-const granted = request('g1', {
+const granted = makeRequest({
+  id: 'g1',
   requester: 'user:default/carol',
   status: 'granted',
   grantedAt: new Date(Date.now() - 600_000).toISOString(),
@@ -128,7 +128,7 @@ describe('AdminPage — all requests', () => {
       listRequests: jest.fn(async ({ status }: { status?: string[] }) =>
         status?.includes('granted')
           ? { items: [granted] }
-          : { items: [request('r1'), granted] },
+          : { items: [makeRequest({ id: 'r1' }), granted] },
       ),
     });
     await renderAdmin(api);
@@ -174,7 +174,7 @@ describe('AdminPage — all requests', () => {
   it('says when no request has the chosen statuses', async () => {
     const api = fakeApi({
       listRequests: jest.fn(async ({ status }: { status?: string[] }) =>
-        status ? { items: [] } : { items: [request('r1')] },
+        status ? { items: [] } : { items: [makeRequest({ id: 'r1' })] },
       ),
     });
     await renderAdmin(api);
@@ -192,7 +192,9 @@ describe('AdminPage — all requests', () => {
 
   it('revokes an active grant only with a reason', async () => {
     const api = fakeApi({
-      listRequests: jest.fn(async () => ({ items: [request('r1'), granted] })),
+      listRequests: jest.fn(async () => ({
+        items: [makeRequest({ id: 'r1' }), granted],
+      })),
     });
     const { alertApi } = await renderAdmin(api);
     await screen.findByTestId('row-g1');

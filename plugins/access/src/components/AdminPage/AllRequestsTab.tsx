@@ -23,24 +23,27 @@ import {
   AccessRequest,
   AccessRequestStatus,
 } from '@jit-access/plugin-access-common';
-import { DateTime } from 'luxon';
 import { useState } from 'react';
 import { accessApiRef } from '../../api';
-import { LoadError } from '../ApprovalsPage/LoadError';
 import { requestRouteRef } from '../../routes';
 import {
+  BatchActionDialog,
+  CursorPager,
   describeResources,
+  EmptyPageRow,
   ExpiryCountdown,
   formatSeconds,
+  formatTime,
+  isBeingRevoked,
+  LoadError,
   relativeTime,
+  RequesterLink,
+  ResourceList,
   shortRef,
   StatusChip,
+  useCursorPages,
   useLiveRefresh,
 } from '../shared';
-import { ActionDialog } from '../ApprovalsPage/ActionDialog';
-import { isBeingRevoked } from '../ApprovalsPage/awaiting';
-import { CursorPager, useCursorPages } from '../ApprovalsPage/paging';
-import { RequesterLink, ResourceList } from '../ApprovalsPage/RequestParts';
 
 const PAGE_SIZE = 25;
 
@@ -50,12 +53,7 @@ function Ends(props: { request: AccessRequest }) {
     return <ExpiryCountdown expiresAt={r.expiresAt} />;
   if (r.endedAt)
     return (
-      <Typography
-        variant="body2"
-        title={DateTime.fromISO(r.endedAt).toLocaleString(
-          DateTime.DATETIME_MED,
-        )}
-      >
+      <Typography variant="body2" title={formatTime(r.endedAt)}>
         ended {relativeTime(r.endedAt)}
       </Typography>
     );
@@ -108,7 +106,7 @@ export function AllRequestsTab() {
   );
 
   let body;
-  if (list.error && !list.items) {
+  if (list.error) {
     body = (
       <LoadError what="the requests" error={list.error} onRetry={list.retry} />
     );
@@ -150,16 +148,7 @@ export function AllRequestsTab() {
               </TableHead>
               <TableBody>
                 {list.items.length === 0 && (
-                  <TableRow>
-                    <TableCell colSpan={7}>
-                      <Typography variant="body2">
-                        Nothing more on this page.{' '}
-                        <Button size="small" onClick={list.first}>
-                          Back to the first page
-                        </Button>
-                      </Typography>
-                    </TableCell>
-                  </TableRow>
+                  <EmptyPageRow colSpan={7} onFirst={list.first} />
                 )}
                 {list.items.map(r => (
                   <TableRow key={r.id} data-testid={`row-${r.id}`}>
@@ -193,9 +182,7 @@ export function AllRequestsTab() {
                     <TableCell>
                       <Typography
                         variant="body2"
-                        title={DateTime.fromISO(r.createdAt).toLocaleString(
-                          DateTime.DATETIME_MED,
-                        )}
+                        title={formatTime(r.createdAt)}
                       >
                         {relativeTime(r.createdAt)}
                       </Typography>
@@ -231,14 +218,7 @@ export function AllRequestsTab() {
             </Table>
           </TableContainer>
         </Paper>
-        <CursorPager
-          label="All requests"
-          page={list.page}
-          hasPrevious={list.hasPrevious}
-          hasNext={list.hasNext}
-          onPrevious={list.previous}
-          onNext={list.next}
-        />
+        <CursorPager label="All requests" pages={list} />
       </>
     );
   }
@@ -260,7 +240,7 @@ export function AllRequestsTab() {
       </Box>
       {body}
       {revoking && (
-        <ActionDialog
+        <BatchActionDialog
           open
           title="Revoke access"
           description={`Ends ${shortRef(

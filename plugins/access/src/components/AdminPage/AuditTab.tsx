@@ -13,15 +13,9 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles, Theme } from '@material-ui/core/styles';
 import GetAppIcon from '@material-ui/icons/GetApp';
-import {
-  EmptyState,
-  Link,
-  Progress,
-  WarningPanel,
-} from '@backstage/core-components';
+import { EmptyState, Link, Progress } from '@backstage/core-components';
 import { alertApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { usePermission } from '@backstage/plugin-permission-react';
 import {
   ACCESS_REQUEST_STATUS_LABELS,
   AccessAuditEntry,
@@ -30,10 +24,15 @@ import {
 import { DateTime } from 'luxon';
 import { useState } from 'react';
 import { accessApiRef } from '../../api';
-import { LoadError } from '../ApprovalsPage/LoadError';
 import { requestRouteRef } from '../../routes';
-import { relativeTime } from '../shared';
-import { CursorPager, useCursorPages } from '../ApprovalsPage/paging';
+import {
+  CursorPager,
+  errorMessage,
+  LoadError,
+  PermissionGate,
+  relativeTime,
+  useCursorPages,
+} from '../shared';
 import { downloadBlob, fetchAuditCsv } from './auditCsv';
 
 /** Entries per page of the audit table. */
@@ -166,9 +165,7 @@ function ExportButton() {
       });
     } catch (e) {
       alertApi.post({
-        message: `Could not export the audit log: ${
-          e instanceof Error ? e.message : String(e)
-        }`,
+        message: `Could not export the audit log: ${errorMessage(e)}`,
         severity: 'error',
       });
     } finally {
@@ -193,7 +190,7 @@ function AuditLog() {
     api.getAudit({ cursor, limit: AUDIT_PAGE_SIZE }),
   );
   let body;
-  if (list.error && !list.items) {
+  if (list.error) {
     body = (
       <LoadError what="the audit log" error={list.error} onRetry={list.retry} />
     );
@@ -233,14 +230,7 @@ function AuditLog() {
             </Table>
           </TableContainer>
         </Paper>
-        <CursorPager
-          label="Audit log"
-          page={list.page}
-          hasPrevious={list.hasPrevious}
-          hasNext={list.hasNext}
-          onPrevious={list.previous}
-          onNext={list.next}
-        />
+        <CursorPager label="Audit log" pages={list} />
       </>
     );
   }
@@ -269,17 +259,13 @@ function AuditLog() {
 
 /** The audit trail, paged, with a CSV export; needs `access.audit.read`. */
 export function AuditTab() {
-  const { loading, allowed } = usePermission({
-    permission: accessAuditReadPermission,
-  });
-  if (loading) return <Progress />;
-  if (!allowed)
-    return (
-      <WarningPanel
-        severity="info"
-        title="You need the access.audit.read permission"
-        message="Reading and exporting the access audit log needs the access.audit.read permission. Ask your Backstage admins to grant it in the permission policy."
-      />
-    );
-  return <AuditLog />;
+  return (
+    <PermissionGate
+      permission={accessAuditReadPermission}
+      title="You need the access.audit.read permission"
+      message="Reading and exporting the access audit log needs the access.audit.read permission. Ask your Backstage admins to grant it in the permission policy."
+    >
+      <AuditLog />
+    </PermissionGate>
+  );
 }

@@ -21,8 +21,7 @@ import {
 import { ReactNode } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { accessApiRef } from '../../api';
-import { LoadError } from '../ApprovalsPage/LoadError';
-import { formatSeconds } from '../shared';
+import { formatSeconds, LoadError } from '../shared';
 
 /** How many matching entities are named; the rest is only counted. */
 export const MATCH_PREVIEW = 20;

@@ -12,19 +12,21 @@ import { AccessRequest } from '@jit-access/plugin-access-common';
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { ApprovalsPage } from './ApprovalsPage';
-import { httpError, request } from './testData';
+import { httpError } from '../../testUtils/httpError';
+import { inMinutes, makeRequest } from '../../testUtils/sampleRequests';
 
 // Rendering the whole page and typing into dialogs is slow on small CI machines.
 jest.setTimeout(30_000);
 
-const minutesAgo = (m: number) =>
-  new Date(Date.now() - m * 60_000).toISOString();
-
 function fakeApi(over: Partial<AccessApi> = {}) {
   return {
     listRequests: jest.fn(async () => ({ items: [] as AccessRequest[] })),
-    approve: jest.fn(async (id: string) => request(id, { status: 'granted' })),
-    reject: jest.fn(async (id: string) => request(id, { status: 'rejected' })),
+    approve: jest.fn(async (id: string) =>
+      makeRequest({ id, status: 'granted' }),
+    ),
+    reject: jest.fn(async (id: string) =>
+      makeRequest({ id, status: 'rejected' }),
+    ),
     ...over,
   };
 }
@@ -58,7 +60,9 @@ async function renderPage(
   return { alertApi };
 }
 
-const pendingWithChecks = request('r1', {
+const pendingWithChecks = makeRequest({
+  id: 'r1',
+  justification: 'INC-1234: slow queries',
   requiredApprovals: 2,
   approvals: [
     {
@@ -66,7 +70,7 @@ const pendingWithChecks = request('r1', {
       decision: 'approved',
       kind: 'request',
       comment: 'fine by me',
-      at: minutesAgo(10),
+      at: inMinutes(-10),
     },
   ],
   checks: [
@@ -75,35 +79,37 @@ const pendingWithChecks = request('r1', {
       type: 'webhook',
       outcome: 'passed',
       detail: 'CHG-1 is approved',
-      at: minutesAgo(29),
+      at: inMinutes(-29),
     },
     {
       checkId: 'oncall',
       type: 'pagerduty',
       outcome: 'error',
       detail: 'pagerduty answered 502',
-      at: minutesAgo(29),
+      at: inMinutes(-29),
     },
   ],
 });
 
-const extension = request('r2', {
+const extension = makeRequest({
+  id: 'r2',
   requester: 'user:default/carol',
   status: 'granted',
   resources: [
     { entityRef: 'resource:default/analytics-db', permissions: ['read'] },
   ],
-  grantedAt: minutesAgo(120),
-  expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+  grantedAt: inMinutes(-120),
+  expiresAt: inMinutes(30),
   extension: {
     status: 'pending',
     durationSeconds: 5400,
     justification: 'still debugging',
-    requestedAt: minutesAgo(5),
+    requestedAt: inMinutes(-5),
   },
 });
 
-const review = request('r3', {
+const review = makeRequest({
+  id: 'r3',
   requester: 'user:default/erin',
   status: 'granted',
   approvalType: 'breakglass',
@@ -114,7 +120,7 @@ const review = request('r3', {
     { entityRef: 'resource:default/prod-eks', permissions: ['cluster-admin'] },
   ],
   justification: 'outage',
-  grantedAt: minutesAgo(60),
+  grantedAt: inMinutes(-60),
 });
 
 describe('ApprovalsPage — waiting for me', () => {
@@ -205,7 +211,7 @@ describe('ApprovalsPage — waiting for me', () => {
     const api = fakeApi({
       listRequests: jest
         .fn()
-        .mockResolvedValueOnce({ items: [request('r1')] })
+        .mockResolvedValueOnce({ items: [makeRequest({ id: 'r1' })] })
         .mockResolvedValue({ items: [] }),
     });
     const { alertApi } = await renderPage(api);
@@ -243,7 +249,7 @@ describe('ApprovalsPage — waiting for me', () => {
   });
 
   it('says when more approvals are still needed', async () => {
-    const r = request('r1', { requiredApprovals: 2 });
+    const r = makeRequest({ id: 'r1', requiredApprovals: 2 });
     const api = fakeApi({
       listRequests: jest.fn(async () => ({ items: [r] })),
       approve: jest.fn(async () => ({
@@ -276,7 +282,9 @@ describe('ApprovalsPage — waiting for me', () => {
 
   it('rejects only with a reason', async () => {
     const api = fakeApi({
-      listRequests: jest.fn(async () => ({ items: [request('r1')] })),
+      listRequests: jest.fn(async () => ({
+        items: [makeRequest({ id: 'r1' })],
+      })),
     });
     await renderPage(api);
     await userEvent.click(
@@ -302,7 +310,9 @@ describe('ApprovalsPage — waiting for me', () => {
 
   it("keeps the dialog open with the backend's message when a decision fails", async () => {
     const api = fakeApi({
-      listRequests: jest.fn(async () => ({ items: [request('r1')] })),
+      listRequests: jest.fn(async () => ({
+        items: [makeRequest({ id: 'r1' })],
+      })),
       reject: jest.fn(async () => {
         throw await httpError(
           403,
@@ -345,9 +355,9 @@ describe('ApprovalsPage — waiting for me', () => {
 
   it('approves several together and reports the one someone else decided', async () => {
     const items = [
-      request('r1'),
-      request('r2', { requester: 'user:default/carol' }),
-      request('r3', { requester: 'user:default/erin' }),
+      makeRequest({ id: 'r1' }),
+      makeRequest({ id: 'r2', requester: 'user:default/carol' }),
+      makeRequest({ id: 'r3', requester: 'user:default/erin' }),
     ];
     const api = fakeApi({
       listRequests: jest.fn(async () => ({ items })),
@@ -357,7 +367,7 @@ describe('ApprovalsPage — waiting for me', () => {
             409,
             'Request r2 is rejected and waits for no decision',
           );
-        return request(id, { status: 'granted' });
+        return makeRequest({ id, status: 'granted' });
       }),
     });
     const { alertApi } = await renderPage(api);
@@ -404,8 +414,8 @@ describe('ApprovalsPage — waiting for me', () => {
 
   it('rejects a selection with one reason', async () => {
     const items = [
-      request('r1'),
-      request('r2', { requester: 'user:default/carol' }),
+      makeRequest({ id: 'r1' }),
+      makeRequest({ id: 'r2', requester: 'user:default/carol' }),
     ];
     const api = fakeApi({ listRequests: jest.fn(async () => ({ items })) });
     await renderPage(api);
@@ -443,8 +453,10 @@ describe('ApprovalsPage — waiting for me', () => {
     const api = fakeApi({
       listRequests: jest.fn(async ({ cursor }: { cursor?: string }) =>
         cursor === 'c2'
-          ? { items: [request('r9', { requester: 'user:default/zoe' })] }
-          : { items: [request('r1')], nextCursor: 'c2' },
+          ? {
+              items: [makeRequest({ id: 'r9', requester: 'user:default/zoe' })],
+            }
+          : { items: [makeRequest({ id: 'r1' })], nextCursor: 'c2' },
       ),
     });
     await renderPage(api);
@@ -466,7 +478,8 @@ describe('ApprovalsPage — waiting for me', () => {
 
 describe('ApprovalsPage — decided by me', () => {
   it('lists my decisions with the current status', async () => {
-    const decided = request('d1', {
+    const decided = makeRequest({
+      id: 'd1',
       status: 'granted',
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
       approvals: [
@@ -474,18 +487,19 @@ describe('ApprovalsPage — decided by me', () => {
           approver: 'user:default/bob',
           decision: 'approved',
           kind: 'request',
-          at: minutesAgo(50),
+          at: inMinutes(-50),
         },
         {
           approver: 'user:default/dana',
           decision: 'approved',
           kind: 'request',
           comment: 'go ahead',
-          at: minutesAgo(45),
+          at: inMinutes(-45),
         },
       ],
     });
-    const rejected = request('d2', {
+    const rejected = makeRequest({
+      id: 'd2',
       requester: 'user:default/carol',
       status: 'rejected',
       endReason: 'use staging',
@@ -495,7 +509,7 @@ describe('ApprovalsPage — decided by me', () => {
           decision: 'rejected',
           kind: 'request',
           comment: 'use staging',
-          at: minutesAgo(20),
+          at: inMinutes(-20),
         },
       ],
     });

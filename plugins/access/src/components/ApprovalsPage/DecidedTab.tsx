@@ -1,5 +1,4 @@
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Paper from '@material-ui/core/Paper';
 import Table from '@material-ui/core/Table';
@@ -19,14 +18,21 @@ import {
   AccessApproval,
   AccessRequest,
 } from '@jit-access/plugin-access-common';
-import { DateTime } from 'luxon';
 import useAsync from 'react-use/esm/useAsync';
 import { accessApiRef } from '../../api';
-import { LoadError } from './LoadError';
 import { requestRouteRef } from '../../routes';
-import { relativeTime, StatusChip, useLiveRefresh } from '../shared';
-import { CursorPager, useCursorPages } from './paging';
-import { RequesterLink, ResourceList } from './RequestParts';
+import {
+  CursorPager,
+  EmptyPageRow,
+  formatTime,
+  LoadError,
+  relativeTime,
+  RequesterLink,
+  ResourceList,
+  StatusChip,
+  useCursorPages,
+  useLiveRefresh,
+} from '../shared';
 
 const PAGE_SIZE = 25;
 
@@ -65,13 +71,7 @@ function MyDecisions(props: { approvals: AccessApproval[] }) {
         <Box key={`${a.kind}-${a.at}`} mb={0.5}>
           <Typography variant="body2">
             <strong>{DECISION_LABELS[a.decision]}</strong> {KIND_LABELS[a.kind]}{' '}
-            <span
-              title={DateTime.fromISO(a.at).toLocaleString(
-                DateTime.DATETIME_MED,
-              )}
-            >
-              {relativeTime(a.at)}
-            </span>
+            <span title={formatTime(a.at)}>{relativeTime(a.at)}</span>
           </Typography>
           {a.comment && (
             <Typography variant="caption" color="textSecondary">
@@ -99,7 +99,7 @@ export function DecidedTab() {
   useLiveRefresh(list.retry);
 
   if (me.error) return <LoadError what="who you are" error={me.error} />;
-  if (list.error && !list.items) {
+  if (list.error) {
     return (
       <LoadError
         what="your decisions"
@@ -136,16 +136,7 @@ export function DecidedTab() {
             </TableHead>
             <TableBody>
               {list.items.length === 0 && (
-                <TableRow>
-                  <TableCell colSpan={5}>
-                    <Typography variant="body2">
-                      Nothing more on this page.{' '}
-                      <Button size="small" onClick={list.first}>
-                        Back to the first page
-                      </Button>
-                    </Typography>
-                  </TableCell>
-                </TableRow>
+                <EmptyPageRow colSpan={5} onFirst={list.first} />
               )}
               {list.items.map(r => (
                 <TableRow key={r.id} data-testid={`row-${r.id}`}>
@@ -195,14 +186,7 @@ export function DecidedTab() {
           </Table>
         </TableContainer>
       </Paper>
-      <CursorPager
-        label="Decided"
-        page={list.page}
-        hasPrevious={list.hasPrevious}
-        hasNext={list.hasNext}
-        onPrevious={list.previous}
-        onNext={list.next}
-      />
+      <CursorPager label="Decided" pages={list} />
     </>
   );
 }

@@ -17,19 +17,26 @@ import { makeStyles, Theme } from '@material-ui/core/styles';
 import { EmptyState, Link, Progress } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { DateTime } from 'luxon';
 import { useEffect, useMemo, useState } from 'react';
 import { accessApiRef } from '../../api';
-import { LoadError } from './LoadError';
 import { requestRouteRef } from '../../routes';
 import {
+  BatchActionDialog,
+  CheckChips,
+  CursorPager,
+  EmptyPageRow,
   formatSeconds,
+  formatTime,
+  LoadError,
   relativeTime,
+  RequesterLink,
+  ResourceList,
   shortRef,
   StatusChip,
+  useCursorPages,
   useLiveRefresh,
+  VisuallyHidden,
 } from '../shared';
-import { ActionDialog } from './ActionDialog';
 import {
   approvalsSoFar,
   AWAITED_LABELS,
@@ -38,8 +45,6 @@ import {
   waitingSince,
 } from './awaiting';
 import { decisionResult, singleDecisionText, toActionItem } from './describe';
-import { CursorPager, useCursorPages } from './paging';
-import { CheckChips, RequesterLink, ResourceList } from './RequestParts';
 
 const PAGE_SIZE = 25;
 
@@ -56,14 +61,6 @@ const useStyles = makeStyles((theme: Theme) => ({
     color: theme.palette.error.main,
   },
   actions: { whiteSpace: 'nowrap' },
-  visuallyHidden: {
-    position: 'absolute',
-    width: 1,
-    height: 1,
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-  },
 }));
 
 type DialogState = { mode: 'approve' | 'reject'; requests: AccessRequest[] };
@@ -116,7 +113,11 @@ export function WaitingTab() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dialog, setDialog] = useState<DialogState | undefined>();
 
-  const items = useMemo(() => list.items ?? [], [list.items]);
+  // A failed reload shows the error instead of the list: nothing on it stays selected.
+  const items = useMemo(
+    () => (list.error ? [] : list.items ?? []),
+    [list.error, list.items],
+  );
   const decidable = useMemo(
     () => items.filter(r => awaitedDecision(r) !== undefined),
     [items],
@@ -131,7 +132,7 @@ export function WaitingTab() {
     });
   }, [decidable]);
 
-  if (list.error && !list.items) {
+  if (list.error) {
     return (
       <LoadError
         what="your approvals"
@@ -265,32 +266,24 @@ export function WaitingTab() {
                 <TableCell>Approvals</TableCell>
                 <TableCell>Waiting</TableCell>
                 <TableCell>
-                  <span className={classes.visuallyHidden}>Actions</span>
+                  <VisuallyHidden>Actions</VisuallyHidden>
                 </TableCell>
               </TableRow>
             </TableHead>
             <TableBody>
               {items.length === 0 && (
-                <TableRow>
-                  <TableCell colSpan={8}>
-                    <Typography variant="body2">
-                      Nothing more on this page.{' '}
-                      <Button size="small" onClick={list.first}>
-                        Back to the first page
-                      </Button>
-                    </Typography>
-                  </TableCell>
-                </TableRow>
+                <EmptyPageRow colSpan={8} onFirst={list.first} />
               )}
               {items.map(r => {
                 const a = awaitedDecision(r);
                 const since = a ? waitingSince(r, a) : r.updatedAt;
                 const wording = a ? decisionWording(r, a) : undefined;
                 const who = shortRef(r.requester);
-                // Names buttons apart when one person has several requests on the page.
-                const whoWhat = `${who} (${r.resources
+                const what = r.resources
                   .map(x => shortRef(x.entityRef))
-                  .join(', ')})`;
+                  .join(', ');
+                // Names buttons apart when one person has several requests on the page.
+                const whoWhat = `${who} (${what})`;
                 const justification =
                   a === 'extension' && r.extension
                     ? r.extension.justification
@@ -303,9 +296,7 @@ export function WaitingTab() {
                         disabled={!a}
                         onChange={() => toggle(r.id)}
                         inputProps={{
-                          'aria-label': `Select the request of ${who} for ${r.resources
-                            .map(x => shortRef(x.entityRef))
-                            .join(', ')}`,
+                          'aria-label': `Select the request of ${who} for ${what}`,
                         }}
                       />
                     </TableCell>
@@ -351,12 +342,7 @@ export function WaitingTab() {
                       <Approvals request={r} />
                     </TableCell>
                     <TableCell>
-                      <Typography
-                        variant="body2"
-                        title={DateTime.fromISO(since).toLocaleString(
-                          DateTime.DATETIME_MED,
-                        )}
-                      >
+                      <Typography variant="body2" title={formatTime(since)}>
                         {relativeTime(since)}
                       </Typography>
                     </TableCell>
@@ -397,16 +383,9 @@ export function WaitingTab() {
           </Table>
         </TableContainer>
       </Paper>
-      <CursorPager
-        label="Approvals"
-        page={list.page}
-        hasPrevious={list.hasPrevious}
-        hasNext={list.hasNext}
-        onPrevious={list.previous}
-        onNext={list.next}
-      />
+      <CursorPager label="Approvals" pages={list} />
       {dialogProps && (
-        <ActionDialog
+        <BatchActionDialog
           open
           {...dialogProps}
           onClose={changed => {

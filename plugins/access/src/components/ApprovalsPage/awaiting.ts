@@ -2,6 +2,7 @@ import {
   AccessApproval,
   AccessRequest,
 } from '@jit-access/plugin-access-common';
+import { isBeingRevoked } from '../shared';
 
 /** What a request in someone's approvals queue is waiting for. */
 export type AwaitedDecision = 'request' | 'extension' | 'review';
@@ -50,14 +51,6 @@ export function approvalsSoFar(
   );
 }
 
-/** True while a revocation of the grant is under way (the backend retries it). */
-export function isBeingRevoked(r: AccessRequest): boolean {
-  return (
-    r.status === 'granted' &&
-    (r.endReason?.endsWith('(revocation in progress)') ?? false)
-  );
-}
-
 /** Button wording for deciding on `r`: break-glass reviews acknowledge or revoke. */
 export function decisionWording(
   r: AccessRequest,
@@ -73,10 +66,4 @@ export function decisionWording(
     };
   }
   return { approve: 'Approve', reject: 'Reject' };
-}
-
-/** The HTTP status of an error thrown by the access client, when it has one. */
-export function errorStatus(e: unknown): number | undefined {
-  const status = (e as { statusCode?: unknown } | undefined)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
 }

@@ -1,14 +1,19 @@
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { describeResources, formatSeconds, shortRef } from '../shared';
+import {
+  ActionItem,
+  ActionResult,
+  describeResources,
+  formatSeconds,
+  isBeingRevoked,
+  shortRef,
+} from '../shared';
 import {
   approvalsSoFar,
   AWAITED_LABELS,
   AwaitedDecision,
   awaitedDecision,
   decisionWording,
-  isBeingRevoked,
 } from './awaiting';
-import { ActionItem, ActionResult } from './ActionDialog';
 
 /** `alice: orders-db (read) — New request`: how a request is named in dialogs and results. */
 export function requestLabel(r: AccessRequest): string {

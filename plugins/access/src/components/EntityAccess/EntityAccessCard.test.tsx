@@ -16,16 +16,18 @@ import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { EntityAccessCard } from './EntityAccessCard';
 import { clearCoverageCache, knownCoverage } from './coverage';
-import { ORDERS_DB, flow, ordersDb, request, summary } from './testData';
+import { makeFlow } from '../../testUtils/sampleFlows';
+import { makeRequest } from '../../testUtils/sampleRequests';
+import { ORDERS_DB, ordersDb, summary } from './testData';
 
 function fakeApi(over: Partial<AccessApi> = {}) {
   return {
     getEntityAccess: jest.fn(async () => summary()),
     getFlows: jest.fn(async () => [
-      flow('prod-db', 'Production databases', {
+      makeFlow('prod-db', 'Production databases', {
         duration: { defaultSeconds: 7200, maxSeconds: 28800, extensions: 1 },
       }),
-      flow('prod-db-admin', 'Production database admin', {
+      makeFlow('prod-db-admin', 'Production database admin', {
         permissions: ['admin'],
         duration: { defaultSeconds: 3600, maxSeconds: 7200, extensions: 0 },
         approval: {
@@ -57,7 +59,7 @@ function fakeApi(over: Partial<AccessApi> = {}) {
       ],
     })),
     submitRequest: jest.fn(async () => ({
-      items: [request({ id: 'new-1', status: 'pending' })],
+      items: [makeRequest({ id: 'new-1', status: 'pending' })],
     })),
     ...over,
   } as unknown as jest.Mocked<AccessApi>;
@@ -134,7 +136,8 @@ describe('EntityAccessCard', () => {
       getEntityAccess: jest.fn(async () =>
         summary({
           mine: [
-            request({
+            makeRequest({
+              id: 'r1',
               status: 'granted',
               expiresAt: inAnHour(),
               accessDetails: { host: 'orders-db.prod:5432', user: 'alice_tmp' },
@@ -162,7 +165,7 @@ describe('EntityAccessCard', () => {
 
   it('shows a pending request as waiting for approval', async () => {
     const api = fakeApi({
-      getEntityAccess: jest.fn(async () => summary({ mine: [request()] })),
+      getEntityAccess: jest.fn(async () => summary({ mine: [makeRequest()] })),
     });
     await renderCard(api);
     expect(await screen.findByText('Pending Approval')).toBeInTheDocument();
@@ -192,7 +195,7 @@ describe('EntityAccessCard', () => {
         summary({
           canSeeHolders: true,
           holders: [
-            request({
+            makeRequest({
               id: 'h1',
               requester: 'user:default/dana',
               status: 'granted',
@@ -227,7 +230,7 @@ describe('EntityAccessCard', () => {
     const api = fakeApi();
     (api.getEntityAccess as jest.Mock)
       .mockResolvedValueOnce(summary())
-      .mockResolvedValue(summary({ mine: [request({ id: 'new-1' })] }));
+      .mockResolvedValue(summary({ mine: [makeRequest({ id: 'new-1' })] }));
     await renderCard(api);
 
     await user.click(
@@ -305,7 +308,7 @@ describe('EntityAccessCard', () => {
         }),
       ),
       getFlows: jest.fn(async () => [
-        flow('staging-db', 'Staging databases', {
+        makeFlow('staging-db', 'Staging databases', {
           justification: 'optional',
           approval: {
             type: 'automatic',
@@ -337,7 +340,7 @@ describe('EntityAccessCard', () => {
       })),
       submitRequest: jest.fn(async () => ({
         items: [
-          request({
+          makeRequest({
             id: 'auto-1',
             status: 'granted',
             flowTitle: 'Staging databases',
@@ -409,7 +412,7 @@ describe('EntityAccessCard', () => {
           'durationSeconds: 32400s is longer than flow "prod-db" allows (max 8h = 28800s)',
         ),
       )
-      .mockResolvedValueOnce({ items: [request({ id: 'x' })] });
+      .mockResolvedValueOnce({ items: [makeRequest({ id: 'x' })] });
     const api = fakeApi({ submitRequest });
     await renderCard(api);
     await user.click(
@@ -468,10 +471,10 @@ describe('EntityAccessCard', () => {
     };
     const api = fakeApi();
     (api.getEntityAccess as jest.Mock)
-      .mockResolvedValueOnce(summary({ mine: [request()] }))
+      .mockResolvedValueOnce(summary({ mine: [makeRequest()] }))
       .mockResolvedValue(
         summary({
-          mine: [request({ status: 'granted', expiresAt: inAnHour() })],
+          mine: [makeRequest({ status: 'granted', expiresAt: inAnHour() })],
         }),
       );
     await renderCard(api, [[signalApiRef, signalApi]]);

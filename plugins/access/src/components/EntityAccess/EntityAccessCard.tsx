@@ -1,3 +1,4 @@
+import { AccessDetails } from '../shared/AccessDetails';
 import { useCallback, useEffect, useState } from 'react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -9,11 +10,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import LockOpenIcon from '@material-ui/icons/LockOpen';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -21,6 +18,8 @@ import { AccessRequest } from '@jit-access/plugin-access-common';
 import { accessApiRef } from '../../api';
 import {
   ExpiryCountdown,
+  LoadError,
+  permissionsOn,
   StatusChip,
   shortRef,
   useLiveRefresh,
@@ -46,19 +45,10 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-function permissionsOf(r: AccessRequest, entityRef: string): string {
-  const item =
-    r.resources.find(x => x.entityRef === entityRef) ?? r.resources[0];
-  return item ? item.permissions.join(', ') : '';
-}
-
 /** One of the caller's own requests on the entity. */
 function MyRequest(props: { request: AccessRequest; entityRef: string }) {
   const { request, entityRef } = props;
   const classes = useStyles();
-  const details = request.accessDetails
-    ? Object.entries(request.accessDetails)
-    : [];
   return (
     <Box className={classes.section}>
       <Box display="flex" alignItems="center" flexWrap="wrap">
@@ -66,7 +56,7 @@ function MyRequest(props: { request: AccessRequest; entityRef: string }) {
           <StatusChip status={request.status} />
         </Box>
         <Typography variant="body2" component="span">
-          <strong>{permissionsOf(request, entityRef)}</strong>
+          <strong>{permissionsOn(request, entityRef)}</strong>
           {request.status === 'granted' && request.expiresAt && (
             <>
               {' · ends in '}
@@ -91,15 +81,9 @@ function MyRequest(props: { request: AccessRequest; entityRef: string }) {
           Approved; the access is being granted.
         </Typography>
       )}
-      {details.length > 0 && (
-        <dl className={classes.details} aria-label="How to connect">
-          {details.map(([k, v]) => (
-            <Box component="div" key={k} display="contents">
-              <dt>{k}</dt>
-              <dd>{v}</dd>
-            </Box>
-          ))}
-        </dl>
+      {request.accessDetails && (
+        // The same masked, copyable view as My Access: secrets stay hidden until revealed.
+        <AccessDetails details={request.accessDetails} title="How to connect" />
       )}
     </Box>
   );
@@ -122,7 +106,7 @@ function Holders(props: { holders: AccessRequest[]; entityRef: string }) {
             primary={<EntityRefLink entityRef={h.requester} hideIcon />}
             secondary={
               <>
-                {permissionsOf(h, entityRef)}
+                {permissionsOn(h, entityRef)}
                 {h.expiresAt && (
                   <>
                     {' · '}
@@ -174,10 +158,7 @@ export function EntityAccessCard() {
   if (!value && error) {
     return (
       <InfoCard title="Access">
-        <ResponseErrorPanel
-          error={error}
-          title={`Could not load access: ${error.message}`}
-        />
+        <LoadError what="access" error={error} />
       </InfoCard>
     );
   }

@@ -9,7 +9,8 @@ import {
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { EntityAccessContent } from './EntityAccessContent';
-import { ORDERS_DB, ordersDb, request } from './testData';
+import { makeRequest } from '../../testUtils/sampleRequests';
+import { ORDERS_DB, ordersDb } from './testData';
 
 jest.setTimeout(30_000);
 
@@ -41,14 +42,14 @@ describe('EntityAccessContent', () => {
   it('lists the requests made for the entity, newest first', async () => {
     const getEntityHistory = jest.fn(async () => ({
       items: [
-        request({
+        makeRequest({
           id: 'a',
           requester: 'user:default/dana',
           status: 'granted',
           expiresAt: new Date(Date.now() + 90 * 60_000 + 30_000).toISOString(),
           resources: [{ entityRef: ORDERS_DB, permissions: ['read', 'write'] }],
         }),
-        request({
+        makeRequest({
           id: 'b',
           status: 'rejected',
           justification: 'curious',
@@ -80,11 +81,11 @@ describe('EntityAccessContent', () => {
     const getEntityHistory = jest
       .fn()
       .mockResolvedValueOnce({
-        items: [request({ id: 'a', justification: 'first page' })],
+        items: [makeRequest({ id: 'a', justification: 'first page' })],
         nextCursor: 'c1',
       })
       .mockResolvedValueOnce({
-        items: [request({ id: 'b', justification: 'second page' })],
+        items: [makeRequest({ id: 'b', justification: 'second page' })],
       });
     await renderContent(getEntityHistory);
     expect(await screen.findByText('first page')).toBeInTheDocument();

@@ -15,7 +15,10 @@ import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { accessApiRef } from '../../api';
 import {
+  errorStatus,
   ExpiryCountdown,
+  LoadError,
+  permissionsOn,
   StatusChip,
   formatSeconds,
   relativeTime,
@@ -26,14 +29,7 @@ import { RequestDetailsLink } from './RequestDetailsLink';
 const PAGE_SIZE = 25;
 
 function isForbidden(error: Error): boolean {
-  const e = error as Error & { statusCode?: number };
-  return e.statusCode === 403 || e.name === 'NotAllowedError';
-}
-
-function permissionsOn(r: AccessRequest, entityRef: string): string {
-  const item =
-    r.resources.find(x => x.entityRef === entityRef) ?? r.resources[0];
-  return item ? item.permissions.join(', ') : '';
+  return errorStatus(error) === 403 || error.name === 'NotAllowedError';
 }
 
 type State = {
@@ -129,12 +125,7 @@ export function EntityAccessContent() {
         />
       );
     }
-    return (
-      <ResponseErrorPanel
-        error={state.error}
-        title={`Could not load the access history: ${state.error.message}`}
-      />
-    );
+    return <LoadError what="the access history" error={state.error} />;
   }
 
   const columns: TableColumn<AccessRequest>[] = [

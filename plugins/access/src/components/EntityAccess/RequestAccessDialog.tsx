@@ -27,15 +27,16 @@ import {
 import { accessApiRef } from '../../api';
 import {
   ExpiryCountdown,
+  MAX_TEXT_LENGTH,
   StatusChip,
   formatSeconds,
+  newIdempotencyKey,
+  secondsToHours,
   shortRef,
 } from '../shared';
-import { newIdempotencyKey } from './idempotencyKey';
 import { RequestDetailsLink } from './RequestDetailsLink';
 
 const PREVIEW_DEBOUNCE_MS = 400;
-const MAX_JUSTIFICATION = 2000;
 
 type Offer = EntityAccessSummary['permissions'][number];
 
@@ -44,10 +45,6 @@ function hoursToSeconds(text: string): number | undefined {
   const hours = Number(text.trim().replace(',', '.'));
   if (!text.trim() || !Number.isFinite(hours) || hours <= 0) return undefined;
   return Math.round(hours * 3600);
-}
-
-function secondsToHours(seconds: number): string {
-  return String(Math.round((seconds / 3600) * 100) / 100);
 }
 
 function names(refs: string[]): string {
@@ -370,7 +367,7 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
               onChange={e => setJustification(e.target.value)}
               multiline
               minRows={3}
-              inputProps={{ maxLength: MAX_JUSTIFICATION }}
+              inputProps={{ maxLength: MAX_TEXT_LENGTH }}
               required={justificationFlows.length > 0}
               error={showErrors && !!errors.justification}
               helperText={

@@ -10,9 +10,13 @@ import {
   AccessRequest,
   AccessRequestStatus,
 } from '@jit-access/plugin-access-common';
-import { ExpiryCountdown, formatSeconds, relativeTime } from '../shared';
-import { isBeingRevoked } from '../RequestDetails/timelineEvents';
-import { AccessDetails } from './AccessDetails';
+import {
+  ExpiryCountdown,
+  formatSeconds,
+  isBeingRevoked,
+  relativeTime,
+} from '../shared';
+import { AccessDetails } from '../shared/AccessDetails';
 import {
   CancelAction,
   ExtendAction,

@@ -10,10 +10,14 @@ import {
   AccessRequest,
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
-import { relativeTime, StatusChip } from '../shared';
-import { formatTime } from '../RequestDetails/formatTime';
+import {
+  formatTime,
+  relativeTime,
+  StatusChip,
+  VisuallyHidden,
+} from '../shared';
 import { OnChanged, RequestAgainAction, StarButton } from './actions';
-import { PagedSection, RequestLink, VisuallyHidden } from './common';
+import { PagedSection, RequestLink } from './common';
 import { useRequestPages } from './useRequestPages';
 
 /** Page size of the closed requests; the backend pages, we never load everything. */

@@ -9,13 +9,13 @@ import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router-dom';
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
+import { FakeAccessApi } from '../../testUtils/fakeAccessApi';
 import {
-  FakeAccessApi,
   inMinutes,
   makeClosed,
   makeGrant,
   makeRequest,
-} from '../RequestDetails/testFixtures';
+} from '../../testUtils/sampleRequests';
 import { MyAccessPage } from './MyAccessPage';
 
 /** What a signal carries (JsonObject, without depending on @backstage/types). */

@@ -1,23 +1,11 @@
-import { useRouteRef } from '@backstage/core-plugin-api';
 import Grid from '@material-ui/core/Grid';
 import { useCallback, useState } from 'react';
 import { newRequestRouteRef } from '../../routes';
-import { useLiveRefresh } from '../shared';
+import { useLiveRefresh, useOptionalRouteRef } from '../shared';
 import { ActiveSection } from './ActiveSection';
 import { ClosedSection } from './ClosedSection';
 import { OpenSection } from './OpenSection';
 import { RecentSection } from './RecentSection';
-
-/** The New Request page's path, when the app binds the route. */
-function useNewRequestLink(): string | undefined {
-  try {
-    // Throws when the route is not bound, after calling all its hooks (see useRequestLink).
-    // eslint-disable-next-line react-hooks/rules-of-hooks
-    return useRouteRef(newRequestRouteRef)();
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * My Access: the requester's home. Shows the access the user holds now (with countdowns,
@@ -30,7 +18,8 @@ export function MyAccessPage() {
   const [refreshKey, setRefreshKey] = useState(0);
   const reload = useCallback(() => setRefreshKey(k => k + 1), []);
   useLiveRefresh(reload);
-  const newRequestLink = useNewRequestLink();
+  // The New Request page's path, when the app binds the route.
+  const newRequestLink = useOptionalRouteRef(newRequestRouteRef)?.();
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>

@@ -16,15 +16,18 @@ import {
   AccessRequest,
   AccessRequestStatus,
 } from '@jit-access/plugin-access-common';
-import { DateTime } from 'luxon';
-import { formatRemaining, shortRef, StatusChip } from '../shared';
 import {
   approvedBy,
+  formatRemaining,
+  formatTime,
   missingApprovals,
   remainingApprovers,
-} from '../RequestDetails/timelineEvents';
+  shortRef,
+  StatusChip,
+  VisuallyHidden,
+} from '../shared';
 import { CancelAction, OnChanged } from './actions';
-import { PagedSection, RequestLink, VisuallyHidden } from './common';
+import { PagedSection, RequestLink } from './common';
 import { useRequestPages } from './useRequestPages';
 
 const OPEN: readonly AccessRequestStatus[] = ['pending', 'granting'];
@@ -152,9 +155,7 @@ export function OpenSection(props: {
                   <TableCell>
                     <Typography
                       variant="body2"
-                      title={`Submitted ${DateTime.fromISO(
-                        r.createdAt,
-                      ).toLocaleString(DateTime.DATETIME_MED)}`}
+                      title={`Submitted ${formatTime(r.createdAt)}`}
                     >
                       {formatRemaining(
                         Math.max(1000, Date.now() - Date.parse(r.createdAt)),

@@ -14,11 +14,15 @@ import {
 import { ReactNode, useId, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { accessApiRef } from '../../api';
-import { formatSeconds } from '../shared';
-import { isBeingRevoked } from '../RequestDetails/timelineEvents';
-import { formatTime } from '../RequestDetails/formatTime';
+import {
+  formatSeconds,
+  formatTime,
+  isBeingRevoked,
+  MAX_TEXT_LENGTH,
+  VisuallyHidden,
+} from '../shared';
 import { ActionDialog } from './ActionDialog';
-import { summarizeResources, VisuallyHidden } from './common';
+import { summarizeResources } from './common';
 
 /** Called after an action changed a request, to reload the lists. */
 export type OnChanged = () => void;
@@ -178,7 +182,7 @@ export function RevokeAction(props: {
           multiline
           minRows={2}
           margin="normal"
-          inputProps={{ maxLength: 2000 }}
+          inputProps={{ maxLength: MAX_TEXT_LENGTH }}
         />
       </ActionDialog>
     </>
@@ -332,7 +336,7 @@ function ExtendDialog(props: {
             ? 'This flow requires a justification'
             : undefined
         }
-        inputProps={{ maxLength: 2000 }}
+        inputProps={{ maxLength: MAX_TEXT_LENGTH }}
         fullWidth
         multiline
         minRows={2}
@@ -470,7 +474,7 @@ export function RequestAgainAction(props: {
           helperText="Why you need this access now (some flows require it)"
           value={justification}
           onChange={e => setJustification(e.target.value)}
-          inputProps={{ maxLength: 2000 }}
+          inputProps={{ maxLength: MAX_TEXT_LENGTH }}
           fullWidth
           multiline
           minRows={2}

@@ -5,21 +5,16 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { ReactNode } from 'react';
-import { shortRef } from '../shared';
-import { useRequestLink } from '../RequestDetails/useRequestLink';
-import { RequestPages } from './useRequestPages';
+import {
+  CursorPages,
+  describeResources,
+  LoadError,
+  useRequestLink,
+} from '../shared';
 
 const useStyles = makeStyles(theme => ({
   refreshing: { marginBottom: theme.spacing(1) },
   staleError: { marginBottom: theme.spacing(2) },
-  visuallyHidden: {
-    position: 'absolute',
-    width: 1,
-    height: 1,
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-  },
   pager: {
     display: 'flex',
     alignItems: 'center',
@@ -29,24 +24,9 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-/** Text only screen readers get (e.g. the header of an actions column). */
-export function VisuallyHidden(props: { children: ReactNode; id?: string }) {
-  const classes = useStyles();
-  return (
-    <span id={props.id} className={classes.visuallyHidden}>
-      {props.children}
-    </span>
-  );
-}
-
 /** `orders-db (read, write), prod-eks (read) and 3 more`. */
-export function summarizeResources(r: AccessRequest, max = 3): string {
-  const shown = r.resources
-    .slice(0, max)
-    .map(x => `${shortRef(x.entityRef)} (${x.permissions.join(', ')})`)
-    .join(', ');
-  const more = r.resources.length - max;
-  return more > 0 ? `${shown} and ${more} more` : shown;
+export function summarizeResources(r: AccessRequest): string {
+  return describeResources(r, 3);
 }
 
 /** The request's resources as a link to its details page. */
@@ -70,7 +50,7 @@ export function RequestLink(props: { request: AccessRequest }) {
  * A failed refresh keeps the last good items on screen under the error.
  */
 export function PagedSection(props: {
-  pages: RequestPages;
+  pages: CursorPages<AccessRequest>;
   title: string;
   empty: ReactNode;
   children: (items: AccessRequest[]) => ReactNode;
@@ -79,16 +59,11 @@ export function PagedSection(props: {
 }) {
   const { pages, title, empty, children, pager } = props;
   const classes = useStyles();
-  const { page, error, loading } = pages;
-  if (!page) {
+  const { items, error, loading } = pages;
+  if (!items) {
     if (error) {
       return (
-        <ResponseErrorPanel
-          title={`Could not load ${title.toLocaleLowerCase('en-US')}: ${
-            error.message
-          }`}
-          error={error}
-        />
+        <LoadError what={title.toLocaleLowerCase('en-US')} error={error} />
       );
     }
     return <Progress aria-label={`Loading ${title}`} />;
@@ -111,12 +86,12 @@ export function PagedSection(props: {
           aria-label={`Refreshing ${title}`}
         />
       )}
-      {page.items.length === 0 ? (
+      {items.length === 0 ? (
         <Typography variant="body2" color="textSecondary" component="div">
-          {pages.pageIndex > 0 ? 'No more requests.' : empty}
+          {pages.page > 1 ? 'No more requests.' : empty}
         </Typography>
       ) : (
-        children(page.items)
+        children(items)
       )}
       {pager && (pages.hasPrevious || pages.hasNext) && (
         <nav className={classes.pager} aria-label={`${title} pages`}>
@@ -128,7 +103,7 @@ export function PagedSection(props: {
             Previous
           </Button>
           <Typography variant="body2" aria-live="polite">
-            Page {pages.pageIndex + 1}
+            Page {pages.page}
           </Typography>
           <Button
             size="small"

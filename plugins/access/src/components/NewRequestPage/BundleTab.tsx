@@ -1,8 +1,4 @@
-import {
-  EmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { EmptyState, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Checkbox from '@material-ui/core/Checkbox';
 import FormControl from '@material-ui/core/FormControl';
@@ -25,8 +21,8 @@ import {
 import { useCallback, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { accessApiRef } from '../../api';
-import { shortRef } from '../shared';
-import { RequestForm, RequestTarget } from './RequestForm';
+import { LoadError, shortRef } from '../shared';
+import { RequestForm, RequestTarget, useItemError } from './RequestForm';
 
 const NO_FLOWS: string[] = [];
 
@@ -54,10 +50,7 @@ export function BundleTab(props: {
   const [unticked, setUnticked] = useState<ReadonlySet<number>>(
     () => new Set(),
   );
-  const [itemError, setItemError] = useState<{
-    index: number;
-    message: string;
-  }>();
+  const [itemError, onItemError] = useItemError();
 
   const bundle: AccessBundle | undefined = bundles.value?.find(
     b => b.id === pickedId,
@@ -86,22 +79,9 @@ export function BundleTab(props: {
         : undefined,
     [ticked],
   );
-  const onItemError = useCallback(
-    (index: number | undefined, message?: string) =>
-      setItemError(
-        index === undefined ? undefined : { index, message: message ?? '' },
-      ),
-    [],
-  );
 
   if (bundles.loading) return <Progress />;
-  if (bundles.error)
-    return (
-      <ResponseErrorPanel
-        error={bundles.error}
-        title={`Could not load bundles: ${bundles.error.message}`}
-      />
-    );
+  if (bundles.error) return <LoadError what="bundles" error={bundles.error} />;
   if (!bundles.value?.length)
     return (
       <EmptyState

@@ -1,5 +1,5 @@
 import { WarningPanel } from '@backstage/core-components';
-import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
@@ -9,31 +9,13 @@ import { useLocation } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { accessApiRef } from '../../api';
 import { requestRouteRef, rootRouteRef } from '../../routes';
+import { useOptionalRouteRef } from '../shared';
 import { BundleTab } from './BundleTab';
 import { DeepLink, parseDeepLink } from './logic';
 import { ResourcesTab } from './ResourcesTab';
 import { SubmitResult } from './SubmitResult';
 
 const NO_LINK: DeepLink = { entities: [] };
-
-/** My Access, or the parent route where the root route is not bound (tests, odd apps). */
-function useMyAccessLink(): string {
-  try {
-    return useRouteRef(rootRouteRef)();
-  } catch {
-    return '..';
-  }
-}
-
-/** A request's page, where that route is bound. */
-function useRequestLink(): ((id: string) => string) | undefined {
-  try {
-    const route = useRouteRef(requestRouteRef);
-    return (id: string) => route({ id });
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * New Request: ask for access to catalog resources (search, pick up to 1,000 with their
@@ -46,8 +28,11 @@ function useRequestLink(): ((id: string) => string) | undefined {
 export function NewRequestPage() {
   const api = useApi(accessApiRef);
   const location = useLocation();
-  const myAccessLink = useMyAccessLink();
-  const requestLink = useRequestLink();
+  // My Access, or the parent route where the root route is not bound (tests, odd apps).
+  const myAccessLink = useOptionalRouteRef(rootRouteRef)?.() ?? '..';
+  // A request's page, where that route is bound.
+  const requestRoute = useOptionalRouteRef(requestRouteRef);
+  const requestLink = requestRoute && ((id: string) => requestRoute({ id }));
   const deepLink = useMemo(
     () => parseDeepLink(location.search),
     [location.search],

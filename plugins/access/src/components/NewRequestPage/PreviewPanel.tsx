@@ -7,7 +7,7 @@ import {
   AccessFlowSummary,
   AccessPreviewItem,
 } from '@jit-access/plugin-access-common';
-import { formatSeconds, shortRef } from '../shared';
+import { describeResources, formatSeconds } from '../shared';
 import { describeApproval, groupPreview } from './logic';
 
 /** Resources listed per previewed request before "and N more". */
@@ -63,8 +63,6 @@ export function PreviewPanel(props: {
       {groups.map(group => {
         const first = group.items[0];
         const flow = props.flows?.find(f => f.id === group.flowId);
-        const shown = group.items.slice(0, RESOURCES_SHOWN);
-        const more = group.items.length - shown.length;
         return (
           <Paper
             key={group.key}
@@ -88,13 +86,7 @@ export function PreviewPanel(props: {
             <dl className={classes.dl}>
               <dt>Resources</dt>
               <dd>
-                {shown
-                  .map(
-                    i =>
-                      `${shortRef(i.entityRef)} (${i.permissions.join(', ')})`,
-                  )
-                  .join(', ')}
-                {more > 0 && ` and ${more} more`}
+                {describeResources({ resources: group.items }, RESOURCES_SHOWN)}
               </dd>
               <dt>Checks</dt>
               <dd>{first.checks.length ? first.checks.join(', ') : 'None'}</dd>

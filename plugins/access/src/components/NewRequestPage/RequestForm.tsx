@@ -12,17 +12,20 @@ import {
   AccessRequest,
   SubmitAccessRequestBody,
 } from '@jit-access/plugin-access-common';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { accessApiRef } from '../../api';
-import { formatSeconds } from '../shared';
+import {
+  errorMessage,
+  formatSeconds,
+  MAX_TEXT_LENGTH,
+  newIdempotencyKey,
+  secondsToHours,
+} from '../shared';
 import {
   errorTarget,
   flowLimits,
   flowTitles,
-  MAX_JUSTIFICATION_LENGTH,
-  newIdempotencyKey,
   parseDurationHours,
-  secondsToHours,
   smallestMax,
 } from './logic';
 import { PreviewPanel } from './PreviewPanel';
@@ -63,14 +66,35 @@ export interface RequestFormProps {
   onSubmitted(items: AccessRequest[]): void;
 }
 
+/** An API error about `resources[index]` of the body. */
+export interface ItemError {
+  index: number;
+  message: string;
+}
+
+/** The item error a {@link RequestForm} reports, and the `onItemError` to pass it. */
+export function useItemError(): [
+  ItemError | undefined,
+  NonNullable<RequestFormProps['onItemError']>,
+] {
+  const [itemError, setItemError] = useState<ItemError>();
+  const onItemError = useCallback(
+    (index: number | undefined, message?: string) =>
+      setItemError(
+        index === undefined ? undefined : { index, message: message ?? '' },
+      ),
+    [],
+  );
+  return [itemError, onItemError];
+}
+
 interface ApiProblem {
   message: string;
   target: ReturnType<typeof errorTarget>;
 }
 
 function problemOf(e: unknown): ApiProblem {
-  const message =
-    e instanceof Error ? e.message : String(e ?? 'Something went wrong');
+  const message = errorMessage(e ?? 'Something went wrong');
   return { message, target: errorTarget(message) };
 }
 
@@ -146,7 +170,7 @@ export function RequestForm(props: RequestFormProps) {
   const needJustification = limits.filter(l => l.justificationRequired);
   const justificationMissing =
     needJustification.length > 0 && !justification.trim();
-  const justificationTooLong = justification.length > MAX_JUSTIFICATION_LENGTH;
+  const justificationTooLong = justification.length > MAX_TEXT_LENGTH;
 
   const previewBody: SubmitAccessRequestBody | undefined = target && {
     ...target,
@@ -183,7 +207,7 @@ export function RequestForm(props: RequestFormProps) {
 
   let justificationHelp: string;
   if (justificationTooLong)
-    justificationHelp = `At most ${MAX_JUSTIFICATION_LENGTH} characters (${justification.length} now).`;
+    justificationHelp = `At most ${MAX_TEXT_LENGTH} characters (${justification.length} now).`;
   else if (submitAttempted && justificationMissing)
     justificationHelp = `A justification is required by flow ${flowTitles(
       needJustification,

@@ -24,7 +24,7 @@ import {
   normalizeRef,
   SelectedItem,
 } from './logic';
-import { RequestForm, RequestTarget } from './RequestForm';
+import { RequestForm, RequestTarget, useItemError } from './RequestForm';
 import { ResourceResults } from './ResourceResults';
 import { SelectedList } from './SelectedList';
 import { useResourceSearch } from './useResourceSearch';
@@ -127,10 +127,7 @@ export function ResourcesTab(props: {
     () => new Map(),
   );
   const [limitMessage, setLimitMessage] = useState<string>();
-  const [itemError, setItemError] = useState<{
-    index: number;
-    message: string;
-  }>();
+  const [itemError, onItemError] = useItemError();
   const [linkProblems, setLinkProblems] = useState<string[]>([]);
   const [resolving, setResolving] = useState(deepLink.entities.length > 0);
 
@@ -330,13 +327,6 @@ export function ResourcesTab(props: {
         ? `${displayName(items[index])} (${items[index].entityRef})`
         : undefined,
     [items],
-  );
-  const onItemError = useCallback(
-    (index: number | undefined, message?: string) =>
-      setItemError(
-        index === undefined ? undefined : { index, message: message ?? '' },
-      ),
-    [],
   );
 
   return (

@@ -8,9 +8,14 @@ import {
   ACCESS_REQUEST_STATUS_LABELS,
   AccessRequest,
 } from '@jit-access/plugin-access-common';
-import { DateTime } from 'luxon';
 import { useEffect, useRef } from 'react';
-import { formatSeconds, shortRef, StatusChip } from '../shared';
+import {
+  approvedBy,
+  describeResources,
+  formatSeconds,
+  formatTime,
+  StatusChip,
+} from '../shared';
 import { listPeople } from './logic';
 
 /** Resources named per request before "and N more". */
@@ -31,21 +36,14 @@ function outlook(r: AccessRequest): string {
   switch (r.status) {
     case 'granted':
       return r.expiresAt
-        ? `Active until ${DateTime.fromISO(r.expiresAt).toLocaleString(
-            DateTime.DATETIME_MED,
-          )}.`
+        ? `Active until ${formatTime(r.expiresAt)}.`
         : 'Active.';
     case 'granting':
       return 'Approved; the access is being granted.';
     case 'pending': {
       if (r.approvalType !== 'manual' || r.approvers.length === 0)
         return 'Waiting for its checks.';
-      const approved = new Set(
-        r.approvals
-          .filter(a => a.kind === 'request' && a.decision === 'approved')
-          .map(a => a.approver),
-      ).size;
-      const left = Math.max(r.requiredApprovals - approved, 1);
+      const left = Math.max(r.requiredApprovals - approvedBy(r).length, 1);
       return `Waiting for ${left} approval${
         left === 1 ? '' : 's'
       } from ${listPeople(r.approvers)}.`;
@@ -92,8 +90,6 @@ export function SubmitResult(props: {
         </Typography>
       )}
       {items.map(r => {
-        const shown = r.resources.slice(0, RESOURCES_SHOWN);
-        const more = r.resources.length - shown.length;
         const link = requestLink?.(r.id);
         return (
           <Paper
@@ -109,12 +105,7 @@ export function SubmitResult(props: {
               <StatusChip status={r.status} />
             </div>
             <Typography variant="body2">
-              {shown
-                .map(
-                  x => `${shortRef(x.entityRef)} (${x.permissions.join(', ')})`,
-                )
-                .join(', ')}
-              {more > 0 && ` and ${more} more`} ·{' '}
+              {describeResources(r, RESOURCES_SHOWN)} ·{' '}
               {formatSeconds(r.durationSeconds)}
             </Typography>
             <Typography variant="body1">{outlook(r)}</Typography>

@@ -4,7 +4,6 @@ import {
   errorTarget,
   flowLimits,
   groupPreview,
-  newIdempotencyKey,
   normalizeRef,
   parseDeepLink,
   parseDurationHours,
@@ -227,12 +226,5 @@ describe('helpers', () => {
       'resource:default/orders-db',
     );
     expect(normalizeRef('orders-db')).toBeUndefined();
-  });
-
-  it('makes distinct idempotency keys', () => {
-    const a = newIdempotencyKey();
-    expect(a.length).toBeGreaterThanOrEqual(8);
-    expect(a.length).toBeLessThanOrEqual(255);
-    expect(newIdempotencyKey()).not.toBe(a);
   });
 });

@@ -12,9 +12,6 @@ export const MAX_SELECTED = 1000;
 /** The backend's upper bound for any duration (366 days). */
 export const MAX_DURATION_SECONDS = 31_622_400;
 
-/** The backend's bound for a justification. */
-export const MAX_JUSTIFICATION_LENGTH = 2000;
-
 /** One entity picked for the request, with the permissions asked for on it. */
 export interface SelectedItem {
   entityRef: string;
@@ -87,11 +84,6 @@ export function smallestMax(limits: FlowLimit[]): FlowLimit | undefined {
     (min, l) => (!min || l.maxSeconds < min.maxSeconds ? l : min),
     undefined,
   );
-}
-
-/** `2.5` → `2.5`, `8` → `8`: hours as users type them. */
-export function secondsToHours(seconds: number): string {
-  return String(Math.round((seconds / 3600) * 100) / 100);
 }
 
 /**
@@ -244,18 +236,6 @@ export function errorTarget(message: string): ErrorTarget {
   const item = /^(?:bundle \S+ )?resources\[(\d+)\]/.exec(m);
   if (item) return { kind: 'item', index: Number(item[1]) };
   return { kind: 'general' };
-}
-
-/** A fresh key for `Idempotency-Key`: one per form submission, reused on retries. */
-export function newIdempotencyKey(): string {
-  const c: Crypto | undefined = (globalThis as { crypto?: Crypto }).crypto;
-  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
-  const bytes = new Uint8Array(16);
-  if (c && typeof c.getRandomValues === 'function') c.getRandomValues(bytes);
-  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return `new-request-${Array.from(bytes, b =>
-    b.toString(16).padStart(2, '0'),
-  ).join('')}`;
 }
 
 /** The entities and permissions asked for by `?entity=...&permission=...`. */

@@ -7,6 +7,7 @@ import {
   SubmitAccessRequestBody,
 } from '@jit-access/plugin-access-common';
 import { AccessApi } from '../../api';
+import { makeRequest } from '../../testUtils/sampleRequests';
 
 function flow(
   id: string,
@@ -213,11 +214,9 @@ export function requestsFor(
   return [...groups.values()].map((g): AccessRequest => {
     const first = g[0];
     const granted = first.autoApproved;
-    return {
+    return makeRequest({
       id: `00000000-0000-4000-8000-${String(nextId++).padStart(12, '0')}`,
       groupId: 'group-1',
-      requester: 'user:default/alice',
-      createdBy: 'user:default/alice',
       flowId: first.flowId,
       flowTitle: first.flowTitle,
       approvalType: first.approvalType,
@@ -230,18 +229,13 @@ export function requestsFor(
       status: granted ? 'granted' : 'pending',
       approvers: first.approvers,
       requiredApprovals: first.requiredApprovals,
-      approvals: [],
-      checks: [],
       breakGlass: first.approvalType === 'breakglass',
-      extensionsUsed: 0,
-      extensionsAllowed: 1,
       createdAt: now,
       updatedAt: now,
       ...(granted
         ? { grantedAt: now, expiresAt: '2025-01-01T11:00:00.000Z' }
         : {}),
-      favorite: false,
-    };
+    });
   });
 }
 
@@ -269,15 +263,7 @@ export function fakeAccessApi(resources: RequestableResource[] = RESOURCES) {
     getFlows: jest.fn(async () => FLOWS),
     getBundles: jest.fn(async () => BUNDLES),
     getResources: jest.fn(
-      async (
-        query: {
-          q?: string;
-          type?: string;
-          permission?: string;
-          cursor?: string;
-          limit?: number;
-        } = {},
-      ) => {
+      async (query: Parameters<AccessApi['getResources']>[0] = {}) => {
         const matches = resources
           .filter(r => !query.q || r.name.includes(query.q.toLowerCase()))
           .filter(r => !query.type || r.type === query.type)

@@ -9,13 +9,13 @@ import { Route, Routes } from 'react-router-dom';
 import { AccessApi, accessApiRef, AccessClient } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { RequestDetailsPage } from './RequestDetailsPage';
+import { FakeAccessApi } from '../../testUtils/fakeAccessApi';
 import {
-  FakeAccessApi,
   inMinutes,
   makeClosed,
   makeGrant,
   makeRequest,
-} from './testFixtures';
+} from '../../testUtils/sampleRequests';
 
 jest.setTimeout(30_000);
 

@@ -3,7 +3,6 @@ import {
   InfoCard,
   Link,
   Progress,
-  ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
@@ -19,18 +18,21 @@ import { ReactNode, useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { accessApiRef } from '../../api';
 import {
+  approvedBy,
+  errorStatus,
   ExpiryCountdown,
   formatSeconds,
+  formatTime,
+  isBeingRevoked,
+  LoadError,
   StatusChip,
   useLiveRefresh,
+  useRequestLink,
 } from '../shared';
-import { AccessDetails } from '../MyAccessPage/AccessDetails';
+import { AccessDetails } from '../shared/AccessDetails';
 import { ActorName } from './ActorName';
 import { HolderActions } from './HolderActions';
-import { formatTime } from './formatTime';
 import { RequestTimeline } from './RequestTimeline';
-import { approvedBy, isBeingRevoked } from './timelineEvents';
-import { useRequestLink } from './useRequestLink';
 
 const useStyles = makeStyles((theme: Theme) =>
   createStyles({
@@ -59,12 +61,6 @@ const useStyles = makeStyles((theme: Theme) =>
     alert: { marginBottom: theme.spacing(2) },
   }),
 );
-
-function statusCodeOf(error: Error): number | undefined {
-  // ResponseError from the AccessClient carries the HTTP status.
-  const code = (error as { statusCode?: unknown }).statusCode;
-  return typeof code === 'number' ? code : undefined;
-}
 
 /**
  * Loads a request and reloads it on demand. Unlike react-use's useAsyncRetry, a failed
@@ -253,7 +249,7 @@ export function RequestDetailsContent(props: { id: string }) {
 
   if (!value && loading) return <Progress aria-label="Loading the request" />;
   if (!value && error) {
-    const status = statusCodeOf(error);
+    const status = errorStatus(error);
     if (status === 404 || status === 400) {
       return (
         <EmptyState
@@ -276,12 +272,7 @@ export function RequestDetailsContent(props: { id: string }) {
         />
       );
     }
-    return (
-      <ResponseErrorPanel
-        title={`Could not load the request: ${error.message}`}
-        error={error}
-      />
-    );
+    return <LoadError what="the request" error={error} />;
   }
   if (!value) return null;
 

@@ -8,9 +8,8 @@ import TimelineItem from '@material-ui/lab/TimelineItem';
 import TimelineSeparator from '@material-ui/lab/TimelineSeparator';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { useMemo } from 'react';
-import { relativeTime } from '../shared';
+import { formatTime, relativeTime } from '../shared';
 import { ActorName } from './ActorName';
-import { formatTime } from './formatTime';
 import { buildTimeline, TimelineEvent, TimelineTone } from './timelineEvents';
 
 const useStyles = makeStyles((theme: Theme) => ({

@@ -5,8 +5,14 @@ import {
   AccessRequest,
   AccessReview,
 } from '@jit-access/plugin-access-common';
-import { formatSeconds, shortRef } from '../shared';
-import { formatTime } from './formatTime';
+import {
+  formatSeconds,
+  formatTime,
+  isBeingRevoked,
+  missingApprovals,
+  remainingApprovers,
+  shortRef,
+} from '../shared';
 
 /** How an event is coloured. */
 export type TimelineTone = 'neutral' | 'success' | 'error' | 'warning' | 'info';
@@ -71,35 +77,6 @@ function approvalEvent(a: AccessApproval, index: number): TimelineEvent {
     title: a.decision === 'rejected' ? 'Rejected' : 'Approved',
     tone: a.decision === 'rejected' ? 'error' : 'success',
   };
-}
-
-/** Approvals of the request itself (not of extensions or reviews) by distinct people. */
-export function approvedBy(r: AccessRequest): string[] {
-  return [
-    ...new Set(
-      r.approvals
-        .filter(a => a.kind === 'request' && a.decision === 'approved')
-        .map(a => a.approver),
-    ),
-  ];
-}
-
-/** Approvers who could still approve: the listed approvers minus those who already did. */
-export function remainingApprovers(r: AccessRequest): string[] {
-  const done = new Set(
-    r.approvals.filter(a => a.kind === 'request').map(a => a.approver),
-  );
-  return r.approvers.filter(a => !done.has(a));
-}
-
-/** How many more approvals a pending request needs. */
-export function missingApprovals(r: AccessRequest): number {
-  return Math.max(0, r.requiredApprovals - approvedBy(r).length);
-}
-
-/** True while a decided revocation has not gone through yet (the access is still there). */
-export function isBeingRevoked(r: AccessRequest): boolean {
-  return r.status === 'granted' && !!r.endReason;
 }
 
 /**

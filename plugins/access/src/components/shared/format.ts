@@ -15,6 +15,11 @@ export function formatSeconds(seconds: number): string {
   return parts.join(' ') || '0s';
 }
 
+/** `9000` → `2.5`, `28800` → `8`: hours as users type them. */
+export function secondsToHours(seconds: number): string {
+  return String(Math.round((seconds / 3600) * 100) / 100);
+}
+
 /** `resource:default/orders-db` → `orders-db` (namespace shown only when not default). */
 export function shortRef(ref: string): string {
   try {
@@ -25,14 +30,44 @@ export function shortRef(ref: string): string {
   }
 }
 
-/** `orders-db (read, write), prod-eks (read)`. */
-export function describeResources(r: Pick<AccessRequest, 'resources'>): string {
-  return r.resources
+/**
+ * `orders-db (read, write), prod-eks (read)`; with `max`, only the first `max` resources
+ * are named: `orders-db (read), prod-eks (read) and 3 more`.
+ */
+export function describeResources(
+  r: {
+    resources: Pick<
+      AccessRequest['resources'][number],
+      'entityRef' | 'permissions'
+    >[];
+  },
+  max = Infinity,
+): string {
+  const shown = r.resources
+    .slice(0, max)
     .map(x => `${shortRef(x.entityRef)} (${x.permissions.join(', ')})`)
     .join(', ');
+  const more = r.resources.length - max;
+  return more > 0 ? `${shown} and ${more} more` : shown;
+}
+
+/** The permissions a request asks on one entity (`read, write`); else those of its first resource. */
+export function permissionsOn(
+  r: Pick<AccessRequest, 'resources'>,
+  entityRef: string,
+): string {
+  const item =
+    r.resources.find(x => x.entityRef === entityRef) ?? r.resources[0];
+  return item ? item.permissions.join(', ') : '';
 }
 
 /** `5 minutes ago`. */
 export function relativeTime(iso: string): string {
   return DateTime.fromISO(iso).toRelative() ?? iso;
+}
+
+/** An ISO time in the user's locale, e.g. `Mar 5, 2025, 10:02 AM`. */
+export function formatTime(iso: string): string {
+  const t = DateTime.fromISO(iso);
+  return t.isValid ? t.toLocaleString(DateTime.DATETIME_MED) : iso;
 }

@@ -2,8 +2,41 @@ export { StatusChip } from './StatusChip';
 export { ExpiryCountdown, formatRemaining } from './ExpiryCountdown';
 export {
   formatSeconds,
+  secondsToHours,
   shortRef,
   describeResources,
+  permissionsOn,
   relativeTime,
+  formatTime,
 } from './format';
+export { errorMessage, errorStatus } from './errors';
+export { MAX_TEXT_LENGTH } from './limits';
+export { newIdempotencyKey } from './idempotencyKey';
+export {
+  approvedBy,
+  isBeingRevoked,
+  missingApprovals,
+  remainingApprovers,
+} from './requestState';
 export { useLiveRefresh, ACCESS_SIGNAL_CHANNEL } from './useLiveRefresh';
+export { useOptionalRouteRef } from './useOptionalRouteRef';
+export { useRequestLink } from './useRequestLink';
+export { useCursorPages } from './useCursorPages';
+export type { CursorPages } from './useCursorPages';
+export { CursorPager } from './CursorPager';
+export { EmptyPageRow } from './EmptyPageRow';
+export { LoadError } from './LoadError';
+export { RequesterLink } from './RequesterLink';
+export { ResourceList } from './ResourceList';
+export { CheckChips } from './CheckChips';
+export { VisuallyHidden } from './VisuallyHidden';
+export { BatchActionDialog } from './BatchActionDialog';
+export type {
+  ActionItem,
+  ActionOutcome,
+  ActionResult,
+  BatchActionDialogProps,
+} from './BatchActionDialog';
+export { SearchParamTabs } from './SearchParamTabs';
+export type { SearchParamTab } from './SearchParamTabs';
+export { PermissionGate } from './PermissionGate';

@@ -3,11 +3,7 @@ import Chip from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles, Theme } from '@material-ui/core/styles';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import {
-  AccessCheckResult,
-  AccessRequest,
-} from '@jit-access/plugin-access-common';
+import { AccessCheckResult } from '@jit-access/plugin-access-common';
 
 const useStyles = makeStyles((theme: Theme) => ({
   passed: {
@@ -22,33 +18,8 @@ const useStyles = makeStyles((theme: Theme) => ({
     borderColor: theme.palette.warning.main,
     color: theme.palette.warning.dark,
   },
-  list: { margin: 0, padding: 0, listStyle: 'none' },
   chips: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5) },
 }));
-
-/** The user a request is for, linked to their catalog page. */
-export function RequesterLink(props: { request: AccessRequest }) {
-  return (
-    <EntityRefLink entityRef={props.request.requester} defaultKind="user" />
-  );
-}
-
-/** Each requested entity (linked) with the permissions asked on it. */
-export function ResourceList(props: { request: AccessRequest }) {
-  const classes = useStyles();
-  return (
-    <ul className={classes.list}>
-      {props.request.resources.map(r => (
-        <li key={r.entityRef}>
-          <EntityRefLink entityRef={r.entityRef} />{' '}
-          <Typography component="span" variant="body2" color="textSecondary">
-            ({r.permissions.join(', ')})
-          </Typography>
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 /**
  * Check results as chips (passed / failed / error); the check's own detail shows on hover

@@ -12,7 +12,8 @@ import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { ReactNode, useEffect, useRef, useState } from 'react';
-import { errorStatus } from './awaiting';
+import { errorMessage, errorStatus } from './errors';
+import { MAX_TEXT_LENGTH } from './limits';
 
 /** One thing the dialog acts on. */
 export interface ActionItem {
@@ -34,8 +35,8 @@ export interface ActionOutcome {
   message: string;
 }
 
-/** Props of {@link ActionDialog}. */
-export interface ActionDialogProps {
+/** Props of {@link BatchActionDialog}. */
+export interface BatchActionDialogProps {
   open: boolean;
   title: string;
   description?: ReactNode;
@@ -61,10 +62,8 @@ export interface ActionDialogProps {
   onClose: (changed: boolean) => void;
 }
 
-const MAX_TEXT = 2000;
-
 function failureMessage(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   // 409: someone else decided first or the request moved on; say so plainly.
   return errorStatus(e) === 409
     ? `Already decided or changed meanwhile: ${message}`
@@ -76,7 +75,7 @@ function failureMessage(e: unknown): string {
  * on each item one by one. A failure never stops the others; each item's outcome is
  * listed, and a single item that succeeded simply closes the dialog.
  */
-export function ActionDialog(props: ActionDialogProps) {
+export function BatchActionDialog(props: BatchActionDialogProps) {
   const alertApi = useApi(alertApiRef);
   const [text, setText] = useState('');
   const [running, setRunning] = useState(false);
@@ -206,7 +205,7 @@ export function ActionDialog(props: ActionDialogProps) {
               value={text}
               disabled={running}
               onChange={e => setText(e.target.value)}
-              inputProps={{ maxLength: MAX_TEXT }}
+              inputProps={{ maxLength: MAX_TEXT_LENGTH }}
             />
             {outcomes?.map(o =>
               o.severity !== 'error' ? null : (

@@ -1,118 +1,23 @@
-// Test data and an in-memory AccessApi for the component tests (not part of the build's
-// public surface; only *.test.tsx files import it).
+// An in-memory AccessApi for the component tests (not part of the plugin's exports).
 import {
   AccessFlowSummary,
   AccessRequest,
-  AccessRequestStatus,
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
-import { AccessApi } from '../../api';
-
-const MINUTE = 60_000;
-
-/** An ISO time `minutes` from now (negative: in the past). */
-export function inMinutes(minutes: number): string {
-  return new Date(Date.now() + minutes * MINUTE).toISOString();
-}
-
-let counter = 0;
-
-/** A request with sensible defaults (pending, manual, one resource). */
-export function makeRequest(over: Partial<AccessRequest> = {}): AccessRequest {
-  counter += 1;
-  const id =
-    over.id ?? `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`;
-  return {
-    id,
-    groupId: id,
-    requester: 'user:default/alice',
-    createdBy: 'user:default/alice',
-    flowId: 'prod-db',
-    flowTitle: 'Production databases',
-    approvalType: 'manual',
-    resources: [
-      { entityRef: 'resource:default/orders-db', permissions: ['read'] },
-    ],
-    justification: 'Investigating INC-1',
-    durationSeconds: 3600,
-    status: 'pending',
-    approvers: ['user:default/bob', 'user:default/carol'],
-    requiredApprovals: 1,
-    approvals: [],
-    checks: [],
-    breakGlass: false,
-    extensionsUsed: 0,
-    extensionsAllowed: 1,
-    createdAt: inMinutes(-30),
-    updatedAt: inMinutes(-30),
-    favorite: false,
-    ...over,
-  };
-}
-
-/** A granted request that ends in `minutesLeft`. */
-export function makeGrant(
-  minutesLeft: number,
-  over: Partial<AccessRequest> = {},
-): AccessRequest {
-  return makeRequest({
-    status: 'granted',
-    grantedAt: inMinutes(-10),
-    expiresAt: inMinutes(minutesLeft),
-    approvals: [
-      {
-        approver: 'user:default/bob',
-        decision: 'approved',
-        kind: 'request',
-        at: inMinutes(-11),
-      },
-    ],
-    ...over,
-  });
-}
-
-/** An ended request. */
-export function makeClosed(
-  status: AccessRequestStatus,
-  over: Partial<AccessRequest> = {},
-): AccessRequest {
-  return makeRequest({
-    status,
-    endedAt: inMinutes(-5),
-    endReason: `Ended as ${status}`,
-    ...over,
-  });
-}
-
-export const prodDbFlow: AccessFlowSummary = {
-  id: 'prod-db',
-  title: 'Production databases',
-  requesters: ['*'],
-  filter: [],
-  permissions: ['read', 'write'],
-  approval: {
-    type: 'manual',
-    approvers: ['owner'],
-    required: 1,
-    allowSelfApproval: false,
-    autoApproveChecks: [],
-    requiredChecks: [],
-  },
-  duration: { defaultSeconds: 3600, maxSeconds: 8 * 3600, extensions: 1 },
-  justification: 'required',
-  provisioner: 'none',
-};
+import { AccessApi } from '../api';
+import { makeFlow } from './sampleFlows';
+import { inMinutes, makeRequest } from './sampleRequests';
 
 type ListQuery = Parameters<AccessApi['listRequests']>[0];
 
 /**
- * A small in-memory backend: lists page with numeric cursors, newest first, and the
- * actions change the stored requests as the real backend would. Methods not used by these
- * pages throw.
+ * A small in-memory backend for the requester's pages (My Access, a request's page):
+ * lists page with numeric cursors, newest first, and the actions change the stored
+ * requests as the real backend would. Methods those pages do not use throw.
  */
 export class FakeAccessApi implements AccessApi {
   requests: AccessRequest[];
-  flows: AccessFlowSummary[] = [prodDbFlow];
+  flows: AccessFlowSummary[] = [makeFlow('prod-db', 'Production databases')];
   /** Every listRequests query, to assert on paging. */
   listCalls: ListQuery[] = [];
 
