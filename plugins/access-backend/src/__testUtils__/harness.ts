@@ -296,6 +296,8 @@ export interface HarnessOptions {
   /** Replace the default (mock) auth / httpAuth / permissions. */
   services?: ServiceFactory[];
   scheduler?: ServiceFactory;
+  /** Replace the in-memory catalog. */
+  catalog?: ServiceFactory;
 }
 
 /** Starts the access plugin in a test backend on the given database. */
@@ -322,7 +324,7 @@ export async function startAccessBackend(
   const features: any[] = [
     accessPlugin,
     mockServices.database.factory({ knex: options.knex }),
-    catalogServiceMock.factory({ entities: ENTITIES }),
+    options.catalog ?? catalogServiceMock.factory({ entities: ENTITIES }),
     mockServices.rootConfig.factory({
       data: {
         app: { baseUrl: 'http://localhost:3000' },

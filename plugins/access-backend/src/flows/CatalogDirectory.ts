@@ -8,6 +8,7 @@ import {
   RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import { ServiceUnavailableError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 
 /** A person as the access backend needs to know them. */
@@ -31,11 +32,15 @@ export class CatalogDirectory {
     { at: number; value: Promise<Entity | undefined> }
   >();
 
+  private readonly catalog: CatalogService;
+
   constructor(
-    private readonly catalog: CatalogService,
+    catalog: CatalogService,
     private readonly auth: AuthService,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.catalog = answerUnavailableWhenDown(catalog);
+  }
 
   private async credentials() {
     return { credentials: await this.auth.getOwnServiceCredentials() };
@@ -145,6 +150,48 @@ export class CatalogDirectory {
       .map(r => r.targetRef)
       .filter(r => r.startsWith('user:'));
   }
+}
+
+/**
+ * Wraps the catalog so that an outage (network error, 5xx) becomes a 503 with a clear
+ * message instead of a 500; errors about the caller's input (400, 404) pass through.
+ */
+const GUARDED = new Set([
+  'getEntityByRef',
+  'getEntitiesByRefs',
+  'getEntities',
+  'queryEntities',
+]);
+
+function answerUnavailableWhenDown(catalog: CatalogService): CatalogService {
+  return new Proxy(catalog, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || !GUARDED.has(String(prop)))
+        return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await value.apply(target, args);
+        } catch (e) {
+          const name = (e as Error)?.name;
+          if (
+            [
+              'InputError',
+              'NotFoundError',
+              'NotAllowedError',
+              'AuthenticationError',
+            ].includes(name)
+          )
+            throw e;
+          throw new ServiceUnavailableError(
+            `The software catalog did not answer (${
+              (e as Error)?.message ?? e
+            }); try again shortly`,
+          );
+        }
+      };
+    },
+  });
 }
 
 /** The owner refs of an entity, from its relations (falling back to spec.owner). */
