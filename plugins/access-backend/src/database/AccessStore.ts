@@ -579,6 +579,22 @@ export class AccessStore {
     return rows.map(toRecord);
   }
 
+  /** Failed grants whose partial work is still to be undone, due for a (re)try. */
+  async findFailedCleanup(
+    now: number,
+    limit: number,
+  ): Promise<RequestRecord[]> {
+    const rows = await this.db('access_requests')
+      .where('status', 'failed')
+      .whereNotNull('ending')
+      .where(b =>
+        b.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now),
+      )
+      .orderBy('updated_at')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
   /** Pending requests created before the cut-off. */
   async findPendingBefore(
     cutoff: number,

@@ -44,9 +44,12 @@ export interface RequestRecord {
   expiresAt?: number;
   endedAt?: number;
   endReason?: string;
-  /** Set once revocation has been decided; the grant stays `granted` until the provisioner confirms. */
+  /**
+   * Set once revocation has been decided; the grant stays `granted` until the provisioner
+   * confirms. On a `failed` request, `cleanup` means a partial grant is still being undone.
+   */
   ending?: {
-    as: 'expired' | 'revoked';
+    as: 'expired' | 'revoked' | 'cleanup';
     reason: string;
     by: string;
     at: number;

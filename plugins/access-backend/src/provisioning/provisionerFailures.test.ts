@@ -82,7 +82,7 @@ describe.each(databases.eachSupportedId())(
       await h.backend.stop();
     });
 
-    it('marks a request failed with the reason when the grant fails', async () => {
+    it('marks a request failed with the reason when the grant fails, and undoes any partial grant', async () => {
       behaviour.grant = async () => {
         throw new Error('connection refused');
       };
@@ -97,6 +97,47 @@ describe.each(databases.eachSupportedId())(
           n => n.recipients.entityRef === 'user:default/alice',
         ),
       ).toBe(true);
+      // revoke is idempotent: it undoes whatever the failed grant did
+      expect(behaviour.revokes).toBe(1);
+      const audit = (
+        await h.api.get(`/audit?requestId=${res.body.items[0].id}`, 'pat')
+      ).body.items.map((e: any) => e.action);
+      expect(audit.reverse()).toEqual([
+        'request-submitted',
+        'grant-failed',
+        'grant-cleanup-done',
+      ]);
+    });
+
+    it('keeps undoing a failed grant until the provisioner confirms', async () => {
+      behaviour.grant = async () => {
+        throw new Error('timeout after the role was created');
+      };
+      behaviour.revoke = async () => {
+        throw new Error('target unreachable');
+      };
+      const r = (await h.api.post('/requests', body)).body.items[0];
+      expect(r.status).toBe('failed');
+      expect(behaviour.revokes).toBe(1);
+      await h.scheduler.run(EXPIRY_TASK_ID);
+      expect(behaviour.revokes).toBe(1); // within the backoff
+      behaviour.revoke = async () => {};
+      h.clock.advance(6);
+      await h.scheduler.run(EXPIRY_TASK_ID);
+      expect(behaviour.revokes).toBe(2);
+      await h.scheduler.run(EXPIRY_TASK_ID);
+      expect(behaviour.revokes).toBe(2); // done: never again
+      const audit = (
+        await h.api.get(`/audit?requestId=${r.id}`, 'pat')
+      ).body.items
+        .map((e: any) => e.action)
+        .reverse();
+      expect(audit).toEqual([
+        'request-submitted',
+        'grant-failed',
+        'grant-cleanup-failed',
+        'grant-cleanup-done',
+      ]);
     });
 
     it('keeps access active and shows the error until the revocation succeeds, then retries with backoff', async () => {

@@ -1503,6 +1503,13 @@ export class AccessRequestService {
             awaiting: null,
             // No access was given, so there is nothing left to review.
             review: null,
+            // The provisioner may have done part of the work before failing: undo it.
+            ending: {
+              as: 'cleanup',
+              reason: 'Undo a partial grant',
+              by: 'system',
+              at: this.now(),
+            },
           },
           action: 'grant-failed',
           actor: 'system',
@@ -1553,6 +1560,80 @@ export class AccessRequestService {
     if (error)
       this.deps.logger.warn(`access: grant of ${id} failed: ${error.message}`);
     await this.deps.events.emit(changes);
+    if (error && changes.length) await this.cleanupFailedGrant(id);
+  }
+
+  /**
+   * Undoes what a failed grant may have done in the target (provisioners' revoke is
+   * idempotent), so nothing stays granted without an active grant record. Retried with
+   * backoff by the expiry task until the provisioner confirms.
+   */
+  async cleanupFailedGrant(id: string): Promise<'done' | 'retry' | 'skipped'> {
+    const r = await this.deps.store.getRequest(id);
+    if (!r || r.status !== 'failed' || !r.ending) return 'skipped';
+    const now = this.now();
+    try {
+      await this.deps.provisioners.get(r.provisioner).revoke({
+        requestId: r.id,
+        requester: r.requester,
+        requesterEmail: await this.emailOf(r.requester),
+        flowId: r.flowId,
+        resources: await this.withEntities(r),
+        expiresAt: new Date(now).toISOString(),
+      });
+    } catch (e) {
+      const message = (e as Error).message;
+      const attempts = r.attempts + 1;
+      const backoff = Math.min(
+        MAX_BACKOFF_MS,
+        5000 * 2 ** Math.min(attempts - 1, 10),
+      );
+      await this.deps.store.transaction(async tx => {
+        if (
+          await this.deps.store.updateRequest(
+            tx,
+            r.id,
+            { status: 'failed' },
+            { attempts, nextAttemptAt: now + backoff },
+            now,
+          )
+        ) {
+          await this.deps.store.insertAudit(tx, {
+            at: now,
+            actor: 'system',
+            action: 'grant-cleanup-failed',
+            requestId: r.id,
+            severity: 'high',
+            details: { error: message, attempts, retryInMs: backoff },
+          });
+        }
+      });
+      this.deps.logger.error(
+        `access: could not undo the failed grant ${id} (attempt ${attempts}): ${message}`,
+      );
+      return 'retry';
+    }
+    await this.deps.store.transaction(async tx => {
+      if (
+        await this.deps.store.updateRequest(
+          tx,
+          r.id,
+          { status: 'failed' },
+          { ending: null, nextAttemptAt: null },
+          now,
+        )
+      ) {
+        await this.deps.store.insertAudit(tx, {
+          at: now,
+          actor: 'system',
+          action: 'grant-cleanup-done',
+          requestId: r.id,
+          severity: 'medium',
+          details: {},
+        });
+      }
+    });
+    return 'done';
   }
 
   /**
@@ -1630,7 +1711,7 @@ export class AccessRequestService {
       const endedAt = this.now();
       await this.deps.store.deleteDetails(tx, cur.id);
       const changed = await this.change(tx, cur, {
-        to: ending.as,
+        to: ending.as === 'expired' ? 'expired' : 'revoked',
         patch: {
           endedAt,
           endReason: ending.reason,
@@ -1678,6 +1759,12 @@ export class AccessRequestService {
   async runExpiry(): Promise<{ ended: number; retried: number }> {
     let ended = 0;
     let retried = 0;
+    for (const r of await this.deps.store.findFailedCleanup(this.now(), 100)) {
+      if (
+        (await this.cleanupFailedGrant(r.id).catch(() => 'retry')) === 'retry'
+      )
+        retried++;
+    }
     const concurrency = this.deps.config.revokeConcurrency;
     for (;;) {
       const due = await this.deps.store.findGrantsToEnd(this.now(), 500);
