@@ -6,6 +6,8 @@ source "$(dirname "$0")/env.sh"
 echo "==> Node $(node --version); installing dependencies (first run takes a few minutes)" >&2
 yarn install --immutable
 
+node scripts/demo-postgres.js
+
 node packages/fake-pagerduty/bin/fake-pagerduty.js --port 7011 --data examples/pagerduty.yaml &
 FAKE_PD=$!
 trap 'kill $FAKE_PD 2>/dev/null || true' EXIT INT TERM

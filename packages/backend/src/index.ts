@@ -33,5 +33,7 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@jit-access/plugin-access-backend'));
 // PagerDuty checks: auto-approve on-call engineers and incident responders
 backend.add(import('@jit-access/plugin-access-backend-module-pagerduty'));
+// PostgreSQL provisioner: a login role per grant (the analytics-db flow of the demo)
+backend.add(import('@jit-access/plugin-access-backend-module-postgres'));
 
 backend.start();

@@ -14,6 +14,7 @@ import { FakePagerDuty, startFakePagerDuty } from '@jit-access/fake-pagerduty';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import accessPlugin from '@jit-access/plugin-access-backend';
 import accessModulePagerDuty from '@jit-access/plugin-access-backend-module-pagerduty';
+import accessModulePostgres from '@jit-access/plugin-access-backend-module-postgres';
 import request from 'supertest';
 import { parse } from 'yaml';
 
@@ -77,6 +78,7 @@ describe.each(engines)('on-call auto-approval on %s', (_engine, database) => {
         catalogPlugin,
         accessPlugin,
         accessModulePagerDuty,
+        accessModulePostgres,
         schedulerServiceFactory,
         mockServices.rootConfig.factory({
           data: {
