@@ -276,4 +276,54 @@ describe.each(databases.eachSupportedId())('checks on %s', databaseId => {
       durationSeconds: 3 * 3600,
     });
   });
+
+  it('lets the only approver ask when a check may approve, and rejects only if it does not', async () => {
+    // erin is a DBA; as requester her only other approver is dana
+    const flowsFor = (approvers: string[]) => ({
+      ...ACCESS,
+      flows: [
+        flow('solo', {
+          type: 'manual',
+          approvers,
+          autoApproveChecks: ['oncall'],
+        }),
+      ],
+    });
+    await h.backend.stop();
+    h = await startAccessBackend({
+      knex,
+      access: {
+        ...flowsFor(['user:default/dana']),
+        flows: flowsFor(['user:default/dana']).flows.map(f => ({
+          ...f,
+          requesters: ['*'],
+        })),
+      },
+      extraFeatures: [oncallModule],
+    });
+    const passed = await h.api.post(
+      '/requests',
+      {
+        resources: [{ entityRef: ORDERS, permissions: ['solo'] }],
+        justification: 'x',
+      },
+      'dana',
+    );
+    expect(passed.status).toBe(201);
+    expect(passed.body.items[0]).toMatchObject({ status: 'granted' });
+    oncall.answer = { outcome: 'failed', detail: 'not on call' };
+    const failed = await h.api.post(
+      '/requests',
+      {
+        resources: [{ entityRef: ORDERS, permissions: ['solo'] }],
+        justification: 'x',
+      },
+      'dana',
+    );
+    expect(failed.body.items[0]).toMatchObject({
+      status: 'rejected',
+      endReason:
+        'No auto-approve check passed and nobody else can approve: flow "solo" needs 1 approver(s) besides the requester',
+    });
+  });
 });

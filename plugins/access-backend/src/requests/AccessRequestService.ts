@@ -1159,6 +1159,13 @@ export class AccessRequestService {
     };
   }
 
+  private hasEnoughApprovers(r: RequestRecord): boolean {
+    const eligible = r.approvers.filter(
+      a => r.allowSelfApproval || a !== r.requester,
+    );
+    return eligible.length >= r.requiredApprovals;
+  }
+
   /** Runs the flow's required checks, then (if they pass) its auto-approve checks. */
   private async evaluateChecks(
     flow: AccessFlow,
@@ -1248,6 +1255,25 @@ export class AccessRequestService {
           action: 'request-rejected-by-checks',
           actor: 'system',
           details: { ...details, reason: decision.reason },
+        });
+        changes.push({
+          request: changed,
+          action: 'request-rejected-by-checks',
+          actor: 'system',
+          notifyRequester: true,
+        });
+      } else if (
+        decision.kind === 'ask-approvers' &&
+        !this.hasEnoughApprovers(cur)
+      ) {
+        const reason = `No auto-approve check passed and nobody else can approve: flow "${cur.flowId}" needs ${cur.requiredApprovals} approver(s) besides the requester`;
+        const changed = await this.change(tx, cur, {
+          to: 'rejected',
+          guard: { awaiting: null },
+          patch: { checks: results, endedAt: now, endReason: reason },
+          action: 'request-rejected-by-checks',
+          actor: 'system',
+          details: { ...details, reason },
         });
         changes.push({
           request: changed,

@@ -205,7 +205,12 @@ export async function planSubmission(options: {
       );
       const needed =
         flow.approval.type === 'breakglass' ? 1 : flow.approval.required;
-      if (eligible.length < needed) {
+      // With auto-approve checks a person may not be needed at all; if the checks do not
+      // pass, the request is rejected then, naming the missing approvers.
+      const checksMayDecide =
+        flow.approval.type === 'manual' &&
+        flow.approval.autoApproveChecks.length > 0;
+      if (eligible.length < needed && !checksMayDecide) {
         throw new InputError(
           `resources: flow "${flow.id}" needs ${needed} approver(s) for ${[
             ...g.resources.keys(),
