@@ -1590,6 +1590,49 @@ export class AccessRequestService {
   }
 
   /**
+   * Records a failed provisioner call to be retried with exponential backoff, with its
+   * high-severity audit entry. A failed revocation also shows its error on the request;
+   * a failed request keeps the error of the grant that failed.
+   */
+  private async recordRetry(
+    r: RequestRecord,
+    action: 'revoke-failed' | 'grant-cleanup-failed',
+    message: string,
+    now: number,
+  ): Promise<{ attempts: number; backoff: number }> {
+    const attempts = r.attempts + 1;
+    const backoff = Math.min(
+      MAX_BACKOFF_MS,
+      5000 * 2 ** Math.min(attempts - 1, 10),
+    );
+    const status = action === 'revoke-failed' ? 'granted' : 'failed';
+    await this.deps.store.transaction(async tx => {
+      const ok = await this.deps.store.updateRequest(
+        tx,
+        r.id,
+        { status },
+        {
+          attempts,
+          nextAttemptAt: now + backoff,
+          ...(status === 'granted' ? { lastError: message } : {}),
+        },
+        now,
+      );
+      if (ok) {
+        await this.deps.store.insertAudit(tx, {
+          at: now,
+          actor: 'system',
+          action,
+          requestId: r.id,
+          severity: 'high',
+          details: { error: message, attempts, retryInMs: backoff },
+        });
+      }
+    });
+    return { attempts, backoff };
+  }
+
+  /**
    * Undoes what a failed grant may have done in the target (provisioners' revoke is
    * idempotent), so nothing stays granted without an active grant record. Retried with
    * backoff by the expiry task until the provisioner confirms.
@@ -1609,31 +1652,12 @@ export class AccessRequestService {
       });
     } catch (e) {
       const message = (e as Error).message;
-      const attempts = r.attempts + 1;
-      const backoff = Math.min(
-        MAX_BACKOFF_MS,
-        5000 * 2 ** Math.min(attempts - 1, 10),
+      const { attempts } = await this.recordRetry(
+        r,
+        'grant-cleanup-failed',
+        message,
+        now,
       );
-      await this.deps.store.transaction(async tx => {
-        if (
-          await this.deps.store.updateRequest(
-            tx,
-            r.id,
-            { status: 'failed' },
-            { attempts, nextAttemptAt: now + backoff },
-            now,
-          )
-        ) {
-          await this.deps.store.insertAudit(tx, {
-            at: now,
-            actor: 'system',
-            action: 'grant-cleanup-failed',
-            requestId: r.id,
-            severity: 'high',
-            details: { error: message, attempts, retryInMs: backoff },
-          });
-        }
-      });
       this.deps.logger.error(
         `access: could not undo the failed grant ${id} (attempt ${attempts}): ${message}`,
       );
@@ -1701,30 +1725,12 @@ export class AccessRequestService {
       });
     } catch (e) {
       const message = (e as Error).message;
-      const attempts = r.attempts + 1;
-      const backoff = Math.min(
-        MAX_BACKOFF_MS,
-        5000 * 2 ** Math.min(attempts - 1, 10),
+      const { attempts, backoff } = await this.recordRetry(
+        r,
+        'revoke-failed',
+        message,
+        now,
       );
-      await this.deps.store.transaction(async tx => {
-        const ok = await this.deps.store.updateRequest(
-          tx,
-          r!.id,
-          { status: 'granted' },
-          { attempts, lastError: message, nextAttemptAt: now + backoff },
-          now,
-        );
-        if (ok) {
-          await this.deps.store.insertAudit(tx, {
-            at: now,
-            actor: 'system',
-            action: 'revoke-failed',
-            requestId: r!.id,
-            severity: 'high',
-            details: { error: message, attempts, retryInMs: backoff },
-          });
-        }
-      });
       this.deps.logger.error(
         `access: revocation of ${id} failed (attempt ${attempts}), retrying in ${backoff} ms: ${message}`,
       );
