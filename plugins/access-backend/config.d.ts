@@ -137,6 +137,28 @@ export interface Config {
        */
       key?: string;
     };
+    /**
+     * Outbound webhooks: every change of a request, signed (Standard Webhooks), delivered
+     * from a database outbox in order per request and retried until taken.
+     * See docs/webhooks.md.
+     */
+    webhooks?: Array<{
+      /** Kebab-case, unique. */
+      id: string;
+      /** http(s) URL of the receiver. */
+      url: string;
+      /**
+       * Standard Webhooks secret, `whsec_` + base64.
+       * @visibility secret
+       */
+      secret: string;
+      /** Event types or patterns (`request.*`, `access.*`, `audit.*`, `*`). Default `*`. */
+      events?: string[];
+      /** Extra headers on every delivery. */
+      headers?: { [name: string]: string };
+      /** Limit of one attempt. Default `10s`. */
+      timeout?: AccessDuration;
+    }>;
     /** Re-verification of grants approved by a re-verifying check (PagerDuty on-call). */
     reverify?: {
       /** How often. Default `5m`. */

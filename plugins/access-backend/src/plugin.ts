@@ -19,6 +19,8 @@ import { AccessConfigError, readAccessConfig } from './config/readAccessConfig';
 import { DetailsCipher } from './provisioning/DetailsCipher';
 import { webhookProvisionerFactory } from './provisioning/webhookProvisioner';
 import { AccessStore } from './database/AccessStore';
+import { OutboxStore } from './database/OutboxStore';
+import { WebhookOutbox } from './webhooks/WebhookOutbox';
 import { AccessEvents } from './events/AccessEvents';
 import { CatalogDirectory } from './flows/CatalogDirectory';
 import { FlowResolver } from './flows/FlowResolver';
@@ -126,11 +128,18 @@ export const accessPlugin = createBackendPlugin({
             `access.encryption.key: ${(e as Error).message}`,
           ]);
         }
+        const outbox = new WebhookOutbox({
+          store: new OutboxStore(store.db),
+          webhooks: accessConfig.webhooks,
+          clock: deps.clock,
+          logger: deps.logger,
+        });
         const events = new AccessEvents({
           logger: deps.logger,
           auditor: deps.auditor,
           notifications: deps.notifications,
           signals: deps.signals,
+          outbox,
         });
         const service = new AccessRequestService({
           store,
@@ -143,6 +152,7 @@ export const accessPlugin = createBackendPlugin({
           clock: deps.clock,
           config: accessConfig,
           logger: deps.logger,
+          outbox,
         });
 
         deps.permissionsRegistry.addPermissions(accessPermissions);
@@ -162,9 +172,10 @@ export const accessPlugin = createBackendPlugin({
           service,
           config: accessConfig,
           logger: deps.logger,
+          outbox,
         });
         deps.logger.info(
-          `access: ${accessConfig.flows.length} flow(s), ${accessConfig.bundles.length} bundle(s), expiry every ${accessConfig.expiryFrequencySeconds}s`,
+          `access: ${accessConfig.flows.length} flow(s), ${accessConfig.bundles.length} bundle(s), ${accessConfig.webhooks.length} webhook(s), expiry every ${accessConfig.expiryFrequencySeconds}s`,
         );
       },
     });

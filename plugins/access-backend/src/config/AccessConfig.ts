@@ -49,6 +49,19 @@ export interface CheckConfig {
   maxDurationSeconds?: number;
 }
 
+/** An outbound webhook (`access.webhooks[]`): who hears about which changes. */
+export interface OutboundWebhookConfig {
+  id: string;
+  url: string;
+  /** Standard Webhooks secret, `whsec_<base64>`. */
+  secret: string;
+  headers: Record<string, string>;
+  /** Event types or patterns (`request.*`, `*`). */
+  events: string[];
+  /** Limit for each delivery attempt. */
+  timeoutMs: number;
+}
+
 /** Everything under `access.*`, validated once at start. */
 export interface AccessConfig {
   flows: AccessFlow[];
@@ -63,4 +76,5 @@ export interface AccessConfig {
   reverifyFrequencySeconds: number;
   /** Most revocations run at once by the expiry task. */
   revokeConcurrency: number;
+  webhooks: OutboundWebhookConfig[];
 }

@@ -1,8 +1,10 @@
-import { Config } from '@backstage/config';
+import { Config, ConfigReader } from '@backstage/config';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
 import { AccessConfig, AccessFlow } from './AccessConfig';
 import { parseDurationSeconds } from './duration';
+import { readWebhookProvisionerOptions } from '../provisioning/webhookProvisioner';
+import { patternProblem } from '../webhooks/eventTypes';
 
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -152,6 +154,26 @@ const bundleSchema = z
 
 const idKey = z.string().regex(KEBAB, 'ids must be kebab-case');
 
+const webhookSchema = z
+  .object({
+    id: z.string().regex(KEBAB, 'must be kebab-case, like siem'),
+    url: z.string().min(1),
+    secret: z.string().min(1),
+    events: z
+      .array(
+        z.string().superRefine((p, ctx) => {
+          const problem = patternProblem(p);
+          if (problem)
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+        }),
+      )
+      .min(1)
+      .default(['*']),
+    headers: z.record(z.string()).optional(),
+    timeout: z.unknown().optional(),
+  })
+  .strict();
+
 const accessSchema = z
   .object({
     flows: z.array(flowSchema).default([]),
@@ -179,6 +201,7 @@ const accessSchema = z
       .strict()
       .optional(),
     pendingTimeout: duration.optional(),
+    webhooks: z.array(webhookSchema).default([]),
     expiry: z
       .object({
         frequency: duration.optional(),
@@ -326,6 +349,38 @@ export function readAccessConfig(
     };
   });
 
+  const seenWebhooks = new Set<string>();
+  const webhooks = a.webhooks.flatMap((w, i) => {
+    if (seenWebhooks.has(w.id)) {
+      problems.push(`access.webhooks[${i}].id: duplicate webhook id "${w.id}"`);
+    }
+    seenWebhooks.add(w.id);
+    try {
+      // The same checks as the webhook provisioner: URL, secret, headers, timeout.
+      const o = readWebhookProvisionerOptions(
+        new ConfigReader({
+          url: w.url,
+          secret: w.secret,
+          ...(w.headers ? { headers: w.headers } : {}),
+          ...(w.timeout !== undefined ? { timeout: w.timeout as any } : {}),
+        }),
+      );
+      return [
+        {
+          id: w.id,
+          url: o.url,
+          secret: o.secret,
+          headers: o.headers,
+          events: [...new Set(w.events)],
+          timeoutMs: o.timeoutMs,
+        },
+      ];
+    } catch (e) {
+      problems.push(`access.webhooks[${i}].${(e as Error).message}`);
+      return [];
+    }
+  });
+
   if (problems.length) throw new AccessConfigError(problems);
 
   return {
@@ -336,6 +391,7 @@ export function readAccessConfig(
     pendingTimeoutSeconds: a.pendingTimeout ?? 7 * 86400,
     expiryFrequencySeconds: a.expiry?.frequency ?? 5,
     revokeConcurrency: a.expiry?.revokeConcurrency ?? 8,
+    webhooks,
     reverifyFrequencySeconds: a.reverify?.frequency ?? 300,
     expiringSoonNoticeSeconds:
       a.notifications?.expiringSoon === false

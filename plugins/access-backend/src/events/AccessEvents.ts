@@ -53,10 +53,13 @@ export class AccessEvents {
       auditor: AuditorService;
       notifications?: NotificationService;
       signals?: SignalsService;
+      /** Delivers webhook events written with the changes. */
+      outbox?: { kick(): void };
     },
   ) {}
 
   async emit(changes: AccessChange[]): Promise<void> {
+    this.deps.outbox?.kick();
     await Promise.all(
       changes.map(c =>
         this.emitOne(c).catch(e =>

@@ -24,6 +24,7 @@ import {
   UpdateGuard,
 } from '../database/AccessStore';
 import {
+  NewAuditRecord,
   NewRequestRecord,
   PageCursor,
   RequestQuery,
@@ -50,6 +51,8 @@ import { AccessCheckResult } from '@jit-access/plugin-access-common';
 import { AccessFlow } from '../config/AccessConfig';
 import { planSubmission, SubmissionInput } from './planSubmission';
 import { toView } from './toView';
+import { mapLimit } from '../concurrency';
+import { WebhookOutbox } from '../webhooks/WebhookOutbox';
 
 /** Who is calling, as the router established it. */
 export interface Caller {
@@ -108,6 +111,8 @@ export class AccessRequestService {
       clock: Clock;
       config: AccessConfig;
       logger: LoggerService;
+      /** Outbound webhooks; none when absent. */
+      outbox?: WebhookOutbox;
     },
   ) {}
 
@@ -448,24 +453,31 @@ export class AccessRequestService {
         }
         for (const r of records) {
           await store.insertRequest(tx, r);
-          await store.insertAudit(tx, {
-            at: now,
-            actor: caller.ref,
-            action: r.breakGlass ? 'breakglass-requested' : 'request-submitted',
-            requestId: r.id,
-            severity: r.breakGlass ? 'high' : 'medium',
-            toStatus: r.status,
-            details: {
-              requester: r.requester,
-              flowId: r.flowId,
-              resources: r.resources,
-              durationSeconds: r.durationSeconds,
-              justification: r.justification,
-              approvers: r.approvers,
-              onBehalfOf: caller.ref !== r.requester ? r.requester : undefined,
-              againOf: r.againOf,
+          await this.audit(
+            tx,
+            {
+              at: now,
+              actor: caller.ref,
+              action: r.breakGlass
+                ? 'breakglass-requested'
+                : 'request-submitted',
+              requestId: r.id,
+              severity: r.breakGlass ? 'high' : 'medium',
+              toStatus: r.status,
+              details: {
+                requester: r.requester,
+                flowId: r.flowId,
+                resources: r.resources,
+                durationSeconds: r.durationSeconds,
+                justification: r.justification,
+                approvers: r.approvers,
+                onBehalfOf:
+                  caller.ref !== r.requester ? r.requester : undefined,
+                againOf: r.againOf,
+              },
             },
-          });
+            { ...r, updatedAt: now, attempts: 0 },
+          );
         }
       });
     } catch (e) {
@@ -636,19 +648,23 @@ export class AccessRequestService {
       }
       const count = await this.deps.store.countApprovals(tx, r.id, kind, round);
       if (count < r.requiredApprovals) {
-        await this.deps.store.insertAudit(tx, {
-          at: now,
-          actor: caller.ref,
-          action: 'approval-recorded',
-          requestId: r.id,
-          severity: 'medium',
-          details: {
-            kind,
-            comment,
-            approvals: count,
-            required: r.requiredApprovals,
+        await this.audit(
+          tx,
+          {
+            at: now,
+            actor: caller.ref,
+            action: 'approval-recorded',
+            requestId: r.id,
+            severity: 'medium',
+            details: {
+              kind,
+              comment,
+              approvals: count,
+              required: r.requiredApprovals,
+            },
           },
-        });
+          r,
+        );
         changes.push({
           request: r,
           action: 'approval-recorded',
@@ -1380,14 +1396,18 @@ export class AccessRequestService {
           this.deps.logger.warn(
             `access: could not re-verify ${r.id} with ${result.checkId}: ${result.detail}`,
           );
-          await this.deps.store.insertAudit(this.deps.store.db, {
-            at: now,
-            actor: 'system',
-            action: 'reverify-error',
-            requestId: r.id,
-            severity: 'medium',
-            details: { check: result.checkId, detail: result.detail },
-          });
+          await this.audit(
+            this.deps.store.db,
+            {
+              at: now,
+              actor: 'system',
+              action: 'reverify-error',
+              requestId: r.id,
+              severity: 'medium',
+              details: { check: result.checkId, detail: result.detail },
+            },
+            r,
+          );
           continue;
         }
         const reason = `No longer passes check "${result.checkId}": ${result.detail}`;
@@ -1464,17 +1484,21 @@ export class AccessRequestService {
       this.deps.logger.error(
         `access: provisioner "${r.provisioner}" could not extend ${id}: ${message}`,
       );
-      await this.deps.store.insertAudit(this.deps.store.db, {
-        at: this.now(),
-        actor: 'system',
-        action: 'provisioner-extend-failed',
-        requestId: id,
-        severity: 'high',
-        details: {
-          error: message,
-          expiresAt: new Date(r.expiresAt).toISOString(),
+      await this.audit(
+        this.deps.store.db,
+        {
+          at: this.now(),
+          actor: 'system',
+          action: 'provisioner-extend-failed',
+          requestId: id,
+          severity: 'high',
+          details: {
+            error: message,
+            expiresAt: new Date(r.expiresAt).toISOString(),
+          },
         },
-      });
+        r,
+      );
     }
   }
 
@@ -1619,14 +1643,18 @@ export class AccessRequestService {
         now,
       );
       if (ok) {
-        await this.deps.store.insertAudit(tx, {
-          at: now,
-          actor: 'system',
-          action,
-          requestId: r.id,
-          severity: 'high',
-          details: { error: message, attempts, retryInMs: backoff },
-        });
+        await this.audit(
+          tx,
+          {
+            at: now,
+            actor: 'system',
+            action,
+            requestId: r.id,
+            severity: 'high',
+            details: { error: message, attempts, retryInMs: backoff },
+          },
+          r,
+        );
       }
     });
     return { attempts, backoff };
@@ -1673,14 +1701,18 @@ export class AccessRequestService {
           now,
         )
       ) {
-        await this.deps.store.insertAudit(tx, {
-          at: now,
-          actor: 'system',
-          action: 'grant-cleanup-done',
-          requestId: r.id,
-          severity: 'medium',
-          details: {},
-        });
+        await this.audit(
+          tx,
+          {
+            at: now,
+            actor: 'system',
+            action: 'grant-cleanup-done',
+            requestId: r.id,
+            severity: 'medium',
+            details: {},
+          },
+          r,
+        );
       }
     });
     return 'done';
@@ -1802,17 +1834,13 @@ export class AccessRequestService {
       const due = await this.deps.store.findGrantsToEnd(this.now(), 500);
       if (due.length === 0) break;
       let progressed = 0;
-      for (let i = 0; i < due.length; i += concurrency) {
-        const results = await Promise.all(
-          due
-            .slice(i, i + concurrency)
-            .map(r => this.endGrant(r.id).catch(() => 'retry' as const)),
-        );
-        for (const res of results) {
-          if (res === 'ended') ended++;
-          if (res === 'retry') retried++;
-          if (res !== 'skipped') progressed++;
-        }
+      const results = await mapLimit(due, concurrency, r =>
+        this.endGrant(r.id).catch(() => 'retry' as const),
+      );
+      for (const res of results) {
+        if (res === 'ended') ended++;
+        if (res === 'retry') retried++;
+        if (res !== 'skipped') progressed++;
       }
       // Everything left is backing off or was taken by someone else.
       if (progressed === 0 || due.length < 500) break;
@@ -1922,6 +1950,16 @@ export class AccessRequestService {
 
   // ---------------------------------------------------------------- the single writer
 
+  /** Writes an audit entry and, in the same transaction, the webhook events it makes. */
+  private async audit(
+    tx: Knex | Knex.Transaction,
+    entry: NewAuditRecord,
+    request?: RequestRecord,
+  ): Promise<void> {
+    await this.deps.store.insertAudit(tx, entry);
+    await this.deps.outbox?.enqueue(tx, entry, request);
+  }
+
   /**
    * Applies one guarded change and its audit entry inside the caller's transaction.
    * Throws 409 when another writer changed the request first.
@@ -1951,20 +1989,24 @@ export class AccessRequestService {
         spec.conflict ??
           `Request ${r.id} changed meanwhile; reload and try again`,
       );
-    await this.deps.store.insertAudit(tx, {
-      at: now,
-      actor: spec.actor,
-      action: spec.action,
-      requestId: r.id,
-      severity: spec.severity ?? 'medium',
-      fromStatus: spec.to ? r.status : undefined,
-      toStatus: spec.to,
-      details: spec.details ?? {},
-    });
     const updated: RequestRecord = { ...r, updatedAt: now };
     for (const [k, v] of Object.entries(patch)) {
       (updated as any)[k] = v === null ? undefined : v;
     }
+    await this.audit(
+      tx,
+      {
+        at: now,
+        actor: spec.actor,
+        action: spec.action,
+        requestId: r.id,
+        severity: spec.severity ?? 'medium',
+        fromStatus: spec.to ? r.status : undefined,
+        toStatus: spec.to,
+        details: spec.details ?? {},
+      },
+      updated,
+    );
     return updated;
   }
 }

@@ -1,11 +1,13 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { AccessConfig } from '../config/AccessConfig';
 import { AccessRequestService } from '../requests/AccessRequestService';
+import { WebhookOutbox } from '../webhooks/WebhookOutbox';
 
 /** Task ids, so tests and operators can trigger them. */
 export const EXPIRY_TASK_ID = 'access-expiry';
 export const PENDING_TIMEOUT_TASK_ID = 'access-pending-timeout';
 export const REVERIFY_TASK_ID = 'access-reverify';
+export const WEBHOOKS_TASK_ID = 'access-webhooks';
 
 /**
  * Registers the access plugin's periodic work on Backstage's scheduler. Every task is
@@ -16,8 +18,9 @@ export async function scheduleTasks(options: {
   service: AccessRequestService;
   config: AccessConfig;
   logger: LoggerService;
+  outbox: WebhookOutbox;
 }) {
-  const { scheduler, service, config, logger } = options;
+  const { scheduler, service, config, logger, outbox } = options;
   await scheduler.scheduleTask({
     id: EXPIRY_TASK_ID,
     scope: 'global',
@@ -40,6 +43,7 @@ export async function scheduleTasks(options: {
     fn: async () => {
       const n = await service.runPendingTimeout();
       if (n) logger.info(`access: ${n} pending request(s) timed out`);
+      await outbox.prune();
     },
   });
   await scheduler.scheduleTask({
@@ -56,4 +60,17 @@ export async function scheduleTasks(options: {
       }
     },
   });
+  if (outbox.enabled) {
+    // Changes start a delivery at once on their replica; this catches retries and
+    // events whose replica died before sending.
+    await scheduler.scheduleTask({
+      id: WEBHOOKS_TASK_ID,
+      scope: 'global',
+      frequency: { seconds: 2 },
+      timeout: { minutes: 5 },
+      fn: async () => {
+        await outbox.deliverDue();
+      },
+    });
+  }
 }

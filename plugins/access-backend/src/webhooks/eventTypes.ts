@@ -1,0 +1,61 @@
+/**
+ * Outbound webhook event types, by the audit action that produces them. Every audit entry
+ * is an event: the request lifecycle has the names below, anything else is
+ * `audit.<action>` (for a SIEM that wants the whole trail).
+ */
+export const EVENT_TYPE_BY_ACTION: Record<string, string> = {
+  'request-submitted': 'request.created',
+  'breakglass-requested': 'request.created',
+  'approval-recorded': 'request.approval_recorded',
+  'request-approved': 'request.approved',
+  'request-auto-approved': 'request.approved',
+  'request-rejected': 'request.rejected',
+  'request-rejected-by-checks': 'request.rejected',
+  'request-cancelled': 'request.cancelled',
+  'request-timed-out': 'request.timed_out',
+  'access-granted': 'access.granted',
+  'breakglass-granted': 'access.granted',
+  'grant-failed': 'access.failed',
+  'access-expiring': 'access.expiring',
+  'access-expired': 'access.expired',
+  'access-revoked': 'access.revoked',
+  'breakglass-review-rejected': 'access.revoked',
+  'extension-requested': 'extension.requested',
+  'extension-approved': 'access.extended',
+  'extension-rejected': 'extension.rejected',
+  'extension-rejected-by-checks': 'extension.rejected',
+  'extension-cancelled': 'extension.cancelled',
+};
+
+/** The named event types, for config validation and docs. */
+export const NAMED_EVENT_TYPES: readonly string[] = [
+  ...new Set(Object.values(EVENT_TYPE_BY_ACTION)),
+];
+
+/** The event type of an audit action. */
+export function eventTypeOf(action: string): string {
+  return EVENT_TYPE_BY_ACTION[action] ?? `audit.${action}`;
+}
+
+/**
+ * Whether a subscription pattern covers an event type: an exact name, `prefix.*`
+ * (e.g. `request.*`, `audit.*`) or `*`.
+ */
+export function subscribes(patterns: readonly string[], type: string): boolean {
+  return patterns.some(
+    p =>
+      p === '*' ||
+      p === type ||
+      (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
+  );
+}
+
+/** Why a subscription pattern is not valid, or undefined when it is. */
+export function patternProblem(pattern: string): string | undefined {
+  if (pattern === '*' || NAMED_EVENT_TYPES.includes(pattern)) return undefined;
+  if (/^(request|access|extension|audit)\.\*$/.test(pattern)) return undefined;
+  if (/^audit\.[a-z0-9-]+$/.test(pattern)) return undefined;
+  return `unknown event "${pattern}" (known: ${NAMED_EVENT_TYPES.join(
+    ', ',
+  )}, audit.<action>, request.*, access.*, extension.*, audit.*, *)`;
+}
