@@ -69,6 +69,8 @@ function toRecord(r: Row): RequestRecord {
     expiryNotifiedAt: num(r.expiry_notified_at),
     attempts: Number(r.attempts),
     nextAttemptAt: num(r.next_attempt_at),
+    extendRetryAt: num(r.extend_retry_at),
+    extendAttempts: Number(r.extend_attempts ?? 0),
   };
 }
 
@@ -86,6 +88,8 @@ const COLUMN: Record<string, string> = {
   lastError: 'last_error',
   attempts: 'attempts',
   nextAttemptAt: 'next_attempt_at',
+  extendRetryAt: 'extend_retry_at',
+  extendAttempts: 'extend_attempts',
   checks: 'checks',
   approvedByCheck: 'approved_by_check',
   expiryNotifiedAt: 'expiry_notified_at',
@@ -593,6 +597,24 @@ export class AccessStore {
       .orderBy('updated_at')
       .limit(limit);
     return rows.map(toRecord);
+  }
+
+  /** Active grants whose extension the target has not confirmed, due for a try. */
+  async findExtendsDue(now: number, limit: number): Promise<RequestRecord[]> {
+    const rows = await this.db('access_requests')
+      .where('status', 'granted')
+      .whereNull('ending')
+      .where('extend_retry_at', '<=', now)
+      .orderBy('extend_retry_at')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
+  /** The target confirmed the extension to `expiresAt` (unless a later one moved it). */
+  async clearExtendPending(id: string, expiresAt: number): Promise<void> {
+    await this.db('access_requests')
+      .where({ id, expires_at: expiresAt })
+      .update({ extend_retry_at: null, extend_attempts: 0 });
   }
 
   /** Pending requests created before the cut-off. */

@@ -61,12 +61,19 @@ export interface RequestRecord {
   approvedByCheck?: string;
   attempts: number;
   nextAttemptAt?: number;
+  /** Set while the target has not confirmed an extension: when to (re)try `extend`. */
+  extendRetryAt?: number;
+  extendAttempts: number;
 }
 
 /** A new request to insert. */
 export type NewRequestRecord = Omit<
   RequestRecord,
-  'updatedAt' | 'attempts' | 'approvedByCheck' | 'expiryNotifiedAt'
+  | 'updatedAt'
+  | 'attempts'
+  | 'approvedByCheck'
+  | 'expiryNotifiedAt'
+  | 'extendAttempts'
 >;
 
 /** An approval row. */

@@ -224,7 +224,7 @@ describe.each(databases.eachSupportedId())(
       ).toHaveLength(1);
     });
 
-    it('tells the provisioner about an extension, and records it when that fails', async () => {
+    it('tells the provisioner about an extension, and retries it with backoff until the target confirms', async () => {
       const [r] = (await h.api.post('/requests', body)).body.items;
       const told: string[] = [];
       behaviour.extend = async expiresAt => void told.push(expiresAt);
@@ -245,12 +245,21 @@ describe.each(databases.eachSupportedId())(
       expect(audit[0]).toMatchObject({
         action: 'provisioner-extend-failed',
         severity: 'high',
-        details: { error: 'target down' },
+        details: { error: 'target down', attempts: 1, retryInMs: 5000 },
       });
-      expect((await h.api.get(`/requests/${r.id}`)).body).toMatchObject({
-        status: 'granted',
-        extensionsUsed: 2,
-      });
+      const extended = (await h.api.get(`/requests/${r.id}`)).body;
+      expect(extended).toMatchObject({ status: 'granted', extensionsUsed: 2 });
+
+      // Retried by the expiry task once its backoff has passed, until the target confirms.
+      await h.scheduler.run(EXPIRY_TASK_ID);
+      expect(told).toHaveLength(1);
+      behaviour.extend = async expiresAt => void told.push(expiresAt);
+      h.clock.advance(5);
+      await h.scheduler.run(EXPIRY_TASK_ID);
+      expect(told).toEqual([ext.body.expiresAt, extended.expiresAt]);
+      h.clock.advance(600);
+      await h.scheduler.run(EXPIRY_TASK_ID);
+      expect(told).toHaveLength(2);
     });
   },
 );

@@ -476,7 +476,7 @@ export class AccessRequestService {
                 againOf: r.againOf,
               },
             },
-            { ...r, updatedAt: now, attempts: 0 },
+            { ...r, updatedAt: now, attempts: 0, extendAttempts: 0 },
           );
         }
       });
@@ -495,7 +495,7 @@ export class AccessRequestService {
 
     await this.deps.events.emit(
       records.map(r => ({
-        request: { ...r, updatedAt: now, attempts: 0 },
+        request: { ...r, updatedAt: now, attempts: 0, extendAttempts: 0 },
         action: r.breakGlass ? 'breakglass-requested' : 'request-submitted',
         actor: caller.ref,
         severity: r.breakGlass ? ('high' as const) : ('medium' as const),
@@ -606,6 +606,11 @@ export class AccessRequestService {
     const changes: AccessChange[] = [];
     await this.deps.store.transaction(async tx => {
       const r = await this.load(id, tx);
+      // Who may not see the request learns nothing of its state (no 409 before the 403).
+      if (!this.canSee(caller, r))
+        throw new NotAllowedError(
+          `You are not an approver of access request ${id}`,
+        );
       const { kind, round } = this.pendingDecision(r);
       this.assertApprover(caller, r, kind);
       const decision = kind === 'review' ? 'acknowledged' : 'approved';
@@ -694,6 +699,7 @@ export class AccessRequestService {
           patch: {
             awaiting: null,
             expiresAt: r.expiresAt! + ext.durationSeconds * 1000,
+            ...this.extendPending(r, now),
             extensionsUsed: r.extensionsUsed + 1,
             expiryNotifiedAt: null,
             extension: {
@@ -738,6 +744,11 @@ export class AccessRequestService {
     let revokeAfter = false;
     await this.deps.store.transaction(async tx => {
       const r = await this.load(id, tx);
+      // Who may not see the request learns nothing of its state (no 409 before the 403).
+      if (!this.canSee(caller, r))
+        throw new NotAllowedError(
+          `You are not an approver of access request ${id}`,
+        );
       const { kind, round } = this.pendingDecision(r);
       this.assertApprover(caller, r, kind);
       const inserted = await this.deps.store.insertApproval(tx, {
@@ -1109,6 +1120,7 @@ export class AccessRequestService {
         patch: {
           checks,
           expiresAt: r.expiresAt! + granted * 1000,
+          ...this.extendPending(r, now),
           extensionsUsed: r.extensionsUsed + 1,
           expiryNotifiedAt: null,
           extension: {
@@ -1462,14 +1474,35 @@ export class AccessRequestService {
   // ---------------------------------------------------------------- granting and ending
 
   /**
-   * Tells the provisioner that access now ends later. Failures are recorded and logged; the
-   * grant stays extended in our records, and the target's own end is only a second line of defence.
+   * Marks, with the extension itself, that the target must be told: a crash before the
+   * provisioner's `extend` leaves the mark, and the expiry task finishes it.
    */
-  private async extendInTarget(id: string): Promise<void> {
+  private extendPending(r: RequestRecord, now: number): RequestPatch {
+    return this.deps.provisioners.get(r.provisioner).extend
+      ? { extendRetryAt: now, extendAttempts: 0 }
+      : {};
+  }
+
+  /**
+   * Tells the provisioner that access now ends later. A failure is audited (high) and
+   * retried with backoff until the target confirms; the grant stays extended in our
+   * records meanwhile, and the target's own end is only a second line of defence.
+   */
+  private async extendInTarget(
+    id: string,
+  ): Promise<'done' | 'retry' | 'skipped'> {
     const r = await this.deps.store.getRequest(id);
-    if (!r || r.status !== 'granted' || !r.expiresAt) return;
+    if (
+      !r ||
+      r.status !== 'granted' ||
+      r.ending ||
+      !r.expiresAt ||
+      r.extendRetryAt === undefined
+    )
+      return 'skipped';
     const provisioner = this.deps.provisioners.get(r.provisioner);
-    if (!provisioner.extend) return;
+    if (!provisioner.extend) return 'skipped';
+    const expiresAt = r.expiresAt;
     try {
       await provisioner.extend({
         requestId: r.id,
@@ -1477,29 +1510,52 @@ export class AccessRequestService {
         requesterEmail: await this.emailOf(r.requester),
         flowId: r.flowId,
         resources: await this.withEntities(r),
-        expiresAt: new Date(r.expiresAt).toISOString(),
+        expiresAt: new Date(expiresAt).toISOString(),
       });
     } catch (e) {
       const message = (e as Error).message;
+      const now = this.now();
+      const attempts = r.extendAttempts + 1;
+      const backoff = Math.min(
+        MAX_BACKOFF_MS,
+        5000 * 2 ** Math.min(attempts - 1, 10),
+      );
       this.deps.logger.error(
-        `access: provisioner "${r.provisioner}" could not extend ${id}: ${message}`,
+        `access: provisioner "${r.provisioner}" could not extend ${id} (attempt ${attempts}): ${message}`,
       );
-      await this.audit(
-        this.deps.store.db,
-        {
-          at: this.now(),
-          actor: 'system',
-          action: 'provisioner-extend-failed',
-          requestId: id,
-          severity: 'high',
-          details: {
-            error: message,
-            expiresAt: new Date(r.expiresAt).toISOString(),
-          },
-        },
-        r,
-      );
+      await this.deps.store.transaction(async tx => {
+        const ok = await this.deps.store.updateRequest(
+          tx,
+          r.id,
+          { status: 'granted', notEnding: true },
+          { extendRetryAt: now + backoff, extendAttempts: attempts },
+          now,
+        );
+        if (ok) {
+          await this.audit(
+            tx,
+            {
+              at: now,
+              actor: 'system',
+              action: 'provisioner-extend-failed',
+              requestId: id,
+              severity: 'high',
+              details: {
+                error: message,
+                attempts,
+                retryInMs: backoff,
+                expiresAt: new Date(expiresAt).toISOString(),
+              },
+            },
+            r,
+          );
+        }
+      });
+      return 'retry';
     }
+    // Done unless another extension moved the end meanwhile (then that one is pending).
+    await this.deps.store.clearExtendPending(r.id, expiresAt);
+    return 'done';
   }
 
   private async emailOf(ref: string): Promise<string | undefined> {
@@ -1819,7 +1875,10 @@ export class AccessRequestService {
     return changes.length ? 'ended' : 'skipped';
   }
 
-  /** The expiry task's body: ends every grant that ran out or whose revocation is due. */
+  /**
+   * The expiry task's body: ends every grant that ran out or whose revocation is due, and
+   * retries clean-ups of failed grants and extensions the target has not confirmed.
+   */
   async runExpiry(): Promise<{ ended: number; retried: number }> {
     let ended = 0;
     let retried = 0;
@@ -1827,6 +1886,10 @@ export class AccessRequestService {
       if (
         (await this.cleanupFailedGrant(r.id).catch(() => 'retry')) === 'retry'
       )
+        retried++;
+    }
+    for (const r of await this.deps.store.findExtendsDue(this.now(), 100)) {
+      if ((await this.extendInTarget(r.id).catch(() => 'retry')) === 'retry')
         retried++;
     }
     const concurrency = this.deps.config.revokeConcurrency;
