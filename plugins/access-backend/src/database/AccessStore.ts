@@ -5,6 +5,7 @@ import {
 import {
   AccessAuditEntry,
   AccessRequestStatus,
+  TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
 import { Knex } from 'knex';
 import {
@@ -112,6 +113,8 @@ export interface UpdateGuard {
   expiredAt?: number;
   /** Only if no revocation has been decided. */
   notEnding?: boolean;
+  /** Only while a revocation or clean-up is still to be done. */
+  ending?: boolean;
 }
 
 /**
@@ -245,6 +248,7 @@ export class AccessStore {
     if (guard.expiredAt !== undefined)
       q = q.where('expires_at', '<=', guard.expiredAt);
     if (guard.notEnding) q = q.whereNull('ending');
+    if (guard.ending) q = q.whereNotNull('ending');
     const count = await q.update(values);
     return count === 1;
   }
@@ -588,8 +592,9 @@ export class AccessStore {
     now: number,
     limit: number,
   ): Promise<RequestRecord[]> {
+    // Failed grants, and late grants of requests that had already ended.
     const rows = await this.db('access_requests')
-      .where('status', 'failed')
+      .whereIn('status', TERMINAL_STATUSES as AccessRequestStatus[])
       .whereNotNull('ending')
       .where(b =>
         b.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now),

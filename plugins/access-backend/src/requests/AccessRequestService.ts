@@ -1667,6 +1667,38 @@ export class AccessRequestService {
       this.deps.logger.warn(`access: grant of ${id} failed: ${error.message}`);
     await this.deps.events.emit(changes);
     if (error && changes.length) await this.cleanupFailedGrant(id);
+    if (!changes.length) await this.undoLateGrant(id);
+  }
+
+  /**
+   * A grant call that returns after the request was settled elsewhere (another replica
+   * finished it, or it ended meanwhile) may have re-created access in the target: when the
+   * request has ended, undo it like a failed grant.
+   */
+  private async undoLateGrant(id: string): Promise<void> {
+    const now = this.now();
+    let marked = false;
+    await this.deps.store.transaction(async tx => {
+      const cur = await this.load(id, tx);
+      if (!TERMINAL_STATUSES.includes(cur.status) || cur.ending) return;
+      await this.change(tx, cur, {
+        guard: { notEnding: true },
+        patch: {
+          ending: {
+            as: 'cleanup',
+            reason: 'Undo a grant that finished after the request had ended',
+            by: 'system',
+            at: now,
+          },
+          nextAttemptAt: null,
+        },
+        action: 'late-grant-undo',
+        actor: 'system',
+        severity: 'high',
+      });
+      marked = true;
+    });
+    if (marked) await this.cleanupFailedGrant(id);
   }
 
   /**
@@ -1685,7 +1717,7 @@ export class AccessRequestService {
       MAX_BACKOFF_MS,
       5000 * 2 ** Math.min(attempts - 1, 10),
     );
-    const status = action === 'revoke-failed' ? 'granted' : 'failed';
+    const status = action === 'revoke-failed' ? 'granted' : r.status;
     await this.deps.store.transaction(async tx => {
       const ok = await this.deps.store.updateRequest(
         tx,
@@ -1717,13 +1749,18 @@ export class AccessRequestService {
   }
 
   /**
-   * Undoes what a failed grant may have done in the target (provisioners' revoke is
-   * idempotent), so nothing stays granted without an active grant record. Retried with
+   * Undoes what a failed or late grant may have done in the target (provisioners' revoke
+   * is idempotent), so nothing stays granted without an active grant record. Retried with
    * backoff by the expiry task until the provisioner confirms.
    */
   async cleanupFailedGrant(id: string): Promise<'done' | 'retry' | 'skipped'> {
     const r = await this.deps.store.getRequest(id);
-    if (!r || r.status !== 'failed' || !r.ending) return 'skipped';
+    if (
+      !r ||
+      !TERMINAL_STATUSES.includes(r.status) ||
+      r.ending?.as !== 'cleanup'
+    )
+      return 'skipped';
     const now = this.now();
     try {
       await this.deps.provisioners.get(r.provisioner).revoke({
@@ -1752,7 +1789,8 @@ export class AccessRequestService {
         await this.deps.store.updateRequest(
           tx,
           r.id,
-          { status: 'failed' },
+          // A stalled replica finishing the same clean-up late records nothing.
+          { status: r.status, ending: true },
           { ending: null, nextAttemptAt: null },
           now,
         )
