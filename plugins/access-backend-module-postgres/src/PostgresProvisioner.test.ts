@@ -365,6 +365,37 @@ describePostgres('the postgres provisioner', () => {
       expect(await role(details.user)).toBeUndefined();
     });
 
+    it('drops the roles of active grants when their target was renamed in config', async () => {
+      const before = await create();
+      const request = grantRequest({ requestId: t.requestId() });
+      const details = (await before.grant(request)).accessDetails!;
+      await factory.close();
+
+      // The admin renames the target and its annotation; the grant is still active.
+      factory = createPostgresProvisionerFactory();
+      const after = await Promise.resolve(
+        factory.create({
+          id: 'orders-pg',
+          config: provisionerConfig({
+            targets: { 'orders-primary': target() },
+            permissions: { read: [t.readRole], write: [t.writeRole] },
+          }),
+          logger: log,
+        }),
+      );
+      await after.revoke({
+        ...request,
+        resources: [
+          {
+            ...request.resources[0],
+            entity: resourceEntity('orders-db', 'orders-primary'),
+          },
+        ],
+      });
+      expect(await role(details.user)).toBeUndefined();
+      expect(await rolesOf(request.requestId)).toEqual([]);
+    });
+
     it('leaves a role of the same name that it did not create untouched', async () => {
       const p = await create();
       const request = grantRequest({ requestId: t.requestId() });

@@ -339,19 +339,58 @@ export class PostgresProvisioner implements AccessProvisioner {
     const db = this.db(target);
     const role = this.roleName(request, target);
     const marker = ownershipMarker(request.requestId, target.name);
-
-    const present = await db.transaction(async tx => {
-      await run(tx, 'SELECT pg_advisory_xact_lock(hashtext(?))', [role]);
-      if (!(await this.findRole(tx, role, marker, target))) return false;
-      await run(tx, `ALTER ROLE ${ident(role)} WITH NOLOGIN`);
-      return true;
-    });
-    if (!present) {
+    // The role of this target, plus any role of the same request made under another target
+    // name on this cluster: a target renamed in config must not orphan its grants.
+    const roles = new Set<string>();
+    if (await this.findRole(db, role, marker, target)) roles.add(role);
+    for (const other of await this.rolesOfRequest(db, request.requestId)) {
+      if (other !== role) {
+        this.options.logger.warn(
+          `Found login role ${other} of request ${request.requestId} made under another target name; dropping it too`,
+        );
+      }
+      roles.add(other);
+    }
+    if (!roles.size) {
       this.options.logger.debug(
         `PostgreSQL login role ${role} on target "${target.name}" is already gone (request ${request.requestId})`,
       );
       return;
     }
+    for (const name of roles) await this.dropRole(db, name, target, request);
+  }
+
+  /** Login roles on this cluster whose comment marks them as made for the request. */
+  private async rolesOfRequest(
+    db: Knex | Knex.Transaction,
+    requestId: string,
+  ): Promise<string[]> {
+    // LIKE needs its wildcards escaped; the marker's target part is left open.
+    const prefix = ownershipMarker(requestId, '').replace(/[\\%_]/g, '\\$&');
+    const rows = await run<{ rolname: string }>(
+      db,
+      "SELECT rolname FROM pg_roles WHERE shobj_description(oid, 'pg_authid') LIKE ? ORDER BY rolname",
+      [`${prefix}%`],
+    );
+    return rows.map(r => r.rolname);
+  }
+
+  /** Stops new logins, ends the role's sessions, then drops it with what it owns here. */
+  private async dropRole(
+    db: Knex,
+    role: string,
+    target: PostgresTarget,
+    request: ProvisionerRequest,
+  ): Promise<void> {
+    const ours = async (tx: Knex.Transaction) =>
+      (await this.rolesOfRequest(tx, request.requestId)).includes(role);
+    const present = await db.transaction(async tx => {
+      await run(tx, 'SELECT pg_advisory_xact_lock(hashtext(?))', [role]);
+      if (!(await ours(tx))) return false;
+      await run(tx, `ALTER ROLE ${ident(role)} WITH NOLOGIN`);
+      return true;
+    });
+    if (!present) return;
 
     // NOLOGIN is committed, so no new session can start while the open ones end.
     const deadline = Date.now() + POOL_DEFAULTS.terminateWaitMs;
@@ -372,7 +411,7 @@ export class PostgresProvisioner implements AccessProvisioner {
 
     await db.transaction(async tx => {
       await run(tx, 'SELECT pg_advisory_xact_lock(hashtext(?))', [role]);
-      if (!(await this.findRole(tx, role, marker, target))) return;
+      if (!(await ours(tx))) return;
       // Objects the login created in this database go to the admin user; its privileges
       // go. Objects in other databases of the cluster would make DROP ROLE fail (and the
       // revoke be retried): see the README.
