@@ -20,6 +20,8 @@ import { DetailsCipher } from './provisioning/DetailsCipher';
 import { webhookProvisionerFactory } from './provisioning/webhookProvisioner';
 import { AccessStore } from './database/AccessStore';
 import { OutboxStore } from './database/OutboxStore';
+import { AuditChainStore } from './database/AuditChainStore';
+import { AuditChain } from './audit/AuditChain';
 import { WebhookOutbox } from './webhooks/WebhookOutbox';
 import { AccessEvents } from './events/AccessEvents';
 import { CatalogDirectory } from './flows/CatalogDirectory';
@@ -128,6 +130,11 @@ export const accessPlugin = createBackendPlugin({
             `access.encryption.key: ${(e as Error).message}`,
           ]);
         }
+        const auditChain = new AuditChain({
+          store: new AuditChainStore(store.db),
+          key: cipher.deriveKey('audit chain v1'),
+          logger: deps.logger,
+        });
         const outbox = new WebhookOutbox({
           store: new OutboxStore(store.db),
           webhooks: accessConfig.webhooks,
@@ -165,6 +172,7 @@ export const accessPlugin = createBackendPlugin({
             directory,
             store,
             config: accessConfig,
+            auditChain,
           }),
         );
         await scheduleTasks({
@@ -173,6 +181,7 @@ export const accessPlugin = createBackendPlugin({
           config: accessConfig,
           logger: deps.logger,
           outbox,
+          auditChain,
         });
         deps.logger.info(
           `access: ${accessConfig.flows.length} flow(s), ${accessConfig.bundles.length} bundle(s), ${accessConfig.webhooks.length} webhook(s), expiry every ${accessConfig.expiryFrequencySeconds}s`,

@@ -1,4 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  hkdfSync,
+  randomBytes,
+} from 'crypto';
 
 const VERSION = 'v1';
 
@@ -25,6 +30,19 @@ export class DetailsCipher {
       );
     }
     return new DetailsCipher(key);
+  }
+
+  /** A separate 32-byte key for another purpose (HKDF-SHA256), so one secret serves both. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(
+      hkdfSync(
+        'sha256',
+        this.key,
+        Buffer.alloc(0),
+        `jit-access ${purpose}`,
+        32,
+      ),
+    );
   }
 
   static generateKey(): string {

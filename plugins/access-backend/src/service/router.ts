@@ -21,6 +21,7 @@ import {
 } from '@jit-access/plugin-access-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
+import { AuditChain } from '../audit/AuditChain';
 import { AccessConfig, AccessFlow } from '../config/AccessConfig';
 import { AccessStore } from '../database/AccessStore';
 import { CatalogDirectory } from '../flows/CatalogDirectory';
@@ -58,6 +59,7 @@ export interface RouterOptions {
   directory: CatalogDirectory;
   store: AccessStore;
   config: AccessConfig;
+  auditChain: AuditChain;
 }
 
 export function flowSummary(f: AccessFlow): AccessFlowSummary {
@@ -99,8 +101,16 @@ function csvCell(value: unknown): string {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, service, resolver, directory, store, config } =
-    options;
+  const {
+    httpAuth,
+    permissions,
+    service,
+    resolver,
+    directory,
+    store,
+    config,
+    auditChain,
+  } = options;
   const router = Router();
   router.use(express.json({ limit: BODY_LIMIT }));
 
@@ -346,9 +356,8 @@ export async function createRouter(
     });
   });
 
-  router.get('/audit', async (req, res) => {
+  async function assertAuditReader(req: Request) {
     const { credentials } = await caller(req);
-    const q = parse(auditQuerySchema, req.query, 'query');
     if (
       credentials.principal.type !== 'user' ||
       !(await allowed(credentials, accessAuditReadPermission))
@@ -357,6 +366,18 @@ export async function createRouter(
         'Only access admins may read the audit log (access.audit.read)',
       );
     }
+  }
+
+  router.get('/audit/verify', async (req, res) => {
+    await assertAuditReader(req);
+    // Seal what has committed so far, so the answer covers every entry up to now.
+    await auditChain.sealPending();
+    res.json(await auditChain.verify());
+  });
+
+  router.get('/audit', async (req, res) => {
+    await assertAuditReader(req);
+    const q = parse(auditQuerySchema, req.query, 'query');
     const page = await store.listAudit({
       afterId: q.cursor,
       limit: q.limit + 1,

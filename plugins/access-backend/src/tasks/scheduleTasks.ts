@@ -2,16 +2,18 @@ import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { AccessConfig } from '../config/AccessConfig';
 import { AccessRequestService } from '../requests/AccessRequestService';
 import { WebhookOutbox } from '../webhooks/WebhookOutbox';
+import { AuditChain } from '../audit/AuditChain';
 
 /** Task ids, so tests and operators can trigger them. */
 export const EXPIRY_TASK_ID = 'access-expiry';
 export const PENDING_TIMEOUT_TASK_ID = 'access-pending-timeout';
 export const REVERIFY_TASK_ID = 'access-reverify';
 export const WEBHOOKS_TASK_ID = 'access-webhooks';
+export const AUDIT_SEAL_TASK_ID = 'access-audit-seal';
 
 /**
- * Registers the access plugin's periodic work on Backstage's scheduler. Every task is
- * global: with several backend replicas only one runs each at a time.
+ * Registers the access plugin's periodic work on Backstage's scheduler. Every task but the
+ * expiry is global: with several backend replicas only one runs each at a time.
  */
 export async function scheduleTasks(options: {
   scheduler: SchedulerService;
@@ -19,11 +21,24 @@ export async function scheduleTasks(options: {
   config: AccessConfig;
   logger: LoggerService;
   outbox: WebhookOutbox;
+  auditChain: AuditChain;
 }) {
-  const { scheduler, service, config, logger, outbox } = options;
+  const { scheduler, service, config, logger, outbox, auditChain } = options;
+  await scheduler.scheduleTask({
+    id: AUDIT_SEAL_TASK_ID,
+    scope: 'global',
+    frequency: { seconds: 5 },
+    timeout: { minutes: 10 },
+    fn: async () => {
+      await auditChain.sealPending();
+    },
+  });
   await scheduler.scheduleTask({
     id: EXPIRY_TASK_ID,
-    scope: 'global',
+    // Local, on every replica: a global task's lock stays with a replica that dies while
+    // running it until the lock times out (10 minutes), and no grant would end meanwhile.
+    // Running it on every replica is safe: each grant is claimed by a guarded update.
+    scope: 'local',
     frequency: { seconds: config.expiryFrequencySeconds },
     timeout: { minutes: 10 },
     fn: async () => {

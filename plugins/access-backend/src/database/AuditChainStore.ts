@@ -1,0 +1,107 @@
+import { Knex } from 'knex';
+
+/** An audit row as the chain sees it: the stored text, byte for byte. */
+export interface ChainRow {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  requestId: string | null;
+  severity: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  details: string;
+  seq: string | null;
+  prevHash: string | null;
+  hash: string | null;
+}
+
+type Row = Record<string, any>;
+
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+function toChainRow(r: Row): ChainRow {
+  return {
+    id: String(r.id),
+    at: String(r.at),
+    actor: r.actor,
+    action: r.action,
+    requestId: str(r.request_id),
+    severity: r.severity,
+    fromStatus: str(r.from_status),
+    toStatus: str(r.to_status),
+    details: String(r.details),
+    seq: str(r.seq),
+    prevHash: str(r.prev_hash),
+    hash: str(r.hash),
+  };
+}
+
+const TABLE = 'access_audit';
+/** Any constant: the advisory lock that lets one sealer run at a time on PostgreSQL. */
+const SEAL_LOCK = 7_104_211;
+
+/** Storage for the audit chain's seals (`seq`, `prev_hash`, `hash` on `access_audit`). */
+export class AuditChainStore {
+  constructor(private readonly db: Knex) {}
+
+  private get isPg() {
+    return this.db.client.config.client === 'pg';
+  }
+
+  /**
+   * Runs fn with the seal lock held: one sealer at a time across replicas (SQLite has one
+   * writer anyway).
+   */
+  async sealing<T>(fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(async tx => {
+      if (this.isPg)
+        await tx.raw('SELECT pg_advisory_xact_lock(?)', [SEAL_LOCK]);
+      return fn(tx);
+    });
+  }
+
+  /** The last sealed entry. */
+  async head(db: Knex | Knex.Transaction = this.db) {
+    const row = await db(TABLE)
+      .whereNotNull('seq')
+      .orderBy('seq', 'desc')
+      .first('seq', 'hash');
+    return row
+      ? { seq: Number(row.seq), hash: String(row.hash) }
+      : { seq: 0, hash: '' };
+  }
+
+  /** Committed entries not sealed yet, oldest first. */
+  async unsealed(tx: Knex.Transaction, limit: number): Promise<ChainRow[]> {
+    const rows = await tx(TABLE).whereNull('seq').orderBy('id').limit(limit);
+    return rows.map(toChainRow);
+  }
+
+  async seal(
+    tx: Knex.Transaction,
+    seals: { id: string; seq: number; prevHash: string; hash: string }[],
+  ): Promise<void> {
+    for (const s of seals) {
+      await tx(TABLE)
+        .where({ id: s.id })
+        .whereNull('seq')
+        .update({ seq: s.seq, prev_hash: s.prevHash, hash: s.hash });
+    }
+  }
+
+  /** Sealed entries in chain order, after `afterSeq`. */
+  async sealedPage(afterSeq: number, limit: number): Promise<ChainRow[]> {
+    const rows = await this.db(TABLE)
+      .whereNotNull('seq')
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit);
+    return rows.map(toChainRow);
+  }
+
+  async countUnsealed(): Promise<number> {
+    const [row] = await this.db(TABLE).whereNull('seq').count({ n: '*' });
+    return Number((row as Row).n);
+  }
+}
