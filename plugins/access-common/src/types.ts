@@ -254,6 +254,20 @@ export interface AccessAuditEntry {
   details: Record<string, unknown>;
 }
 
+/** The answer of `GET /audit/verify`: is the sealed audit trail intact. @public */
+export interface AccessAuditVerification {
+  /** True when every sealed entry is intact and the chain has no gap. */
+  ok: boolean;
+  /** Sealed entries checked. */
+  checked: number;
+  /** Entries written but not sealed yet. */
+  pending: number;
+  /** The last intact sealed entry. */
+  head: { seq: number; hash: string };
+  /** The first break, when not ok. */
+  problem?: { seq: number; id: string; reason: string };
+}
+
 /** The access picture of one catalog entity, for the entity page. @public */
 export interface EntityAccessSummary {
   entityRef: string;

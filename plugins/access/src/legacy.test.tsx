@@ -45,6 +45,12 @@ const fakeApi: AccessApi = {
   setFavorite: async id => makeRequest({ id }),
   getAudit: empty,
   getAuditCsv: async () => new Blob(['']),
+  verifyAudit: async () => ({
+    ok: true,
+    checked: 0,
+    pending: 0,
+    head: { seq: 0, hash: '' },
+  }),
   getEntityAccess: async () =>
     summary({
       canSeeHolders: true,

@@ -1,20 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { AccessAuditVerification } from '@jit-access/plugin-access-common';
 import { createHmac } from 'crypto';
 import { AuditChainStore, ChainRow } from '../database/AuditChainStore';
 
 /** What `GET /audit/verify` answers. */
-export interface AuditVerification {
-  /** True when every sealed entry is intact and the chain has no gap. */
-  ok: boolean;
-  /** Sealed entries checked. */
-  checked: number;
-  /** Entries written but not sealed yet (sealed within seconds). */
-  pending: number;
-  /** The last sealed entry: note it elsewhere to detect removal of the newest entries. */
-  head: { seq: number; hash: string };
-  /** The first break, when not ok. */
-  problem?: { seq: number; id: string; reason: string };
-}
+export type AuditVerification = AccessAuditVerification;
 
 const BATCH = 1000;
 

@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   AccessAuditEntry,
+  AccessAuditVerification,
   AccessBundle,
   AccessFlowSummary,
   AccessPage,
@@ -68,6 +69,8 @@ export interface AccessApi {
   }): Promise<AccessPage<AccessAuditEntry>>;
   /** The audit log as CSV, for download. */
   getAuditCsv(query?: { cursor?: string; limit?: number }): Promise<Blob>;
+  /** Checks that no audit entry was changed, removed or reordered. */
+  verifyAudit(): Promise<AccessAuditVerification>;
   /** The entity page's view: is it covered, what may I request, what do I hold, who holds it. */
   getEntityAccess(entityRef: string): Promise<EntityAccessSummary>;
   /** Every request made for the entity, newest first (owners and admins). */

@@ -2,6 +2,7 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   AccessAuditEntry,
+  AccessAuditVerification,
   AccessBundle,
   AccessFlowSummary,
   AccessPage,
@@ -166,6 +167,10 @@ export class AccessClient implements AccessApi {
     return this.call<AccessPage<AccessAuditEntry>>(
       `/audit${this.query(query)}`,
     );
+  }
+
+  verifyAudit() {
+    return this.call<AccessAuditVerification>('/audit/verify');
   }
 
   async getAuditCsv(query: { cursor?: string; limit?: number } = {}) {

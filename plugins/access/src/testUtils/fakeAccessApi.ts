@@ -153,6 +153,9 @@ export class FakeAccessApi implements AccessApi {
   getAuditCsv(): never {
     return this.unused('getAuditCsv');
   }
+  verifyAudit(): never {
+    return this.unused('verifyAudit');
+  }
   getEntityAccess(): never {
     return this.unused('getEntityAccess');
   }

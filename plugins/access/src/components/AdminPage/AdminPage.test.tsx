@@ -61,6 +61,12 @@ function fakeApi(over: Partial<AccessApi> = {}) {
           'id,at,actor,action,requestId,severity,fromStatus,toStatus,details\n42,2026-01-01T00:00:00.000Z,system,access-expired,,medium,granted,expired,{}\n',
         ]),
     ),
+    verifyAudit: jest.fn(async () => ({
+      ok: true,
+      checked: 42,
+      pending: 0,
+      head: { seq: 42, hash: 'ab'.repeat(32) },
+    })),
     ...over,
   };
 }
@@ -465,5 +471,42 @@ describe('AdminPage — audit log', () => {
       ),
     );
     expect(screen.getByRole('button', { name: 'Export CSV' })).toBeEnabled();
+  });
+
+  it('verifies the audit trail and says what it found', async () => {
+    const api = fakeApi();
+    const { alertApi } = await renderAdmin(api, { tab: 'audit' });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Verify integrity' }),
+    );
+    await waitFor(() =>
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          severity: 'success',
+          message:
+            'The audit trail is intact: 42 sealed entries checked (chain head #42).',
+        }),
+      ),
+    );
+
+    (api.verifyAudit as jest.Mock).mockResolvedValueOnce({
+      ok: false,
+      checked: 4,
+      pending: 0,
+      head: { seq: 4, hash: 'cd'.repeat(32) },
+      problem: { seq: 5, id: '17', reason: 'was changed after it was sealed' },
+    });
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Verify integrity' }),
+    );
+    await waitFor(() =>
+      expect(alertApi.post).toHaveBeenLastCalledWith(
+        expect.objectContaining({
+          severity: 'error',
+          message:
+            'The audit trail was tampered with: entry #5 (id 17) was changed after it was sealed. 4 entries before it are intact.',
+        }),
+      ),
+    );
   });
 });

@@ -13,6 +13,7 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles, Theme } from '@material-ui/core/styles';
 import GetAppIcon from '@material-ui/icons/GetApp';
+import VerifiedUserIcon from '@material-ui/icons/VerifiedUser';
 import { EmptyState, Link, Progress } from '@backstage/core-components';
 import { alertApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
@@ -184,6 +185,48 @@ function ExportButton() {
   );
 }
 
+/** Asks the backend to recompute the audit trail's seals, and says what it found. */
+function VerifyButton() {
+  const api = useApi(accessApiRef);
+  const alertApi = useApi(alertApiRef);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const v = await api.verifyAudit();
+      alertApi.post(
+        v.ok
+          ? {
+              message: `The audit trail is intact: ${v.checked} sealed entries checked (chain head #${v.head.seq}).`,
+              severity: 'success',
+              display: 'transient',
+            }
+          : {
+              message: `The audit trail was tampered with: entry #${v.problem?.seq} (id ${v.problem?.id}) ${v.problem?.reason}. ${v.checked} entries before it are intact.`,
+              severity: 'error',
+            },
+      );
+    } catch (e) {
+      alertApi.post({
+        message: `Could not verify the audit trail: ${errorMessage(e)}`,
+        severity: 'error',
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Button
+      variant="outlined"
+      startIcon={<VerifiedUserIcon />}
+      onClick={run}
+      disabled={busy}
+    >
+      {busy ? 'Verifying…' : 'Verify integrity'}
+    </Button>
+  );
+}
+
 function AuditLog() {
   const api = useApi(accessApiRef);
   const list = useCursorPages('audit', cursor =>
@@ -249,6 +292,7 @@ function AuditLog() {
           <Button onClick={list.retry} disabled={list.loading}>
             Refresh
           </Button>
+          <VerifyButton />
           <ExportButton />
         </Box>
       </Box>
