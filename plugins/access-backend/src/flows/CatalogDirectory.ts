@@ -8,7 +8,7 @@ import {
   RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { ServiceUnavailableError } from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 
 /** A person as the access backend needs to know them. */
@@ -183,6 +183,16 @@ function answerUnavailableWhenDown(catalog: CatalogService): CatalogService {
             ].includes(name)
           )
             throw e;
+          // The catalog refused the query itself (e.g. a cursor it does not know): the
+          // caller's input, not an outage.
+          const status = (e as { statusCode?: unknown })?.statusCode;
+          if (status === 400) {
+            throw new InputError(
+              `The software catalog refused the query: ${
+                (e as Error)?.message ?? e
+              }`,
+            );
+          }
           throw new ServiceUnavailableError(
             `The software catalog did not answer (${
               (e as Error)?.message ?? e

@@ -108,9 +108,13 @@ export function readWebhookProvisionerOptions(
   }
 
   const headers: Record<string, string> = {};
+  // Read as a plain object: a header name is not a config key ("X Api Key", "X.Y").
   const headerConfig = config.getOptionalConfig('headers');
-  for (const name of headerConfig?.keys() ?? []) {
-    const value = headerConfig!.getString(name);
+  const rawHeaders = (headerConfig?.get() ?? {}) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(rawHeaders)) {
+    if (typeof value !== 'string') {
+      throw new Error(`headers.${name}: must be a string`);
+    }
     if (RESERVED_HEADERS.includes(name.toLowerCase())) {
       throw new Error(
         `headers.${name}: is set by the webhook provisioner and cannot be configured`,

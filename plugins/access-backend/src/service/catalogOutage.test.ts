@@ -39,3 +39,30 @@ describe('when the catalog is down', () => {
     }
   });
 });
+
+describe('when the catalog refuses a query', () => {
+  it('answers 400 with its reason, not 503', async () => {
+    // What the catalog client throws for a 400 answer (a ResponseError).
+    const refused = async () => {
+      throw Object.assign(new Error('Malformed cursor, could not be parsed'), {
+        name: 'ResponseError',
+        statusCode: 400,
+      });
+    };
+    const h = await startAccessBackend({
+      knex: await databases.init('SQLITE_3'),
+      catalog: catalogServiceMock.mock({ queryEntities: refused }).factory,
+    });
+    try {
+      const res = await h.api.get(
+        `/resources?cursor=${Buffer.from('{"bogus":1}').toString('base64')}`,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(
+        'The software catalog refused the query: Malformed cursor, could not be parsed',
+      );
+    } finally {
+      await h.backend.stop();
+    }
+  });
+});

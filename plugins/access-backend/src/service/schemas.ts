@@ -5,7 +5,13 @@ import { z } from 'zod';
 /** Most items one submission may name (Apono's limit). */
 export const MAX_ITEMS = 1000;
 const MAX_DURATION_SECONDS = 366 * 86400;
-const text = (max: number) => z.string().max(max, `at most ${max} characters`);
+/** PostgreSQL text cannot hold U+0000: refused as input, not left to fail the insert (500). */
+// eslint-disable-next-line no-control-regex
+const NO_NUL = /^[^\u0000]*$/;
+const NUL_MESSAGE = 'must not contain null characters (\\u0000)';
+const text = (max: number) =>
+  z.string().max(max, `at most ${max} characters`).regex(NO_NUL, NUL_MESSAGE);
+const ref = () => z.string().min(1).max(400).regex(NO_NUL, NUL_MESSAGE);
 
 const permission = z
   .string()
@@ -22,7 +28,7 @@ export const submitBodySchema = z
       .array(
         z
           .object({
-            entityRef: z.string().min(1).max(400),
+            entityRef: ref(),
             permissions: z.array(permission).min(1).max(50),
           })
           .strict(),
@@ -100,23 +106,34 @@ export const listQuerySchema = z
   })
   .strict();
 
+/**
+ * The catalog's own paging cursor, passed through: base64 of a JSON object. Anything else
+ * would only make the catalog fail, which reads as an outage (503) rather than bad input.
+ */
+const catalogCursor = text(4000).refine(c => {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64').toString('utf8'));
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}, 'not a cursor this API returned');
+
 export const resourcesQuerySchema = z
   .object({
     q: text(200).optional(),
     type: text(100).optional(),
     permission: permission.optional(),
-    cursor: text(4000).optional(),
+    cursor: catalogCursor.optional(),
     limit,
   })
   .strict();
 
-export const entityQuerySchema = z
-  .object({ entityRef: z.string().min(1).max(400) })
-  .strict();
+export const entityQuerySchema = z.object({ entityRef: ref() }).strict();
 
 export const entityHistoryQuerySchema = z
   .object({
-    entityRef: z.string().min(1).max(400),
+    entityRef: ref(),
     cursor: text(1000).optional(),
     limit,
   })
@@ -168,10 +185,11 @@ export function decodeCursor(cursor: string): {
     const [createdAt, id] = JSON.parse(
       Buffer.from(cursor, 'base64url').toString('utf8'),
     );
+    // Only what encodeCursor writes: other numbers or ids would reach the SQL as they are.
     if (
-      typeof createdAt !== 'number' ||
+      !Number.isSafeInteger(createdAt) ||
       typeof id !== 'string' ||
-      id.length > 36
+      !/^[0-9a-f-]{36}$/i.test(id)
     )
       throw new Error();
     return { createdAt, id };
