@@ -532,6 +532,48 @@ export class AccessStore {
     return rows.map(toRecord);
   }
 
+  /**
+   * Whether some access waits longer than it should to end: a grant that ran out before
+   * `cutoff`, or a decided revocation or clean-up due since before `cutoff` that nobody
+   * retried (the replica running the expiry task may have died).
+   */
+  async hasOverdueEnds(cutoff: number): Promise<boolean> {
+    const row = await this.db('access_requests')
+      .where(b =>
+        b
+          .where(q =>
+            q
+              .where('status', 'granted')
+              .whereNull('ending')
+              .where('expires_at', '<=', cutoff)
+              .where(c =>
+                c
+                  .whereNull('next_attempt_at')
+                  .orWhere('next_attempt_at', '<=', cutoff),
+              ),
+          )
+          .orWhere(q =>
+            q
+              .whereIn('status', [
+                'granted',
+                ...(TERMINAL_STATUSES as AccessRequestStatus[]),
+              ])
+              .whereNotNull('ending')
+              .where(c =>
+                c
+                  .where(d =>
+                    d
+                      .whereNull('next_attempt_at')
+                      .where('updated_at', '<=', cutoff),
+                  )
+                  .orWhere('next_attempt_at', '<=', cutoff),
+              ),
+          ),
+      )
+      .first('id');
+    return row !== undefined;
+  }
+
   /** Active grants approved by one of these checks, in id order from `afterId`. */
   async findGrantsApprovedBy(
     checkIds: string[],

@@ -75,6 +75,8 @@ interface TransitionSpec {
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
+/** Tries to record a provisioner's answer (250 ms, then doubling: about 4 s in all). */
+const RECORD_TRIES = 5;
 
 /** Keeps string-like access details, at most 50 keys of 4 kB each; anything else is dropped. */
 function cleanDetails(raw: unknown): Record<string, string> | undefined {
@@ -1595,7 +1597,8 @@ export class AccessRequestService {
       error = e as Error;
     }
     const changes: AccessChange[] = [];
-    await this.deps.store.transaction(async tx => {
+    await this.recordProvisionerAnswer(async tx => {
+      changes.length = 0;
       const cur = await this.load(id, tx);
       if (cur.status !== 'granting') return;
       if (error) {
@@ -1668,6 +1671,31 @@ export class AccessRequestService {
     await this.deps.events.emit(changes);
     if (error && changes.length) await this.cleanupFailedGrant(id);
     if (!changes.length) await this.undoLateGrant(id);
+  }
+
+  /**
+   * Runs the transaction that records what the provisioner did, again when the database
+   * fails meanwhile (a dropped connection, a failover). Giving up would leave the target
+   * granted and the request in `granting`, without an `expiresAt`, until the crash
+   * recovery grants it again minutes later.
+   */
+  private async recordProvisionerAnswer(
+    fn: (tx: Knex.Transaction) => Promise<void>,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.store.transaction(fn);
+        return;
+      } catch (e) {
+        if (attempt >= RECORD_TRIES) throw e;
+        this.deps.logger.warn(
+          `access: could not record a provisioner's answer (try ${attempt} of ${RECORD_TRIES}); trying again: ${e}`,
+        );
+        await new Promise(resolve =>
+          setTimeout(resolve, 250 * 2 ** (attempt - 1)),
+        );
+      }
+    }
   }
 
   /**
@@ -1947,6 +1975,11 @@ export class AccessRequestService {
       if (progressed === 0 || due.length < 500) break;
     }
     return { ended, retried };
+  }
+
+  /** Whether some access waits more than `ms` past when it should have ended. */
+  async hasOverdueEnds(ms: number): Promise<boolean> {
+    return this.deps.store.hasOverdueEnds(this.now() - ms);
   }
 
   /** Tells holders, once per grant (again after an extension), that their access ends soon. */

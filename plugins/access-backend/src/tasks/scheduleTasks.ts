@@ -6,6 +6,7 @@ import { AuditChain } from '../audit/AuditChain';
 
 /** Task ids, so tests and operators can trigger them. */
 export const EXPIRY_TASK_ID = 'access-expiry';
+export const EXPIRY_WATCHDOG_TASK_ID = 'access-expiry-watchdog';
 export const PENDING_TIMEOUT_TASK_ID = 'access-pending-timeout';
 export const REVERIFY_TASK_ID = 'access-reverify';
 export const WEBHOOKS_TASK_ID = 'access-webhooks';
@@ -13,7 +14,7 @@ export const AUDIT_SEAL_TASK_ID = 'access-audit-seal';
 
 /**
  * Registers the access plugin's periodic work on Backstage's scheduler. Every task but the
- * expiry is global: with several backend replicas only one runs each at a time.
+ * expiry watchdog is global: with several backend replicas only one runs each at a time.
  */
 export async function scheduleTasks(options: {
   scheduler: SchedulerService;
@@ -35,10 +36,7 @@ export async function scheduleTasks(options: {
   });
   await scheduler.scheduleTask({
     id: EXPIRY_TASK_ID,
-    // Local, on every replica: a global task's lock stays with a replica that dies while
-    // running it until the lock times out (10 minutes), and no grant would end meanwhile.
-    // Running it on every replica is safe: each grant is claimed by a guarded update.
-    scope: 'local',
+    scope: 'global',
     frequency: { seconds: config.expiryFrequencySeconds },
     timeout: { minutes: 10 },
     fn: async () => {
@@ -48,6 +46,26 @@ export async function scheduleTasks(options: {
         logger.info(
           `access: ended ${ended} grant(s), ${retried} revocation(s) to retry`,
         );
+    },
+  });
+  // A replica that dies while running the global expiry task keeps its lock until the
+  // task's timeout (10 minutes), and no grant would end meanwhile. So every replica looks
+  // each period for access overdue by three periods (at least 10 s) and then ends it
+  // itself. Safe with several replicas: every grant is claimed by a guarded update.
+  const overdueMs = Math.max(3 * config.expiryFrequencySeconds, 10) * 1000;
+  await scheduler.scheduleTask({
+    id: EXPIRY_WATCHDOG_TASK_ID,
+    scope: 'local',
+    frequency: { seconds: config.expiryFrequencySeconds },
+    timeout: { minutes: 10 },
+    fn: async () => {
+      if (!(await service.hasOverdueEnds(overdueMs))) return;
+      const { ended, retried } = await service.runExpiry();
+      logger.warn(
+        `access: access overdue by more than ${
+          overdueMs / 1000
+        }s (is the replica running ${EXPIRY_TASK_ID} gone?); ended ${ended} grant(s) here, ${retried} revocation(s) to retry`,
+      );
     },
   });
   await scheduler.scheduleTask({
