@@ -13,7 +13,9 @@ export const WEBHOOKS_TASK_ID = 'access-webhooks';
 export const AUDIT_SEAL_TASK_ID = 'access-audit-seal';
 
 /**
- * Registers the access plugin's periodic work on Backstage's scheduler. Every task but the
+ * Registers the access plugin's periodic work on Backstage's scheduler. A global task's
+ * timeout is also how long a replica that dies while running it keeps the others from
+ * running it, so each is kept near what one run needs; every task is safe to overlap. Every task but the
  * expiry watchdog is global: with several backend replicas only one runs each at a time.
  */
 export async function scheduleTasks(options: {
@@ -29,7 +31,7 @@ export async function scheduleTasks(options: {
     id: AUDIT_SEAL_TASK_ID,
     scope: 'global',
     frequency: { seconds: 5 },
-    timeout: { minutes: 10 },
+    timeout: { minutes: 1 },
     fn: async () => {
       await auditChain.sealPending();
     },
@@ -72,7 +74,7 @@ export async function scheduleTasks(options: {
     id: PENDING_TIMEOUT_TASK_ID,
     scope: 'global',
     frequency: { minutes: 1 },
-    timeout: { minutes: 10 },
+    timeout: { minutes: 2 },
     fn: async () => {
       const n = await service.runPendingTimeout();
       if (n) logger.info(`access: ${n} pending request(s) timed out`);
@@ -83,7 +85,7 @@ export async function scheduleTasks(options: {
     id: REVERIFY_TASK_ID,
     scope: 'global',
     frequency: { seconds: config.reverifyFrequencySeconds },
-    timeout: { minutes: 10 },
+    timeout: { minutes: 5 },
     fn: async () => {
       const { checked, revoked, errors } = await service.runReverification();
       if (revoked || errors) {
@@ -100,7 +102,7 @@ export async function scheduleTasks(options: {
       id: WEBHOOKS_TASK_ID,
       scope: 'global',
       frequency: { seconds: 2 },
-      timeout: { minutes: 5 },
+      timeout: { minutes: 2 },
       fn: async () => {
         await outbox.deliverDue();
       },
