@@ -309,16 +309,25 @@ export class AccessStore {
   }
 
   async insertAudit(tx: Db, e: NewAuditRecord): Promise<void> {
-    await tx('access_audit').insert({
-      at: e.at,
-      actor: e.actor,
-      action: e.action,
-      request_id: e.requestId ?? null,
-      severity: e.severity,
-      from_status: e.fromStatus ?? null,
-      to_status: e.toStatus ?? null,
-      details: JSON.stringify(e.details),
-    });
+    await this.insertAuditMany(tx, [e]);
+  }
+
+  /** Writes many audit entries (one statement per few hundred). */
+  async insertAuditMany(tx: Db, entries: NewAuditRecord[]): Promise<void> {
+    for (let i = 0; i < entries.length; i += 500) {
+      await tx('access_audit').insert(
+        entries.slice(i, i + 500).map(e => ({
+          at: e.at,
+          actor: e.actor,
+          action: e.action,
+          request_id: e.requestId ?? null,
+          severity: e.severity,
+          from_status: e.fromStatus ?? null,
+          to_status: e.toStatus ?? null,
+          details: JSON.stringify(e.details),
+        })),
+      );
+    }
   }
 
   async listAudit(opts: {
@@ -572,6 +581,53 @@ export class AccessStore {
       )
       .first('id');
     return row !== undefined;
+  }
+
+  /**
+   * Ends, in one statement, up to `limit` grants that ran out and need no provisioner
+   * call (their provisioner changes nothing outside Backstage): the bulk path of expiry.
+   * Grants with a pending extension are left to the one-by-one path. Returns the ended
+   * requests as they are now. On PostgreSQL, rows another replica holds are skipped.
+   */
+  async expireWithoutProvisioner(
+    tx: Knex.Transaction,
+    opts: { now: number; provisioners: string[]; limit: number },
+  ): Promise<RequestRecord[]> {
+    const due = tx('access_requests')
+      .select('id')
+      .where('status', 'granted')
+      .whereNull('ending')
+      .where('expires_at', '<=', opts.now)
+      .whereIn('provisioner', opts.provisioners)
+      .where(b => b.whereNull('awaiting').orWhere('awaiting', 'review'))
+      .orderBy('expires_at')
+      .limit(opts.limit);
+    if (this.isPg) due.forUpdate().skipLocked();
+    const ids = (await due).map((r: Row) => r.id as string);
+    if (!ids.length) return [];
+    const rows: Row[] = [];
+    // SQLite allows 32,766 bound values; stay well below in each statement.
+    for (let i = 0; i < ids.length; i += 5000) {
+      const chunk = ids.slice(i, i + 5000);
+      await tx('access_details').whereIn('request_id', chunk).delete();
+      rows.push(
+        ...(await tx('access_requests')
+          .whereIn('id', chunk)
+          .where('status', 'granted')
+          .whereNull('ending')
+          .update({
+            status: 'expired',
+            ended_at: opts.now,
+            end_reason: 'Access expired',
+            last_error: null,
+            next_attempt_at: null,
+            extend_retry_at: null,
+            updated_at: opts.now,
+          })
+          .returning('*')),
+      );
+    }
+    return rows.map(toRecord);
   }
 
   /** Active grants approved by one of these checks, in id order from `afterId`. */

@@ -48,7 +48,13 @@ export class OutboxStore {
   constructor(private readonly db: Knex) {}
 
   async insert(tx: Db, rows: NewOutboxRecord[]): Promise<void> {
-    if (!rows.length) return;
+    // A few hundred rows per statement: SQLite limits bound values per statement.
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.insertChunk(tx, rows.slice(i, i + 500));
+    }
+  }
+
+  private async insertChunk(tx: Db, rows: NewOutboxRecord[]): Promise<void> {
     await tx(TABLE).insert(
       rows.map(r => ({
         webhook_id: r.webhookId,

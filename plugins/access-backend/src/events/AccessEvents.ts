@@ -3,6 +3,7 @@ import { NotificationService } from '@backstage/plugin-notifications-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import { ACCESS_REQUEST_STATUS_LABELS } from '@jit-access/plugin-access-common';
 import { RequestRecord } from '../database/types';
+import { mapLimit } from '../concurrency';
 
 /** Decisions that close the approvers' notice, and how to word them. */
 const DECIDED: Record<string, string> = {
@@ -60,12 +61,11 @@ export class AccessEvents {
 
   async emit(changes: AccessChange[]): Promise<void> {
     this.deps.outbox?.kick();
-    await Promise.all(
-      changes.map(c =>
-        this.emitOne(c).catch(e =>
-          this.deps.logger.warn(
-            `access: could not publish ${c.action} for ${c.request.id}: ${e}`,
-          ),
+    // Bounded: a bulk expiry may report thousands of changes at once.
+    await mapLimit(changes, 32, c =>
+      this.emitOne(c).catch(e =>
+        this.deps.logger.warn(
+          `access: could not publish ${c.action} for ${c.request.id}: ${e}`,
         ),
       ),
     );

@@ -61,6 +61,13 @@ export class ProvisionerRegistry {
     return new ProvisionerRegistry(byId);
   }
 
+  /** Ids of provisioners whose calls change nothing outside Backstage (`none`). */
+  noopIds(): string[] {
+    return [...this.byId]
+      .filter(([, p]) => p === noneProvisioner)
+      .map(([id]) => id);
+  }
+
   get(id: string): AccessProvisioner {
     const p = this.byId.get(id);
     if (!p) throw new Error(`No provisioner "${id}"`);

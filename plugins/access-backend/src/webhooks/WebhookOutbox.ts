@@ -137,31 +137,42 @@ export class WebhookOutbox {
     entry: NewAuditRecord,
     request?: RequestRecord,
   ): Promise<void> {
-    const type = eventTypeOf(entry.action);
-    const targets = this.deps.webhooks.filter(w => subscribes(w.events, type));
-    if (!targets.length) return;
-    const rows = targets.map(w => {
-      const event: OutboundWebhookEvent = {
-        id: `evt_${randomUUID()}`,
-        type,
-        timestamp: new Date(entry.at).toISOString(),
-        data: {
-          action: entry.action,
-          actor: entry.actor,
-          severity: entry.severity,
-          fromStatus: entry.fromStatus,
-          toStatus: entry.toStatus,
-          details: entry.details,
-          request: request ? requestOf(request) : undefined,
-        },
-      };
-      return {
-        webhookId: w.id,
-        orderKey: entry.requestId ?? '-',
-        eventType: type,
-        payload: JSON.stringify(event),
-        createdAt: entry.at,
-      };
+    await this.enqueueMany(tx, [{ entry, request }]);
+  }
+
+  /** {@link WebhookOutbox.enqueue} for many entries, in few statements. */
+  async enqueueMany(
+    tx: Db,
+    items: { entry: NewAuditRecord; request?: RequestRecord }[],
+  ): Promise<void> {
+    if (!this.enabled) return;
+    const rows = items.flatMap(({ entry, request }) => {
+      const type = eventTypeOf(entry.action);
+      return this.deps.webhooks
+        .filter(w => subscribes(w.events, type))
+        .map(w => {
+          const event: OutboundWebhookEvent = {
+            id: `evt_${randomUUID()}`,
+            type,
+            timestamp: new Date(entry.at).toISOString(),
+            data: {
+              action: entry.action,
+              actor: entry.actor,
+              severity: entry.severity,
+              fromStatus: entry.fromStatus,
+              toStatus: entry.toStatus,
+              details: entry.details,
+              request: request ? requestOf(request) : undefined,
+            },
+          };
+          return {
+            webhookId: w.id,
+            orderKey: entry.requestId ?? '-',
+            eventType: type,
+            payload: JSON.stringify(event),
+            createdAt: entry.at,
+          };
+        });
     });
     await this.deps.store.insert(tx, rows);
   }
