@@ -184,7 +184,12 @@ export class AccessStore {
     );
     if (r.approvers.length) {
       await tx('access_request_approvers').insert(
-        r.approvers.map(approver => ({ request_id: r.id, approver })),
+        r.approvers.map(approver => ({
+          request_id: r.id,
+          approver,
+          created_at: r.createdAt,
+          open: r.awaiting !== undefined,
+        })),
       );
     }
   }
@@ -250,6 +255,14 @@ export class AccessStore {
     if (guard.notEnding) q = q.whereNull('ending');
     if (guard.ending) q = q.whereNotNull('ending');
     const count = await q.update(values);
+    if (count === 1 && 'awaiting' in patch) {
+      // Keeps the approvers' queue in step with what the request waits for.
+      await tx('access_request_approvers')
+        .where({ request_id: id })
+        .update({
+          open: patch.awaiting !== null && patch.awaiting !== undefined,
+        });
+    }
     return count === 1;
   }
 
@@ -358,6 +371,8 @@ export class AccessStore {
     page: { cursor?: PageCursor; limit: number },
   ): Promise<RequestRecord[]> {
     let q = this.db('access_requests as r').select('r.*');
+    // The columns the page is ordered and cut by.
+    let keyset = { createdAt: 'r.created_at', id: 'r.id' };
     if (query.view === 'mine') {
       q = q.where('r.requester', query.user);
     } else if (query.view === 'decided') {
@@ -382,23 +397,27 @@ export class AccessStore {
             .where('r.requester', '<>', query.user)
             .orWhere('r.allow_self_approval', true),
         );
-      if (!query.statuses?.length) q = q.whereNotNull('r.awaiting');
+      if (!query.statuses?.length) {
+        // The queue index gives the page in order; r.awaiting stays the truth.
+        q = q.where('a.open', true).whereNotNull('r.awaiting');
+        keyset = { createdAt: 'a.created_at', id: 'a.request_id' };
+      }
     }
     if (query.statuses?.length) q = q.whereIn('r.status', query.statuses);
     if (page.cursor) {
       const { createdAt, id } = page.cursor;
       q = q.where(b =>
         b
-          .where('r.created_at', '<', createdAt)
+          .where(keyset.createdAt, '<', createdAt)
           .orWhere(c =>
-            c.where('r.created_at', createdAt).andWhere('r.id', '<', id),
+            c.where(keyset.createdAt, createdAt).andWhere(keyset.id, '<', id),
           ),
       );
     }
     const rows = await q
       .orderBy([
-        { column: 'r.created_at', order: 'desc' },
-        { column: 'r.id', order: 'desc' },
+        { column: keyset.createdAt, order: 'desc' },
+        { column: keyset.id, order: 'desc' },
       ])
       .limit(page.limit);
     return rows.map(toRecord);

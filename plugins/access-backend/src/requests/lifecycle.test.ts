@@ -191,6 +191,39 @@ describe.each(databases.eachSupportedId())('request life on %s', databaseId => {
     expect(queue.body.items.map((i: any) => i.id)).not.toContain(r.id);
   });
 
+  it("keeps an approver's queue to what waits for them, newest first, page by page", async () => {
+    const ids: string[] = [];
+    for (const why of ['one', 'two', 'three']) {
+      const [r] = await submit({
+        resources: [{ entityRef: ORDERS, permissions: ['read'] }],
+        justification: why,
+      });
+      ids.push(r.id);
+      h.clock.advance(1);
+    }
+    const queue = async (query = '') =>
+      (await h.api.get(`/requests?view=approvals${query}`, 'dana')).body;
+    const first = await queue('&limit=2');
+    expect(first.items.map((i: any) => i.id)).toEqual([ids[2], ids[1]]);
+    const second = await queue(`&limit=2&cursor=${first.nextCursor}`);
+    expect(second.items.map((i: any) => i.id)).toEqual([ids[0]]);
+    expect(second.nextCursor).toBeUndefined();
+
+    await h.api.post(`/requests/${ids[1]}/approve`, {}, 'dana').expect(200);
+    expect((await queue()).items.map((i: any) => i.id)).toEqual([
+      ids[2],
+      ids[0],
+    ]);
+    // An extension of the granted one puts it back in the queue.
+    await h.api
+      .post(`/requests/${ids[1]}/extend`, {
+        durationSeconds: 600,
+        justification: 'longer',
+      })
+      .expect(200);
+    expect((await queue()).items.map((i: any) => i.id)).toEqual(ids.reverse());
+  });
+
   it('rejects with a required reason that the requester sees', async () => {
     const [r] = await submit({
       resources: [{ entityRef: ORDERS, permissions: ['write'] }],
