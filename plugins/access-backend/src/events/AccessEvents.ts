@@ -34,6 +34,8 @@ export interface AccessChange {
   /** Tell the requester. */
   notifyRequester?: boolean;
   message?: string;
+  /** Reported to the auditor service with others in one event (bulk expiry). */
+  summarized?: boolean;
 }
 
 function describe(r: RequestRecord) {
@@ -61,6 +63,12 @@ export class AccessEvents {
 
   async emit(changes: AccessChange[]): Promise<void> {
     this.deps.outbox?.kick();
+    const summarized = changes.filter(c => c.summarized);
+    if (summarized.length) {
+      await this.auditSummary(summarized).catch(e =>
+        this.deps.logger.warn(`access: could not report a batch: ${e}`),
+      );
+    }
     // Bounded: a bulk expiry may report thousands of changes at once.
     await mapLimit(changes, 32, c =>
       this.emitOne(c).catch(e =>
@@ -71,20 +79,36 @@ export class AccessEvents {
     );
   }
 
-  private async emitOne(c: AccessChange) {
-    const r = c.request;
+  /** One auditor event for many changes of one kind (each has its own audit row). */
+  private async auditSummary(changes: AccessChange[]) {
     const event = await this.deps.auditor.createEvent({
-      eventId: c.action,
-      severityLevel: c.severity ?? 'medium',
+      eventId: `${changes[0].action}-batch`,
+      severityLevel: changes[0].severity ?? 'medium',
       meta: {
-        requestId: r.id,
-        actor: c.actor,
-        status: r.status,
-        flowId: r.flowId,
-        requester: r.requester,
+        actor: changes[0].actor,
+        count: changes.length,
+        requestIds: changes.map(c => c.request.id),
       },
     });
     await event.success();
+  }
+
+  private async emitOne(c: AccessChange) {
+    const r = c.request;
+    if (!c.summarized) {
+      const event = await this.deps.auditor.createEvent({
+        eventId: c.action,
+        severityLevel: c.severity ?? 'medium',
+        meta: {
+          requestId: r.id,
+          actor: c.actor,
+          status: r.status,
+          flowId: r.flowId,
+          requester: r.requester,
+        },
+      });
+      await event.success();
+    }
 
     // Relative links: the notifications frontend resolves them against the app's own URL.
     const link = `/access/requests/${r.id}`;

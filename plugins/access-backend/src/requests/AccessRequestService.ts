@@ -1957,12 +1957,26 @@ export class AccessRequestService {
         retried++;
     }
     // Grants whose provisioner changes nothing outside Backstage end in bulk.
+    // Each batch's notices go out while the next batch is ended.
     const noop = this.deps.provisioners.noopIds();
+    const notices: Promise<void>[] = [];
     for (;;) {
-      const n = await this.expireInBulk(noop, BULK_EXPIRY_BATCH);
-      ended += n;
-      if (n < BULK_EXPIRY_BATCH) break;
+      const batch = await this.expireInBulk(noop, BULK_EXPIRY_BATCH);
+      ended += batch.length;
+      notices.push(
+        this.deps.events.emit(
+          batch.map(r => ({
+            request: r,
+            action: 'access-expired',
+            actor: 'system',
+            notifyRequester: true,
+            summarized: true,
+          })),
+        ),
+      );
+      if (batch.length < BULK_EXPIRY_BATCH) break;
     }
+    await Promise.all(notices);
     for (const r of await this.deps.store.findExtendsDue(this.now(), 100)) {
       if ((await this.extendInTarget(r.id).catch(() => 'retry')) === 'retry')
         retried++;
@@ -1988,14 +2002,14 @@ export class AccessRequestService {
 
   /**
    * Ends a batch of run-out grants of no-op provisioners in one transaction: the same
-   * result, audit entries and events as {@link AccessRequestService.endGrant}, without a
-   * round trip per grant.
+   * result and audit entries as {@link AccessRequestService.endGrant}, without a round
+   * trip per grant. The caller publishes the events.
    */
   private async expireInBulk(
     provisioners: string[],
     limit: number,
-  ): Promise<number> {
-    if (!provisioners.length) return 0;
+  ): Promise<RequestRecord[]> {
+    if (!provisioners.length) return [];
     const now = this.now();
     let ended: RequestRecord[] = [];
     await this.deps.store.transaction(async tx => {
@@ -2024,15 +2038,7 @@ export class AccessRequestService {
         entries.map((entry, i) => ({ entry, request: ended[i] })),
       );
     });
-    await this.deps.events.emit(
-      ended.map(r => ({
-        request: r,
-        action: 'access-expired',
-        actor: 'system',
-        notifyRequester: true,
-      })),
-    );
-    return ended.length;
+    return ended;
   }
 
   /** Whether some access waits more than `ms` past when it should have ended. */

@@ -114,39 +114,54 @@ export async function createRouter(
   const router = Router();
   router.use(express.json({ limit: BODY_LIMIT }));
 
-  async function allowed(
-    credentials: BackstageCredentials,
-    permission: BasicPermission,
-  ) {
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    return decision.result === AuthorizeResult.ALLOW;
-  }
-
-  async function caller(req: Request): Promise<{
+  /**
+   * Who is calling, with the decisions on `also` asked in the same round trip as the
+   * admin check (the permission service may be a network call away).
+   */
+  async function caller(
+    req: Request,
+    also: BasicPermission[] = [],
+  ): Promise<{
     caller: Caller;
     credentials: BackstageCredentials<
       BackstageUserPrincipal | BackstageServicePrincipal
     >;
+    /** Names of the permissions in `also` that are allowed. */
+    allowed: Set<string>;
   }> {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
+    const isUser = credentials.principal.type === 'user';
+    // Services never administer, so their admin decision is not asked.
+    const asked = isUser ? [accessAdminPermission, ...also] : also;
+    const decisions = asked.length
+      ? await permissions.authorize(
+          asked.map(permission => ({ permission })),
+          { credentials },
+        )
+      : [];
+    const allowed = new Set(
+      asked
+        .filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW)
+        .map(p => p.name),
+    );
     if (credentials.principal.type === 'user') {
       return {
         credentials,
+        allowed,
         caller: {
           ref: credentials.principal.userEntityRef,
           type: 'user',
-          isAdmin: await allowed(credentials, accessAdminPermission),
+          isAdmin: allowed.has(accessAdminPermission.name),
         },
       };
     }
-    // Services never administer; they act only through on-behalf-of submissions. The prefix
-    // keeps a service subject from ever being taken for a user entity ref.
+    // Services act only through on-behalf-of submissions. The prefix keeps a service
+    // subject from ever being taken for a user entity ref.
     return {
       credentials,
+      allowed,
       caller: {
         ref: `service:${credentials.principal.subject}`,
         type: 'service',
@@ -217,8 +232,11 @@ export async function createRouter(
   });
 
   async function submissionCaller(req: Request, requester?: string) {
-    const { caller: c, credentials } = await caller(req);
-    if (!(await allowed(credentials, accessRequestCreatePermission))) {
+    const { caller: c, allowed } = await caller(req, [
+      accessRequestCreatePermission,
+      accessRequestCreateOnBehalfPermission,
+    ]);
+    if (!allowed.has(accessRequestCreatePermission.name)) {
       throw new NotAllowedError(
         'You may not request access (access.request.create)',
       );
@@ -226,7 +244,7 @@ export async function createRouter(
     if (
       c.type === 'service' &&
       requester !== undefined &&
-      !(await allowed(credentials, accessRequestCreateOnBehalfPermission))
+      !allowed.has(accessRequestCreateOnBehalfPermission.name)
     ) {
       throw new NotAllowedError(
         'This service may not request access on behalf of users (access.request.create.onbehalf)',
@@ -357,10 +375,12 @@ export async function createRouter(
   });
 
   async function assertAuditReader(req: Request) {
-    const { credentials } = await caller(req);
+    const { credentials, allowed } = await caller(req, [
+      accessAuditReadPermission,
+    ]);
     if (
       credentials.principal.type !== 'user' ||
-      !(await allowed(credentials, accessAuditReadPermission))
+      !allowed.has(accessAuditReadPermission.name)
     ) {
       throw new NotAllowedError(
         'Only access admins may read the audit log (access.audit.read)',
