@@ -508,10 +508,20 @@ export class AccessRequestService {
     );
     // Automatic and break-glass requests grant now, checked ones decide now; one slow
     // provisioner or check does not hold up the rest.
+    const granting = records.filter(r => r.status === 'granting');
+    if (!granting.length && !checked.size) {
+      // Nothing changed since the insert, and a new request has no approvals or stars.
+      const inserted = records.map(r =>
+        toView(
+          { ...r, updatedAt: now, attempts: 0, extendAttempts: 0 },
+          [],
+          false,
+        ),
+      );
+      return { items: inserted, replayed: false };
+    }
     await Promise.all([
-      ...records
-        .filter(r => r.status === 'granting')
-        .map(r => this.grant(r.id, caller.ref)),
+      ...granting.map(r => this.grant(r.id, caller.ref)),
       ...[...checked].map(id => this.runChecks(id)),
     ]);
     const rows = await store.getRequestsByGroup(groupId);
