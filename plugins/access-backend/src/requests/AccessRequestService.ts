@@ -51,7 +51,7 @@ import { AccessCheckResult } from '@jit-access/plugin-access-common';
 import { AccessFlow } from '../config/AccessConfig';
 import { planSubmission, SubmissionInput } from './planSubmission';
 import { toView } from './toView';
-import { mapLimit } from '../concurrency';
+import { mapLimit, withTimeout } from '../concurrency';
 import { WebhookOutbox } from '../webhooks/WebhookOutbox';
 
 /** Who is calling, as the router established it. */
@@ -75,8 +75,13 @@ interface TransitionSpec {
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
+/**
+ * A revocation that does not answer within this is retried with backoff like a failed
+ * one, so one hung target cannot stall expiry (a late answer does no harm).
+ */
+const PROVISIONER_CALL_TIMEOUT_MS = 60_000;
 /** Grants ended per transaction by the bulk expiry path. */
-const BULK_EXPIRY_BATCH = 2000;
+const BULK_EXPIRY_BATCH = 5000;
 /** Tries to record a provisioner's answer (250 ms, then doubling: about 4 s in all). */
 const RECORD_TRIES = 5;
 
@@ -1803,14 +1808,20 @@ export class AccessRequestService {
       return 'skipped';
     const now = this.now();
     try {
-      await this.deps.provisioners.get(r.provisioner).revoke({
-        requestId: r.id,
-        requester: r.requester,
-        requesterEmail: await this.emailOf(r.requester),
-        flowId: r.flowId,
-        resources: await this.withEntities(r),
-        expiresAt: new Date(now).toISOString(),
-      });
+      await withTimeout(
+        this.deps.provisioners.get(r.provisioner).revoke({
+          requestId: r.id,
+          requester: r.requester,
+          requesterEmail: await this.emailOf(r.requester),
+          flowId: r.flowId,
+          resources: await this.withEntities(r),
+          expiresAt: new Date(now).toISOString(),
+        }),
+        PROVISIONER_CALL_TIMEOUT_MS,
+        `provisioner "${r.provisioner}" did not confirm the revocation within ${
+          PROVISIONER_CALL_TIMEOUT_MS / 1000
+        } s`,
+      );
     } catch (e) {
       const message = (e as Error).message;
       const { attempts } = await this.recordRetry(
@@ -1881,14 +1892,20 @@ export class AccessRequestService {
     }
     const ending = r.ending!;
     try {
-      await this.deps.provisioners.get(r.provisioner).revoke({
-        requestId: r.id,
-        requester: r.requester,
-        requesterEmail: await this.emailOf(r.requester),
-        flowId: r.flowId,
-        resources: await this.withEntities(r),
-        expiresAt: new Date(r.expiresAt ?? now).toISOString(),
-      });
+      await withTimeout(
+        this.deps.provisioners.get(r.provisioner).revoke({
+          requestId: r.id,
+          requester: r.requester,
+          requesterEmail: await this.emailOf(r.requester),
+          flowId: r.flowId,
+          resources: await this.withEntities(r),
+          expiresAt: new Date(r.expiresAt ?? now).toISOString(),
+        }),
+        PROVISIONER_CALL_TIMEOUT_MS,
+        `provisioner "${r.provisioner}" did not confirm the revocation within ${
+          PROVISIONER_CALL_TIMEOUT_MS / 1000
+        } s`,
+      );
     } catch (e) {
       const message = (e as Error).message;
       const { attempts, backoff } = await this.recordRetry(
@@ -1955,9 +1972,22 @@ export class AccessRequestService {
 
   /**
    * The expiry task's body: ends every grant that ran out or whose revocation is due, and
-   * retries clean-ups of failed grants and extensions the target has not confirmed.
+   * retries clean-ups of failed grants and extensions the target has not confirmed. One
+   * run at a time in this process (the task and its watchdog share it), so at most
+   * `access.expiry.revokeConcurrency` revocations run at once here.
    */
-  async runExpiry(): Promise<{ ended: number; retried: number }> {
+  runExpiry(): Promise<{ ended: number; retried: number }> {
+    if (!this.expiryRun) {
+      this.expiryRun = this.expireAll().finally(() => {
+        this.expiryRun = undefined;
+      });
+    }
+    return this.expiryRun;
+  }
+
+  private expiryRun?: Promise<{ ended: number; retried: number }>;
+
+  private async expireAll(): Promise<{ ended: number; retried: number }> {
     let ended = 0;
     let retried = 0;
     for (const r of await this.deps.store.findFailedCleanup(this.now(), 100)) {
@@ -1969,24 +1999,24 @@ export class AccessRequestService {
     // Grants whose provisioner changes nothing outside Backstage end in bulk.
     // Each batch's notices go out while the next batch is ended.
     const noop = this.deps.provisioners.noopIds();
-    const notices: Promise<void>[] = [];
+    // One batch's notices in flight at a time, so memory stays bounded.
+    let notices: Promise<void> = Promise.resolve();
     for (;;) {
       const batch = await this.expireInBulk(noop, BULK_EXPIRY_BATCH);
       ended += batch.length;
-      notices.push(
-        this.deps.events.emit(
-          batch.map(r => ({
-            request: r,
-            action: 'access-expired',
-            actor: 'system',
-            notifyRequester: true,
-            summarized: true,
-          })),
-        ),
+      await notices;
+      notices = this.deps.events.emit(
+        batch.map(r => ({
+          request: r,
+          action: 'access-expired',
+          actor: 'system',
+          notifyRequester: true,
+          summarized: true,
+        })),
       );
       if (batch.length < BULK_EXPIRY_BATCH) break;
     }
-    await Promise.all(notices);
+    await notices;
     for (const r of await this.deps.store.findExtendsDue(this.now(), 100)) {
       if ((await this.extendInTarget(r.id).catch(() => 'retry')) === 'retry')
         retried++;
