@@ -22,6 +22,7 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { AuditChain } from '../audit/AuditChain';
+import { DecisionCache } from './DecisionCache';
 import { AccessConfig, AccessFlow } from '../config/AccessConfig';
 import { AccessStore } from '../database/AccessStore';
 import { CatalogDirectory } from '../flows/CatalogDirectory';
@@ -112,6 +113,10 @@ export async function createRouter(
     auditChain,
   } = options;
   const router = Router();
+  const decisionCache = new DecisionCache({
+    ttlMs: 10_000,
+    maxEntries: 10_000,
+  });
   router.use(express.json({ limit: BODY_LIMIT }));
 
   /**
@@ -135,17 +140,27 @@ export async function createRouter(
     const isUser = credentials.principal.type === 'user';
     // Services never administer, so their admin decision is not asked.
     const asked = isUser ? [accessAdminPermission, ...also] : also;
-    const decisions = asked.length
-      ? await permissions.authorize(
-          asked.map(permission => ({ permission })),
-          { credentials },
-        )
-      : [];
-    const allowed = new Set(
-      asked
-        .filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW)
-        .map(p => p.name),
-    );
+    const decide = async () => {
+      const decisions = asked.length
+        ? await permissions.authorize(
+            asked.map(permission => ({ permission })),
+            { credentials },
+          )
+        : [];
+      return new Set(
+        asked
+          .filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW)
+          .map(p => p.name),
+      );
+    };
+    const allowed =
+      credentials.principal.type === 'user'
+        ? await decisionCache.get(
+            credentials.principal.userEntityRef,
+            asked.map(p => p.name),
+            decide,
+          )
+        : await decide();
     if (credentials.principal.type === 'user') {
       return {
         credentials,
