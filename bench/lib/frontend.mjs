@@ -1,0 +1,316 @@
+// Frontend figures: the access plugin's production JS size, and My Access's time to
+// interactive in the example app (built app served by the example backend, headless
+// Chromium through playwright-core).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import knexFactory from 'knex';
+import { ROOT, stopChild } from './backend.mjs';
+import { insertRequests } from './seed.mjs';
+import { freePort, log, median, waitFor, writeJson } from './util.mjs';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The access frontend plugin's own code as a production build ships it: its entry points
+ * (index and alpha) bundled, minified, with every dependency (React, Material UI,
+ * Backstage, @jit-access/plugin-access-common) left out as the package build does; the
+ * sum of the chunks, raw and gzipped. Built in memory with esbuild (nothing is written).
+ */
+export async function pluginBundleSize() {
+  const esbuild = require('esbuild');
+  const src = path.join(ROOT, 'plugins/access/src');
+  const entryPoints = ['index.ts', 'alpha.tsx']
+    .map(f => path.join(src, f))
+    .filter(f => fs.existsSync(f));
+  const result = await esbuild.build({
+    entryPoints,
+    bundle: true,
+    minify: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    jsx: 'automatic',
+    packages: 'external',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    outdir: path.join(ROOT, 'bench/results/.esbuild'),
+    write: false,
+    logLevel: 'silent',
+    loader: { '.svg': 'dataurl', '.png': 'dataurl' },
+  });
+  let minifiedBytes = 0;
+  let gzipBytes = 0;
+  const files = [];
+  for (const f of result.outputFiles.filter(o => o.path.endsWith('.js'))) {
+    const gz = zlib.gzipSync(f.contents, { level: 9 }).length;
+    minifiedBytes += f.contents.length;
+    gzipBytes += gz;
+    files.push({
+      file: path.basename(f.path),
+      bytes: f.contents.length,
+      gzip: gz,
+    });
+  }
+  return {
+    entryPoints: entryPoints.map(e => path.relative(ROOT, e)),
+    minifiedBytes,
+    gzipBytes,
+    files,
+  };
+}
+
+function appBuilt() {
+  return fs.existsSync(path.join(ROOT, 'packages/app/dist/index.html'));
+}
+
+function appJsGzipBytes() {
+  const dir = path.join(ROOT, 'packages/app/dist/static');
+  let total = 0;
+  for (const f of fs.readdirSync(dir)) {
+    if (f.endsWith('.js'))
+      total += zlib.gzipSync(fs.readFileSync(path.join(dir, f))).length;
+  }
+  return total;
+}
+
+/**
+ * Starts the example backend (packages/backend, serving the built app) on a free port with
+ * its own databases, seeds `closed` ended requests for alice directly into the access
+ * tables, and measures /access in Chromium `runs` times after signing in as alice.
+ *
+ * Time to interactive of one run: from navigation start until the page shows its data
+ * (a closed request's reason visible, no progress bar left) and the main thread has had
+ * no long task (> 50 ms) for 500 ms; it is the later of "data shown" and the end of the
+ * last long task.
+ */
+export async function myAccessTti({
+  runs,
+  closed,
+  pgConnection,
+  sqlite,
+  runDir,
+  buildApp,
+  avoidPorts,
+  prefix,
+}) {
+  if (!appBuilt()) {
+    if (!buildApp)
+      throw new Error(
+        'packages/app is not built: run `yarn workspace app build` first, or pass --build-app',
+      );
+    log('  building the example app (yarn workspace app build)');
+    const b = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, '.yarn/releases/yarn-4.13.0.cjs'),
+        'workspace',
+        'app',
+        'build',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    if (b.status !== 0) throw new Error('yarn workspace app build failed');
+  }
+  const port = await freePort(17100, 17199, avoidPorts);
+  const baseUrl = `http://localhost:${port}`;
+  const sqliteDir = path.join(runDir, 'sqlite-frontend');
+  const database = sqlite
+    ? { client: 'better-sqlite3', connection: { directory: sqliteDir } }
+    : { client: 'pg', connection: pgConnection, prefix };
+  const configFile = path.join(runDir, 'app-config.frontend.json');
+  writeJson(configFile, {
+    app: { baseUrl },
+    backend: {
+      baseUrl,
+      listen: { port, host: '127.0.0.1' },
+      cors: { origin: baseUrl },
+      database,
+    },
+    // Nothing here should reach another process's fake PagerDuty.
+    pagerDuty: { apiBaseUrl: 'http://127.0.0.1:9' },
+  });
+  const logFile = path.join(runDir, 'example-backend.log');
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    [
+      '--require',
+      require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+      path.join(ROOT, 'packages/backend/src/index.ts'),
+      '--config',
+      path.join(ROOT, 'app-config.yaml'),
+      '--config',
+      configFile,
+    ],
+    {
+      cwd: path.join(ROOT, 'packages/backend'),
+      env: { ...process.env, NODE_ENV: 'development' },
+      stdio: ['ignore', out, out],
+    },
+  );
+  fs.closeSync(out);
+  let browser;
+  let knex;
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const t = Date.now();
+    await waitFor(
+      'the example backend and its catalog',
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`example backend exited; see ${logFile}`);
+        const users = await fetch(`${base}/api/auth/dev/users`);
+        const flows = await fetch(`${base}/api/access/flows`);
+        return (
+          users.ok &&
+          (await users.text()).includes('alice') &&
+          flows.status === 401
+        );
+      },
+      { timeoutMs: 240_000, everyMs: 500 },
+    );
+    log(`  example backend up in ${((Date.now() - t) / 1000).toFixed(1)}s`);
+
+    knex = sqlite
+      ? knexFactory({
+          client: 'better-sqlite3',
+          connection: { filename: path.join(sqliteDir, 'access.sqlite') },
+          useNullAsDefault: true,
+        })
+      : knexFactory({
+          client: 'pg',
+          connection: { ...pgConnection, database: `${prefix}access` },
+        });
+    const now = Date.now();
+    await insertRequests(
+      knex,
+      Array.from({ length: closed }, (_, i) => {
+        const createdAt = now - 3_600_000 - i * 600_000;
+        return {
+          requester: 'user:default/alice',
+          flowId: 'staging-db',
+          flowTitle: 'Staging databases',
+          approvalType: 'automatic',
+          requiredApprovals: 0,
+          resources: [
+            {
+              entityRef: 'resource:default/orders-db-staging',
+              permissions: ['read'],
+            },
+          ],
+          approvers: [],
+          createdAt,
+          status: 'revoked',
+          grantedAt: createdAt + 1000,
+          expiresAt: createdAt + 7_200_000,
+          endedAt: createdAt + 600_000,
+          endReason: 'Revoked by the holder',
+        };
+      }),
+    );
+    await knex.destroy();
+    knex = undefined;
+
+    const { chromium } = require('playwright-core');
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 1000 },
+    });
+    await context.addInitScript(() => {
+      window.__longTaskEnds = [];
+      try {
+        new PerformanceObserver(list => {
+          for (const e of list.getEntries())
+            window.__longTaskEnds.push(e.startTime + e.duration);
+        }).observe({ type: 'longtask', buffered: true });
+      } catch {
+        // no long task support: TTI is then the time the data is shown
+      }
+    });
+    const page = await context.newPage();
+    await page.goto(baseUrl);
+    await page
+      .getByRole('button', { name: 'Sign in as Alice Anderson' })
+      .click();
+    await page
+      .getByRole('link', { name: /catalog/i })
+      .first()
+      .waitFor({ timeout: 60_000 });
+
+    const results = [];
+    for (let i = 0; i < runs; i++) {
+      await page.goto(`${baseUrl}/access`, { waitUntil: 'commit' });
+      await page.waitForFunction(
+        () => {
+          const ready =
+            document.body?.textContent?.includes('Revoked by the holder') &&
+            !document.querySelector('[role="progressbar"]');
+          if (ready && window.__dataShownAt === undefined)
+            window.__dataShownAt = performance.now();
+          return ready;
+        },
+        undefined,
+        { polling: 'raf', timeout: 60_000 },
+      );
+      const r = await page.evaluate(
+        () =>
+          new Promise(resolve => {
+            const check = () => {
+              const lastLong = Math.max(0, ...window.__longTaskEnds);
+              const since = Math.max(lastLong, window.__dataShownAt);
+              if (performance.now() - since >= 500) {
+                resolve({
+                  dataShownMs: window.__dataShownAt,
+                  lastLongTaskEndMs: lastLong,
+                  longTasks: window.__longTaskEnds.length,
+                  ttiMs: since,
+                  domNodes: document.getElementsByTagName('*').length,
+                  jsHeapMb: performance.memory
+                    ? performance.memory.usedJSHeapSize / 1e6
+                    : null,
+                });
+              } else setTimeout(check, 50);
+            };
+            check();
+          }),
+      );
+      results.push(r);
+      log(
+        `  run ${i + 1}: data shown at ${r.dataShownMs.toFixed(
+          0,
+        )} ms, interactive at ${r.ttiMs.toFixed(0)} ms (${
+          r.longTasks
+        } long tasks)`,
+      );
+    }
+    return {
+      closedRequests: closed,
+      runs: results.map(r => r.ttiMs),
+      dataShownMs: median(results.map(r => r.dataShownMs)),
+      details: results,
+      appJsGzipBytes: appJsGzipBytes(),
+    };
+  } finally {
+    await browser?.close().catch(() => {});
+    await knex?.destroy().catch(() => {});
+    await stopChild(child);
+    if (sqlite) fs.rmSync(sqliteDir, { recursive: true, force: true });
+  }
+}
