@@ -549,15 +549,32 @@ export class AccessStore {
 
   /** Grants that must end now: run out, or revocation decided and due for a (re)try. */
   async findGrantsToEnd(now: number, limit: number): Promise<RequestRecord[]> {
-    const rows = await this.db('access_requests')
-      .where('status', 'granted')
-      .where(b => b.where('expires_at', '<=', now).orWhereNotNull('ending'))
-      .where(b =>
-        b.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now),
+    // Run out, and revocation decided: each on its own index, merged here.
+    const due = (b: Knex.QueryBuilder) =>
+      b.where(c =>
+        c.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now),
+      );
+    const [ranOut, decided] = await Promise.all([
+      due(
+        this.db('access_requests')
+          .where('status', 'granted')
+          .whereNull('ending')
+          .where('expires_at', '<=', now),
       )
-      .orderBy('expires_at')
-      .limit(limit);
-    return rows.map(toRecord);
+        .orderBy('expires_at')
+        .limit(limit),
+      due(
+        this.db('access_requests')
+          .whereNotNull('ending')
+          .where('status', 'granted'),
+      )
+        .orderBy('expires_at')
+        .limit(limit),
+    ]);
+    return [...ranOut, ...decided]
+      .map(toRecord)
+      .sort((a, b) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0))
+      .slice(0, limit);
   }
 
   /**
@@ -566,40 +583,31 @@ export class AccessStore {
    * retried (the replica running the expiry task may have died).
    */
   async hasOverdueEnds(cutoff: number): Promise<boolean> {
-    const row = await this.db('access_requests')
-      .where(b =>
-        b
-          .where(q =>
-            q
-              .where('status', 'granted')
-              .whereNull('ending')
-              .where('expires_at', '<=', cutoff)
-              .where(c =>
-                c
-                  .whereNull('next_attempt_at')
-                  .orWhere('next_attempt_at', '<=', cutoff),
-              ),
-          )
-          .orWhere(q =>
-            q
-              .whereIn('status', [
-                'granted',
-                ...(TERMINAL_STATUSES as AccessRequestStatus[]),
-              ])
-              .whereNotNull('ending')
-              .where(c =>
-                c
-                  .where(d =>
-                    d
-                      .whereNull('next_attempt_at')
-                      .where('updated_at', '<=', cutoff),
-                  )
-                  .orWhere('next_attempt_at', '<=', cutoff),
-              ),
-          ),
+    // Two lookups, each on its own index, rather than one OR that scans the table.
+    const ranOut = await this.db('access_requests')
+      .where('status', 'granted')
+      .whereNull('ending')
+      .where('expires_at', '<=', cutoff)
+      .where(c =>
+        c.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', cutoff),
       )
       .first('id');
-    return row !== undefined;
+    if (ranOut) return true;
+    const stalled = await this.db('access_requests')
+      .whereNotNull('ending')
+      .whereIn('status', [
+        'granted',
+        ...(TERMINAL_STATUSES as AccessRequestStatus[]),
+      ])
+      .where(c =>
+        c
+          .where(d =>
+            d.whereNull('next_attempt_at').where('updated_at', '<=', cutoff),
+          )
+          .orWhere('next_attempt_at', '<=', cutoff),
+      )
+      .first('id');
+    return stalled !== undefined;
   }
 
   /**
@@ -724,9 +732,10 @@ export class AccessStore {
   /** Active grants whose extension the target has not confirmed, due for a try. */
   async findExtendsDue(now: number, limit: number): Promise<RequestRecord[]> {
     const rows = await this.db('access_requests')
+      .whereNotNull('extend_retry_at')
+      .where('extend_retry_at', '<=', now)
       .where('status', 'granted')
       .whereNull('ending')
-      .where('extend_retry_at', '<=', now)
       .orderBy('extend_retry_at')
       .limit(limit);
     return rows.map(toRecord);
