@@ -371,8 +371,6 @@ export class AccessStore {
     page: { cursor?: PageCursor; limit: number },
   ): Promise<RequestRecord[]> {
     let q = this.db('access_requests as r').select('r.*');
-    // The columns the page is ordered and cut by.
-    let keyset = { createdAt: 'r.created_at', id: 'r.id' };
     if (query.view === 'mine') {
       q = q.where('r.requester', query.user);
     } else if (query.view === 'decided') {
@@ -389,6 +387,7 @@ export class AccessStore {
         .where('e.entity_ref', query.entityRef);
       if (query.requester) q = q.where('r.requester', query.requester);
     } else if (query.view === 'approvals') {
+      if (!query.statuses?.length) return this.approvalQueue(query.user, page);
       q = q
         .join('access_request_approvers as a', 'a.request_id', 'r.id')
         .where('a.approver', query.user)
@@ -397,29 +396,79 @@ export class AccessStore {
             .where('r.requester', '<>', query.user)
             .orWhere('r.allow_self_approval', true),
         );
-      if (!query.statuses?.length) {
-        // The queue index gives the page in order; r.awaiting stays the truth.
-        q = q.where('a.open', true).whereNotNull('r.awaiting');
-        keyset = { createdAt: 'a.created_at', id: 'a.request_id' };
-      }
     }
     if (query.statuses?.length) q = q.whereIn('r.status', query.statuses);
     if (page.cursor) {
       const { createdAt, id } = page.cursor;
       q = q.where(b =>
         b
-          .where(keyset.createdAt, '<', createdAt)
+          .where('r.created_at', '<', createdAt)
           .orWhere(c =>
-            c.where(keyset.createdAt, createdAt).andWhere(keyset.id, '<', id),
+            c.where('r.created_at', createdAt).andWhere('r.id', '<', id),
           ),
       );
     }
     const rows = await q
       .orderBy([
-        { column: keyset.createdAt, order: 'desc' },
-        { column: keyset.id, order: 'desc' },
+        { column: 'r.created_at', order: 'desc' },
+        { column: 'r.id', order: 'desc' },
       ])
       .limit(page.limit);
+    return rows.map(toRecord);
+  }
+
+  /**
+   * What waits for an approver's decision: a page of the approver's queue read in index
+   * order first, then its requests, so the cost is one page whatever the queue's size.
+   */
+  private async approvalQueue(
+    user: string,
+    page: { cursor?: PageCursor; limit: number },
+  ): Promise<RequestRecord[]> {
+    let queue = this.db('access_request_approvers as a')
+      .select('a.request_id', 'a.created_at')
+      .where('a.approver', user)
+      .where('a.open', true)
+      // Their own requests, unless the flow lets them approve those.
+      .whereNotExists(b =>
+        b
+          .select(this.db.raw('1'))
+          .from('access_requests as s')
+          .whereRaw('s.id = a.request_id')
+          .where('s.requester', user)
+          .where('s.allow_self_approval', false),
+      );
+    if (page.cursor) {
+      const { createdAt, id } = page.cursor;
+      queue = queue.where(b =>
+        b
+          .where('a.created_at', '<', createdAt)
+          .orWhere(c =>
+            c
+              .where('a.created_at', createdAt)
+              .andWhere('a.request_id', '<', id),
+          ),
+      );
+    }
+    const rows = await this.db
+      .withMaterialized(
+        'page',
+        queue
+          .orderBy([
+            { column: 'a.created_at', order: 'desc' },
+            { column: 'a.request_id', order: 'desc' },
+          ])
+          .limit(page.limit),
+      )
+      .select('r.*')
+      .from('page')
+      .join('access_requests as r', 'r.id', 'page.request_id')
+      // The request itself stays the truth of what it waits for.
+      .whereNotNull('r.awaiting')
+      .orderBy([
+        { column: 'page.created_at', order: 'desc' },
+        { column: 'page.request_id', order: 'desc' },
+      ]);
     return rows.map(toRecord);
   }
 
