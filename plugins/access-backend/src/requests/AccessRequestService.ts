@@ -526,7 +526,7 @@ export class AccessRequestService {
       return { items: inserted, replayed: false };
     }
     await Promise.all([
-      ...granting.map(r => this.grant(r.id, caller.ref)),
+      ...granting.map(r => this.grantAfterCommit(r.id, caller.ref)),
       ...[...checked].map(id => this.runChecks(id)),
     ]);
     const rows = await store.getRequestsByGroup(groupId);
@@ -747,7 +747,7 @@ export class AccessRequestService {
       }
     });
     await this.deps.events.emit(changes);
-    if (grantAfter) await this.grant(id, caller.ref);
+    if (grantAfter) await this.grantAfterCommit(id, caller.ref);
     if (changes.some(c => c.action === 'extension-approved'))
       await this.extendInTarget(id);
     return this.get(caller, id);
@@ -1380,7 +1380,7 @@ export class AccessRequestService {
     });
     await this.deps.events.emit(changes);
     if (grantAfter)
-      await this.grant(
+      await this.grantAfterCommit(
         id,
         decision.kind === 'approve' && decision.checkId
           ? `check:${decision.checkId}`
@@ -1713,6 +1713,19 @@ export class AccessRequestService {
         );
       }
     }
+  }
+
+  /**
+   * Grants right after the decision committed. The decision stands if this fails (say the
+   * database connection dropped): the request waits in `granting` and the pending-timeout
+   * task finishes it, so the caller is not told that a committed decision failed.
+   */
+  private async grantAfterCommit(id: string, actor: string): Promise<void> {
+    await this.grant(id, actor).catch(e =>
+      this.deps.logger.error(
+        `access: could not grant ${id} after it was approved; it will be retried: ${e}`,
+      ),
+    );
   }
 
   /**
