@@ -23,6 +23,22 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
+/** Keyset paging, newest first: rows after the cursor in `(createdAt, id)` order. */
+function olderThan(
+  cursor: PageCursor,
+  createdAtColumn: string,
+  idColumn: string,
+) {
+  return (b: Knex.QueryBuilder) =>
+    b
+      .where(createdAtColumn, '<', cursor.createdAt)
+      .orWhere(c =>
+        c
+          .where(createdAtColumn, cursor.createdAt)
+          .andWhere(idColumn, '<', cursor.id),
+      );
+}
+
 /** A database handle: the pool or an open transaction. */
 export type Db = Knex | Knex.Transaction;
 
@@ -399,14 +415,7 @@ export class AccessStore {
     }
     if (query.statuses?.length) q = q.whereIn('r.status', query.statuses);
     if (page.cursor) {
-      const { createdAt, id } = page.cursor;
-      q = q.where(b =>
-        b
-          .where('r.created_at', '<', createdAt)
-          .orWhere(c =>
-            c.where('r.created_at', createdAt).andWhere('r.id', '<', id),
-          ),
-      );
+      q = q.where(olderThan(page.cursor, 'r.created_at', 'r.id'));
     }
     const rows = await q
       .orderBy([
@@ -439,15 +448,8 @@ export class AccessStore {
           .where('s.allow_self_approval', false),
       );
     if (page.cursor) {
-      const { createdAt, id } = page.cursor;
-      queue = queue.where(b =>
-        b
-          .where('a.created_at', '<', createdAt)
-          .orWhere(c =>
-            c
-              .where('a.created_at', createdAt)
-              .andWhere('a.request_id', '<', id),
-          ),
+      queue = queue.where(
+        olderThan(page.cursor, 'a.created_at', 'a.request_id'),
       );
     }
     const rows = await this.db

@@ -1533,43 +1533,16 @@ export class AccessRequestService {
       });
     } catch (e) {
       const message = (e as Error).message;
-      const now = this.now();
-      const attempts = r.extendAttempts + 1;
-      const backoff = Math.min(
-        MAX_BACKOFF_MS,
-        5000 * 2 ** Math.min(attempts - 1, 10),
+      const { attempts } = await this.recordRetry(
+        r,
+        'provisioner-extend-failed',
+        message,
+        this.now(),
+        { expiresAt: new Date(expiresAt).toISOString() },
       );
       this.deps.logger.error(
         `access: provisioner "${r.provisioner}" could not extend ${id} (attempt ${attempts}): ${message}`,
       );
-      await this.deps.store.transaction(async tx => {
-        const ok = await this.deps.store.updateRequest(
-          tx,
-          r.id,
-          { status: 'granted', notEnding: true },
-          { extendRetryAt: now + backoff, extendAttempts: attempts },
-          now,
-        );
-        if (ok) {
-          await this.audit(
-            tx,
-            {
-              at: now,
-              actor: 'system',
-              action: 'provisioner-extend-failed',
-              requestId: id,
-              severity: 'high',
-              details: {
-                error: message,
-                attempts,
-                retryInMs: backoff,
-                expiresAt: new Date(expiresAt).toISOString(),
-              },
-            },
-            r,
-          );
-        }
-      });
       return 'retry';
     }
     // Done unless another extension moved the end meanwhile (then that one is pending).
@@ -1762,30 +1735,41 @@ export class AccessRequestService {
   /**
    * Records a failed provisioner call to be retried with exponential backoff, with its
    * high-severity audit entry. A failed revocation also shows its error on the request;
-   * a failed request keeps the error of the grant that failed.
+   * a failed request keeps the error of the grant that failed; a failed extension is
+   * retried while the grant lasts.
    */
   private async recordRetry(
     r: RequestRecord,
-    action: 'revoke-failed' | 'grant-cleanup-failed',
+    action:
+      | 'revoke-failed'
+      | 'grant-cleanup-failed'
+      | 'provisioner-extend-failed',
     message: string,
     now: number,
+    details: Record<string, unknown> = {},
   ): Promise<{ attempts: number; backoff: number }> {
-    const attempts = r.attempts + 1;
+    // An extension keeps its own count, apart from the revocation's.
+    const extend = action === 'provisioner-extend-failed';
+    const attempts = (extend ? r.extendAttempts : r.attempts) + 1;
     const backoff = Math.min(
       MAX_BACKOFF_MS,
       5000 * 2 ** Math.min(attempts - 1, 10),
     );
-    const status = action === 'revoke-failed' ? 'granted' : r.status;
+    let guard: UpdateGuard = { status: r.status };
+    let patch: RequestPatch = { attempts, nextAttemptAt: now + backoff };
+    if (extend) {
+      guard = { status: 'granted', notEnding: true };
+      patch = { extendAttempts: attempts, extendRetryAt: now + backoff };
+    } else if (action === 'revoke-failed') {
+      guard = { status: 'granted' };
+      patch.lastError = message;
+    }
     await this.deps.store.transaction(async tx => {
       const ok = await this.deps.store.updateRequest(
         tx,
         r.id,
-        { status },
-        {
-          attempts,
-          nextAttemptAt: now + backoff,
-          ...(status === 'granted' ? { lastError: message } : {}),
-        },
+        guard,
+        patch,
         now,
       );
       if (ok) {
@@ -1797,7 +1781,12 @@ export class AccessRequestService {
             action,
             requestId: r.id,
             severity: 'high',
-            details: { error: message, attempts, retryInMs: backoff },
+            details: {
+              error: message,
+              attempts,
+              retryInMs: backoff,
+              ...details,
+            },
           },
           r,
         );
