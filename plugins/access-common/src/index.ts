@@ -3,5 +3,6 @@
  *
  * @packageDocumentation
  */
+export * from './entityFilter';
 export * from './permissions';
 export * from './types';

@@ -1,5 +1,6 @@
 import {
   ApiBlueprint,
+  AppRootElementBlueprint,
   PageBlueprint,
   SubPageBlueprint,
   createFrontendPlugin,
@@ -12,8 +13,12 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import LockOpenIcon from '@material-ui/icons/LockOpen';
+import { accessAdminPermission } from '@jit-access/plugin-access-common';
 import { accessApiRef, AccessClient } from './api';
-import { isAccessAvailable } from './components/EntityAccess/coverage';
+import {
+  AccessFlowsWarmup,
+  isAccessAvailable,
+} from './components/EntityAccess/coverage';
 import {
   adminRouteRef,
   approvalsRouteRef,
@@ -122,12 +127,25 @@ export const approvalsSubPage = SubPageBlueprint.make({
 });
 
 /**
- * Admin (`/access/admin`). Sub-page tabs are static, so the tab shows for everyone;
- * AdminPage itself tells people without `access.admin` that they need it.
+ * Admin (`/access/admin`), only for people with `access.admin`. Sub-page tabs are built
+ * once from the extensions the app instantiated, so the way to hide one is the
+ * extension's `if` predicate: once the user has signed in, the app asks the permission API
+ * for every permission such predicates name (`name#action`), and leaves the sub-page (tab
+ * and route) out when it is denied. AdminPage still guards itself with the same
+ * permission, for apps that override the predicate away.
+ *
+ * Tests rendering the plugin with `renderTestApp` (which cannot wait for that permission
+ * check) can drop the predicate:
+ * `accessPlugin.withOverrides({ extensions: [adminSubPage.override({ if: undefined })] })`.
  * @alpha
  */
 export const adminSubPage = SubPageBlueprint.make({
   name: 'admin',
+  if: {
+    permissions: {
+      $contains: `${accessAdminPermission.name}#update`,
+    },
+  },
   params: {
     path: 'admin',
     title: 'Admin',
@@ -171,9 +189,22 @@ export const requestDetailsPage = PageBlueprint.make({
 });
 
 /**
+ * Fetches the access flows when the app starts, so the entity card's and tab's synchronous
+ * filter ({@link isAccessAvailable}) can tell covered entities of any kind from the first
+ * entity page on. Renders nothing; retries quietly until the fetch works (e.g. after
+ * sign-in).
+ * @alpha
+ */
+export const accessFlowsWarmup = AppRootElementBlueprint.make({
+  name: 'flows-warmup',
+  params: { element: <AccessFlowsWarmup /> },
+});
+
+/**
  * The entity page card. The filter is synchronous (that is what the blueprint takes):
- * Resource entities, or what the backend said about this entity in the last minutes; the
- * card renders nothing when the backend says no flow covers the entity.
+ * what the backend said about this entity in the last minutes, else whether a flow's filter
+ * matches it (flows fetched at app start), else "is it a Resource". The card renders
+ * nothing when the backend says no flow covers the entity.
  * @alpha
  */
 export const entityAccessCard = EntityCardBlueprint.make({
@@ -187,7 +218,10 @@ export const entityAccessCard = EntityCardBlueprint.make({
   },
 });
 
-/** The entity page's "Access" tab: the entity's access history. @alpha */
+/**
+ * The entity page's "Access" tab: the entity's access history. Same filter as the card.
+ * @alpha
+ */
 export const entityAccessContent = EntityContentBlueprint.make({
   params: {
     path: 'access',
@@ -208,6 +242,7 @@ export default createFrontendPlugin({
   icon,
   extensions: [
     accessApi,
+    accessFlowsWarmup,
     accessPage,
     myAccessSubPage,
     newRequestSubPage,

@@ -57,7 +57,8 @@ export const EntityAccessCard = accessPlugin.provide(
 );
 
 /**
- * Entity page tab: the entity's access history, for its owners and access admins.
+ * Entity page tab: the entity's access history, for its owners and access admins. Give
+ * its `EntityLayout.Route` `if={isAccessAvailable}` (that `if` must answer synchronously).
  * @public
  */
 export const EntityAccessContent = accessPlugin.provide(

@@ -10,7 +10,8 @@ import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { EntityAccessContent } from './EntityAccessContent';
 import { makeRequest } from '../../testUtils/sampleRequests';
-import { ORDERS_DB, ordersDb } from './testData';
+import { clearCoverageCache } from './coverage';
+import { ORDERS_DB, ordersDb, summary } from './testData';
 
 jest.setTimeout(30_000);
 
@@ -21,8 +22,13 @@ function forbidden(message: string) {
   });
 }
 
-async function renderContent(getEntityHistory: AccessApi['getEntityHistory']) {
-  const api = { getEntityHistory } as unknown as AccessApi;
+async function renderContent(
+  getEntityHistory: AccessApi['getEntityHistory'],
+  getEntityAccess: AccessApi['getEntityAccess'] = jest.fn(async () =>
+    summary({ covered: true }),
+  ),
+) {
+  const api = { getEntityHistory, getEntityAccess } as unknown as AccessApi;
   return renderInTestApp(
     <TestApiProvider apis={[[accessApiRef, api]]}>
       <EntityProvider entity={ordersDb}>
@@ -39,6 +45,8 @@ async function renderContent(getEntityHistory: AccessApi['getEntityHistory']) {
 }
 
 describe('EntityAccessContent', () => {
+  beforeEach(() => clearCoverageCache());
+
   it('lists the requests made for the entity, newest first', async () => {
     const getEntityHistory = jest.fn(async () => ({
       items: [
@@ -139,5 +147,68 @@ describe('EntityAccessContent', () => {
         'Error: Could not load the access history: entityRef: not a valid entity ref',
       ),
     ).toBeInTheDocument();
+  });
+
+  it('says so when no flow covers the entity, instead of the owners-only note', async () => {
+    const getEntityAccess = jest.fn(async () => summary({ covered: false }));
+    await renderContent(
+      jest.fn(async () => {
+        throw forbidden(
+          'Only owners of resource:default/orders-db and access admins',
+        );
+      }),
+      getEntityAccess,
+    );
+    expect(
+      await screen.findByText('No access flow covers this entity'),
+    ).toBeInTheDocument();
+    expect(getEntityAccess).toHaveBeenCalledWith(ORDERS_DB);
+    expect(
+      screen.queryByText('Access history is for owners and admins'),
+    ).not.toBeInTheDocument();
+    expect(screen.queryByText('Access history')).not.toBeInTheDocument();
+  });
+
+  it('says so instead of an empty history when no flow covers the entity', async () => {
+    await renderContent(
+      jest.fn(async () => ({ items: [] })),
+      jest.fn(async () => summary({ covered: false })),
+    );
+    expect(
+      await screen.findByText('No access flow covers this entity'),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText('Nobody has requested access to this entity yet.'),
+    ).not.toBeInTheDocument();
+  });
+
+  it('keeps past requests visible on an entity no flow covers any more', async () => {
+    await renderContent(
+      jest.fn(async () => ({
+        items: [makeRequest({ id: 'a', justification: 'from before' })],
+      })),
+      jest.fn(async () => summary({ covered: false })),
+    );
+    expect(await screen.findByText('from before')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'No access flow covers this entity any more; these are its past requests.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the history when coverage cannot be checked', async () => {
+    await renderContent(
+      jest.fn(async () => ({
+        items: [makeRequest({ id: 'a', justification: 'still listed' })],
+      })),
+      jest.fn(async () => {
+        throw new Error('down');
+      }),
+    );
+    expect(await screen.findByText('still listed')).toBeInTheDocument();
+    expect(
+      screen.queryByText(/No access flow covers this entity/),
+    ).not.toBeInTheDocument();
   });
 });

@@ -24,6 +24,7 @@ import {
   relativeTime,
   useLiveRefresh,
 } from '../shared';
+import { fetchCoverage } from './coverage';
 import { RequestDetailsLink } from './RequestDetailsLink';
 
 const PAGE_SIZE = 25;
@@ -39,11 +40,15 @@ type State = {
   loadingMore: boolean;
   error?: Error;
   moreError?: Error;
+  /** False when the backend says no flow covers the entity; undefined when unknown. */
+  covered?: boolean;
 };
 
 /**
  * The entity page's "Access" tab: every access request made for this entity, newest
- * first, for the entity's owners and access admins; others get a short explanation.
+ * first, for the entity's owners and access admins; others get a short explanation. On an
+ * entity no flow covers (the tab is normally hidden there), it says so instead, unless
+ * the entity has a history from before the flows changed.
  *
  * @public
  */
@@ -62,8 +67,11 @@ export function EntityAccessContent() {
   const load = useCallback(async () => {
     const mySeq = ++seq.current;
     setState(s => ({ ...s, loading: true }));
+    // Asked alongside the history (remembered for a few minutes); unknown if it fails.
+    const coverage = fetchCoverage(entityRef, api).catch(() => undefined);
     try {
       const page = await api.getEntityHistory(entityRef, { limit: PAGE_SIZE });
+      const covered = await coverage;
       if (mySeq !== seq.current) return;
       setState(s => {
         // On a live refresh keep the older pages someone already loaded.
@@ -76,11 +84,13 @@ export function EntityAccessContent() {
           nextCursor: keptOlder ? s.nextCursor : page.nextCursor,
           loading: false,
           loadingMore: false,
+          covered,
         };
       });
     } catch (e) {
+      const covered = await coverage;
       if (mySeq !== seq.current) return;
-      setState(s => ({ ...s, loading: false, error: e as Error }));
+      setState(s => ({ ...s, loading: false, error: e as Error, covered }));
     }
   }, [api, entityRef]);
 
@@ -115,6 +125,15 @@ export function EntityAccessContent() {
   useLiveRefresh(load);
 
   if (state.loading && !state.items.length && !state.error) return <Progress />;
+  if (state.covered === false && !state.items.length) {
+    return (
+      <EmptyState
+        missing="info"
+        title="No access flow covers this entity"
+        description="Access to this entity cannot be requested through Backstage: none of the configured access flows matches it. Ask your Backstage admins to add a flow if it should be requestable."
+      />
+    );
+  }
   if (state.error && !state.items.length) {
     if (isForbidden(state.error)) {
       return (
@@ -181,6 +200,14 @@ export function EntityAccessContent() {
 
   return (
     <>
+      {state.covered === false && (
+        <Box mb={2}>
+          <Typography variant="body2" color="textSecondary">
+            No access flow covers this entity any more; these are its past
+            requests.
+          </Typography>
+        </Box>
+      )}
       {state.error && (
         <Box mb={2}>
           <ResponseErrorPanel
