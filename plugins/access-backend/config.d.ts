@@ -21,6 +21,7 @@ export interface Config {
       id: string;
       /** Shown to requesters and approvers. */
       title: string;
+      /** Free text about the flow, shown with it (e.g. on the Admin page's Flows tab). */
       description?: string;
       /** `*`, or user / group entity refs (`group:default/engineering`); groups by direct membership. */
       requesters: string[];
@@ -57,12 +58,24 @@ export interface Config {
       /** Id of a provisioner under `access.provisioners`, or `none` (default) to record the grant only. */
       provisioner?: string;
     }>;
-    /** Named sets of resources requested together. */
+    /**
+     * Named sets of resources requested together. Not checked against the flows at start-up:
+     * each item goes through the flows when submitted, like any other.
+     */
     bundles?: Array<{
+      /** Unique kebab-case id, e.g. `incident-kit`; what a submission names as `bundleId`. */
       id: string;
+      /** Shown to requesters in the bundle picker. */
       title: string;
+      /** Free text shown next to the title. */
       description?: string;
-      resources: Array<{ entityRef: string; permissions: string[] }>;
+      /** At least one item. */
+      resources: Array<{
+        /** An entity ref with kind, e.g. `resource:default/orders-db`. */
+        entityRef: string;
+        /** Permission names asked for on that entity (at least one). */
+        permissions: string[];
+      }>;
     }>;
     /**
      * Provisioner instances by id, named by flows. `type` is `webhook` (built in) or a type a
@@ -79,8 +92,8 @@ export interface Config {
          */
         secret?: string;
         /**
-         * webhook: extra request headers.
-         * @visibility secret
+         * webhook: extra request headers. Every value is a secret (kept out of logs).
+         * @deepVisibility secret
          */
         headers?: { [name: string]: string };
         /** webhook: how long one try may take. Default `10s`. */
@@ -107,8 +120,9 @@ export interface Config {
         /** webhook: `POST` (default) or `GET` (which sends no body). */
         method?: 'GET' | 'POST';
         /**
-         * webhook: request headers, e.g. `Authorization: Bearer ${ITSM_TOKEN}`.
-         * @visibility secret
+         * webhook: request headers, e.g. `Authorization: Bearer ${ITSM_TOKEN}`. Every value is
+         * a secret (kept out of logs, check details and the audit trail).
+         * @deepVisibility secret
          */
         headers?: { [name: string]: string };
         /** webhook: a JSON body template; `{{requester.email}}` etc. are filled JSON-escaped. */
@@ -152,9 +166,15 @@ export interface Config {
        * @visibility secret
        */
       secret: string;
-      /** Event types or patterns (`request.*`, `access.*`, `audit.*`, `*`). Default `*`. */
+      /**
+       * Event types (`request.created`, `access.revoked`, ...), `audit.<action>`, or patterns
+       * (`request.*`, `access.*`, `extension.*`, `audit.*`, `*`). Default `*`.
+       */
       events?: string[];
-      /** Extra headers on every delivery. */
+      /**
+       * Extra headers on every delivery. Every value is a secret (kept out of logs).
+       * @deepVisibility secret
+       */
       headers?: { [name: string]: string };
       /** Limit of one attempt. Default `10s`. */
       timeout?: AccessDuration;

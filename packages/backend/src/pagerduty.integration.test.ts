@@ -122,14 +122,17 @@ describe.each(engines)('on-call auto-approval on %s', (_engine, database) => {
     });
     // The catalog ingests examples/ in the background; wait until the users are there.
     const deadline = Date.now() + 60_000;
-    for (;;) {
+    const ingested = async (name: string) => {
       const res = await request(backend.server)
-        .get('/api/catalog/entities/by-name/user/default/sam')
+        .get(`/api/catalog/entities/by-name/user/default/${name}`)
         .set('Authorization', mockCredentials.user.header('user:default/sam'));
       const groups = (res.body.relations ?? []).filter(
         (r: any) => r.type === 'memberOf',
       );
-      if (res.status === 200 && groups.length) break;
+      return res.status === 200 && groups.length > 0;
+    };
+    for (;;) {
+      if ((await ingested('sam')) && (await ingested('nina'))) break;
       if (Date.now() > deadline)
         throw new Error('the catalog never ingested examples/');
       await new Promise(resolve => setTimeout(resolve, 500));
@@ -205,6 +208,28 @@ describe.each(engines)('on-call auto-approval on %s', (_engine, database) => {
     // alice's request still waits for a person
     expect((await get(alice.body.items[0].id, 'alice')).body.status).toBe(
       'pending',
+    );
+  });
+
+  it('lets people decide for someone PagerDuty does not know (examples/org.yaml: nina)', async () => {
+    const nina = await ask('nina', 'resource:default/orders-db');
+    expect(nina.status).toBe(201);
+    expect(nina.body.items[0]).toMatchObject({
+      status: 'pending',
+      checks: [
+        {
+          checkId: 'oncall',
+          outcome: 'error',
+          detail: 'no PagerDuty user with e-mail nina@acme.example',
+        },
+      ],
+    });
+    // the owners or a DBA see it in their queue
+    const queue = await request(backend.server)
+      .get('/api/access/requests?view=approvals')
+      .set('Authorization', mockCredentials.user.header('user:default/dana'));
+    expect(queue.body.items.map((i: any) => i.id)).toContain(
+      nina.body.items[0].id,
     );
   });
 });

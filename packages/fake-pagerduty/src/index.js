@@ -84,6 +84,8 @@ const LIST_KEYS = /** @type {const} */ ([
 
 const DEFAULT_LIMIT = 25;
 const MAX_LIMIT = 100;
+/** What `GET /incidents` covers without `since`/`until` or `date_range=all`. */
+const INCIDENT_WINDOW_MS = 30 * 86400e3;
 
 /**
  * Validates data read from a file or given in code, and copies it.
@@ -516,14 +518,33 @@ async function startFakePagerDuty(options = {}) {
       const userIds = arrayParam(params, 'user_ids');
       const statuses = arrayParam(params, 'statuses');
       const serviceIds = arrayParam(params, 'service_ids');
+      // Like PagerDuty: only incidents opened between `since` and `until` (by default the
+      // last 30 days), unless `date_range=all`, its only value.
+      const dateRange = params.get('date_range');
+      if (dateRange !== null && dateRange !== 'all') {
+        sendError(res, 400, 'Invalid Input Provided', 2001);
+        return;
+      }
+      const until = Date.parse(params.get('until') ?? '') || now;
+      const since =
+        Date.parse(params.get('since') ?? '') || until - INCIDENT_WINDOW_MS;
       const incidents = (state.incidents ?? [])
+        .map((i, index) => ({ i, index }))
         .filter(
-          i =>
+          ({ i }) =>
             (!userIds || assigneeIds(i).some(id => userIds.includes(id))) &&
             (!statuses || statuses.includes(i.status)) &&
             (!serviceIds || serviceIds.includes(String(idOf(i.service)))),
         )
-        .map((i, index) => renderIncident(i, index, now));
+        .map(({ i, index }) => renderIncident(i, index, now))
+        .filter(i => {
+          if (dateRange === 'all') return true;
+          const created = Date.parse(i.created_at ?? '');
+          // an incident without a time (none is made here) is not left out
+          return (
+            Number.isNaN(created) || (created >= since && created <= until)
+          );
+        });
       sendPage(res, params, 'incidents', incidents);
       return;
     }

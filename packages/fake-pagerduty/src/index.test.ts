@@ -157,6 +157,38 @@ describe('fake PagerDuty', () => {
       ).toEqual([]);
     });
 
+    it('lists incidents of the last 30 days unless asked for date_range=all, as PagerDuty does', async () => {
+      fake.setIncidents([
+        {
+          id: 'POLD001',
+          incident_number: 900,
+          title: 'Acknowledged for weeks',
+          status: 'acknowledged',
+          service: 'PORD001',
+          assignees: ['PBOB001'],
+          created_at: '-40d',
+        },
+        {
+          id: 'PNEW001',
+          incident_number: 901,
+          title: 'Fresh',
+          status: 'acknowledged',
+          service: 'PORD001',
+          assignees: ['PBOB001'],
+          created_at: '-1h',
+        },
+      ]);
+      const numbers = async (query: string) =>
+        (await get(`/incidents?user_ids[]=PBOB001${query}`)).body.incidents.map(
+          (i: any) => i.incident_number,
+        );
+      expect(await numbers('')).toEqual([901]);
+      expect(await numbers('&date_range=all')).toEqual([900, 901]);
+      const since = new Date(Date.now() - 60 * 86400e3).toISOString();
+      expect(await numbers(`&since=${since}`)).toEqual([900, 901]);
+      expect((await get('/incidents?date_range=last_week')).status).toBe(400);
+    });
+
     it('replaces on-calls and incidents through the admin endpoints, and resets to the file', async () => {
       let res = await fetch(`${fake.url}/__admin/oncalls`, {
         method: 'PUT',

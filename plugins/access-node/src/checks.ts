@@ -25,6 +25,15 @@ export interface AccessCheckContext {
   durationSeconds: number;
   /** Aborted when the check's time is up; pass it to HTTP calls. */
   signal: AbortSignal;
+  /**
+   * True when the check re-verifies access it approved earlier (see
+   * {@link AccessCheck.reverify}), false or absent for a first decision (a new request or
+   * an extension). A check may answer differently then: for example, when the system it
+   * asks answers that the requester is not known there (any more), that is `error` for a
+   * first decision (people decide instead) but `failed` when re-verifying (the person was
+   * offboarded, so the access is revoked). An outage stays `error` either way.
+   */
+  reverifying?: boolean;
 }
 
 /**

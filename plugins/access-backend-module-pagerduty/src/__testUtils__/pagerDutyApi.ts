@@ -34,6 +34,8 @@ export interface ApiState {
     status: string;
     service: { id: string; summary: string };
     assignments: { assignee: { id: string } }[];
+    /** ISO time; without it, opened just now. */
+    created_at?: string;
   }[];
   /** The most items one page holds (PagerDuty may give fewer than asked for). */
   pageSize: number;
@@ -195,6 +197,15 @@ export function pagerDutyHandlers(state: ApiState) {
     }),
     http.get(`${BASE_URL}/incidents`, ({ request }) => {
       const params = seen(request);
+      const dateRange = params.get('date_range');
+      if (dateRange !== null && dateRange !== 'all') {
+        return HttpResponse.json(
+          { error: { message: 'Invalid Input Provided', code: 2001 } },
+          { status: 400 },
+        );
+      }
+      // PagerDuty's default window: incidents opened in the last 30 days
+      const since = Date.now() - 30 * 24 * 3600_000;
       return page(
         params,
         'incidents',
@@ -205,7 +216,10 @@ export function pagerDutyHandlers(state: ApiState) {
                 params.getAll('user_ids[]').includes(a.assignee.id),
               )) &&
             filter(params, 'statuses', i.status) &&
-            filter(params, 'service_ids', i.service.id),
+            filter(params, 'service_ids', i.service.id) &&
+            (dateRange === 'all' ||
+              !i.created_at ||
+              Date.parse(i.created_at) >= since),
         ),
       );
     }),

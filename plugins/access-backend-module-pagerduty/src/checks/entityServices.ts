@@ -1,27 +1,55 @@
-import { AccessCheckContext } from '@jit-access/plugin-access-node';
+import {
+  AccessCheckContext,
+  AccessCheckOutcome,
+} from '@jit-access/plugin-access-node';
 
 /** The annotation PagerDuty's Backstage plugin uses to link an entity to its service. */
 export const PAGERDUTY_SERVICE_ID_ANNOTATION = 'pagerduty.com/service-id';
 
-/** The PagerDuty service of each requested entity, and the entities without one. */
+/**
+ * The PagerDuty service of each requested entity, the entities without one (`missing`: the
+ * catalog has them, without the annotation) and those the check got no entity for
+ * (`unknown`: not in the catalog, e.g. deleted since).
+ */
 export function servicesOfRequestedEntities(
   resources: AccessCheckContext['resources'],
 ): {
   services: { entityRef: string; serviceId: string }[];
   missing: string[];
+  unknown: string[];
 } {
   const services: { entityRef: string; serviceId: string }[] = [];
   const missing: string[] = [];
+  const unknown: string[] = [];
   for (const r of resources) {
+    if (!r.entity) {
+      unknown.push(r.entityRef);
+      continue;
+    }
     const serviceId =
-      r.entity?.metadata.annotations?.[PAGERDUTY_SERVICE_ID_ANNOTATION]?.trim();
+      r.entity.metadata.annotations?.[PAGERDUTY_SERVICE_ID_ANNOTATION]?.trim();
     if (serviceId) {
       services.push({ entityRef: r.entityRef, serviceId });
     } else {
       missing.push(r.entityRef);
     }
   }
-  return { services, missing };
+  return { services, missing, unknown };
+}
+
+/**
+ * The `error` outcome for requested entities the check got no entity for: nothing says
+ * whether they have a PagerDuty service, so this neither approves nor revokes.
+ */
+export function unknownEntitiesOutcome(unknown: string[]): AccessCheckOutcome {
+  return {
+    outcome: 'error',
+    detail: `${unknown.join(', ')} ${
+      unknown.length === 1 ? 'is' : 'are'
+    } not in the catalog, so ${
+      unknown.length === 1 ? 'its' : 'their'
+    } PagerDuty service is unknown`,
+  };
 }
 
 /** The detail of a `failed` outcome for entities without a PagerDuty service. */

@@ -78,6 +78,25 @@ describe('pagerduty-incident', () => {
     });
   });
 
+  it('passes for an incident acknowledged long ago, not for one resolved long ago', async () => {
+    // PagerDuty lists only incidents of the last 30 days unless asked for date_range=all
+    const fortyDaysAgo = new Date(
+      Date.now() - 40 * 24 * 3600_000,
+    ).toISOString();
+    api.state.incidents[0].created_at = fortyDaysAgo;
+    const check = await incidentCheck();
+    expect(await check.run(checkContext('bob@acme.example'))).toEqual({
+      outcome: 'passed',
+      detail: BOB_INCIDENT,
+    });
+    api.state.incidents[0].status = 'resolved';
+    const resolved = await incidentCheck({ statuses: ['resolved'] });
+    expect(await resolved.run(checkContext('bob@acme.example'))).toEqual({
+      outcome: 'failed',
+      detail: 'no resolved PagerDuty incident assigned to bob@acme.example',
+    });
+  });
+
   it('does not pass for an incident assigned to someone else', async () => {
     // an answer that ignored user_ids[] must not approve
     api.server.use(
@@ -121,6 +140,20 @@ describe('pagerduty-incident', () => {
         outcome: 'failed',
         detail:
           'no acknowledged PagerDuty incident assigned to bob@acme.example on the service of resource:default/orders-db (PABC123)',
+      });
+    });
+
+    it('is an error for requested entities it got no catalog entry for', async () => {
+      const check = await incidentCheck({ entityService: true });
+      const context = checkContext('bob@acme.example', [
+        ORDERS_SERVICE,
+        ORDERS_DB,
+      ]);
+      context.resources.forEach(r => (r.entity = undefined));
+      expect(await check.run(context)).toEqual({
+        outcome: 'error',
+        detail:
+          'component:default/orders-service, resource:default/orders-db are not in the catalog, so their PagerDuty service is unknown',
       });
     });
 

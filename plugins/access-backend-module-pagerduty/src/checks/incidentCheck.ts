@@ -20,6 +20,7 @@ import {
 import {
   missingAnnotationDetail,
   servicesOfRequestedEntities,
+  unknownEntitiesOutcome,
 } from './entityServices';
 import { errorOutcome, findRequesterUser } from './requesterLookup';
 
@@ -111,9 +112,12 @@ async function runIncidentCheck(
 ): Promise<AccessCheckOutcome> {
   let targets: { entityRef: string; serviceId: string }[] | undefined;
   if (settings.entityService) {
-    const { services, missing } = servicesOfRequestedEntities(
+    const { services, missing, unknown } = servicesOfRequestedEntities(
       context.resources,
     );
+    if (unknown.length > 0) {
+      return unknownEntitiesOutcome(unknown);
+    }
     if (missing.length > 0) {
       return { outcome: 'failed', detail: missingAnnotationDetail(missing) };
     }

@@ -216,6 +216,22 @@ describe('pagerduty-oncall', () => {
       });
     });
 
+    it('is an error, not a missing annotation, for an entity it got no catalog entry for', async () => {
+      const check = await onCallCheck({
+        entityService: true,
+        revokeWhenOffCall: true,
+      });
+      const context = checkContext('sam@acme.example', [ORDERS_DB, NO_SERVICE]);
+      context.resources[1].entity = undefined;
+      for (const reverifying of [false, true]) {
+        expect(await check.run({ ...context, reverifying })).toEqual({
+          outcome: 'error',
+          detail:
+            'resource:default/scratch-bucket is not in the catalog, so its PagerDuty service is unknown',
+        });
+      }
+    });
+
     it('is an error when the annotated service does not exist', async () => {
       const check = await onCallCheck({ entityService: true });
       expect(
@@ -266,6 +282,44 @@ describe('pagerduty-oncall', () => {
     expect(await check.run(checkContext('sam@acme.example'))).toEqual({
       outcome: 'failed',
       detail: 'not on call in PagerDuty',
+    });
+  });
+
+  it('re-verifying, counts a person PagerDuty no longer knows as off call; deciding, lets people decide', async () => {
+    const check = await onCallCheck({ revokeWhenOffCall: true });
+    const reverifying = (email: string | undefined) => ({
+      ...checkContext(email),
+      reverifying: true,
+    });
+    expect(await check.run(reverifying('sam@acme.example'))).toMatchObject({
+      outcome: 'passed',
+    });
+    // sam is offboarded: PagerDuty answers, without sam
+    api.state.users = api.state.users.filter(u => u.id !== 'PSAM001');
+    const fresh = await onCallCheck({ revokeWhenOffCall: true });
+    expect(await fresh.run(reverifying('sam@acme.example'))).toEqual({
+      outcome: 'failed',
+      detail:
+        'no PagerDuty user with e-mail sam@acme.example any more, so not on call',
+    });
+    // a first decision does not refuse on it: people decide
+    expect(await fresh.run(checkContext('sam@acme.example'))).toEqual({
+      outcome: 'error',
+      detail: 'no PagerDuty user with e-mail sam@acme.example',
+    });
+    // what PagerDuty could not answer, or what was never asked, revokes nothing
+    expect(await fresh.run(reverifying(undefined))).toMatchObject({
+      outcome: 'error',
+    });
+    api.server.use(
+      http.get(
+        `${BASE_URL}/users`,
+        () => new HttpResponse(null, { status: 503 }),
+      ),
+    );
+    expect(await fresh.run(reverifying('dana@acme.example'))).toEqual({
+      outcome: 'error',
+      detail: 'PagerDuty did not answer: 503 after 3 tries',
     });
   });
 

@@ -16,6 +16,7 @@ import {
 import {
   missingAnnotationDetail,
   servicesOfRequestedEntities,
+  unknownEntitiesOutcome,
 } from './entityServices';
 import { errorOutcome, findRequesterUser } from './requesterLookup';
 
@@ -105,9 +106,12 @@ async function runOnCallCheck(
 
   let entityServices: { entityRef: string; serviceId: string }[] | undefined;
   if (settings.entityService) {
-    const { services, missing } = servicesOfRequestedEntities(
+    const { services, missing, unknown } = servicesOfRequestedEntities(
       context.resources,
     );
+    if (unknown.length > 0) {
+      return unknownEntitiesOutcome(unknown);
+    }
     if (missing.length > 0) {
       return { outcome: 'failed', detail: missingAnnotationDetail(missing) };
     }

@@ -10,8 +10,11 @@ import {
 } from '../client/PagerDutyClient';
 
 /**
- * The PagerDuty user of the requester, found by e-mail, or the `error` outcome to answer
- * when there is none.
+ * The PagerDuty user of the requester, found by e-mail, or the outcome to answer when there
+ * is none: `error` for a first decision (people decide instead), but `failed` when
+ * re-verifying access granted earlier: PagerDuty answered that nobody has the e-mail any
+ * more (an offboarded person), which is not an outage. A requester without e-mail in the
+ * catalog is `error` either way (nothing was asked of PagerDuty).
  */
 export async function findRequesterUser(
   client: PagerDutyClient,
@@ -29,10 +32,15 @@ export async function findRequesterUser(
   const user = await client.findUserByEmail(email, { signal: context.signal });
   if (!user) {
     return {
-      outcome: {
-        outcome: 'error',
-        detail: `no PagerDuty user with e-mail ${email}`,
-      },
+      outcome: context.reverifying
+        ? {
+            outcome: 'failed',
+            detail: `no PagerDuty user with e-mail ${email} any more, so not on call`,
+          }
+        : {
+            outcome: 'error',
+            detail: `no PagerDuty user with e-mail ${email}`,
+          },
     };
   }
   return { user };

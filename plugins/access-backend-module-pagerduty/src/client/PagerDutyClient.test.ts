@@ -46,6 +46,38 @@ describe('PagerDutyClient', () => {
     ]);
   });
 
+  it('asks for open incidents however old (date_range=all), resolved ones only recent', async () => {
+    await testClient().listIncidents({
+      userIds: ['PBOB001'],
+      statuses: ['acknowledged', 'triggered'],
+    });
+    expect(api.state.requests).toHaveLength(1);
+    let { url } = api.state.requests[0];
+    expect(url.pathname).toBe('/incidents');
+    expect(url.searchParams.get('date_range')).toBe('all');
+    expect(url.searchParams.getAll('statuses[]')).toEqual([
+      'acknowledged',
+      'triggered',
+    ]);
+
+    api.state.requests.length = 0;
+    await testClient().listIncidents({
+      userIds: ['PBOB001'],
+      statuses: ['acknowledged', 'resolved'],
+    });
+    expect(
+      api.state.requests.map(r => [
+        r.url.searchParams.getAll('statuses[]'),
+        r.url.searchParams.get('date_range'),
+      ]),
+    ).toEqual([
+      [['acknowledged'], 'all'],
+      [['resolved'], null],
+    ]);
+    ({ url } = api.state.requests[1]);
+    expect(url.searchParams.getAll('user_ids[]')).toEqual(['PBOB001']);
+  });
+
   it('follows pagination across pages', async () => {
     api.state.pageSize = 2;
     // the query matches all five; the exact e-mail is on the third page

@@ -276,7 +276,13 @@ export class PagerDutyClient {
     });
   }
 
-  /** Incidents assigned to these users in these statuses, optionally on these services. */
+  /**
+   * Incidents assigned to these users in these statuses, optionally on these services.
+   * Open incidents (triggered, acknowledged) count however long ago they were opened, so
+   * they are asked for with `date_range=all` (PagerDuty otherwise lists only incidents
+   * opened in the last 30 days); resolved ones only within PagerDuty's default window, so
+   * that an incident resolved long ago does not count.
+   */
   async listIncidents(
     filter: {
       userIds: string[];
@@ -285,16 +291,29 @@ export class PagerDutyClient {
     },
     options?: { signal?: AbortSignal },
   ): Promise<PagerDutyIncident[]> {
-    const incidents = await this.list<PagerDutyIncident>(
-      '/incidents',
-      {
-        'user_ids[]': filter.userIds,
-        'statuses[]': filter.statuses,
-        'service_ids[]': filter.serviceIds,
-      },
-      'incidents',
-      options?.signal,
-    );
+    const open = filter.statuses.filter(s => s !== 'resolved');
+    const queries: Query[] = [];
+    if (open.length > 0) {
+      queries.push({ 'statuses[]': open, date_range: 'all' });
+    }
+    if (filter.statuses.includes('resolved')) {
+      queries.push({ 'statuses[]': ['resolved'] });
+    }
+    const incidents: PagerDutyIncident[] = [];
+    for (const query of queries) {
+      incidents.push(
+        ...(await this.list<PagerDutyIncident>(
+          '/incidents',
+          {
+            'user_ids[]': filter.userIds,
+            'service_ids[]': filter.serviceIds,
+            ...query,
+          },
+          'incidents',
+          options?.signal,
+        )),
+      );
+    }
     for (const i of incidents) {
       if (!i || typeof i.id !== 'string' || typeof i.status !== 'string') {
         throw new PagerDutyError(

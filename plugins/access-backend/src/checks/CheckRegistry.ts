@@ -32,6 +32,17 @@ export class CheckRegistry {
   }): Promise<CheckRegistry> {
     const byId = new Map<string, ConfiguredCheck>();
     const problems: string[] = [];
+    // The extension point refuses a second registration already; this keeps the registry
+    // from silently using whichever came first should a type reach it twice anyway.
+    const types = options.factories.map(f => f.type);
+    const twice = [...new Set(types.filter((t, i) => types.indexOf(t) !== i))];
+    if (twice.length) {
+      throw new Error(
+        `Check type ${twice
+          .map(t => `"${t}"`)
+          .join(', ')} is registered more than once`,
+      );
+    }
     for (const c of options.checks) {
       const factory = options.factories.find(f => f.type === c.type)!;
       try {
@@ -55,6 +66,20 @@ export class CheckRegistry {
 
   get(id: string): ConfiguredCheck | undefined {
     return this.byId.get(id);
+  }
+
+  /**
+   * The `error` result of a check that could not be run at all (e.g. the catalog, which
+   * its context comes from, did not answer); nothing unverified passes or fails.
+   */
+  unverified(id: string, detail: string, now: number): AccessCheckResult {
+    return {
+      checkId: id,
+      type: this.byId.get(id)?.type ?? 'unknown',
+      outcome: 'error',
+      detail: detail.slice(0, 500),
+      at: new Date(now).toISOString(),
+    };
   }
 
   /** Runs one check; exceptions and timeouts become `error`, never `passed`. */
@@ -106,14 +131,15 @@ export class CheckRegistry {
         at: at(),
       };
     } catch (e) {
-      this.logger.warn(
-        `access: check ${id} failed to run: ${(e as Error).message}`,
-      );
+      // Anything can be thrown, not only Errors.
+      const message =
+        (e instanceof Error ? e.message : String(e)) || 'the check threw';
+      this.logger.warn(`access: check ${id} failed to run: ${message}`);
       return {
         checkId: id,
         type: c.type,
         outcome: 'error',
-        detail: (e as Error).message.slice(0, 500),
+        detail: message.slice(0, 500),
         at: at(),
       };
     } finally {

@@ -227,6 +227,116 @@ describe.each(databases.eachSupportedId())('checks on %s', databaseId => {
       3 * 3600 * 1000,
     );
     expect(oncall.calls).toBe(2);
+    const audit = (await h.api.get(`/audit?requestId=${r.id}`, 'pat')).body
+      .items;
+    expect(
+      audit.find((e: any) => e.action === 'extension-approved').details,
+    ).toMatchObject({
+      grantedSeconds: 3 * 3600,
+      checks: [
+        {
+          id: 'oncall',
+          outcome: 'passed',
+          detail: 'on call: schedule "DBA" level 1',
+        },
+      ],
+    });
+  });
+
+  it('records what the checks saw on an extension in the audit, whatever they decided', async () => {
+    // off call by then: the approvers decide, knowing why
+    const r = (await ask('oncall-or-human')).body.items[0];
+    oncall.answer = { outcome: 'failed', detail: 'not on call' };
+    const asked = await h.api.post(`/requests/${r.id}/extend`, {
+      durationSeconds: 3600,
+      justification: 'still on it',
+    });
+    expect(asked.body.extension).toMatchObject({ status: 'pending' });
+
+    // a required check that fails rejects the extension
+    server.use(
+      http.post(ITSM, () =>
+        HttpResponse.json({ ticket: { state: 'approved' } }),
+      ),
+    );
+    const ticketed = (await ask('ticketed', 'bob')).body.items[0];
+    expect(
+      (
+        await h.api.post(
+          `/requests/${ticketed.id}/approve`,
+          { comment: 'ok' },
+          'dana',
+        )
+      ).body.status,
+    ).toBe('granted');
+    server.use(
+      http.post(ITSM, () => HttpResponse.json({ ticket: { state: 'closed' } })),
+    );
+    const rejected = await h.api.post(
+      `/requests/${ticketed.id}/extend`,
+      { durationSeconds: 3600, justification: 'more' },
+      'bob',
+    );
+    expect(rejected.body.extension).toMatchObject({
+      status: 'rejected',
+      reason:
+        'Required check "change-ticket" failed: $.ticket.state was "closed"; expected approved',
+    });
+
+    const entry = async (id: string, action: string) =>
+      (await h.api.get(`/audit?requestId=${id}`, 'pat')).body.items.find(
+        (e: any) => e.action === action,
+      );
+    expect((await entry(r.id, 'extension-requested')).details.checks).toEqual([
+      { id: 'oncall', outcome: 'failed', detail: 'not on call' },
+    ]);
+    expect(
+      (await entry(ticketed.id, 'extension-rejected-by-checks')).details.checks,
+    ).toEqual([
+      {
+        id: 'change-ticket',
+        outcome: 'failed',
+        detail: '$.ticket.state was "closed"; expected approved',
+      },
+    ]);
+  });
+
+  it('keeps the header secret out of checks, the request and the audit when the receiver echoes it', async () => {
+    // an error page quoting the request's Authorization header
+    server.use(
+      http.post(
+        ITSM,
+        ({ request }) =>
+          new HttpResponse(
+            `bad gateway for ${request.headers.get('authorization')}`,
+            { status: 500 },
+          ),
+      ),
+    );
+    const errored = (await ask('ticketed')).body.items[0];
+    expect(errored.endReason).toBe(
+      'Could not verify required check "change-ticket": itsm.example.com answered 500 (after 1 tries)',
+    );
+    // a receiver that puts it into the very field the validator reads
+    server.use(
+      http.post(ITSM, ({ request }) =>
+        HttpResponse.json({
+          ticket: { state: request.headers.get('authorization') },
+        }),
+      ),
+    );
+    const failed = (await ask('ticketed', 'bob')).body.items[0];
+    expect(failed.endReason).toBe(
+      'Required check "change-ticket" failed: $.ticket.state was "***"; expected approved',
+    );
+    for (const r of [errored, failed]) {
+      const seen = [
+        r,
+        (await h.api.get(`/requests/${r.id}`, 'pat')).body,
+        (await h.api.get(`/audit?requestId=${r.id}`, 'pat')).body,
+      ];
+      expect(JSON.stringify(seen)).not.toContain('itsm-secret');
+    }
   });
 
   it('re-verifies on-call grants: an outage revokes nothing, going off call revokes with the reason', async () => {

@@ -3,7 +3,7 @@ import { ConfigReader } from '@backstage/config';
 import { AccessCheckContext } from '@jit-access/plugin-access-node';
 import { http, HttpResponse, delay } from 'msw';
 import { setupServer } from 'msw/node';
-import { webhookCheckFactory } from './webhookCheck';
+import { WebhookCheck, webhookCheckFactory } from './webhookCheck';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
@@ -253,6 +253,84 @@ describe('webhook check', () => {
     });
     const outcome = await c.run(context());
     expect(JSON.stringify(outcome)).not.toContain('s3cr3t');
+  });
+
+  it('keeps header secrets out of the detail when the endpoint echoes them', async () => {
+    // an error page quoting the request, and a validated field echoing the header
+    server.use(
+      http.post(
+        URL,
+        ({ request }) =>
+          new HttpResponse(
+            `upstream failed for ${request.headers.get('authorization')}`,
+            { status: 500 },
+          ),
+        { once: true },
+      ),
+      http.post(URL, ({ request }) =>
+        HttpResponse.json({
+          incidents: [{ status: request.headers.get('authorization') }],
+        }),
+      ),
+    );
+    const c = await check({
+      headers: { Authorization: 'Bearer s3cr3t-token' },
+      retries: 1,
+    });
+    const outcome = await c.run(context());
+    expect(outcome).toEqual({
+      outcome: 'failed',
+      detail: '$.incidents[0].status was "***"; expected acknowledged',
+    });
+    // PagerDuty-style credentials are hidden also when only the token is echoed
+    server.use(
+      http.post(URL, ({ request }) =>
+        HttpResponse.json({
+          incidents: [
+            {
+              status: request.headers
+                .get('authorization')!
+                .replace('Token token=', ''),
+            },
+          ],
+        }),
+      ),
+    );
+    const pd = await check({
+      headers: { Authorization: 'Token token=pd-k3y' },
+    });
+    expect((await pd.run(context())).detail).toBe(
+      '$.incidents[0].status was "***"; expected acknowledged',
+    );
+  });
+
+  it('refuses a header value fetch would reject, without quoting it', async () => {
+    const attempt = check({
+      headers: { Authorization: 'Bearer s3cr3t\nX-Injected: 1' },
+    });
+    await expect(attempt).rejects.toThrow(
+      'headers.Authorization: is not a valid HTTP header name and value',
+    );
+    await expect(attempt).rejects.not.toThrow('s3cr3t');
+    await expect(check({ headers: { 'X-Retries': 3 } })).rejects.toThrow(
+      'headers.X-Retries: must be a string',
+    );
+  });
+
+  it('redacts the header value from an error fetch raises about it', async () => {
+    // as if start-up validation were bypassed: fetch's message quotes the value
+    const c = new WebhookCheck({
+      url: URL,
+      method: 'POST',
+      headers: { Authorization: 'Bearer s3cr3t\nX-Injected: 1' },
+      validators: [{ jsonPath: '$.ok', expectedValues: ['true'] }],
+      timeoutMs: 1000,
+      retries: 0,
+    });
+    const outcome = await c.run(context());
+    expect(outcome.outcome).toBe('error');
+    expect(outcome.detail).toContain('itsm.example.com');
+    expect(outcome.detail).not.toContain('s3cr3t');
   });
 
   it.each([

@@ -7,6 +7,7 @@ import {
 } from '@jit-access/plugin-access-node';
 import { JSONPath } from 'jsonpath-plus';
 import { parseDurationMs } from '../config/duration';
+import { headerSecrets, Redactor } from '../http/redact';
 import {
   renderTemplate,
   templateValues,
@@ -54,9 +55,24 @@ function readOptions(config: Config): WebhookCheckOptions {
     throw new Error(`method: must be GET or POST, got "${method}"`);
   }
   const headers: Record<string, string> = {};
-  const headerConfig = config.getOptionalConfig('headers');
-  for (const key of headerConfig?.keys() ?? []) {
-    headers[key] = headerConfig!.getString(key);
+  // Read as a plain object: a header name is not a config key ("X.Api.Key").
+  const rawHeaders = (config.getOptionalConfig('headers')?.get() ??
+    {}) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(rawHeaders)) {
+    if (typeof value !== 'string') {
+      throw new Error(`headers.${name}: must be a string`);
+    }
+    // Checked now, so that fetch never rejects it later with a message that quotes the
+    // value (a secret) into the check's detail. Neither is the value quoted here.
+    try {
+      // eslint-disable-next-line no-new
+      new Headers({ [name]: value });
+    } catch {
+      throw new Error(
+        `headers.${name}: is not a valid HTTP header name and value (a line break in the value?)`,
+      );
+    }
+    headers[name] = value;
   }
   const validators = (config.getOptionalConfigArray('validators') ?? []).map(
     (v, i) => {
@@ -173,15 +189,35 @@ export function validateAnswer(
   return { outcome: 'passed', detail: seen.join('; ') };
 }
 
-/** Calls a configured HTTP endpoint and validates its JSON answer with JSONPath. */
+/**
+ * Calls a configured HTTP endpoint and validates its JSON answer with JSONPath. The header
+ * values (credentials) never appear in a detail, whatever the endpoint answers.
+ */
 export class WebhookCheck implements AccessCheck {
   private readonly host: string;
+  private readonly redactor: Redactor;
 
   constructor(private readonly options: WebhookCheckOptions) {
     this.host = new URL(options.url.replace(/\{\{[^}]*\}\}/g, 'x')).host;
+    this.redactor = new Redactor(headerSecrets(options.headers));
   }
 
   async run(ctx: AccessCheckContext): Promise<AccessCheckOutcome> {
+    let outcome: AccessCheckOutcome;
+    try {
+      outcome = await this.ask(ctx);
+    } catch (e) {
+      outcome = {
+        outcome: 'error',
+        detail: `${this.host} could not be asked: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+      };
+    }
+    return { ...outcome, detail: this.redactor.redact(outcome.detail) };
+  }
+
+  private async ask(ctx: AccessCheckContext): Promise<AccessCheckOutcome> {
     const o = this.options;
     const values = templateValues(ctx);
     const url = renderTemplate(o.url, values, 'url');

@@ -20,6 +20,30 @@ const DECIDED: Record<string, string> = {
   'breakglass-review-rejected': 'was revoked after review',
 };
 
+/**
+ * Requester notices that replace one another (one scope): the approval, then what came of
+ * it, so "approved" turns into "granted" (or "failed") instead of leaving two notices.
+ */
+const OUTCOME = new Set([
+  'request-approved',
+  'request-auto-approved',
+  'access-granted',
+  'breakglass-granted',
+  'grant-failed',
+]);
+
+/** The scope of the requester's notice for a change (same scope and user: updated in place). */
+export function requesterScope(requestId: string, action: string): string {
+  return `access-request:${requestId}:${
+    OUTCOME.has(action) ? 'outcome' : action
+  }`;
+}
+
+/** The scope of the approvers' one notice per request: asked, then updated once decided. */
+export function approverScope(requestId: string): string {
+  return `access-request:${requestId}:approvers`;
+}
+
 /** The signal channel the frontend listens to for live updates. */
 export const ACCESS_SIGNAL_CHANNEL = 'access-requests';
 
@@ -33,7 +57,10 @@ export interface AccessChange {
   notifyApprovers?: boolean;
   /** Tell the requester. */
   notifyRequester?: boolean;
+  /** The requester's notice title (default: the request's new status). */
   message?: string;
+  /** The approvers' notice title when they are asked (default: needs your approval). */
+  approverMessage?: string;
   /** Reported to the auditor service with others in one event (bulk expiry). */
   summarized?: boolean;
 }
@@ -114,18 +141,22 @@ export class AccessEvents {
     const link = `/access/requests/${r.id}`;
     const notifications = this.deps.notifications;
     // One notice per request for its approvers: asked, then updated in place once decided.
-    const approverScope = `access-request:${r.id}:approvers`;
+    // Nobody is told about their own request as an approver, even where the flow lets them
+    // approve it (`allowSelfApproval`): they asked for it, and their own pages show it.
+    const approvers = r.approvers.filter(a => a !== r.requester);
     const approverRecipients = {
       type: 'entity' as const,
-      entityRef: r.approvers,
-      excludeEntityRef: r.allowSelfApproval ? undefined : r.requester,
+      entityRef: approvers,
+      // Also drops the requester should a group among the refs contain them.
+      excludeEntityRef: r.requester,
     };
-    if (notifications && c.notifyApprovers && r.approvers.length) {
+    const scope = approverScope(r.id);
+    if (notifications && c.notifyApprovers && approvers.length) {
       await notifications.send({
         recipients: approverRecipients,
         payload: {
           title:
-            c.message ??
+            c.approverMessage ??
             `Access request from ${r.requester} needs your approval`,
           description: `${r.flowTitle}: ${describe(r)}. Justification: ${
             r.justification || '(none)'
@@ -133,21 +164,24 @@ export class AccessEvents {
           link: '/access/approvals',
           severity: r.breakGlass ? 'high' : 'normal',
           topic: 'access-approval',
-          scope: approverScope,
+          scope,
         },
       });
-    } else if (notifications && DECIDED[c.action] && r.approvers.length) {
+    } else if (notifications && DECIDED[c.action] && approvers.length) {
       await notifications.send({
         recipients: approverRecipients,
         payload: {
           title: `Access request from ${r.requester} ${DECIDED[c.action]}${
-            c.actor.startsWith('user:') ? ` by ${c.actor}` : ''
+            // "by" names a person other than the requester (who is named already).
+            c.actor.startsWith('user:') && c.actor !== r.requester
+              ? ` by ${c.actor}`
+              : ''
           }`,
           description: `${r.flowTitle}: ${describe(r)}`,
           link,
           severity: 'low',
           topic: 'access-approval',
-          scope: approverScope,
+          scope,
         },
       });
     }
@@ -166,7 +200,7 @@ export class AccessEvents {
           link,
           severity: r.status === 'failed' ? 'high' : 'normal',
           topic: 'access-request',
-          scope: `access-request:${r.id}:${c.action}`,
+          scope: requesterScope(r.id, c.action),
         },
       });
     }

@@ -7,6 +7,7 @@ import {
   ProvisionerRequest,
 } from '@jit-access/plugin-access-node';
 import { parseDurationMs } from '../config/duration';
+import { headerSecrets, Redactor } from '../http/redact';
 import {
   checkWebhookSecret,
   RECOMMENDED_SECRET_BYTES,
@@ -249,7 +250,7 @@ export class WebhookProvisioner implements AccessProvisioner {
   private readonly signer: WebhookSigner;
   /** Scheme and host only: paths and queries may carry tokens. */
   private readonly origin: string;
-  private readonly redact: string[];
+  private readonly redactor: Redactor;
   private readonly longestRedacted: number;
 
   constructor(
@@ -259,14 +260,14 @@ export class WebhookProvisioner implements AccessProvisioner {
     this.signer = new WebhookSigner(options.secret);
     this.origin = new URL(options.url).origin;
     const url = new URL(options.url);
-    this.redact = [
+    this.redactor = new Redactor([
       options.secret,
       options.secret.slice('whsec_'.length),
-      ...Object.values(options.headers),
+      ...headerSecrets(options.headers),
       url.pathname.length > 1 ? url.pathname : '',
       url.search,
-    ].filter(s => s.length >= 4);
-    this.longestRedacted = Math.max(0, ...this.redact.map(s => s.length));
+    ]);
+    this.longestRedacted = this.redactor.longest;
   }
 
   async grant(request: ProvisionerRequest): Promise<ProvisionerGrantResult> {
@@ -438,10 +439,7 @@ export class WebhookProvisioner implements AccessProvisioner {
 
   /** A one-line excerpt of an error body, without anything secret the receiver echoed. */
   private clean(text: string): string {
-    let s = text;
-    for (const r of this.redact) s = s.split(r).join('***');
-    s = s.replace(/\s+/g, ' ').trim();
-    return s.length > EXCERPT_CHARS ? `${s.slice(0, EXCERPT_CHARS)}…` : s;
+    return this.redactor.excerpt(text, EXCERPT_CHARS);
   }
 }
 

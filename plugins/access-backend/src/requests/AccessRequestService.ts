@@ -45,6 +45,7 @@ import { FlowResolver } from '../flows/FlowResolver';
 import { ProvisionerRegistry } from '../provisioning/ProvisionerRegistry';
 import { canTransition } from './stateMachine';
 import { CheckRegistry } from '../checks/CheckRegistry';
+import { AccessCheckContext } from '@jit-access/plugin-access-node';
 import { DetailsCipher } from '../provisioning/DetailsCipher';
 import { decideByChecks, flowHasChecks } from './checkDecision';
 import { AccessCheckResult } from '@jit-access/plugin-access-common';
@@ -399,8 +400,13 @@ export class AccessRequestService {
     } = {},
   ): Promise<{ items: AccessRequest[]; replayed: boolean }> {
     const { store } = this.deps;
+    // "Again" hashes its source too: one key may not replay another request's "again".
     const bodyHash = createHash('sha256')
-      .update(JSON.stringify(input))
+      .update(
+        JSON.stringify(
+          options.againOf ? { ...input, againOf: options.againOf } : input,
+        ),
+      )
       .digest('hex');
     if (options.idempotencyKey) {
       const replay = await this.replay(
@@ -558,7 +564,8 @@ export class AccessRequestService {
     caller: Caller,
     id: string,
     justification: string,
-  ): Promise<AccessRequest[]> {
+    options: { idempotencyKey?: string } = {},
+  ): Promise<{ items: AccessRequest[]; replayed: boolean }> {
     const r = await this.load(id);
     if (r.requester !== caller.ref)
       throw new NotAllowedError(
@@ -569,16 +576,19 @@ export class AccessRequestService {
         `Request ${id} is ${r.status}; only ended requests can be requested again`,
       );
     }
-    const { items } = await this.submit(
+    return this.submit(
       caller,
       {
         resources: r.resources,
         durationSeconds: r.durationSeconds,
         justification,
       },
-      { againOf: r.id, clampDuration: true },
+      {
+        againOf: r.id,
+        clampDuration: true,
+        idempotencyKey: options.idempotencyKey,
+      },
     );
-    return items;
   }
 
   // ---------------------------------------------------------------- decisions
@@ -665,7 +675,7 @@ export class AccessRequestService {
           request: changed,
           action: 'breakglass-reviewed',
           actor: caller.ref,
-          notifyRequester: true,
+          notifyRequester: caller.ref !== r.requester,
           message: 'Your break-glass access was reviewed and acknowledged',
         });
         return;
@@ -705,10 +715,14 @@ export class AccessRequestService {
           actor: caller.ref,
           details: { comment, approvals: count },
         });
+        // The decision that approves it, not each partial vote of an N-of-M flow. Its
+        // notice shares its scope with the grant's, which replaces it moments later.
         changes.push({
           request: changed,
           action: 'request-approved',
           actor: caller.ref,
+          notifyRequester: caller.ref !== r.requester,
+          message: `Access request approved by ${caller.ref}`,
         });
         grantAfter = true;
       } else {
@@ -741,7 +755,7 @@ export class AccessRequestService {
           request: changed,
           action: 'extension-approved',
           actor: caller.ref,
-          notifyRequester: true,
+          notifyRequester: caller.ref !== r.requester,
           message: 'Your access was extended',
         });
       }
@@ -794,7 +808,7 @@ export class AccessRequestService {
           request: changed,
           action: 'request-rejected',
           actor: caller.ref,
-          notifyRequester: true,
+          notifyRequester: caller.ref !== r.requester,
         });
       } else if (kind === 'extension') {
         const changed = await this.change(tx, r, {
@@ -816,7 +830,7 @@ export class AccessRequestService {
           request: changed,
           action: 'extension-rejected',
           actor: caller.ref,
-          notifyRequester: true,
+          notifyRequester: caller.ref !== r.requester,
           message: `Your extension was rejected: ${reason}`,
         });
       } else {
@@ -1059,11 +1073,18 @@ export class AccessRequestService {
     );
     // Checks are outside calls: they run before the transaction, never inside it.
     const evaluated = flowHasChecks(flow)
-      ? await this.evaluateChecks(flow, {
-          ...(await this.checkContext(before, durationSeconds)),
-          justification: justification.trim(),
-        })
+      ? await this.evaluateChecks(
+          flow,
+          await this.checkContext(before, {
+            durationSeconds,
+            justification: justification.trim(),
+          }),
+        )
       : undefined;
+    // What the checks saw goes into the audit entry of the decision, as for a new request.
+    const checkDetails = evaluated
+      ? { checks: checksForAudit(evaluated.results) }
+      : {};
     const now = this.now();
     const changes: AccessChange[] = [];
     await this.deps.store.transaction(async tx => {
@@ -1090,7 +1111,7 @@ export class AccessRequestService {
           },
           action: 'extension-rejected-by-checks',
           actor: 'system',
-          details: { ...extension, reason: decision.reason },
+          details: { ...extension, ...checkDetails, reason: decision.reason },
         });
         changes.push({
           request: changed,
@@ -1116,14 +1137,14 @@ export class AccessRequestService {
           },
           action: 'extension-requested',
           actor: caller.ref,
-          details: extension,
+          details: { ...extension, ...checkDetails },
         });
         changes.push({
           request: changed,
           action: 'extension-requested',
           actor: caller.ref,
           notifyApprovers: true,
-          message: `${r.requester} asks to extend access`,
+          approverMessage: `${r.requester} asks to extend access`,
         });
         return;
       }
@@ -1152,13 +1173,22 @@ export class AccessRequestService {
         action: 'extension-approved',
         actor,
         severity: flow.approval.type === 'breakglass' ? 'high' : 'medium',
-        details: { ...extension, grantedSeconds: granted, automatic: true },
+        details: {
+          ...extension,
+          ...checkDetails,
+          grantedSeconds: granted,
+          automatic: true,
+        },
       });
       changes.push({
         request: changed,
         action: 'extension-approved',
         actor,
         notifyApprovers: flow.approval.type === 'breakglass',
+        approverMessage:
+          flow.approval.type === 'breakglass'
+            ? `Break-glass access used by ${r.requester} was extended`
+            : undefined,
       });
     });
     await this.deps.events.emit(changes);
@@ -1181,29 +1211,68 @@ export class AccessRequestService {
 
   // ---------------------------------------------------------------- checks
 
-  /** What checks get to see about a request. */
+  /**
+   * What checks get to see about a request. When the catalog cannot be read, `unreadable`
+   * says why: the checks are then not run but recorded as `error` (a missing entity or
+   * e-mail must not look like a verified "no", e.g. "no PagerDuty service annotation").
+   */
   private async checkContext(
     r: RequestRecord,
-    durationSeconds = r.durationSeconds,
-  ) {
+    overrides: {
+      durationSeconds?: number;
+      justification?: string;
+      reverifying?: boolean;
+    } = {},
+  ): Promise<CheckInput> {
+    const problems: string[] = [];
+    const unread = (what: string) => (e: unknown) => {
+      problems.push(
+        `could not load the ${what} from the catalog (${
+          e instanceof Error ? e.message : String(e)
+        })`,
+      );
+      return undefined;
+    };
     const [user, entities] = await Promise.all([
-      this.deps.directory.findUser(r.requester).catch(() => undefined),
+      this.deps.directory.findUser(r.requester).catch(unread('requester')),
       this.deps.directory
         .getEntities(r.resources.map(x => x.entityRef))
-        .catch(() => []),
+        .catch(unread('requested entities')),
     ]);
+    if (problems.length) {
+      this.deps.logger.warn(
+        `access: checks of ${r.id} not run: ${problems.join('; ')}`,
+      );
+    }
     return {
-      requestId: r.id,
-      requester: {
-        ref: r.requester,
-        email: user?.email,
-        displayName: user?.displayName,
+      unreadable: problems.length ? problems.join('; ') : undefined,
+      context: {
+        requestId: r.id,
+        requester: {
+          ref: r.requester,
+          email: user?.email,
+          displayName: user?.displayName,
+        },
+        resources: r.resources.map((x, i) => ({
+          ...x,
+          entity: entities?.[i],
+        })),
+        flow: { id: r.flowId, title: r.flowTitle },
+        justification: overrides.justification ?? r.justification,
+        durationSeconds: overrides.durationSeconds ?? r.durationSeconds,
+        ...(overrides.reverifying ? { reverifying: true } : {}),
       },
-      resources: r.resources.map((x, i) => ({ ...x, entity: entities[i] })),
-      flow: { id: r.flowId, title: r.flowTitle },
-      justification: r.justification,
-      durationSeconds,
     };
+  }
+
+  /** Runs one check, or records it as `error` when its context could not be loaded. */
+  private runCheck(id: string, input: CheckInput): Promise<AccessCheckResult> {
+    if (input.unreadable) {
+      return Promise.resolve(
+        this.deps.checks.unverified(id, input.unreadable, this.now()),
+      );
+    }
+    return this.deps.checks.run(id, input.context, () => this.now());
   }
 
   private hasEnoughApprovers(r: RequestRecord): boolean {
@@ -1214,14 +1283,9 @@ export class AccessRequestService {
   }
 
   /** Runs the flow's required checks, then (if they pass) its auto-approve checks. */
-  private async evaluateChecks(
-    flow: AccessFlow,
-    context: Awaited<ReturnType<AccessRequestService['checkContext']>>,
-  ) {
+  private async evaluateChecks(flow: AccessFlow, input: CheckInput) {
     const run = (ids: string[]) =>
-      Promise.all(
-        ids.map(id => this.deps.checks.run(id, context, () => this.now())),
-      );
+      Promise.all(ids.map(id => this.runCheck(id, input)));
     const results: AccessCheckResult[] = await run(
       flow.approval.requiredChecks,
     );
@@ -1281,13 +1345,7 @@ export class AccessRequestService {
       const cur = await this.load(id, tx);
       if (cur.status !== 'pending' || cur.awaiting) return;
       const now = this.now();
-      const details = {
-        checks: results.map(x => ({
-          id: x.checkId,
-          outcome: x.outcome,
-          detail: x.detail,
-        })),
-      };
+      const details = { checks: checksForAudit(results) };
       if (decision.kind === 'reject') {
         const changed = await this.change(tx, cur, {
           to: 'rejected',
@@ -1393,10 +1451,12 @@ export class AccessRequestService {
    * on-call with `revokeWhenOffCall`) are revoked once the check answers `failed`. An `error`
    * answer revokes nothing; it is logged and written to the audit trail.
    */
-  async runReverification(): Promise<{
+  async runReverification(options: { signal?: AbortSignal } = {}): Promise<{
     checked: number;
     revoked: number;
     errors: number;
+    /** True when the scheduler aborted the run (it stops between grants). */
+    stopped: boolean;
   }> {
     const ids = this.deps.config.checks
       .filter(c => this.deps.checks.get(c.id)?.check.reverify)
@@ -1405,7 +1465,9 @@ export class AccessRequestService {
     let revoked = 0;
     let errors = 0;
     let afterId: string | undefined;
+    const stopped = () => options.signal?.aborted === true;
     for (;;) {
+      if (stopped()) break;
       const batch = await this.deps.store.findGrantsApprovedBy(
         ids,
         afterId,
@@ -1414,11 +1476,13 @@ export class AccessRequestService {
       if (!batch.length) break;
       afterId = batch[batch.length - 1].id;
       for (const r of batch) {
+        // The scheduler's timeout (or shutdown) ends the run between grants; the next run
+        // starts again from the first.
+        if (stopped()) break;
         checked++;
-        const result = await this.deps.checks.run(
+        const result = await this.runCheck(
           r.approvedByCheck!,
-          await this.checkContext(r),
-          () => this.now(),
+          await this.checkContext(r, { reverifying: true }),
         );
         if (result.outcome === 'passed') continue;
         const now = this.now();
@@ -1487,7 +1551,7 @@ export class AccessRequestService {
         }
       }
     }
-    return { checked, revoked, errors };
+    return { checked, revoked, errors, stopped: stopped() };
   }
 
   // ---------------------------------------------------------------- granting and ending
@@ -1650,7 +1714,7 @@ export class AccessRequestService {
           severity: changed.breakGlass ? 'high' : 'medium',
           notifyRequester: true,
           notifyApprovers: changed.breakGlass,
-          message: changed.breakGlass
+          approverMessage: changed.breakGlass
             ? `Break-glass access used by ${changed.requester}: please review`
             : undefined,
         });
@@ -1965,7 +2029,8 @@ export class AccessRequestService {
         request: changed,
         action: ending.as === 'expired' ? 'access-expired' : 'access-revoked',
         actor: ending.by,
-        notifyRequester: true,
+        // The holder who ended their own access is not told about it.
+        notifyRequester: ending.by !== cur.requester,
       });
     });
     await this.deps.events.emit(changes);
@@ -2249,4 +2314,19 @@ export class AccessRequestService {
     );
     return updated;
   }
+}
+
+/** A check's context, or (in `unreadable`) why the catalog could not provide it. */
+interface CheckInput {
+  context: Omit<AccessCheckContext, 'signal'>;
+  unreadable?: string;
+}
+
+/** Check results as audit entries record them. */
+function checksForAudit(results: AccessCheckResult[]) {
+  return results.map(x => ({
+    id: x.checkId,
+    outcome: x.outcome,
+    detail: x.detail,
+  }));
 }

@@ -136,7 +136,6 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
       ['/requests?status=granted,happy', 'unknown status happy'],
       ['/requests?limit=0', 'limit'],
       ['/requests?cursor=garbage', 'cursor'],
-      ['/requests/not-a-uuid', 'must be a request id'],
       ['/resources?limit=abc', 'limit'],
     ])('GET %s', async (path, message) => {
       const res = await h.api.get(path);
@@ -159,6 +158,72 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
         )
       ).status,
     ).toBe(404);
+  });
+
+  describe('a malformed request id is a 404, like an unknown one', () => {
+    const ROUTES = [
+      ['get', '', undefined, 'alice'],
+      ['post', '/approve', {}, 'dana'],
+      ['post', '/reject', { reason: 'no' }, 'dana'],
+      ['post', '/cancel', {}, 'alice'],
+      ['post', '/revoke', {}, 'alice'],
+      ['post', '/again', {}, 'alice'],
+      ['post', '/extend', { durationSeconds: 60 }, 'alice'],
+      ['put', '/favorite', undefined, 'alice'],
+      ['delete', '/favorite', undefined, 'alice'],
+    ] as const;
+    const call = (
+      method: (typeof ROUTES)[number][0],
+      path: string,
+      body: object | undefined,
+      who: string,
+    ) => {
+      const req = request(h.server)
+        [method](`/api/access${path}`)
+        .set(
+          'Authorization',
+          mockCredentials.user.header(`user:default/${who}`),
+        );
+      return body === undefined ? req : req.send(body);
+    };
+
+    it.each(ROUTES)(
+      '%s /requests/{id}%s',
+      async (method, suffix, body, who) => {
+        const unknown = await call(
+          method,
+          `/requests/00000000-0000-4000-8000-000000000000${suffix}`,
+          body,
+          who,
+        );
+        expect(unknown.status).toBe(404);
+        for (const bad of [
+          'not-a-uuid',
+          '00000000-0000-4000-8000-00000000000',
+          encodeURIComponent("' OR 1=1 --"),
+        ]) {
+          const res = await call(
+            method,
+            `/requests/${bad}${suffix}`,
+            body,
+            who,
+          );
+          expect(res.status).toBe(404);
+          expect(res.body.error.name).toBe(unknown.body.error.name);
+          expect(res.body.error.message).toBe(
+            `No access request ${decodeURIComponent(bad)}`,
+          );
+        }
+      },
+    );
+
+    it('does not echo a long id in full', async () => {
+      const res = await h.api.get(`/requests/${'x'.repeat(2000)}`);
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe(
+        `No access request ${'x'.repeat(40)}…`,
+      );
+    });
   });
 
   it('answers 401 without credentials', async () => {
@@ -284,14 +349,73 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
         .set('Idempotency-Key', 'chg-777')
         .send(b);
     const [a, b] = await Promise.all([send(body), send(body)]);
-    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    // A replay answers as the original did (201), marked as a replay.
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect([a, b].map(r => r.headers['idempotent-replayed']).sort()).toEqual([
+      'true',
+      undefined,
+    ]);
     expect(a.body.items[0].id).toBe(b.body.items[0].id);
+    const again = await send(body);
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(a.body);
     const mine = await h.api.get('/requests?view=mine', 'bob');
     expect(
       mine.body.items.filter((i: any) => i.justification === 'retry me'),
     ).toHaveLength(1);
     const other = await send({ ...body, justification: 'different' });
     expect(other.status).toBe(409);
+  });
+
+  it('creates nothing twice for a retried "request again" with the same Idempotency-Key', async () => {
+    const ended = async () => {
+      const [r] = (
+        await h.api.post('/requests', {
+          resources: [{ entityRef: ORDERS, permissions: ['read'] }],
+          justification: 'to end',
+        })
+      ).body.items;
+      expect(
+        (await h.api.post(`/requests/${r.id}/cancel`, {})).body.status,
+      ).toBe('cancelled');
+      return r.id as string;
+    };
+    const first = await ended();
+    const again = (id: string, key: string, justification = 'once more') =>
+      request(h.server)
+        .post(`/api/access/requests/${id}/again`)
+        .set('Authorization', mockCredentials.user.header('user:default/alice'))
+        .set('Idempotency-Key', key)
+        .send({ justification });
+    const a = await again(first, 'again-1');
+    expect(a.status).toBe(201);
+    expect(a.headers['idempotent-replayed']).toBeUndefined();
+    const b = await again(first, 'again-1');
+    expect(b.status).toBe(201);
+    expect(b.headers['idempotent-replayed']).toBe('true');
+    expect(b.body).toEqual(a.body);
+    const made = (
+      await h.api.get('/requests?view=mine&limit=200')
+    ).body.items.filter((i: any) => i.againOf === first);
+    expect(made.map((i: any) => i.id)).toEqual([a.body.items[0].id]);
+    // Concurrent retries: still one request.
+    const [c, d] = await Promise.all([
+      again(first, 'again-2'),
+      again(first, 'again-2'),
+    ]);
+    expect([c.status, d.status]).toEqual([201, 201]);
+    expect(c.body.items[0].id).toBe(d.body.items[0].id);
+    // The key is bound to what it was used for: another body or another source is a 409.
+    expect((await again(first, 'again-1', 'other')).status).toBe(409);
+    expect((await again(await ended(), 'again-1')).status).toBe(409);
+    expect((await again(first, 'x'.repeat(256))).status).toBe(400);
+    // Without a key each call is a new request.
+    const [e, f] = await Promise.all([
+      h.api.post(`/requests/${first}/again`, { justification: 'no key' }),
+      h.api.post(`/requests/${first}/again`, { justification: 'no key' }),
+    ]);
+    expect(e.body.items[0].id).not.toBe(f.body.items[0].id);
   });
 
   it('lists flows, bundles and the resources a caller may request', async () => {

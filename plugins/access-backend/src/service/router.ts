@@ -5,7 +5,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -19,7 +19,7 @@ import {
   accessRequestCreatePermission,
   RequestableResource,
 } from '@jit-access/plugin-access-common';
-import express, { Request } from 'express';
+import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { AuditChain } from '../audit/AuditChain';
 import { DecisionCache } from './DecisionCache';
@@ -37,7 +37,7 @@ import {
   entityHistoryQuerySchema,
   entityQuerySchema,
   extendBodySchema,
-  idParamSchema,
+  requestIdSchema,
   listQuerySchema,
   parse,
   rejectBodySchema,
@@ -185,7 +185,38 @@ export async function createRouter(
     };
   }
 
-  const id = (req: Request) => parse(idParamSchema, req.params.id, 'path');
+  /**
+   * The request id in the path. Anything that is not a UUID names no request: 404 like an
+   * unknown id, and it never reaches the database (a PostgreSQL uuid column would refuse it).
+   */
+  const id = (req: Request) => {
+    const raw = req.params.id;
+    if (!requestIdSchema.safeParse(raw).success) {
+      const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+      throw new NotFoundError(`No access request ${shown}`);
+    }
+    return raw;
+  };
+
+  function idempotencyKey(req: Request): string | undefined {
+    const key = req.header('idempotency-key');
+    if (key !== undefined && (key.length < 1 || key.length > 255)) {
+      throw new InputError('Idempotency-Key header: 1 to 255 characters');
+    }
+    return key;
+  }
+
+  /**
+   * A replay answers like the original (201), as the IETF idempotency-key draft asks, and
+   * says it is one so a client can tell.
+   */
+  function created(
+    res: Response,
+    result: { items: unknown[]; replayed: boolean },
+  ) {
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(201).json({ items: result.items });
+  }
 
   router.get('/flows', async (req, res) => {
     await caller(req);
@@ -277,14 +308,8 @@ export async function createRouter(
   router.post('/requests', async (req, res) => {
     const body = parse(submitBodySchema, req.body, 'body');
     const c = await submissionCaller(req, body.requester);
-    const key = req.header('idempotency-key');
-    if (key !== undefined && (key.length < 1 || key.length > 255)) {
-      throw new InputError('Idempotency-Key header: 1 to 255 characters');
-    }
-    const { items, replayed } = await service.submit(c, body, {
-      idempotencyKey: key,
-    });
-    res.status(replayed ? 200 : 201).json({ items });
+    const key = idempotencyKey(req);
+    created(res, await service.submit(c, body, { idempotencyKey: key }));
   });
 
   router.get('/requests', async (req, res) => {
@@ -342,9 +367,14 @@ export async function createRouter(
   router.post('/requests/:id/again', async (req, res) => {
     const c = await submissionCaller(req);
     const body = parse(againBodySchema, req.body ?? {}, 'body');
-    res
-      .status(201)
-      .json({ items: await service.again(c, id(req), body.justification) });
+    const requestId = id(req);
+    const key = idempotencyKey(req);
+    created(
+      res,
+      await service.again(c, requestId, body.justification, {
+        idempotencyKey: key,
+      }),
+    );
   });
 
   router.post('/requests/:id/extend', async (req, res) => {

@@ -151,7 +151,8 @@ export const auditQuerySchema = z
   })
   .strict();
 
-export const idParamSchema = z.string().uuid('must be a request id (UUID)');
+/** Request ids are UUIDs; the router answers any other `{id}` as an unknown one (404). */
+export const requestIdSchema = z.string().uuid();
 
 /** Parses input with a schema; on failure a 400 that names the offending field. */
 export function parse<T extends z.ZodTypeAny>(

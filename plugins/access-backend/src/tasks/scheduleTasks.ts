@@ -86,11 +86,18 @@ export async function scheduleTasks(options: {
     scope: 'global',
     frequency: { seconds: config.reverifyFrequencySeconds },
     timeout: { minutes: 5 },
-    fn: async () => {
-      const { checked, revoked, errors } = await service.runReverification();
-      if (revoked || errors) {
+    // The scheduler aborts the signal at the task's timeout (and on shutdown); the run
+    // then stops between grants instead of going on unlocked.
+    fn: async signal => {
+      const { checked, revoked, errors, stopped } =
+        await service.runReverification({ signal });
+      if (revoked || errors || stopped) {
         logger.info(
-          `access: re-verified ${checked} grant(s), revoked ${revoked}, ${errors} could not be verified`,
+          `access: re-verified ${checked} grant(s), revoked ${revoked}, ${errors} could not be verified${
+            stopped
+              ? '; stopped early (task timeout or shutdown), the next run starts over'
+              : ''
+          }`,
         );
       }
     },

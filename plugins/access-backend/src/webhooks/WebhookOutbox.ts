@@ -6,6 +6,7 @@ import { OutboundWebhookConfig } from '../config/AccessConfig';
 import { Db } from '../database/AccessStore';
 import { OutboxRecord, OutboxStore } from '../database/OutboxStore';
 import { NewAuditRecord, RequestRecord } from '../database/types';
+import { headerSecrets, Redactor } from '../http/redact';
 import { WebhookSigner } from '../provisioning/signing';
 import { eventTypeOf, subscribes } from './eventTypes';
 
@@ -105,6 +106,8 @@ const EXCERPT_CHARS = 200;
  */
 export class WebhookOutbox {
   private readonly signers = new Map<string, WebhookSigner>();
+  // Receivers may echo the request's headers in an error body, which is stored and logged.
+  private readonly redactors = new Map<string, Redactor>();
   private running?: Promise<{ delivered: number; failed: number }>;
   private again = false;
 
@@ -119,6 +122,10 @@ export class WebhookOutbox {
   ) {
     for (const w of deps.webhooks) {
       this.signers.set(w.id, new WebhookSigner(w.secret));
+      this.redactors.set(
+        w.id,
+        new Redactor([...headerSecrets(w.headers ?? {}), w.secret]),
+      );
     }
   }
 
@@ -282,6 +289,7 @@ export class WebhookOutbox {
   ): Promise<string | undefined> {
     const eventId = (JSON.parse(e.payload) as OutboundWebhookEvent).id;
     const signed = this.signers.get(webhook.id)!.sign(e.payload, eventId);
+    const redactor = this.redactors.get(webhook.id)!;
     try {
       const response = await (this.deps.fetch ?? fetch)(webhook.url, {
         method: 'POST',
@@ -297,16 +305,17 @@ export class WebhookOutbox {
       });
       const text = await response.text().catch(() => '');
       if (response.status >= 200 && response.status < 300) return undefined;
-      return `HTTP ${response.status}${
-        text ? `: ${text.slice(0, EXCERPT_CHARS)}` : ''
-      }`;
+      const excerpt = redactor.excerpt(text, EXCERPT_CHARS);
+      return `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`;
     } catch (err) {
       const x = err as Error;
       return x.name === 'TimeoutError'
         ? `no answer within ${webhook.timeoutMs} ms`
-        : `${x.message}${
-            (x as any).cause?.code ? ` (${(x as any).cause.code})` : ''
-          }`;
+        : redactor.redact(
+            `${x.message}${
+              (x as any).cause?.code ? ` (${(x as any).cause.code})` : ''
+            }`,
+          );
     }
   }
 }

@@ -30,7 +30,7 @@ interface Delivery {
 
 /** A receiver whose behaviour the test switches: answer, fail with 500, or hang. */
 class Receiver {
-  mode: 'ok' | 'fail' | 'hang' = 'ok';
+  mode: 'ok' | 'fail' | 'hang' | 'echo' = 'ok';
   readonly deliveries: Delivery[] = [];
   attempts = 0;
   private server!: Server;
@@ -41,6 +41,12 @@ class Receiver {
       const text = await readBody(req);
       this.attempts++;
       if (this.mode === 'hang') return; // never answers; the sender times out
+      if (this.mode === 'echo') {
+        // A misbehaving receiver that prints what it got, credentials included.
+        res.statusCode = 401;
+        res.end(`bad token: ${req.headers.authorization}`);
+        return;
+      }
       if (this.mode === 'fail') {
         res.statusCode = 500;
         res.end('receiver is down for maintenance');
@@ -293,6 +299,36 @@ describe.each(databases.eachSupportedId())(
         ]);
         // The same event id on every attempt, so the receiver can de-duplicate.
         expect(receiver.deliveries[0].id).toBe(JSON.parse(first.payload).id);
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    it('keeps header secrets a receiver echoes out of the stored (and logged) error', async () => {
+      const knex = await databases.init(databaseId);
+      const h = await startAccessBackend({
+        knex,
+        clock: new TestClock(),
+        access: {
+          flows: FLOWS,
+          webhooks: [
+            {
+              id: 'siem',
+              url: receiver.url,
+              secret: SECRET,
+              headers: { Authorization: 'Bearer siem-token-0123456789' },
+              timeout: { milliseconds: 500 },
+            },
+          ],
+        },
+      });
+      try {
+        receiver.mode = 'echo';
+        await h.api.post('/requests', PROD_READ).expect(201);
+        await eventually(async () => {
+          const [row] = await outbox({ knex });
+          expect(row.last_error).toBe('HTTP 401: bad token: ***');
+        });
       } finally {
         await h.backend.stop();
       }

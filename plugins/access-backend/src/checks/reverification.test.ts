@@ -1,0 +1,295 @@
+import {
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AccessCheckContext,
+  AccessCheckOutcome,
+  accessChecksExtensionPoint,
+} from '@jit-access/plugin-access-node';
+import { Knex } from 'knex';
+import {
+  createTestDatabases,
+  ENTITIES,
+  startAccessBackend,
+} from '../__testUtils__/harness';
+import { REVERIFY_TASK_ID } from '../tasks/scheduleTasks';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const ANNOTATION = 'pagerduty.com/service-id';
+const BILLING = 'resource:default/billing-db';
+const ORDERS = 'resource:default/orders-db';
+
+/** A prod database with a PagerDuty service, next to the harness's (which have none). */
+const billingDb: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name: 'billing-db',
+    namespace: 'default',
+    labels: { env: 'prod' },
+    annotations: { [ANNOTATION]: 'PBILL01' },
+  },
+  spec: { type: 'database', owner: 'group:default/payments' },
+  relations: [{ type: 'ownedBy', targetRef: 'group:default/payments' }],
+};
+
+/**
+ * A check that, like PagerDuty's on-call check with `entityService: true`, answers `failed`
+ * for a requested entity without the service annotation, and otherwise what the test sets.
+ */
+const entityCheck = {
+  answer: { outcome: 'passed', detail: 'on call' } as AccessCheckOutcome,
+  contexts: [] as AccessCheckContext[],
+  onRun: () => {},
+};
+const entityCheckModule = createBackendModule({
+  pluginId: 'access',
+  moduleId: 'test-entity-oncall',
+  register(env) {
+    env.registerInit({
+      deps: { checks: accessChecksExtensionPoint },
+      async init({ checks }) {
+        checks.addCheckType({
+          type: 'test-entity-oncall',
+          create: () => ({
+            reverify: true,
+            async run(ctx) {
+              entityCheck.contexts.push(ctx);
+              entityCheck.onRun();
+              const missing = ctx.resources.filter(
+                r => !r.entity?.metadata.annotations?.[ANNOTATION],
+              );
+              if (missing.length) {
+                return {
+                  outcome: 'failed',
+                  detail: `${missing
+                    .map(r => r.entityRef)
+                    .join(', ')} has no ${ANNOTATION} annotation`,
+                };
+              }
+              return entityCheck.answer;
+            },
+          }),
+        });
+      },
+    });
+  },
+});
+
+/**
+ * The in-memory catalog, which goes down on demand: entity reads fail once `reads` of
+ * them have been answered (Infinity: never).
+ */
+const outage = { reads: Infinity };
+const READS = ['getEntityByRef', 'getEntitiesByRefs', 'getEntities'];
+function flakyCatalog() {
+  const real = catalogServiceMock({ entities: [...ENTITIES, billingDb] });
+  return createServiceFactory({
+    service: catalogServiceRef,
+    deps: {},
+    factory: () =>
+      new Proxy(real, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (typeof value !== 'function' || !READS.includes(String(prop)))
+            return value;
+          return async (...args: unknown[]) => {
+            if (outage.reads <= 0) throw new Error('catalog down');
+            outage.reads--;
+            return value.apply(target, args);
+          };
+        },
+      }),
+  });
+}
+
+/** A scheduler that records each task with its settings; the test runs them with its own signal. */
+function recordingScheduler() {
+  const tasks = new Map<
+    string,
+    { frequency: unknown; timeout: unknown; fn: (s: AbortSignal) => any }
+  >();
+  const factory = createServiceFactory({
+    service: coreServices.scheduler,
+    deps: {},
+    factory: () =>
+      ({
+        async scheduleTask(task: any) {
+          tasks.set(task.id, task);
+        },
+        createScheduledTaskRunner() {
+          return { run: async (task: any) => void tasks.set(task.id, task) };
+        },
+        async triggerTask() {},
+        async getScheduledTasks() {
+          return [];
+        },
+      } as any),
+  });
+  return { tasks, factory };
+}
+
+function flow(id: string, approval: Record<string, unknown>) {
+  return {
+    id,
+    title: id,
+    requesters: ['group:default/engineering'],
+    resources: {
+      filter: {
+        kind: 'Resource',
+        'spec.type': 'database',
+        'metadata.labels.env': 'prod',
+      },
+      permissions: [id],
+    },
+    approval: { approvers: ['group:default/dba'], ...approval },
+    duration: { default: '8h', max: '8h' },
+    justification: 'required',
+  };
+}
+
+const ACCESS = {
+  checks: { oncall: { type: 'test-entity-oncall' } },
+  flows: [
+    flow('gated', { type: 'manual', requiredChecks: ['oncall'] }),
+    flow('oncall-or-human', { type: 'manual', autoApproveChecks: ['oncall'] }),
+  ],
+  // no `reverify`: the default frequency applies
+};
+
+describe.each(databases.eachSupportedId())(
+  'checks when the catalog fails, and the re-verification task, on %s',
+  databaseId => {
+    let h: Awaited<ReturnType<typeof startAccessBackend>>;
+    let knex: Knex;
+    let scheduler: ReturnType<typeof recordingScheduler>;
+
+    beforeEach(async () => {
+      entityCheck.answer = { outcome: 'passed', detail: 'on call' };
+      entityCheck.contexts = [];
+      entityCheck.onRun = () => {};
+      outage.reads = Infinity;
+      knex = await databases.init(databaseId);
+      scheduler = recordingScheduler();
+      h = await startAccessBackend({
+        knex,
+        access: ACCESS,
+        catalog: flakyCatalog(),
+        scheduler: scheduler.factory,
+        extraFeatures: [entityCheckModule],
+      });
+    });
+    afterEach(async () => {
+      await h.backend.stop();
+    });
+
+    const ask = (permission: string, entityRef = BILLING, who = 'alice') =>
+      h.api.post(
+        '/requests',
+        {
+          resources: [{ entityRef, permissions: [permission] }],
+          justification: 'INC-7',
+        },
+        who,
+      );
+    const reverify = (signal = new AbortController().signal) =>
+      scheduler.tasks.get(REVERIFY_TASK_ID)!.fn(signal);
+
+    it('re-verifies every 5 minutes by default, for at most 5 minutes a run', () => {
+      expect(scheduler.tasks.get(REVERIFY_TASK_ID)).toMatchObject({
+        frequency: { seconds: 300 },
+        timeout: { minutes: 5 },
+      });
+    });
+
+    it('tells a missing annotation (failed) from an entity the catalog could not load (error)', async () => {
+      const noAnnotation = (await ask('gated', ORDERS)).body.items[0];
+      expect(noAnnotation).toMatchObject({
+        status: 'rejected',
+        endReason: `Required check "oncall" failed: ${ORDERS} has no ${ANNOTATION} annotation`,
+      });
+
+      // the submission reads the entities once; the catalog is down when the check needs them
+      outage.reads = 1;
+      entityCheck.contexts = [];
+      const res = await ask('gated');
+      expect(res.status).toBe(201);
+      const r = res.body.items[0];
+      expect(r).toMatchObject({
+        status: 'rejected',
+        checks: [{ checkId: 'oncall', outcome: 'error' }],
+      });
+      expect(r.endReason).toMatch(
+        /^Could not verify required check "oncall": could not load the requested entities from the catalog \(.*catalog down/,
+      );
+      // the check was not asked with a context missing the entity
+      expect(entityCheck.contexts).toEqual([]);
+      outage.reads = Infinity;
+      const audit = (await h.api.get(`/audit?requestId=${r.id}`, 'pat')).body
+        .items;
+      expect(
+        audit.find((e: any) => e.action === 'request-rejected-by-checks')
+          .details.checks,
+      ).toEqual([
+        { id: 'oncall', outcome: 'error', detail: r.checks[0].detail },
+      ]);
+    });
+
+    it('revokes nothing while the catalog is down, and tells the check it re-verifies', async () => {
+      const r = (await ask('oncall-or-human')).body.items[0];
+      expect(r).toMatchObject({ status: 'granted' });
+      expect(entityCheck.contexts[0].reverifying).toBeUndefined();
+
+      // past the directory's cache, every catalog read fails
+      h.clock.advance(60);
+      outage.reads = 0;
+      entityCheck.contexts = [];
+      await reverify();
+      expect(entityCheck.contexts).toEqual([]);
+      outage.reads = Infinity;
+      expect((await h.api.get(`/requests/${r.id}`)).body.status).toBe(
+        'granted',
+      );
+      const audit = (await h.api.get(`/audit?requestId=${r.id}`, 'pat')).body
+        .items;
+      expect(audit[0]).toMatchObject({
+        action: 'reverify-error',
+        details: { check: 'oncall' },
+      });
+      expect(audit[0].details.detail).toMatch(
+        /could not load the (requester|requested entities) from the catalog/,
+      );
+
+      // the catalog is back: the check runs, told that it re-verifies
+      await reverify();
+      expect(entityCheck.contexts.map(c => c.reverifying)).toEqual([true]);
+      expect((await h.api.get(`/requests/${r.id}`)).body.status).toBe(
+        'granted',
+      );
+    });
+
+    it('stops between grants when the scheduler aborts the run', async () => {
+      for (const who of ['alice', 'bob']) {
+        const res = await ask('oncall-or-human', BILLING, who);
+        expect(res.body.items[0].status).toBe('granted');
+      }
+      const controller = new AbortController();
+      entityCheck.contexts = [];
+      entityCheck.onRun = () => controller.abort();
+      await reverify(controller.signal);
+      expect(entityCheck.contexts).toHaveLength(1);
+
+      entityCheck.onRun = () => {};
+      entityCheck.contexts = [];
+      await reverify();
+      expect(entityCheck.contexts).toHaveLength(2);
+    });
+  },
+);
