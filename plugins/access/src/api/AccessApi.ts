@@ -52,9 +52,14 @@ export interface AccessApi {
   reject(id: string, reason: string): Promise<AccessRequest>;
   cancel(id: string): Promise<AccessRequest>;
   revoke(id: string, reason?: string): Promise<AccessRequest>;
+  /**
+   * A new request from an ended one. With an `idempotencyKey`, a retry of the same call
+   * creates nothing twice.
+   */
   requestAgain(
     id: string,
     justification: string,
+    options?: { idempotencyKey?: string },
   ): Promise<SubmitAccessRequestResponse>;
   extend(
     id: string,

@@ -121,10 +121,12 @@ export class AccessClient implements AccessApi {
     id: string,
     action: string,
     json: unknown = {},
+    headers?: Record<string, string>,
   ) {
     return this.call<T>(`/requests/${encodeURIComponent(id)}/${action}`, {
       method: 'POST',
       json,
+      headers,
     });
   }
 
@@ -144,10 +146,19 @@ export class AccessClient implements AccessApi {
     return this.action(id, 'revoke', { reason });
   }
 
-  requestAgain(id: string, justification: string) {
-    return this.action<SubmitAccessRequestResponse>(id, 'again', {
-      justification,
-    });
+  requestAgain(
+    id: string,
+    justification: string,
+    options?: { idempotencyKey?: string },
+  ) {
+    return this.action<SubmitAccessRequestResponse>(
+      id,
+      'again',
+      { justification },
+      options?.idempotencyKey
+        ? { 'Idempotency-Key': options.idempotencyKey }
+        : undefined,
+    );
   }
 
   extend(id: string, durationSeconds: number, justification: string) {

@@ -108,7 +108,11 @@ export class FakeAccessApi implements AccessApi {
     return this.update(id, { favorite });
   }
 
-  async requestAgain(id: string, justification: string) {
+  async requestAgain(
+    id: string,
+    justification: string,
+    _options?: { idempotencyKey?: string },
+  ) {
     const old = this.find(id);
     if (!TERMINAL_STATUSES.includes(old.status)) {
       throw new Error(`Request ${id} is ${old.status}`);

@@ -18,7 +18,7 @@ import {
   AccessApproval,
   AccessRequest,
 } from '@jit-access/plugin-access-common';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { accessApiRef } from '../../api';
 import { requestRouteRef } from '../../routes';
 import {
@@ -89,7 +89,7 @@ export function DecidedTab() {
   const api = useApi(accessApiRef);
   const identityApi = useApi(identityApiRef);
   const requestLink = useRouteRef(requestRouteRef);
-  const me = useAsync(
+  const me = useAsyncRetry(
     async () => (await identityApi.getBackstageIdentity()).userEntityRef,
     [identityApi],
   );
@@ -98,7 +98,8 @@ export function DecidedTab() {
   );
   useLiveRefresh(list.retry);
 
-  if (me.error) return <LoadError what="who you are" error={me.error} />;
+  if (me.error)
+    return <LoadError what="who you are" error={me.error} onRetry={me.retry} />;
   if (list.error) {
     return (
       <LoadError

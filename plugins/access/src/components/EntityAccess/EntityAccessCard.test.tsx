@@ -118,6 +118,21 @@ describe('EntityAccessCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('loads again on "Try again" after a failure', async () => {
+    const api = fakeApi();
+    api.getEntityAccess.mockRejectedValueOnce(new Error('Service Unavailable'));
+    await renderCard(api);
+    await screen.findByText(
+      'Error: Could not load access: Service Unavailable',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(
+      await screen.findByRole('button', { name: 'Request access' }),
+    ).toBeInTheDocument();
+    expect(api.getEntityAccess).toHaveBeenCalledTimes(2);
+    expect(screen.queryByText(/Could not load access/)).not.toBeInTheDocument();
+  });
+
   it('renders nothing for an entity no flow covers, and remembers that', async () => {
     const api = fakeApi({
       getEntityAccess: jest.fn(async () =>

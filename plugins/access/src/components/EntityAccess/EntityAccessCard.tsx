@@ -158,7 +158,7 @@ export function EntityAccessCard() {
   if (!value && error) {
     return (
       <InfoCard title="Access">
-        <LoadError what="access" error={error} />
+        <LoadError what="access" error={error} onRetry={refresh} />
       </InfoCard>
     );
   }
@@ -202,7 +202,10 @@ export function EntityAccessCard() {
         <Box mt={1}>
           <Typography variant="caption" color="error" role="status">
             Could not refresh: {error.message}
-          </Typography>
+          </Typography>{' '}
+          <Button size="small" onClick={refresh} disabled={loading}>
+            Try again
+          </Button>
         </Box>
       )}
       {value.canSeeHolders && (

@@ -35,7 +35,11 @@ const useStyles = makeStyles(theme => ({
   actions: { whiteSpace: 'nowrap' },
 }));
 
-/** A closed request's status, with the reason it ended (in full on hover). */
+/**
+ * A closed request's status, with the reason it ended: cut to one line, in full in the
+ * status chip's tooltip (on hover, and on keyboard focus: the chip is focusable) and in
+ * its accessible description.
+ */
 export function EndedStatus(props: { request: AccessRequest }) {
   const { request: r } = props;
   const classes = useStyles();

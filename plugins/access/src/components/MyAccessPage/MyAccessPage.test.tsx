@@ -9,7 +9,9 @@ import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router-dom';
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
+import { rememberSubmission } from '../shared';
 import { FakeAccessApi } from '../../testUtils/fakeAccessApi';
+import { withFocusVisible } from '../../testUtils/focusVisible';
 import {
   inMinutes,
   makeClosed,
@@ -44,7 +46,7 @@ jest.setTimeout(30_000);
 
 async function renderPage(
   api: AccessApi,
-  options: { mountRoutes?: boolean } = {},
+  options: { mountRoutes?: boolean; path?: string } = {},
 ) {
   const alertApi = { post: jest.fn(), alert$: jest.fn() };
   const signals = fakeSignals();
@@ -62,7 +64,7 @@ async function renderPage(
       </Routes>
     </TestApiProvider>,
     {
-      routeEntries: ['/access'],
+      routeEntries: [options.path ?? '/access'],
       mountedRoutes:
         options.mountRoutes === false
           ? {}
@@ -190,6 +192,181 @@ describe('MyAccessPage', () => {
       ).toBeInTheDocument();
       expect(
         within(activeList()).getByRole('link', { name: 'orders-db (read)' }),
+      ).toBeInTheDocument();
+    });
+  });
+
+  describe('trying again', () => {
+    it('loads a failed section again on "Try again"', async () => {
+      const api = new FakeAccessApi([makeClosed('expired')]);
+      const list = api.listRequests.bind(api);
+      let failing = true;
+      api.listRequests = async q => {
+        if (failing && q.status?.includes('expired'))
+          throw new Error('Service Unavailable');
+        return list(q);
+      };
+      await renderPage(api);
+      await screen.findByText(
+        'Error: Could not load closed requests: Service Unavailable',
+      );
+      // Closed and Recent failed; each has its own button.
+      const buttons = screen.getAllByRole('button', { name: 'Try again' });
+      expect(buttons).toHaveLength(2);
+      failing = false;
+      const before = api.listCalls.length;
+      await userEvent.click(buttons[1]);
+      expect(
+        await screen.findByRole('table', { name: 'Closed requests' }),
+      ).toBeInTheDocument();
+      // Only that section asked again.
+      expect(api.listCalls.slice(before)).toEqual([
+        expect.objectContaining({ view: 'mine', limit: 20 }),
+      ]);
+      expect(
+        screen.getByText(
+          'Error: Could not load recent requests: Service Unavailable',
+        ),
+      ).toBeInTheDocument();
+    });
+
+    it('tries a failed refresh again, keeping the items meanwhile', async () => {
+      const api = new FakeAccessApi([makeGrant(60)]);
+      const { signals } = await renderPage(api);
+      await screen.findByRole('list', { name: 'Active access' });
+      const list = api.listRequests.bind(api);
+      api.listRequests = async () => {
+        throw new Error('Service Unavailable');
+      };
+      signals.publish({ requestId: 'x', status: 'granted', action: 'x' });
+      await screen.findByText(
+        'Error: Could not refresh active access: Service Unavailable',
+      );
+      api.listRequests = list;
+      const buttons = await screen.findAllByRole('button', {
+        name: 'Try again',
+      });
+      await userEvent.click(buttons[0]);
+      await waitFor(() =>
+        expect(
+          screen.queryByText(
+            'Error: Could not refresh active access: Service Unavailable',
+          ),
+        ).not.toBeInTheDocument(),
+      );
+      expect(
+        within(activeList()).getByRole('link', { name: 'orders-db (read)' }),
+      ).toBeInTheDocument();
+    });
+  });
+
+  describe('after a submission', () => {
+    it('lists the requests just submitted in a banner on top, until dismissed', async () => {
+      const items = [
+        makeRequest({ groupId: 'group-a', flowTitle: 'Production databases' }),
+        makeGrant(60, {
+          groupId: 'group-a',
+          flowId: 'staging-db',
+          flowTitle: 'Staging databases',
+          approvalType: 'automatic',
+        }),
+      ];
+      rememberSubmission(items);
+      const api = new FakeAccessApi(items);
+      await renderPage(api, { path: '/access?submitted=group-a' });
+      const banner = await screen.findByRole('region', {
+        name: 'Submitted: 2 requests',
+      });
+      expect(
+        within(banner).getByRole('heading', { name: 'Submitted: 2 requests' }),
+      ).toHaveFocus();
+      const rows = within(banner).getAllByTestId('submitted-request');
+      expect(rows).toHaveLength(2);
+      expect(
+        within(rows[0]).getByRole('link', { name: 'Production databases' }),
+      ).toHaveAttribute('href', `/access/requests/${items[0].id}`);
+      expect(
+        within(rows[0]).getByLabelText('Status: Pending Approval'),
+      ).toBeInTheDocument();
+      expect(
+        within(rows[0]).getByText('Waiting for 1 approval from bob or carol.'),
+      ).toBeInTheDocument();
+      expect(
+        within(rows[1]).getByLabelText('Status: Active'),
+      ).toBeInTheDocument();
+      expect(
+        within(banner).getByRole('link', { name: 'Make another request' }),
+      ).toHaveAttribute('href', '/access/new');
+      // Remembered from New Request: no lookup needed.
+      expect(api.listCalls).not.toContainEqual({ view: 'mine', limit: 100 });
+
+      await userEvent.click(
+        within(banner).getByRole('button', { name: 'Dismiss' }),
+      );
+      await waitFor(() =>
+        expect(
+          screen.queryByRole('region', { name: /^Submitted/ }),
+        ).not.toBeInTheDocument(),
+      );
+      // The sections stay.
+      expect(activeList()).toBeInTheDocument();
+    });
+
+    it("finds a submission it does not remember (after a reload) among the user's requests", async () => {
+      const mine = makeRequest({ groupId: 'group-b' });
+      const other = makeRequest({ groupId: 'group-c' });
+      const api = new FakeAccessApi([mine, other]);
+      await renderPage(api, { path: '/access?submitted=group-b' });
+      const banner = await screen.findByRole('region', {
+        name: 'Submitted: 1 request',
+      });
+      expect(within(banner).getAllByTestId('submitted-request')).toHaveLength(
+        1,
+      );
+      expect(
+        within(banner).getByRole('link', { name: 'Production databases' }),
+      ).toHaveAttribute('href', `/access/requests/${mine.id}`);
+      expect(api.listCalls).toContainEqual({ view: 'mine', limit: 100 });
+    });
+
+    it('shows no banner for a submission it cannot find', async () => {
+      const api = new FakeAccessApi([makeGrant(60)]);
+      await renderPage(api, { path: '/access?submitted=nope' });
+      await screen.findByRole('list', { name: 'Active access' });
+      await waitFor(() =>
+        expect(api.listCalls).toContainEqual({ view: 'mine', limit: 100 }),
+      );
+      expect(
+        screen.queryByRole('region', { name: /^Submitted/ }),
+      ).not.toBeInTheDocument();
+    });
+
+    it("follows the submitted requests' status when the backend signals a change", async () => {
+      const pending = makeRequest({
+        groupId: 'group-d',
+        approvalType: 'automatic',
+        approvers: [],
+        requiredApprovals: 0,
+      });
+      rememberSubmission([pending]);
+      const api = new FakeAccessApi([pending]);
+      const { signals } = await renderPage(api, {
+        path: '/access?submitted=group-d',
+      });
+      const banner = await screen.findByRole('region', {
+        name: 'Submitted: 1 request',
+      });
+      expect(
+        within(banner).getByText('Waiting for its checks.'),
+      ).toBeInTheDocument();
+      api.requests = [makeGrant(60, { id: pending.id, groupId: 'group-d' })];
+      signals.publish({
+        requestId: pending.id,
+        status: 'granted',
+        action: 'access-granted',
+      });
+      expect(
+        await within(banner).findByLabelText('Status: Active'),
       ).toBeInTheDocument();
     });
   });
@@ -874,12 +1051,35 @@ describe('MyAccessPage', () => {
         'title',
         'use the staging copy',
       );
-      expect(
-        table.getByLabelText('Status: Failed').closest('[title]'),
-      ).toHaveAttribute('title', 'IAM: role not found');
+      // The chip carries the full reason for screen readers and keyboard users.
+      const failed = table.getByLabelText('Status: Failed');
+      expect(failed).toHaveAccessibleDescription('Reason: IAM: role not found');
+      expect(failed).toHaveAttribute('tabindex', '0');
       expect(
         screen.queryByRole('navigation', { name: 'Closed requests pages' }),
       ).not.toBeInTheDocument();
+    });
+
+    it('shows the full reason in a tooltip when the status is focused from the keyboard', async () => {
+      const reason =
+        'Rejected by dana: use the read replica for reporting queries; production is for the service only, see RUNBOOK-12';
+      await renderPage(
+        new FakeAccessApi([makeClosed('rejected', { endReason: reason })]),
+      );
+      const table = within(
+        await screen.findByRole('table', { name: 'Closed requests' }),
+      );
+      const chip = table.getByLabelText('Status: Rejected');
+      expect(chip).toHaveAccessibleDescription(`Reason: ${reason}`);
+      // Reachable by keyboard: focusable, and its tooltip opens on keyboard focus.
+      expect(chip).toHaveAttribute('tabindex', '0');
+      const restore = withFocusVisible();
+      try {
+        act(() => chip.focus());
+        expect(await screen.findByRole('tooltip')).toHaveTextContent(reason);
+      } finally {
+        restore();
+      }
     });
 
     it('requests again with a new justification', async () => {
@@ -902,7 +1102,9 @@ describe('MyAccessPage', () => {
       await userEvent.click(
         dialog.getByRole('button', { name: 'Submit request' }),
       );
-      expect(requestAgain).toHaveBeenCalledWith(old.id, 'INC-2, day two');
+      expect(requestAgain).toHaveBeenCalledWith(old.id, 'INC-2, day two', {
+        idempotencyKey: expect.stringMatching(/\S{8,}/),
+      });
       expect(alertApi.post).toHaveBeenCalledWith(
         expect.objectContaining({
           message: 'Requested again: orders-db (read): Pending Approval',
@@ -969,6 +1171,29 @@ describe('MyAccessPage', () => {
       );
     });
 
+    it('sends the same idempotency key when request again is confirmed a second time', async () => {
+      const api = new FakeAccessApi([makeClosed('expired')]);
+      const keys: (string | undefined)[] = [];
+      api.requestAgain = async (_id, _justification, options) => {
+        keys.push(options?.idempotencyKey);
+        throw new Error('Failed to fetch');
+      };
+      await renderPage(api);
+      await userEvent.click(
+        within(
+          await screen.findByRole('table', { name: 'Closed requests' }),
+        ).getByRole('button', { name: 'Request again' }),
+      );
+      const dialog = within(await screen.findByRole('dialog'));
+      const submit = dialog.getByRole('button', { name: 'Submit request' });
+      await userEvent.click(submit);
+      await dialog.findByRole('alert');
+      await userEvent.click(submit);
+      await waitFor(() => expect(keys).toHaveLength(2));
+      expect(keys[0]).toMatch(/\S{8,}/);
+      expect(keys[1]).toBe(keys[0]);
+    });
+
     it('stars a closed request', async () => {
       const old = makeClosed('expired');
       const api = new FakeAccessApi([old]);
@@ -1033,6 +1258,83 @@ describe('MyAccessPage', () => {
       ).not.toBeInTheDocument();
     });
 
+    it('shows 50 favourites, says there are more and shows more on demand', async () => {
+      const starred = Array.from({ length: 60 }, (_, i) =>
+        makeClosed('expired', {
+          favorite: true,
+          resources: [
+            {
+              entityRef: `resource:default/fav-${String(i).padStart(2, '0')}`,
+              permissions: ['read'],
+            },
+          ],
+        }),
+      );
+      const api = new FakeAccessApi(starred);
+      await renderPage(api);
+      const favourites = await screen.findByRole('list', {
+        name: 'Favourites',
+      });
+      expect(within(favourites).getAllByRole('listitem')).toHaveLength(50);
+      // One more than shown is asked for, to know there are more.
+      expect(api.listCalls).toContainEqual(
+        expect.objectContaining({ view: 'favorites', limit: 51 }),
+      );
+      expect(
+        screen.getByText('Showing your 50 most recently starred.'),
+      ).toBeInTheDocument();
+      await userEvent.click(
+        screen.getByRole('button', { name: 'Show 50 more' }),
+      );
+      await waitFor(() =>
+        expect(
+          within(screen.getByRole('list', { name: 'Favourites' })).getAllByRole(
+            'listitem',
+          ),
+        ).toHaveLength(60),
+      );
+      expect(api.listCalls).toContainEqual(
+        expect.objectContaining({ view: 'favorites', limit: 101 }),
+      );
+      expect(
+        screen.queryByRole('button', { name: /^Show \d+ more$/ }),
+      ).not.toBeInTheDocument();
+      expect(
+        screen.queryByText(/most recently starred/),
+      ).not.toBeInTheDocument();
+    });
+
+    it('says when the favourites reach the most the backend returns', async () => {
+      const starred = Array.from({ length: 230 }, (_, i) =>
+        makeClosed('expired', {
+          favorite: true,
+          resources: [
+            { entityRef: `resource:default/fav-${i}`, permissions: ['read'] },
+          ],
+        }),
+      );
+      const api = new FakeAccessApi(starred);
+      await renderPage(api);
+      for (const more of [50, 50, 50]) {
+        await userEvent.click(
+          await screen.findByRole('button', { name: `Show ${more} more` }),
+        );
+      }
+      expect(
+        await screen.findByText(
+          'Showing your 200 most recently starred, the most this list holds; unstar some to see older ones.',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        within(screen.getByRole('list', { name: 'Favourites' })).getAllByRole(
+          'listitem',
+        ),
+      ).toHaveLength(200);
+      expect(api.listCalls).toContainEqual(
+        expect.objectContaining({ view: 'favorites', limit: 200 }),
+      );
+    });
+
     it('requests a recent one again', async () => {
       const old = makeClosed('revoked');
       const api = new FakeAccessApi([old]);
@@ -1048,7 +1350,9 @@ describe('MyAccessPage', () => {
       await userEvent.click(
         dialog.getByRole('button', { name: 'Submit request' }),
       );
-      expect(requestAgain).toHaveBeenCalledWith(old.id, 'again');
+      expect(requestAgain).toHaveBeenCalledWith(old.id, 'again', {
+        idempotencyKey: expect.stringMatching(/\S{8,}/),
+      });
     });
   });
 

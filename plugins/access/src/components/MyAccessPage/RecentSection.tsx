@@ -1,4 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
@@ -8,14 +10,21 @@ import {
   AccessRequest,
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
+import { useState } from 'react';
 import { relativeTime, StatusChip } from '../shared';
 import { OnChanged, RequestAgainAction, StarButton } from './actions';
 import { PagedSection, RequestLink } from './common';
 import { useRequestPages } from './useRequestPages';
 
 const RECENT_COUNT = 3;
-/** The backend returns at most this many stars, newest first. */
-const FAVORITES_LIMIT = 50;
+/**
+ * Favourites shown at first, and how many more each "Show more" adds. The backend lists
+ * stars newest first without a cursor, so one more than shown is asked for to know
+ * whether there are more.
+ */
+export const FAVORITES_STEP = 50;
+/** The most favourites the backend returns in one answer (its `limit` maximum). */
+export const FAVORITES_MAX = 200;
 
 const useStyles = makeStyles(theme => ({
   item: {
@@ -49,6 +58,49 @@ function ShortcutItem(props: { request: AccessRequest; onChanged: OnChanged }) {
   );
 }
 
+/**
+ * Under the favourites: how many are shown when there are more, and a button to show more
+ * (up to what the backend returns at once).
+ */
+function FavoritesMore(props: {
+  /** Favourites fetched: one more than shown when there are more. */
+  total: number;
+  shown: number;
+  loading: boolean;
+  onMore(): void;
+}) {
+  const { total, shown, loading, onMore } = props;
+  if (total > shown) {
+    const next = Math.min(FAVORITES_STEP, FAVORITES_MAX - shown);
+    return (
+      <Box
+        display="flex"
+        alignItems="center"
+        flexWrap="wrap"
+        gridGap={8}
+        mt={1}
+      >
+        <Typography variant="caption" color="textSecondary" role="status">
+          Showing your {shown} most recently starred.
+        </Typography>
+        <Button size="small" onClick={onMore} disabled={loading}>
+          Show {next} more
+        </Button>
+      </Box>
+    );
+  }
+  if (shown >= FAVORITES_MAX && total >= FAVORITES_MAX)
+    return (
+      <Box mt={1}>
+        <Typography variant="caption" color="textSecondary" role="status">
+          Showing your {FAVORITES_MAX} most recently starred, the most this list
+          holds; unstar some to see older ones.
+        </Typography>
+      </Box>
+    );
+  return null;
+}
+
 /** The last few closed requests and the starred ones, to ask again in two clicks. */
 export function RecentSection(props: {
   refreshKey: number;
@@ -61,10 +113,11 @@ export function RecentSection(props: {
     RECENT_COUNT,
     refreshKey,
   );
+  const [favoritesShown, setFavoritesShown] = useState(FAVORITES_STEP);
   const favorites = useRequestPages(
     'favorites',
     undefined,
-    FAVORITES_LIMIT,
+    Math.min(favoritesShown + 1, FAVORITES_MAX),
     refreshKey,
   );
   return (
@@ -98,11 +151,27 @@ export function RecentSection(props: {
             empty="Star a request to keep it here."
           >
             {items => (
-              <List dense aria-label="Favourites" disablePadding>
-                {items.map(r => (
-                  <ShortcutItem key={r.id} request={r} onChanged={onChanged} />
-                ))}
-              </List>
+              <>
+                <List dense aria-label="Favourites" disablePadding>
+                  {items.slice(0, favoritesShown).map(r => (
+                    <ShortcutItem
+                      key={r.id}
+                      request={r}
+                      onChanged={onChanged}
+                    />
+                  ))}
+                </List>
+                <FavoritesMore
+                  total={items.length}
+                  shown={favoritesShown}
+                  loading={favorites.loading}
+                  onMore={() =>
+                    setFavoritesShown(n =>
+                      Math.min(n + FAVORITES_STEP, FAVORITES_MAX),
+                    )
+                  }
+                />
+              </>
             )}
           </PagedSection>
         </Grid>

@@ -11,7 +11,7 @@ import {
   AccessFlowSummary,
   AccessRequest,
 } from '@jit-access/plugin-access-common';
-import { ReactNode, useId, useState } from 'react';
+import { ReactNode, useId, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { accessApiRef } from '../../api';
 import {
@@ -19,6 +19,7 @@ import {
   formatTime,
   isBeingRevoked,
   MAX_TEXT_LENGTH,
+  newIdempotencyKey,
   VisuallyHidden,
 } from '../shared';
 import { ActionDialog } from './ActionDialog';
@@ -410,12 +411,20 @@ export function RequestAgainAction(props: {
   const [open, setOpen] = useState(false);
   const fieldId = useId();
   const [justification, setJustification] = useState('');
+  // One key per opening and text: confirming again after a lost answer creates nothing twice.
+  const [opened, setOpened] = useState(0);
+  const idempotencyKey = useMemo(
+    () => newIdempotencyKey(),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [opened, justification],
+  );
   return (
     <>
       <Button
         size="small"
         onClick={() => {
           setJustification('');
+          setOpened(n => n + 1);
           setOpen(true);
         }}
       >
@@ -436,6 +445,7 @@ export function RequestAgainAction(props: {
           const { items } = await api.requestAgain(
             request.id,
             justification.trim(),
+            { idempotencyKey },
           );
           const refused = items.filter(
             i => i.status === 'rejected' || i.status === 'failed',

@@ -15,6 +15,7 @@ import {
 const useStyles = makeStyles(theme => ({
   refreshing: { marginBottom: theme.spacing(1) },
   staleError: { marginBottom: theme.spacing(2) },
+  retry: { marginTop: theme.spacing(1) },
   pager: {
     display: 'flex',
     alignItems: 'center',
@@ -63,7 +64,11 @@ export function PagedSection(props: {
   if (!items) {
     if (error) {
       return (
-        <LoadError what={title.toLocaleLowerCase('en-US')} error={error} />
+        <LoadError
+          what={title.toLocaleLowerCase('en-US')}
+          error={error}
+          onRetry={pages.retry}
+        />
       );
     }
     return <Progress aria-label={`Loading ${title}`} />;
@@ -78,6 +83,15 @@ export function PagedSection(props: {
             }`}
             error={error}
           />
+          <Button
+            size="small"
+            variant="outlined"
+            className={classes.retry}
+            onClick={pages.retry}
+            disabled={loading}
+          >
+            Try again
+          </Button>
         </div>
       )}
       {loading && (

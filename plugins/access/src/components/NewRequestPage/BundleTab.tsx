@@ -19,7 +19,7 @@ import {
   AccessRequest,
 } from '@jit-access/plugin-access-common';
 import { useCallback, useMemo, useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { accessApiRef } from '../../api';
 import { LoadError, shortRef } from '../shared';
 import { RequestForm, RequestTarget, useItemError } from './RequestForm';
@@ -44,7 +44,7 @@ export function BundleTab(props: {
   const { flows, initialBundleId, onSubmitted } = props;
   const classes = useStyles();
   const api = useApi(accessApiRef);
-  const bundles = useAsync(() => api.getBundles(), [api]);
+  const bundles = useAsyncRetry(() => api.getBundles(), [api]);
   const [pickedId, setPickedId] = useState<string | undefined>(initialBundleId);
   // Indices of the bundle's resources left out; empty means all ticked (the default).
   const [unticked, setUnticked] = useState<ReadonlySet<number>>(
@@ -81,7 +81,10 @@ export function BundleTab(props: {
   );
 
   if (bundles.loading) return <Progress />;
-  if (bundles.error) return <LoadError what="bundles" error={bundles.error} />;
+  if (bundles.error)
+    return (
+      <LoadError what="bundles" error={bundles.error} onRetry={bundles.retry} />
+    );
   if (!bundles.value?.length)
     return (
       <EmptyState

@@ -1,15 +1,20 @@
 import '@testing-library/jest-dom';
-import { alertApiRef } from '@backstage/core-plugin-api';
+import { alertApiRef, identityApiRef } from '@backstage/core-plugin-api';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { AccessFlowSummary } from '@jit-access/plugin-access-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { Route, Routes } from 'react-router-dom';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
+import { MyAccessPage } from '../MyAccessPage';
 import { NewRequestPage } from './NewRequestPage';
 import {
   asAccessApi,
   fakeAccessApi,
   FakeAccessApi,
+  FLOWS,
   manyResources,
   ORDERS_DB,
   RESOURCES,
@@ -18,13 +23,30 @@ import {
 // Full-page renders with Material UI are slow on shared CI machines.
 jest.setTimeout(30_000);
 
+/** The catalog's type facet under each filter, keyed by the filter's JSON. */
+type Facets = Record<string, string[]>;
+
 async function renderPage(
   fake: FakeAccessApi = fakeAccessApi(),
   path = '/access/new',
+  options: {
+    /** Catalog API answering facet queries; absent: the app has none. */
+    catalog?: { getEntityFacets: jest.Mock };
+    ownershipEntityRefs?: string[];
+  } = {},
 ) {
   const alertApi = {
     post: jest.fn(),
     alert$: jest.fn(),
+  };
+  const identityApi = {
+    getBackstageIdentity: async () => ({
+      type: 'user' as const,
+      userEntityRef: 'user:default/alice',
+      ownershipEntityRefs: options.ownershipEntityRefs ?? [
+        'user:default/alice',
+      ],
+    }),
   };
   const user = userEvent.setup({ delay: null });
   await renderInTestApp(
@@ -32,14 +54,53 @@ async function renderPage(
       apis={[
         [accessApiRef, asAccessApi(fake)],
         [alertApiRef, alertApi],
+        [identityApiRef, identityApi],
+        ...(options.catalog ? [[catalogApiRef, options.catalog] as const] : []),
       ]}
     >
-      <NewRequestPage />
+      {/* As the app mounts them: a submission lands on My Access. */}
+      <Routes>
+        <Route path="/access" element={<MyAccessPage />} />
+        <Route path="/access/new" element={<NewRequestPage />} />
+      </Routes>
     </TestApiProvider>,
     { routeEntries: [path], mountedRoutes: { '/access': rootRouteRef } },
   );
   return { fake, user, alertApi };
 }
+
+/** A catalog API whose type facet answers from `facets`, by the filter asked with. */
+function fakeCatalog(facets: Facets) {
+  return {
+    getEntityFacets: jest.fn(
+      async (req: { filter: unknown; facets: string[] }) => {
+        const types = facets[JSON.stringify(req.filter)];
+        if (!types) throw new Error(`unexpected filter ${JSON.stringify(req)}`);
+        return {
+          facets: {
+            'spec.type': types.map(value => ({ value, count: 1 })),
+          },
+        };
+      },
+    ),
+  };
+}
+
+/** The Type filter's options, without "All types". */
+function typeOptions(): string[] {
+  return within(screen.getByLabelText('Type'))
+    .getAllByRole('option')
+    .map(o => o.getAttribute('value') ?? '')
+    .filter(Boolean);
+}
+
+/** The banner My Access shows after a submission. */
+const submittedBanner = (count: number) =>
+  screen.findByRole(
+    'region',
+    { name: `Submitted: ${count} request${count === 1 ? '' : 's'}` },
+    { timeout: 5000 },
+  );
 
 /** A permission checkbox in the search results (the selected list repeats them). */
 const box = (name: string | RegExp) =>
@@ -352,7 +413,7 @@ describe('NewRequestPage – Resources', () => {
     ).toBeDisabled();
   });
 
-  it('submits once with an idempotency key and shows the split requests', async () => {
+  it('submits once with an idempotency key, then lands on My Access listing the split requests', async () => {
     const { fake, user, alertApi } = await renderPage();
     await tick(user, 'read via Staging databases on staging-db');
     await tick(user, 'read via Production databases on Orders DB');
@@ -363,9 +424,7 @@ describe('NewRequestPage – Resources', () => {
     await previewAndWait(user);
     await user.dblClick(screen.getByRole('button', { name: 'Submit request' }));
 
-    expect(
-      await screen.findByRole('heading', { name: 'Submitted: 2 requests' }),
-    ).toBeInTheDocument();
+    const banner = await submittedBanner(2);
     expect(fake.submitRequest).toHaveBeenCalledTimes(1);
     expect(fake.submitRequest).toHaveBeenCalledWith(
       {
@@ -378,7 +437,19 @@ describe('NewRequestPage – Resources', () => {
       { idempotencyKey: expect.stringMatching(/\S{8,}/) },
     );
 
-    const requests = screen.getAllByTestId('submitted-request');
+    // My Access, not New Request any more, with the banner focused on top.
+    expect(
+      screen.queryByRole('tab', { name: 'Resources' }),
+    ).not.toBeInTheDocument();
+    expect(await screen.findByText('Active access')).toBeInTheDocument();
+    expect(
+      within(banner).getByRole('heading', { name: 'Submitted: 2 requests' }),
+    ).toHaveFocus();
+    expect(
+      within(banner).getByText(/Your submission was split by approval flow/),
+    ).toBeInTheDocument();
+
+    const requests = within(banner).getAllByTestId('submitted-request');
     expect(requests).toHaveLength(2);
     const staging = requests.find(r =>
       within(r).queryByText('Staging databases'),
@@ -391,20 +462,26 @@ describe('NewRequestPage – Resources', () => {
     expect(
       within(prod).getByText('Waiting for 1 approval from dana or erin.'),
     ).toBeInTheDocument();
-    expect(alertApi.post).toHaveBeenCalledWith(
+    expect(
+      within(prod).getByRole('link', { name: 'Production databases' }),
+    ).toHaveAttribute(
+      'href',
+      expect.stringMatching(/^\/access\/requests\/[0-9a-f-]{36}$/),
+    );
+    // The banner says it all: no toast on top.
+    expect(alertApi.post).not.toHaveBeenCalledWith(
       expect.objectContaining({ message: 'Submitted 2 requests' }),
     );
 
     expect(
-      // LinkButton: an <a href> with the button role.
-      screen.getByRole('button', { name: 'Go to My Access' }),
-    ).toHaveAttribute('href', '/access');
-    await user.click(
-      screen.getByRole('button', { name: 'Make another request' }),
+      within(banner).getByRole('link', { name: 'Make another request' }),
+    ).toHaveAttribute('href', '/access/new');
+    await user.click(within(banner).getByRole('button', { name: 'Dismiss' }));
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('region', { name: /^Submitted/ }),
+      ).not.toBeInTheDocument(),
     );
-    expect(
-      await within(selected()).findByText('Selected (0)'),
-    ).toBeInTheDocument();
   });
 
   it('reuses the idempotency key when retrying the same submission, and only then', async () => {
@@ -429,9 +506,7 @@ describe('NewRequestPage – Resources', () => {
     fake.submitRequest.mockImplementation(real);
     await user.type(screen.getByLabelText(/Justification/), 'checking');
     await user.click(screen.getByRole('button', { name: 'Submit request' }));
-    expect(
-      await screen.findByRole('heading', { name: 'Submitted: 1 request' }),
-    ).toBeInTheDocument();
+    expect(await submittedBanner(1)).toBeInTheDocument();
     const third = fake.submitRequest.mock.calls[2];
     expect(third[1]?.idempotencyKey).not.toBe(first[1]?.idempotencyKey);
   });
@@ -541,11 +616,110 @@ describe('NewRequestPage – Resources', () => {
     expect(await screen.findByText('Orders DB')).toBeInTheDocument();
   });
 
+  it('offers every type the catalog has under the flows the user may use, not just loaded ones', async () => {
+    const flow = (
+      id: string,
+      requesters: string[],
+      filter: AccessFlowSummary['filter'],
+    ): AccessFlowSummary => ({ ...FLOWS[0], id, requesters, filter });
+    const fake = fakeAccessApi();
+    fake.getFlows.mockResolvedValue([
+      flow('dbs', ['*'], [{ kind: 'Resource', 'spec.type': 'database' }]),
+      flow(
+        'queues',
+        ['group:default/payments'],
+        [
+          { kind: 'Resource', 'spec.type': ['queue', 'topic'] },
+          { kind: 'Component', 'spec.type': 'service' },
+        ],
+      ),
+      // Not for alice: its types are not offered.
+      flow('clusters', ['group:default/platform'], [{ kind: 'Cluster' }]),
+    ]);
+    const catalog = fakeCatalog({
+      [JSON.stringify([{ kind: 'Resource', 'spec.type': 'database' }])]: [
+        'database',
+      ],
+      [JSON.stringify([
+        { kind: 'Resource', 'spec.type': ['queue', 'topic'] },
+        { kind: 'Component', 'spec.type': 'service' },
+      ])]: ['queue', 'topic', 'service'],
+      [JSON.stringify([{ kind: 'Cluster' }])]: ['eks'],
+    });
+    const { user } = await renderPage(fake, '/access/new', {
+      catalog,
+      ownershipEntityRefs: ['user:default/alice', 'group:default/payments'],
+    });
+    await screen.findByText('Orders DB');
+    await waitFor(() =>
+      expect(typeOptions()).toEqual([
+        'database',
+        // Loaded from the first page (prod-eks).
+        'kubernetes-cluster',
+        'queue',
+        'service',
+        'topic',
+      ]),
+    );
+    // One facet query per flow alice may use, with that flow's own filter.
+    expect(catalog.getEntityFacets).toHaveBeenCalledTimes(2);
+    expect(catalog.getEntityFacets).toHaveBeenCalledWith({
+      filter: [{ kind: 'Resource', 'spec.type': 'database' }],
+      facets: ['spec.type'],
+    });
+
+    // A type no loaded page had is picked and sent to the backend.
+    await user.selectOptions(screen.getByLabelText('Type'), 'queue');
+    await waitFor(() =>
+      expect(fake.getResources).toHaveBeenLastCalledWith(
+        expect.objectContaining({ type: 'queue' }),
+      ),
+    );
+    expect(await screen.findByText('No resources match')).toBeInTheDocument();
+    // Asked once for the page's life, not per search.
+    expect(catalog.getEntityFacets).toHaveBeenCalledTimes(2);
+  });
+
+  it('falls back to the types of loaded pages when the catalog cannot be asked', async () => {
+    const fake = fakeAccessApi();
+    fake.getFlows.mockResolvedValue([
+      { ...FLOWS[0], filter: [{ kind: 'Resource' }] },
+    ]);
+    const catalog = {
+      getEntityFacets: jest.fn(async () => {
+        throw new Error('catalog down');
+      }),
+    };
+    await renderPage(fake, '/access/new', { catalog });
+    await screen.findByText('Orders DB');
+    await waitFor(() => expect(catalog.getEntityFacets).toHaveBeenCalled());
+    expect(typeOptions()).toEqual(['database', 'kubernetes-cluster']);
+  });
+
   it('says so when nothing is requestable at all', async () => {
     await renderPage(fakeAccessApi([]));
     expect(
       await screen.findByText('No resources you can request'),
     ).toBeInTheDocument();
+  });
+
+  it('loads the flows again on "Try again"', async () => {
+    const fake = fakeAccessApi();
+    fake.getFlows.mockRejectedValueOnce(new Error('Backend down'));
+    const { user } = await renderPage(fake);
+    await screen.findByText(
+      'Warning: Could not load the access flows: Backend down',
+    );
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    await waitFor(() =>
+      expect(
+        screen.queryByText(/Could not load the access flows/),
+      ).not.toBeInTheDocument(),
+    );
+    expect(fake.getFlows).toHaveBeenCalledTimes(2);
+    // The flows' limits are known again without a preview.
+    await tick(user, 'read via Production databases on Orders DB');
+    expect(screen.getByLabelText('Duration (hours)')).toHaveValue(2);
   });
 
   it('warns when the flows cannot be loaded, and still works from the preview', async () => {
@@ -622,9 +796,7 @@ describe('NewRequestPage – Bundle', () => {
     await user.click(
       within(panel).getByRole('button', { name: 'Submit request' }),
     );
-    expect(
-      await screen.findByRole('heading', { name: 'Submitted: 2 requests' }),
-    ).toBeInTheDocument();
+    expect(await submittedBanner(2)).toBeInTheDocument();
     expect(fake.submitRequest).toHaveBeenCalledWith(
       {
         bundleId: 'incident-kit',
@@ -659,9 +831,9 @@ describe('NewRequestPage – Bundle', () => {
     expect(await screen.findByText('No bundles')).toBeInTheDocument();
   });
 
-  it('shows why bundles could not be loaded', async () => {
+  it('shows why bundles could not be loaded, and tries again', async () => {
     const failing = fakeAccessApi();
-    failing.getBundles.mockRejectedValue(new Error('Forbidden by policy'));
+    failing.getBundles.mockRejectedValueOnce(new Error('Forbidden by policy'));
     const { user } = await renderPage(failing);
     await user.click(screen.getByRole('tab', { name: 'Bundle' }));
     expect(
@@ -669,5 +841,10 @@ describe('NewRequestPage – Bundle', () => {
         'Error: Could not load bundles: Forbidden by policy',
       ),
     ).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(
+      await screen.findByRole('radio', { name: /Incident kit/ }),
+    ).toBeInTheDocument();
+    expect(failing.getBundles).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,25 +1,52 @@
 import { WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { useAppNavigate } from '@backstage/frontend-plugin-api';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { useMemo, useState } from 'react';
-import { useLocation } from 'react-router-dom';
-import useAsync from 'react-use/esm/useAsync';
+import { useCallback, useMemo, useState } from 'react';
+import { useLocation, useNavigate } from 'react-router-dom';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { accessApiRef } from '../../api';
-import { requestRouteRef, rootRouteRef } from '../../routes';
-import { useOptionalRouteRef } from '../shared';
+import { rootRouteRef } from '../../routes';
+import {
+  rememberSubmission,
+  SUBMITTED_PARAM,
+  useOptionalRouteRef,
+} from '../shared';
 import { BundleTab } from './BundleTab';
-import { DeepLink, parseDeepLink } from './logic';
+import { parseDeepLink } from './logic';
 import { ResourcesTab } from './ResourcesTab';
-import { SubmitResult } from './SubmitResult';
 
-const NO_LINK: DeepLink = { entities: [] };
+/**
+ * Where a submission lands: My Access, with `?submitted=<group id>` so it shows the
+ * requests the submission was split into.
+ */
+function useGoToMyAccess(): (items: AccessRequest[]) => void {
+  // My Access's path where the app binds the root route (both frontend systems).
+  const myAccess = useOptionalRouteRef(rootRouteRef)?.();
+  const appNavigate = useAppNavigate();
+  // Elsewhere (tests, odd apps) the parent route, relative to this page.
+  const routerNavigate = useNavigate();
+  return useCallback(
+    (items: AccessRequest[]) => {
+      const groupId = rememberSubmission(items);
+      const search = groupId
+        ? `?${new URLSearchParams({ [SUBMITTED_PARAM]: groupId })}`
+        : '';
+      if (myAccess) appNavigate(`${myAccess}${search}`);
+      else routerNavigate({ pathname: '..', search });
+    },
+    [myAccess, appNavigate, routerNavigate],
+  );
+}
 
 /**
  * New Request: ask for access to catalog resources (search, pick up to 1,000 with their
- * permissions) or to a bundle, preview who approves, and submit. Deep links prefill it:
+ * permissions) or to a bundle, preview who approves, and submit; then it goes to My
+ * Access, which lists the requests the submission was split into. Deep links prefill it:
  * `?entity=resource:default/orders-db&permission=read` (several `entity` allowed) or
  * `?bundle=<id>`.
  *
@@ -28,46 +55,35 @@ const NO_LINK: DeepLink = { entities: [] };
 export function NewRequestPage() {
   const api = useApi(accessApiRef);
   const location = useLocation();
-  // My Access, or the parent route where the root route is not bound (tests, odd apps).
-  const myAccessLink = useOptionalRouteRef(rootRouteRef)?.() ?? '..';
-  // A request's page, where that route is bound.
-  const requestRoute = useOptionalRouteRef(requestRouteRef);
-  const requestLink = requestRoute && ((id: string) => requestRoute({ id }));
   const deepLink = useMemo(
     () => parseDeepLink(location.search),
     [location.search],
   );
-  const flows = useAsync(() => api.getFlows(), [api]);
+  const flows = useAsyncRetry(() => api.getFlows(), [api]);
+  const onSubmitted = useGoToMyAccess();
 
   const [tab, setTab] = useState(
     deepLink.bundleId && !deepLink.entities.length ? 1 : 0,
   );
   const [bundleOpened, setBundleOpened] = useState(tab === 1);
-  const [result, setResult] = useState<AccessRequest[]>();
-  // Bumped by "Make another request": a fresh form, without re-applying the deep link.
-  const [round, setRound] = useState(0);
-
-  if (result)
-    return (
-      <SubmitResult
-        items={result}
-        myAccessLink={myAccessLink}
-        requestLink={requestLink}
-        onAnother={() => {
-          setResult(undefined);
-          setRound(r => r + 1);
-        }}
-      />
-    );
 
   return (
-    <Box key={round}>
+    <Box>
       {flows.error && (
         <Box mb={2}>
           <WarningPanel
             title={`Could not load the access flows: ${flows.error.message}`}
             message="Duration limits and whether a justification is required show after a preview."
           />
+          <Box mt={1}>
+            <Button
+              variant="outlined"
+              onClick={flows.retry}
+              disabled={flows.loading}
+            >
+              Try again
+            </Button>
+          </Box>
         </Box>
       )}
       <Tabs
@@ -100,8 +116,8 @@ export function NewRequestPage() {
       >
         <ResourcesTab
           flows={flows.value}
-          deepLink={round === 0 ? deepLink : NO_LINK}
-          onSubmitted={setResult}
+          deepLink={deepLink}
+          onSubmitted={onSubmitted}
         />
       </Box>
       {/* Mounted on first visit, then kept so switching tabs loses nothing. */}
@@ -115,8 +131,8 @@ export function NewRequestPage() {
         >
           <BundleTab
             flows={flows.value}
-            initialBundleId={round === 0 ? deepLink.bundleId : undefined}
-            onSubmitted={setResult}
+            initialBundleId={deepLink.bundleId}
+            onSubmitted={onSubmitted}
           />
         </Box>
       )}

@@ -1,4 +1,4 @@
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import CircularProgress from '@material-ui/core/CircularProgress';
@@ -116,7 +116,6 @@ export function RequestForm(props: RequestFormProps) {
   } = props;
   const classes = useStyles();
   const api = useApi(accessApiRef);
-  const alertApi = useApi(alertApiRef);
 
   const [durationText, setDurationText] = useState('');
   const [durationTouched, setDurationTouched] = useState(false);
@@ -268,13 +267,7 @@ export function RequestForm(props: RequestFormProps) {
         idempotencyKey: idempotency.current.key,
       });
       idempotency.current = undefined;
-      alertApi.post({
-        message: `Submitted ${res.items.length} request${
-          res.items.length === 1 ? '' : 's'
-        }`,
-        severity: 'success',
-        display: 'transient',
-      });
+      // No toast: the page goes to My Access, whose banner lists what was submitted.
       onSubmitted(res.items);
     } catch (e) {
       report(e, 'submit');

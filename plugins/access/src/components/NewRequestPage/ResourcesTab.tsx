@@ -28,6 +28,7 @@ import { RequestForm, RequestTarget, useItemError } from './RequestForm';
 import { ResourceResults } from './ResourceResults';
 import { SelectedList } from './SelectedList';
 import { useResourceSearch } from './useResourceSearch';
+import { useTypeOptions } from './useTypeOptions';
 
 const useStyles = makeStyles((theme: Theme) => ({
   filters: {
@@ -173,7 +174,7 @@ export function ResourcesTab(props: {
 
   const items = useMemo(() => [...selection.values()], [selection]);
 
-  const typeOptions = useTypeOptions(search.items, type);
+  const typeOptions = useTypeOptions(flows, search.items, type);
   const permissionOptions = useMemo(() => {
     const all = new Set<string>();
     flows?.forEach(f => f.permissions.forEach(p => all.add(p)));
@@ -466,23 +467,4 @@ function SearchField(props: { onSearch(q: string): void }) {
       inputProps={{ maxLength: 200 }}
     />
   );
-}
-
-/** Types seen in any loaded page so far, so options do not vanish while filtering. */
-function useTypeOptions(
-  resources: RequestableResource[],
-  selected: string,
-): string[] {
-  const [seen, setSeen] = useState<ReadonlySet<string>>(() => new Set());
-  useEffect(() => {
-    const fresh = resources
-      .map(r => r.type)
-      .filter((t): t is string => !!t && !seen.has(t));
-    if (fresh.length) setSeen(new Set([...seen, ...fresh]));
-  }, [resources, seen]);
-  return useMemo(() => {
-    const all = new Set(seen);
-    if (selected) all.add(selected);
-    return [...all].sort();
-  }, [seen, selected]);
 }

@@ -310,6 +310,8 @@ export function fakeAccessApi(resources: RequestableResource[] = RESOURCES) {
         return { items: requestsFor(items, body) };
       },
     ),
+    // My Access, where a submission lands, lists nothing here.
+    listRequests: jest.fn(async () => ({ items: [] as AccessRequest[] })),
   };
   return api;
 }

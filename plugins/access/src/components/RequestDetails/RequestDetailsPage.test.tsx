@@ -132,6 +132,22 @@ describe('RequestDetailsPage', () => {
     ).toBeInTheDocument();
   });
 
+  it('loads the request again on "Try again"', async () => {
+    const api = new FakeAccessApi([makeRequest({ id: ID })]);
+    const getRequest = jest
+      .spyOn(api, 'getRequest')
+      .mockRejectedValueOnce(new Error('database is down'));
+    await renderDetails(api);
+    await screen.findByText(
+      'Error: Could not load the request: database is down',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(
+      await screen.findByRole('heading', { name: 'Access request' }),
+    ).toBeInTheDocument();
+    expect(getRequest).toHaveBeenCalledTimes(2);
+  });
+
   it('shows a loading state', async () => {
     const api = new AccessClient({
       discoveryApi: { getBaseUrl: async () => 'http://backend/api/access' },

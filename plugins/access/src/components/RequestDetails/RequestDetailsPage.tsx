@@ -7,6 +7,7 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
@@ -272,7 +273,7 @@ export function RequestDetailsContent(props: { id: string }) {
         />
       );
     }
-    return <LoadError what="the request" error={error} />;
+    return <LoadError what="the request" error={error} onRetry={reload} />;
   }
   if (!value) return null;
 
@@ -287,7 +288,20 @@ export function RequestDetailsContent(props: { id: string }) {
         <HolderActions request={r} onChanged={reload} />
       </div>
       {error && (
-        <Alert severity="warning" className={classes.alert}>
+        <Alert
+          severity="warning"
+          className={classes.alert}
+          action={
+            <Button
+              color="inherit"
+              size="small"
+              onClick={reload}
+              disabled={loading}
+            >
+              Try again
+            </Button>
+          }
+        >
           Could not refresh the request: {error.message}
         </Alert>
       )}

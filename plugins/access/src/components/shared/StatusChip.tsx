@@ -1,9 +1,12 @@
 import Chip from '@material-ui/core/Chip';
+import Tooltip from '@material-ui/core/Tooltip';
 import { makeStyles, Theme } from '@material-ui/core/styles';
 import {
   ACCESS_REQUEST_STATUS_LABELS,
   AccessRequestStatus,
 } from '@jit-access/plugin-access-common';
+import { useId } from 'react';
+import { VisuallyHidden } from './VisuallyHidden';
 
 const useStyles = makeStyles((theme: Theme) => ({
   granted: {
@@ -29,26 +32,51 @@ const useStyles = makeStyles((theme: Theme) => ({
   ended: {},
 }));
 
-/** A request's status as users name it (Pending Approval, Active, ...). */
+/**
+ * A request's status as users name it (Pending Approval, Active, ...). With a `title` (why
+ * the request ended, e.g. the rejection reason) the chip is focusable and shows the reason
+ * in a tooltip on hover and on keyboard focus; screen readers get it as the chip's
+ * description, its name staying `Status: <label>`.
+ */
 export function StatusChip(props: {
   status: AccessRequestStatus;
+  /** Why the request ended (its `endReason`). */
   title?: string;
 }) {
   const classes = useStyles();
-  const { status } = props;
+  const reasonId = useId();
+  const { status, title } = props;
   let className = classes.ended;
   if (status === 'granted') className = classes.granted;
   else if (status === 'pending') className = classes.pending;
   else if (status === 'granting') className = classes.granting;
   else if (status === 'failed') className = classes.failed;
   else if (status === 'rejected') className = classes.rejected;
+  const label = ACCESS_REQUEST_STATUS_LABELS[status];
+  if (!title)
+    return (
+      <Chip
+        size="small"
+        label={label}
+        className={className}
+        aria-label={`Status: ${label}`}
+      />
+    );
   return (
-    <Chip
-      size="small"
-      label={ACCESS_REQUEST_STATUS_LABELS[status]}
-      className={className}
-      title={props.title}
-      aria-label={`Status: ${ACCESS_REQUEST_STATUS_LABELS[status]}`}
-    />
+    <>
+      <Tooltip title={title}>
+        <Chip
+          size="small"
+          label={label}
+          className={className}
+          // Focusable, so keyboard users get the tooltip too.
+          tabIndex={0}
+          aria-label={`Status: ${label}`}
+          // Always described, not only while the tooltip is open.
+          aria-describedby={reasonId}
+        />
+      </Tooltip>
+      <VisuallyHidden id={reasonId}>Reason: {title}</VisuallyHidden>
+    </>
   );
 }

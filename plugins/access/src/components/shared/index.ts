@@ -40,3 +40,8 @@ export type {
 export { SearchParamTabs } from './SearchParamTabs';
 export type { SearchParamTab } from './SearchParamTabs';
 export { PermissionGate } from './PermissionGate';
+export {
+  rememberSubmission,
+  recallSubmission,
+  SUBMITTED_PARAM,
+} from './submissions';

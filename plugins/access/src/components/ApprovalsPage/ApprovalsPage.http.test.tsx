@@ -1,0 +1,208 @@
+import '@testing-library/jest-dom';
+import { alertApiRef, identityApiRef } from '@backstage/core-plugin-api';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  mockApis,
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http } from 'msw';
+import { setupServer } from 'msw/node';
+import { accessApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import {
+  AccessBackend,
+  accessUrl,
+  testAccessClient,
+} from '../../testUtils/accessServer';
+import { makeRequest } from '../../testUtils/sampleRequests';
+import { ApprovalsPage } from './ApprovalsPage';
+
+// The approvals queue with the real AccessClient, over HTTP, against an in-memory
+// backend (msw). bob approves; alice and carol ask.
+
+jest.setTimeout(30_000);
+
+const BOB = 'user:default/bob';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+/** The fake access backend answers every call to /api/access. */
+const serveBackend = (backend: AccessBackend) =>
+  server.use(
+    http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
+  );
+
+const fromAlice = makeRequest({
+  justification: 'INC-1234: slow queries',
+  approvers: [BOB, 'user:default/dana'],
+});
+const fromCarol = makeRequest({
+  requester: 'user:default/carol',
+  createdBy: 'user:default/carol',
+  resources: [
+    { entityRef: 'resource:default/billing-db', permissions: ['write'] },
+  ],
+  approvers: [BOB, 'user:default/dana'],
+});
+// Not bob's to decide: he is not among its approvers.
+const notMine = makeRequest({
+  requester: 'user:default/erin',
+  approvers: ['user:default/dana'],
+});
+
+async function renderPage() {
+  const backend = new AccessBackend({
+    requests: [fromAlice, fromCarol, notMine],
+  });
+  serveBackend(backend);
+  const alertApi = { post: jest.fn(), alert$: jest.fn() };
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [accessApiRef, testAccessClient(BOB)],
+        [alertApiRef, alertApi],
+        [identityApiRef, mockApis.identity({ userEntityRef: BOB })],
+      ]}
+    >
+      <ApprovalsPage />
+    </TestApiProvider>,
+    {
+      mountedRoutes: {
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+        '/access': rootRouteRef,
+      },
+    },
+  );
+  return { backend, alertApi };
+}
+
+const waiting = () =>
+  screen.getByRole('table', { name: 'Waiting for my decision' });
+
+describe('ApprovalsPage over HTTP', () => {
+  it("lists only what waits for the caller's decision", async () => {
+    const { backend } = await renderPage();
+    expect(await screen.findByTestId(`row-${fromAlice.id}`)).toBeInTheDocument();
+    expect(screen.getByTestId(`row-${fromCarol.id}`)).toBeInTheDocument();
+    expect(
+      screen.queryByTestId(`row-${notMine.id}`),
+    ).not.toBeInTheDocument();
+    expect(backend.callsTo('GET', '/requests')[0]).toMatchObject({
+      query: { view: 'approvals', limit: '25' },
+      caller: BOB,
+    });
+  });
+
+  it('approves with a comment: POST /approve with the comment, and the request leaves the list', async () => {
+    const { backend, alertApi } = await renderPage();
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Approve: alice (orders-db)' }),
+    );
+    const dialog = within(await screen.findByRole('dialog'));
+    await userEvent.type(
+      dialog.getByLabelText('Comment (optional)'),
+      'ok for the incident',
+    );
+    await userEvent.click(dialog.getByRole('button', { name: 'Approve' }));
+
+    await waitFor(() =>
+      expect(
+        screen.queryByTestId(`row-${fromAlice.id}`),
+      ).not.toBeInTheDocument(),
+    );
+    expect(screen.getByTestId(`row-${fromCarol.id}`)).toBeInTheDocument();
+    expect(backend.callsTo('POST', '/requests/:id/approve')).toEqual([
+      expect.objectContaining({
+        path: `/requests/${fromAlice.id}/approve`,
+        body: { comment: 'ok for the incident' },
+        contentType: 'application/json',
+        caller: BOB,
+      }),
+    ]);
+    expect(backend.request(fromAlice.id)).toMatchObject({
+      status: 'granted',
+      approvals: [
+        expect.objectContaining({
+          approver: BOB,
+          decision: 'approved',
+          comment: 'ok for the incident',
+        }),
+      ],
+    });
+    expect(alertApi.post).toHaveBeenCalledWith(
+      expect.objectContaining({ severity: 'success' }),
+    );
+  });
+
+  it('approves without a comment with an empty body', async () => {
+    const { backend } = await renderPage();
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Approve: alice (orders-db)' }),
+    );
+    const dialog = within(await screen.findByRole('dialog'));
+    await userEvent.click(dialog.getByRole('button', { name: 'Approve' }));
+    await waitFor(() =>
+      expect(backend.callsTo('POST', '/requests/:id/approve')).toHaveLength(1),
+    );
+    expect(backend.callsTo('POST', '/requests/:id/approve')[0].body).toEqual(
+      {},
+    );
+  });
+
+  it('rejects with a reason: POST /reject with the reason, and the request leaves the list', async () => {
+    const { backend } = await renderPage();
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Reject: carol (billing-db)' }),
+    );
+    const dialog = within(await screen.findByRole('dialog'));
+    await userEvent.type(
+      dialog.getByRole('textbox', { name: /Reason/ }),
+      '  use the staging copy  ',
+    );
+    await userEvent.click(dialog.getByRole('button', { name: 'Reject' }));
+
+    await waitFor(() =>
+      expect(
+        screen.queryByTestId(`row-${fromCarol.id}`),
+      ).not.toBeInTheDocument(),
+    );
+    expect(within(waiting()).getByTestId(`row-${fromAlice.id}`)).toBeVisible();
+    // The dialog sends the reason trimmed.
+    expect(backend.callsTo('POST', '/requests/:id/reject')).toEqual([
+      expect.objectContaining({
+        path: `/requests/${fromCarol.id}/reject`,
+        body: { reason: 'use the staging copy' },
+      }),
+    ]);
+    expect(backend.request(fromCarol.id)).toMatchObject({
+      status: 'rejected',
+      endReason: `Rejected by ${BOB}: use the staging copy`,
+    });
+
+    // What bob decided shows on the other tab, with the status the backend gives now.
+    await userEvent.click(screen.getByRole('tab', { name: 'Decided by me' }));
+    const row = within(await screen.findByTestId(`row-${fromCarol.id}`));
+    expect(row.getByLabelText('Status: Rejected')).toBeInTheDocument();
+  });
+
+  it("keeps the dialog open with the backend's 409 when someone else decided first", async () => {
+    const { backend } = await renderPage();
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Approve: alice (orders-db)' }),
+    );
+    // dana rejected it while bob's dialog was open.
+    backend.state.requests = backend.state.requests.map(r =>
+      r.id === fromAlice.id ? { ...r, status: 'rejected' } : r,
+    );
+    const dialog = within(await screen.findByRole('dialog'));
+    await userEvent.click(dialog.getByRole('button', { name: 'Approve' }));
+    expect(await dialog.findByRole('alert')).toHaveTextContent(
+      `Already decided or changed meanwhile: Request ${fromAlice.id} is rejected and waits for no decision`,
+    );
+  });
+});

@@ -1,0 +1,203 @@
+import '@testing-library/jest-dom';
+import { Entity } from '@backstage/catalog-model';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  mockApis,
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http } from 'msw';
+import { setupServer } from 'msw/node';
+import { accessApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import {
+  AccessBackend,
+  accessUrl,
+  AccessBackendState,
+  ALICE,
+  testAccessClient,
+} from '../../testUtils/accessServer';
+import { makeFlow } from '../../testUtils/sampleFlows';
+import { makeGrant } from '../../testUtils/sampleRequests';
+import { EntityAccessCard } from './EntityAccessCard';
+import { clearCoverageCache, knownCoverage } from './coverage';
+import { ORDERS_DB, ordersDb } from './testData';
+
+// The entity page card with the real AccessClient, over HTTP, against an in-memory
+// backend (msw).
+
+jest.setTimeout(30_000);
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+/** The fake access backend answers every call to /api/access. */
+const serveBackend = (backend: AccessBackend) =>
+  server.use(
+    http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
+  );
+
+const website: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'website', namespace: 'default' },
+  spec: { type: 'website', owner: 'group:default/web' },
+};
+
+const STATE: Partial<AccessBackendState> = {
+  flows: [makeFlow('prod-db', 'Production databases')],
+  resources: [
+    {
+      entityRef: ORDERS_DB,
+      kind: 'Resource',
+      name: 'orders-db',
+      type: 'database',
+      owner: 'group:default/dba',
+      permissions: [
+        {
+          permission: 'read',
+          flowId: 'prod-db',
+          flowTitle: 'Production databases',
+        },
+      ],
+    },
+  ],
+  uncoveredEntities: ['component:default/website'],
+  groups: { 'group:default/dba': ['user:default/bob', 'user:default/carol'] },
+};
+
+async function renderCard(
+  entity: Entity,
+  state: Partial<AccessBackendState> = {},
+) {
+  const backend = new AccessBackend({ ...STATE, ...state });
+  serveBackend(backend);
+  const rendered = await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [accessApiRef, testAccessClient(ALICE)],
+        [permissionApiRef, mockApis.permission()],
+      ]}
+    >
+      <EntityProvider entity={entity}>
+        <EntityAccessCard />
+      </EntityProvider>
+    </TestApiProvider>,
+    {
+      mountedRoutes: {
+        '/access': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
+  );
+  return { backend, ...rendered };
+}
+
+describe('EntityAccessCard over HTTP', () => {
+  beforeEach(() => clearCoverageCache());
+
+  it("shows a covered entity's access and offers Request access", async () => {
+    const grant = makeGrant(45);
+    const { backend } = await renderCard(ordersDb, { requests: [grant] });
+
+    expect(
+      await screen.findByRole('button', { name: 'Request access' }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Your access')).toBeInTheDocument();
+    expect(screen.getByText('Active')).toBeInTheDocument();
+    expect(screen.getByTestId('expiry-countdown')).toHaveTextContent(
+      /^(44|45)m \d\ds$/,
+    );
+    expect(backend.callsTo('GET', '/entity-access')).toEqual([
+      expect.objectContaining({
+        query: { entityRef: ORDERS_DB },
+        caller: ALICE,
+      }),
+    ]);
+    expect(knownCoverage(ORDERS_DB)).toBe(true);
+  });
+
+  it('renders nothing for an entity the backend says no flow covers', async () => {
+    const { backend, container } = await renderCard(website);
+    await waitFor(() =>
+      expect(knownCoverage('component:default/website')).toBe(false),
+    );
+    expect(backend.callsTo('GET', '/entity-access')[0].query).toEqual({
+      entityRef: 'component:default/website',
+    });
+    expect(container.textContent).toBe('');
+    expect(
+      screen.queryByRole('button', { name: 'Request access' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it("shows the backend's 404 for an entity it cannot find", async () => {
+    await renderCard({
+      ...website,
+      metadata: { name: 'ghost', namespace: 'default' },
+    });
+    expect(
+      await screen.findByText(
+        'Error: Could not load access: No entity component:default/ghost in the catalog',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('requests access from the card: preview and submit over HTTP, then the card shows the pending request', async () => {
+    const user = userEvent.setup({ delay: null });
+    const { backend } = await renderCard(ordersDb);
+    expect(
+      await screen.findByText('You have no access to orders-db.'),
+    ).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Request access' }));
+    const dialog = within(
+      await screen.findByRole('dialog', {
+        name: 'Request access to orders-db',
+      }),
+    );
+    // The only permission offered is preselected; the preview asks the backend.
+    expect(dialog.getByRole('checkbox', { name: /read/ })).toBeChecked();
+    expect(
+      await dialog.findByText(/Needs 1 approval from bob, carol/),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(backend.callsTo('POST', '/requests/preview').pop()?.body).toEqual(
+        {
+          resources: [{ entityRef: ORDERS_DB, permissions: ['read'] }],
+          durationSeconds: 3600,
+        },
+      ),
+    );
+
+    await user.type(
+      dialog.getByRole('textbox', { name: /Justification/ }),
+      'INC-42 slow queries',
+    );
+    await user.click(dialog.getByRole('button', { name: 'Submit request' }));
+    expect(await dialog.findByText('Request sent')).toBeInTheDocument();
+    const [submit] = backend.callsTo('POST', '/requests');
+    expect(submit.body).toEqual({
+      resources: [{ entityRef: ORDERS_DB, permissions: ['read'] }],
+      durationSeconds: 3600,
+      justification: 'INC-42 slow queries',
+    });
+    expect(submit.idempotencyKey).toBeDefined();
+
+    await user.click(dialog.getByRole('button', { name: 'Done' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    // The card asked the backend again and shows the new request.
+    expect(await screen.findByText('Pending Approval')).toBeInTheDocument();
+    expect(
+      screen.getByText('Waiting for approval from bob, carol'),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,296 @@
+import '@testing-library/jest-dom';
+import { alertApiRef } from '@backstage/core-plugin-api';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { Route, Routes } from 'react-router-dom';
+import { accessApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import {
+  AccessBackend,
+  AccessBackendState,
+  ALICE,
+  accessUrl,
+  testAccessClient,
+} from '../../testUtils/accessServer';
+import { makeFlow } from '../../testUtils/sampleFlows';
+import {
+  makeClosed,
+  makeGrant,
+  makeRequest,
+} from '../../testUtils/sampleRequests';
+import { MyAccessPage } from './MyAccessPage';
+
+// My Access with the real AccessClient, over HTTP, against an in-memory backend (msw).
+
+jest.setTimeout(30_000);
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+/** The fake access backend answers every call to /api/access. */
+const serveBackend = (backend: AccessBackend) =>
+  server.use(
+    http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
+  );
+
+async function renderPage(state: Partial<AccessBackendState>) {
+  const backend = new AccessBackend({
+    flows: [makeFlow('prod-db', 'Production databases')],
+    ...state,
+  });
+  serveBackend(backend);
+  const alertApi = { post: jest.fn(), alert$: jest.fn() };
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [accessApiRef, testAccessClient(ALICE)],
+        [alertApiRef, alertApi],
+      ]}
+    >
+      <Routes>
+        <Route path="/access/*" element={<MyAccessPage />} />
+      </Routes>
+    </TestApiProvider>,
+    {
+      routeEntries: ['/access'],
+      mountedRoutes: {
+        '/access': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
+  );
+  return { backend, alertApi };
+}
+
+const openTable = () => screen.getByRole('table', { name: 'Open requests' });
+const closedTable = () =>
+  screen.getByRole('table', { name: 'Closed requests' });
+
+describe('MyAccessPage over HTTP', () => {
+  it("shows the caller's active access with a countdown, asked for with the caller's token", async () => {
+    const grant = makeGrant(90, {
+      resources: [
+        {
+          entityRef: 'resource:default/orders-db',
+          permissions: ['read', 'write'],
+        },
+      ],
+    });
+    // Someone else's grant: the backend does not list it as alice's.
+    const others = makeGrant(30, {
+      requester: 'user:default/bob',
+      resources: [
+        { entityRef: 'resource:default/billing-db', permissions: ['read'] },
+      ],
+    });
+    const { backend } = await renderPage({ requests: [grant, others] });
+
+    const active = within(
+      await screen.findByRole('list', { name: 'Active access' }),
+    );
+    expect(
+      active.getByRole('link', { name: 'orders-db (read, write)' }),
+    ).toHaveAttribute('href', `/access/requests/${grant.id}`);
+    expect(active.getByTestId('expiry-countdown')).toHaveTextContent(
+      /^1h (29|30)m$/,
+    );
+    expect(active.queryByText(/billing-db/)).not.toBeInTheDocument();
+
+    const listings = backend.callsTo('GET', '/requests');
+    expect(listings.length).toBeGreaterThan(0);
+    expect(listings.every(c => c.caller === ALICE)).toBe(true);
+    expect(
+      listings.every(c => ['mine', 'favorites'].includes(c.query.view)),
+    ).toBe(true);
+  });
+
+  it('cancels a pending request over HTTP and the row moves to Closed', async () => {
+    const pending = makeRequest();
+    const { backend, alertApi } = await renderPage({ requests: [pending] });
+
+    await userEvent.click(
+      within(
+        await screen.findByRole('table', { name: 'Open requests' }),
+      ).getByRole('button', { name: 'Cancel request' }),
+    );
+    const dialog = within(
+      await screen.findByRole('dialog', { name: 'Cancel this request?' }),
+    );
+    await userEvent.click(
+      dialog.getByRole('button', { name: 'Cancel request' }),
+    );
+
+    expect(
+      await screen.findByText('No requests are waiting.'),
+    ).toBeInTheDocument();
+    const row = within(
+      within(closedTable())
+        .getByRole('link', { name: 'orders-db (read)' })
+        .closest('tr')!,
+    );
+    expect(row.getByText('Cancelled')).toBeInTheDocument();
+
+    const cancels = backend.callsTo('POST', '/requests/:id/cancel');
+    expect(cancels).toHaveLength(1);
+    expect(cancels[0]).toMatchObject({
+      path: `/requests/${pending.id}/cancel`,
+      caller: ALICE,
+    });
+    expect(backend.request(pending.id).status).toBe('cancelled');
+    expect(alertApi.post).toHaveBeenCalledWith(
+      expect.objectContaining({ message: 'Request cancelled' }),
+    );
+  });
+
+  it("keeps the request and shows the backend's 409 when it moved on meanwhile", async () => {
+    const pending = makeRequest();
+    const { backend } = await renderPage({ requests: [pending] });
+    await screen.findByRole('button', { name: 'Cancel request' });
+    // An approver approved it after the page loaded.
+    backend.state.requests[0].status = 'granting';
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Cancel request' }),
+    );
+    const dialog = within(await screen.findByRole('dialog'));
+    await userEvent.click(
+      dialog.getByRole('button', { name: 'Cancel request' }),
+    );
+    expect(await dialog.findByRole('alert')).toHaveTextContent(
+      `Request ${pending.id} is granting; only pending requests can be cancelled`,
+    );
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+  });
+
+  it('says why each section could not load when the backend fails', async () => {
+    const backend = new AccessBackend({ requests: [makeGrant(60)] });
+    backend.failAlways(
+      'GET',
+      '/requests',
+      503,
+      'The access database is not reachable',
+    );
+    serveBackend(backend);
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [accessApiRef, testAccessClient(ALICE)],
+          [alertApiRef, { post: jest.fn(), alert$: jest.fn() }],
+        ]}
+      >
+        <MyAccessPage />
+      </TestApiProvider>,
+    );
+    for (const section of [
+      'active access',
+      'open requests',
+      'closed requests',
+      'recent requests',
+      'favourites',
+    ]) {
+      expect(
+        await screen.findByText(
+          `Error: Could not load ${section}: The access database is not reachable`,
+        ),
+      ).toBeInTheDocument();
+    }
+  });
+
+  it('shows the status of a 502 from a proxy that sends no JSON', async () => {
+    server.use(
+      http.get(
+        accessUrl('/requests'),
+        () =>
+          new HttpResponse('upstream connect error', {
+            status: 502,
+            statusText: 'Bad Gateway',
+            headers: { 'Content-Type': 'text/plain' },
+          }),
+      ),
+    );
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [accessApiRef, testAccessClient(ALICE)],
+          [alertApiRef, { post: jest.fn(), alert$: jest.fn() }],
+        ]}
+      >
+        <MyAccessPage />
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByText(
+        'Error: Could not load active access: Request failed with status 502 Bad Gateway, upstream connect error',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('requests a closed one again and the new request shows as open', async () => {
+    const closed = makeClosed('expired');
+    const { backend, alertApi } = await renderPage({
+      requests: [closed],
+      groups: { 'group:default/dba': ['user:default/bob'] },
+      resources: [
+        {
+          entityRef: 'resource:default/orders-db',
+          kind: 'Resource',
+          name: 'orders-db',
+          permissions: [
+            {
+              permission: 'read',
+              flowId: 'prod-db',
+              flowTitle: 'Production databases',
+            },
+          ],
+        },
+      ],
+    });
+    await userEvent.click(
+      within(
+        await screen.findByRole('table', { name: 'Closed requests' }),
+      ).getByRole('button', { name: 'Request again' }),
+    );
+    const dialog = within(
+      await screen.findByRole('dialog', { name: 'Request again' }),
+    );
+    await userEvent.type(
+      dialog.getByLabelText('Justification'),
+      'INC-2, day two',
+    );
+    await userEvent.click(
+      dialog.getByRole('button', { name: 'Submit request' }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(
+      await within(openTable()).findByText('Pending Approval'),
+    ).toBeInTheDocument();
+    expect(backend.callsTo('POST', '/requests/:id/again')).toEqual([
+      expect.objectContaining({
+        path: `/requests/${closed.id}/again`,
+        body: { justification: 'INC-2, day two' },
+        idempotencyKey: expect.stringMatching(/\S{8,}/),
+      }),
+    ]);
+    const fresh = backend.state.requests.find(r => r.againOf === closed.id);
+    expect(fresh).toMatchObject({
+      status: 'pending',
+      justification: 'INC-2, day two',
+      approvers: ['user:default/bob'],
+    });
+    expect(alertApi.post).toHaveBeenCalledWith(
+      expect.objectContaining({
+        message: 'Requested again: orders-db (read): Pending Approval',
+      }),
+    );
+  });
+});
