@@ -4,11 +4,23 @@ import { useEffect, useRef } from 'react';
 /** The channel the access backend publishes request changes on. */
 export const ACCESS_SIGNAL_CHANNEL = 'access-requests';
 
+/** How often pages poll when the app has no signals API. */
+export const POLL_WITHOUT_SIGNALS_MS = 15_000;
+
 /**
- * Calls `refresh` whenever the backend signals a change to a request the user is part of;
- * where signals are off, polls every `pollMs` instead.
+ * How often pages poll even with signals: a signal sent while the socket was reconnecting,
+ * or a signals backend that is not installed, is otherwise never noticed.
  */
-export function useLiveRefresh(refresh: () => void, pollMs = 15_000) {
+export const POLL_WITH_SIGNALS_MS = 60_000;
+
+/**
+ * Calls `refresh` whenever the backend signals a change to a request the user is part of,
+ * and polls besides: every `pollMs` where signals are off, every minute where they are on.
+ */
+export function useLiveRefresh(
+  refresh: () => void,
+  pollMs = POLL_WITHOUT_SIGNALS_MS,
+) {
   const { lastSignal, isSignalsAvailable } = useSignal(ACCESS_SIGNAL_CHANNEL);
   const latest = useRef(refresh);
   latest.current = refresh;
@@ -16,8 +28,13 @@ export function useLiveRefresh(refresh: () => void, pollMs = 15_000) {
     if (lastSignal) latest.current();
   }, [lastSignal]);
   useEffect(() => {
-    if (isSignalsAvailable) return undefined;
-    const timer = setInterval(() => latest.current(), pollMs);
+    const every = isSignalsAvailable
+      ? Math.max(pollMs, POLL_WITH_SIGNALS_MS)
+      : pollMs;
+    const timer = setInterval(() => {
+      // A hidden tab does not need fresh data; it refreshes on the next tick once shown.
+      if (document.visibilityState !== 'hidden') latest.current();
+    }, every);
     return () => clearInterval(timer);
   }, [isSignalsAvailable, pollMs]);
 }
