@@ -66,7 +66,7 @@ const recordingProvisioner = createBackendModule({
           },
         ],
         provisioners: { rec: { type: 'recording' } },
-        expiry: { frequency: '2s' },
+        // No expiry frequency: the 15 s promise is about the default.
       };
       const start = () =>
         startAccessBackend({
