@@ -64,7 +64,10 @@ async function signIn(displayName) {
 const shot = (page, name) =>
   page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
-/** Opens an entity page and asks for read access through the access card. */
+/**
+ * Opens an entity page and asks for read access through the access card; answers what the
+ * dialog said and the new request's id (from its Details link).
+ */
 async function requestFromEntityPage(
   page,
   entityPath,
@@ -80,9 +83,27 @@ async function requestFromEntityPage(
   await dialog.getByText('Request sent').waitFor();
   await shot(page, shotName);
   const text = await dialog.innerText();
+  const href = await dialog
+    .getByRole('link', { name: 'Details' })
+    .first()
+    .getAttribute('href');
+  const requestId = href?.match(/\/access\/requests\/([^/?#]+)/)?.[1];
+  assert.ok(requestId, `expected a Details link to the request, got ${href}`);
   await dialog.getByRole('button', { name: 'Done' }).click();
-  return text;
+  return { text, requestId };
 }
+
+/** The Access page header's tabs (the sub-pages the signed-in user may see). */
+async function headerTabs(page) {
+  const header = page
+    .getByRole('tablist')
+    .filter({ has: page.getByRole('tab', { name: 'My Access' }) });
+  await header.waitFor();
+  return (await header.getByRole('tab').allInnerTexts()).map(t => t.trim());
+}
+
+/** The id of alice's request from the first step, which the admin looks for. */
+let aliceRequestId;
 
 let failed = false;
 try {
@@ -92,12 +113,13 @@ try {
     'a requester asks for production database access from the entity page',
     async () => {
       const alice = await signIn('Alice Anderson');
-      const text = await requestFromEntityPage(
+      const { text, requestId } = await requestFromEntityPage(
         alice.page,
         'orders-db',
         'E2E: investigate order 42',
         '01-alice-requests-orders-db',
       );
+      aliceRequestId = requestId;
       assert.match(
         text,
         /Pending Approval|waiting|approv/i,
@@ -150,7 +172,7 @@ try {
 
   await step('an on-call engineer is auto-approved at once', async () => {
     const sam = await signIn('Sam Singh');
-    const text = await requestFromEntityPage(
+    const { text } = await requestFromEntityPage(
       sam.page,
       'orders-db',
       'E2E: paged for INC-1042',
@@ -167,6 +189,65 @@ try {
     assert.deepEqual(sam.errors, []);
     await sam.context.close();
   });
+
+  await step(
+    'the requester picks from the resources on New Request, and has no Admin tab',
+    async () => {
+      const alice = await signIn('Alice Anderson');
+      await alice.page.goto(`${BASE}/access/new`);
+      const resources = alice.page.getByRole('table', { name: 'Resources' });
+      const ordersDb = resources.getByRole('row').filter({
+        has: alice.page.getByText('resource:default/orders-db', {
+          exact: true,
+        }),
+      });
+      await ordersDb.waitFor();
+      // Something she can really ask for: a permission through a flow.
+      assert.ok(
+        (await ordersDb.getByRole('checkbox', { name: /^read via / }).count()) >
+          0,
+        `expected a read permission on orders-db, got: ${await ordersDb.innerText()}`,
+      );
+      await shot(alice.page, '07-alice-new-request');
+      const tabs = await headerTabs(alice.page);
+      assert.ok(tabs.includes('New Request'), `tabs: ${tabs.join(', ')}`);
+      assert.ok(
+        !tabs.includes('Admin'),
+        `a non-admin should not see the Admin tab; tabs: ${tabs.join(', ')}`,
+      );
+      assert.deepEqual(alice.errors, []);
+      await alice.context.close();
+    },
+  );
+
+  await step(
+    "the admin finds the requester's request among all requests on Admin",
+    async () => {
+      const pat = await signIn('Pat Park');
+      await pat.page.goto(`${BASE}/access/admin`);
+      const all = pat.page.getByRole('table', { name: 'All access requests' });
+      const row = all.getByRole('row').filter({
+        has: pat.page.locator(`a[href$="/access/requests/${aliceRequestId}"]`),
+      });
+      await row.waitFor();
+      const text = await row.innerText();
+      assert.match(text, /alice/i, `expected alice's request, got: ${text}`);
+      assert.match(
+        text,
+        /orders-db|Orders database \(prod\)/,
+        `expected orders-db, got: ${text}`,
+      );
+      assert.match(text, /Active/, `expected it Active, got: ${text}`);
+      await shot(pat.page, '08-pat-admin');
+      const tabs = await headerTabs(pat.page);
+      assert.ok(
+        tabs.includes('Admin'),
+        `an admin should see the Admin tab; tabs: ${tabs.join(', ')}`,
+      );
+      assert.deepEqual(pat.errors, []);
+      await pat.context.close();
+    },
+  );
 } catch {
   failed = true;
 } finally {
@@ -174,7 +255,7 @@ try {
 }
 
 const passed = results.filter(r => r.ok).length;
-const total = 4;
+const total = 6;
 console.log(`browser: ${passed} passed, ${total - passed} failed`);
 mkdirSync(path.join(SHOTS, '..', 'logs'), { recursive: true });
 writeFileSync(

@@ -32,21 +32,21 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import {
-  mockApis,
-  registerMswTestHooks,
-  renderWithEffects,
-} from '@backstage/test-utils';
+import { mockApis, renderWithEffects } from '@backstage/test-utils';
 import { themes, UnifiedThemeProvider } from '@backstage/theme';
 import MockIcon from '@material-ui/icons/AcUnit';
 import { screen, waitFor, within } from '@testing-library/react';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
 import { PropsWithChildren, ReactNode, useEffect } from 'react';
 import { MemoryRouter, Route, useParams } from 'react-router-dom';
 import { accessApiRef } from './api';
 import { clearCoverageCache } from './components/EntityAccess/coverage';
-import { ORDERS_DB, ordersDb } from './components/EntityAccess/testData';
+import {
+  COVERAGE,
+  ORDERS_DB,
+  ordersDb,
+  website,
+  WEBSITE,
+} from './components/EntityAccess/testData';
 import {
   AccessPage,
   EntityAccessCard,
@@ -57,11 +57,10 @@ import {
 import { rootRouteRef } from './routes';
 import {
   AccessBackend,
-  accessUrl,
   ALICE,
   BACKEND_BASE_URL,
 } from './testUtils/accessServer';
-import { makeFlow } from './testUtils/sampleFlows';
+import { setupAccessBackendServer } from './__testUtils__/accessBackendServer';
 import { makeClosed, makeGrant } from './testUtils/sampleRequests';
 
 // The legacy exports in a legacy app: `createSpecializedApp` from @backstage/core-app-api
@@ -72,24 +71,11 @@ import { makeClosed, makeGrant } from './testUtils/sampleRequests';
 
 jest.setTimeout(30_000);
 
-const server = setupServer();
-registerMswTestHooks(server);
+const { serveBackend } = setupAccessBackendServer();
 
-/** The fake access backend answers every call to /api/access. */
-const serveBackend = (backend: AccessBackend) =>
-  server.use(
-    http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
-  );
-
-const website: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name: 'website', namespace: 'default' },
-  spec: { type: 'website', owner: 'group:default/web' },
-};
 const ENTITIES: Record<string, Entity> = {
-  'resource:default/orders-db': ordersDb,
-  'component:default/website': website,
+  [ORDERS_DB]: ordersDb,
+  [WEBSITE]: website,
 };
 
 const grant = makeGrant(60, { justification: 'legacy route works' });
@@ -101,24 +87,7 @@ beforeEach(() => {
   clearCoverageCache();
   backend = new AccessBackend({
     requests: [grant, closed],
-    flows: [makeFlow('prod-db', 'Production databases')],
-    resources: [
-      {
-        entityRef: ORDERS_DB,
-        kind: 'Resource',
-        name: 'orders-db',
-        type: 'database',
-        owner: 'group:default/dba',
-        permissions: [
-          {
-            permission: 'read',
-            flowId: 'prod-db',
-            flowTitle: 'Production databases',
-          },
-        ],
-      },
-    ],
-    uncoveredEntities: ['component:default/website'],
+    ...COVERAGE,
     holderViewers: [ALICE],
   });
   serveBackend(backend);
@@ -304,7 +273,9 @@ describe('legacy frontend system exports', () => {
     expect(
       await screen.findByRole('tab', { name: 'My Access' }),
     ).toBeInTheDocument();
-    expect(screen.getByRole('tab', { name: 'New Request' })).toBeInTheDocument();
+    expect(
+      screen.getByRole('tab', { name: 'New Request' }),
+    ).toBeInTheDocument();
     expect(screen.getByRole('tab', { name: 'Approvals' })).toBeInTheDocument();
     // The real My Access page, with what the backend says alice holds.
     const active = within(
@@ -363,7 +334,7 @@ describe('legacy frontend system exports', () => {
     await waitFor(() =>
       expect(backend.callsTo('GET', '/entity-access')).toContainEqual(
         expect.objectContaining({
-          query: { entityRef: 'component:default/website' },
+          query: { entityRef: WEBSITE },
         }),
       ),
     );

@@ -128,6 +128,27 @@ export const ENTITIES: Entity[] = [
   resource('aws-sandbox', 'cloud-account', 'dev', 'engineering'),
 ];
 
+/** Entity refs of ENTITIES' resources. */
+export const ORDERS = 'resource:default/orders-db';
+export const STAGING = 'resource:default/orders-db-staging';
+export const ANALYTICS = 'resource:default/analytics-db';
+export const EKS = 'resource:default/prod-eks';
+export const SANDBOX = 'resource:default/aws-sandbox';
+
+/** Entity refs of ENTITIES' users. */
+export const ALICE = 'user:default/alice';
+export const BOB = 'user:default/bob';
+export const DANA = 'user:default/dana';
+export const ERIN = 'user:default/erin';
+export const OLIVIA = 'user:default/olivia';
+
+/** The catalog filter of production databases (orders-db and analytics-db). */
+export const PROD_DATABASES = {
+  kind: 'Resource',
+  'spec.type': 'database',
+  'metadata.labels.env': 'prod',
+};
+
 /** Flows in precedence order; tests rely on this order. */
 export const FLOWS = [
   {
@@ -151,11 +172,7 @@ export const FLOWS = [
     title: 'Production databases',
     requesters: ['group:default/engineering'],
     resources: {
-      filter: {
-        kind: 'Resource',
-        'spec.type': 'database',
-        'metadata.labels.env': 'prod',
-      },
+      filter: { ...PROD_DATABASES },
       permissions: ['read', 'write'],
     },
     approval: {
@@ -171,11 +188,7 @@ export const FLOWS = [
     title: 'Production database admin',
     requesters: ['group:default/engineering'],
     resources: {
-      filter: {
-        kind: 'Resource',
-        'spec.type': 'database',
-        'metadata.labels.env': 'prod',
-      },
+      filter: { ...PROD_DATABASES },
       permissions: ['admin'],
     },
     approval: { type: 'manual', approvers: ['group:default/dba'], required: 2 },

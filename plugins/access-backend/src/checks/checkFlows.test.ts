@@ -5,9 +5,10 @@ import {
 } from '@jit-access/plugin-access-node';
 import { Knex } from 'knex';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
+import { prodDbFlow, setupCheckServer } from '../__testUtils__/checkFixtures';
 import {
   createTestDatabases,
+  ORDERS,
   startAccessBackend,
 } from '../__testUtils__/harness';
 import {
@@ -17,14 +18,9 @@ import {
 
 jest.setTimeout(60_000);
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'bypass' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
+const server = setupCheckServer();
 const databases = createTestDatabases();
 const ITSM = 'https://itsm.example.com/check';
-const ORDERS = 'resource:default/orders-db';
 
 /** A check whose answer the test sets, re-verifying like PagerDuty's on-call check. */
 const oncall = {
@@ -56,24 +52,8 @@ const oncallModule = createBackendModule({
   },
 });
 
-function flow(id: string, approval: Record<string, unknown>) {
-  return {
-    id,
-    title: id,
-    requesters: ['group:default/engineering'],
-    resources: {
-      filter: {
-        kind: 'Resource',
-        'spec.type': 'database',
-        'metadata.labels.env': 'prod',
-      },
-      permissions: [id],
-    },
-    approval: { approvers: ['group:default/dba'], ...approval },
-    duration: { default: '8h', max: '8h', extensions: 1 },
-    justification: 'required',
-  };
-}
+const flow = (id: string, approval: Record<string, unknown>) =>
+  prodDbFlow(id, approval, { default: '8h', max: '8h', extensions: 1 });
 
 const ACCESS = {
   checks: {

@@ -12,9 +12,11 @@ import {
   accessChecksExtensionPoint,
 } from '@jit-access/plugin-access-node';
 import { Knex } from 'knex';
+import { prodDbFlow } from '../__testUtils__/checkFixtures';
 import {
   createTestDatabases,
   ENTITIES,
+  ORDERS,
   startAccessBackend,
 } from '../__testUtils__/harness';
 import { REVERIFY_TASK_ID } from '../tasks/scheduleTasks';
@@ -24,7 +26,6 @@ jest.setTimeout(60_000);
 const databases = createTestDatabases();
 const ANNOTATION = 'pagerduty.com/service-id';
 const BILLING = 'resource:default/billing-db';
-const ORDERS = 'resource:default/orders-db';
 
 /** A prod database with a PagerDuty service, next to the harness's (which have none). */
 const billingDb: Entity = {
@@ -136,30 +137,14 @@ function recordingScheduler() {
   return { tasks, factory };
 }
 
-function flow(id: string, approval: Record<string, unknown>) {
-  return {
-    id,
-    title: id,
-    requesters: ['group:default/engineering'],
-    resources: {
-      filter: {
-        kind: 'Resource',
-        'spec.type': 'database',
-        'metadata.labels.env': 'prod',
-      },
-      permissions: [id],
-    },
-    approval: { approvers: ['group:default/dba'], ...approval },
-    duration: { default: '8h', max: '8h' },
-    justification: 'required',
-  };
-}
-
 const ACCESS = {
   checks: { oncall: { type: 'test-entity-oncall' } },
   flows: [
-    flow('gated', { type: 'manual', requiredChecks: ['oncall'] }),
-    flow('oncall-or-human', { type: 'manual', autoApproveChecks: ['oncall'] }),
+    prodDbFlow('gated', { type: 'manual', requiredChecks: ['oncall'] }),
+    prodDbFlow('oncall-or-human', {
+      type: 'manual',
+      autoApproveChecks: ['oncall'],
+    }),
   ],
   // no `reverify`: the default frequency applies
 };

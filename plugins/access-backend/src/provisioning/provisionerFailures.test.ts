@@ -1,8 +1,10 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { accessProvisionersExtensionPoint } from '@jit-access/plugin-access-node';
 import {
+  ALICE,
   createTestDatabases,
   FLOWS,
+  STAGING,
   startAccessBackend,
 } from '../__testUtils__/harness';
 import {
@@ -55,12 +57,7 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let h: Awaited<ReturnType<typeof startAccessBackend>>;
     const body = {
-      resources: [
-        {
-          entityRef: 'resource:default/orders-db-staging',
-          permissions: ['read'],
-        },
-      ],
+      resources: [{ entityRef: STAGING, permissions: ['read'] }],
       durationSeconds: 600,
     };
 
@@ -93,9 +90,7 @@ describe.each(databases.eachSupportedId())(
         endReason: 'Provisioner "target" failed: connection refused',
       });
       expect(
-        h.sent.notifications.some(
-          n => n.recipients.entityRef === 'user:default/alice',
-        ),
+        h.sent.notifications.some(n => n.recipients.entityRef === ALICE),
       ).toBe(true);
       // revoke is idempotent: it undoes whatever the failed grant did
       expect(behaviour.revokes).toBe(1);

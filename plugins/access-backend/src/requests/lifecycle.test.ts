@@ -1,6 +1,10 @@
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import {
+  ANALYTICS,
   createTestDatabases,
+  EKS,
+  ORDERS,
+  STAGING,
   startAccessBackend,
 } from '../__testUtils__/harness';
 import {
@@ -11,11 +15,6 @@ import {
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
-
-const ORDERS = 'resource:default/orders-db';
-const STAGING = 'resource:default/orders-db-staging';
-const ANALYTICS = 'resource:default/analytics-db';
-const EKS = 'resource:default/prod-eks';
 
 describe.each(databases.eachSupportedId())('request life on %s', databaseId => {
   let h: Awaited<ReturnType<typeof startAccessBackend>>;

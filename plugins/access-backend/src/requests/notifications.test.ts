@@ -1,9 +1,17 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { accessChecksExtensionPoint } from '@jit-access/plugin-access-node';
 import {
+  ALICE,
+  BOB,
   BUNDLES,
   createTestDatabases,
+  DANA,
+  ERIN,
   FLOWS,
+  OLIVIA,
+  ORDERS,
+  SANDBOX,
+  STAGING,
   startAccessBackend,
 } from '../__testUtils__/harness';
 import {
@@ -14,15 +22,7 @@ import {
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
-const ORDERS = 'resource:default/orders-db';
-const STAGING = 'resource:default/orders-db-staging';
-const SANDBOX = 'resource:default/aws-sandbox';
 
-const ALICE = 'user:default/alice';
-const BOB = 'user:default/bob';
-const DANA = 'user:default/dana';
-const ERIN = 'user:default/erin';
-const OLIVIA = 'user:default/olivia';
 /** Who approves alice's production database requests: the owner (payments) and the DBAs. */
 const ORDERS_APPROVERS = [DANA, ERIN, OLIVIA];
 
@@ -168,6 +168,24 @@ describe.each(databases.eachSupportedId())(
       await ok(h.api.post(`/requests/${r.id}/approve`, {}, 'dana'));
       return r;
     };
+    /** An act: `who` posts `body` to /requests/:id/`action`; answers the request's id. */
+    const post =
+      (action: string, who: string, body: object = {}) =>
+      async (r: { id: string }) => {
+        await ok(h.api.post(`/requests/${r.id}/${action}`, body, who));
+        return r.id;
+      };
+    /** Alice asks the approvers to extend her granted access. */
+    const askToExtend = post('extend', 'alice', {
+      durationSeconds: 1800,
+      justification: 'still migrating',
+    });
+    /** Granted access with an extension waiting for the approvers. */
+    const extending = async () => {
+      const r = await granted();
+      await askToExtend(r);
+      return r;
+    };
 
     /**
      * Each case prepares a request, then acts; only the notifications sent by the act count.
@@ -193,12 +211,7 @@ describe.each(databases.eachSupportedId())(
       {
         name: 'approved: approvers updated, requester told, then the grant replaces it',
         prepare: () => ask(ORDERS),
-        act: async r => {
-          await ok(
-            h.api.post(`/requests/${r.id}/approve`, { comment: 'ok' }, 'dana'),
-          );
-          return r.id;
-        },
+        act: post('approve', 'dana', { comment: 'ok' }),
         expected: id => [
           decided(id, `was approved by ${DANA}`),
           toAlice(id, 'outcome', `Access request approved by ${DANA}`),
@@ -212,10 +225,7 @@ describe.each(databases.eachSupportedId())(
           await ok(h.api.post(`/requests/${r.id}/approve`, {}, 'dana'));
           return r;
         },
-        act: async r => {
-          await ok(h.api.post(`/requests/${r.id}/approve`, {}, 'erin'));
-          return r.id;
-        },
+        act: post('approve', 'erin'),
         expected: id => [
           { ...decided(id, `was approved by ${ERIN}`), to: [DANA, ERIN] },
           toAlice(id, 'outcome', `Access request approved by ${ERIN}`),
@@ -225,16 +235,7 @@ describe.each(databases.eachSupportedId())(
       {
         name: 'rejected, with the reason',
         prepare: () => ask(ORDERS),
-        act: async r => {
-          await ok(
-            h.api.post(
-              `/requests/${r.id}/reject`,
-              { reason: 'use the staging copy' },
-              'dana',
-            ),
-          );
-          return r.id;
-        },
+        act: post('reject', 'dana', { reason: 'use the staging copy' }),
         expected: id => [
           decided(id, `was rejected by ${DANA}`),
           toAlice(
@@ -300,16 +301,7 @@ describe.each(databases.eachSupportedId())(
       {
         name: 'revoked by an approver',
         prepare: granted,
-        act: async r => {
-          await ok(
-            h.api.post(
-              `/requests/${r.id}/revoke`,
-              { reason: 'incident over' },
-              'erin',
-            ),
-          );
-          return r.id;
-        },
+        act: post('revoke', 'erin', { reason: 'incident over' }),
         expected: id => [
           toAlice(
             id,
@@ -322,19 +314,13 @@ describe.each(databases.eachSupportedId())(
       {
         name: 'revoked by the holder: nobody is told',
         prepare: granted,
-        act: async r => {
-          await ok(h.api.post(`/requests/${r.id}/revoke`, {}, 'alice'));
-          return r.id;
-        },
+        act: post('revoke', 'alice'),
         expected: () => [],
       },
       {
         name: 'cancelled by the requester: only the approvers are updated',
         prepare: () => ask(ORDERS),
-        act: async r => {
-          await ok(h.api.post(`/requests/${r.id}/cancel`, {}, 'alice'));
-          return r.id;
-        },
+        act: post('cancel', 'alice'),
         expected: id => [decided(id, 'was cancelled')],
       },
       {
@@ -358,33 +344,13 @@ describe.each(databases.eachSupportedId())(
       {
         name: 'extension asked of the approvers',
         prepare: granted,
-        act: async r => {
-          await ok(
-            h.api.post(`/requests/${r.id}/extend`, {
-              durationSeconds: 1800,
-              justification: 'still migrating',
-            }),
-          );
-          return r.id;
-        },
+        act: askToExtend,
         expected: id => [asked(id, `${ALICE} asks to extend access`)],
       },
       {
         name: 'extension approved',
-        prepare: async () => {
-          const r = await granted();
-          await ok(
-            h.api.post(`/requests/${r.id}/extend`, {
-              durationSeconds: 1800,
-              justification: 'still migrating',
-            }),
-          );
-          return r;
-        },
-        act: async r => {
-          await ok(h.api.post(`/requests/${r.id}/approve`, {}, 'olivia'));
-          return r.id;
-        },
+        prepare: extending,
+        act: post('approve', 'olivia'),
         expected: id => [
           decided(id, `got its extension by ${OLIVIA}`),
           toAlice(id, 'extension-approved', 'Your access was extended'),
@@ -392,26 +358,8 @@ describe.each(databases.eachSupportedId())(
       },
       {
         name: 'extension rejected, with the reason',
-        prepare: async () => {
-          const r = await granted();
-          await ok(
-            h.api.post(`/requests/${r.id}/extend`, {
-              durationSeconds: 1800,
-              justification: 'still migrating',
-            }),
-          );
-          return r;
-        },
-        act: async r => {
-          await ok(
-            h.api.post(
-              `/requests/${r.id}/reject`,
-              { reason: 'enough' },
-              'dana',
-            ),
-          );
-          return r.id;
-        },
+        prepare: extending,
+        act: post('reject', 'dana', { reason: 'enough' }),
         expected: id => [
           decided(id, `was refused an extension by ${DANA}`),
           toAlice(

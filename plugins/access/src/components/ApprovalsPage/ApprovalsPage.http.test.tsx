@@ -3,21 +3,15 @@ import { alertApiRef, identityApiRef } from '@backstage/core-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
   mockApis,
-  registerMswTestHooks,
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import {
-  AccessBackend,
-  accessUrl,
-  testAccessClient,
-} from '../../testUtils/accessServer';
+import { AccessBackend, testAccessClient } from '../../testUtils/accessServer';
+import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServer';
 import { makeRequest } from '../../testUtils/sampleRequests';
 import { ApprovalsPage } from './ApprovalsPage';
 
@@ -28,14 +22,7 @@ jest.setTimeout(30_000);
 
 const BOB = 'user:default/bob';
 
-const server = setupServer();
-registerMswTestHooks(server);
-
-/** The fake access backend answers every call to /api/access. */
-const serveBackend = (backend: AccessBackend) =>
-  server.use(
-    http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
-  );
+const { serveBackend } = setupAccessBackendServer();
 
 const fromAlice = makeRequest({
   justification: 'INC-1234: slow queries',
@@ -87,11 +74,11 @@ const waiting = () =>
 describe('ApprovalsPage over HTTP', () => {
   it("lists only what waits for the caller's decision", async () => {
     const { backend } = await renderPage();
-    expect(await screen.findByTestId(`row-${fromAlice.id}`)).toBeInTheDocument();
-    expect(screen.getByTestId(`row-${fromCarol.id}`)).toBeInTheDocument();
     expect(
-      screen.queryByTestId(`row-${notMine.id}`),
-    ).not.toBeInTheDocument();
+      await screen.findByTestId(`row-${fromAlice.id}`),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId(`row-${fromCarol.id}`)).toBeInTheDocument();
+    expect(screen.queryByTestId(`row-${notMine.id}`)).not.toBeInTheDocument();
     expect(backend.callsTo('GET', '/requests')[0]).toMatchObject({
       query: { view: 'approvals', limit: '25' },
       caller: BOB,

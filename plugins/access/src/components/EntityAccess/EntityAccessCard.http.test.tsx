@@ -7,69 +7,34 @@ import {
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   mockApis,
-  registerMswTestHooks,
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import {
   AccessBackend,
-  accessUrl,
   AccessBackendState,
   ALICE,
   testAccessClient,
 } from '../../testUtils/accessServer';
-import { makeFlow } from '../../testUtils/sampleFlows';
+import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServer';
 import { makeGrant } from '../../testUtils/sampleRequests';
 import { EntityAccessCard } from './EntityAccessCard';
 import { clearCoverageCache, knownCoverage } from './coverage';
-import { ORDERS_DB, ordersDb } from './testData';
+import { COVERAGE, ORDERS_DB, ordersDb, website, WEBSITE } from './testData';
 
 // The entity page card with the real AccessClient, over HTTP, against an in-memory
 // backend (msw).
 
 jest.setTimeout(30_000);
 
-const server = setupServer();
-registerMswTestHooks(server);
-
-/** The fake access backend answers every call to /api/access. */
-const serveBackend = (backend: AccessBackend) =>
-  server.use(
-    http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
-  );
-
-const website: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name: 'website', namespace: 'default' },
-  spec: { type: 'website', owner: 'group:default/web' },
-};
+const { serveBackend } = setupAccessBackendServer();
 
 const STATE: Partial<AccessBackendState> = {
-  flows: [makeFlow('prod-db', 'Production databases')],
-  resources: [
-    {
-      entityRef: ORDERS_DB,
-      kind: 'Resource',
-      name: 'orders-db',
-      type: 'database',
-      owner: 'group:default/dba',
-      permissions: [
-        {
-          permission: 'read',
-          flowId: 'prod-db',
-          flowTitle: 'Production databases',
-        },
-      ],
-    },
-  ],
-  uncoveredEntities: ['component:default/website'],
+  ...COVERAGE,
   groups: { 'group:default/dba': ['user:default/bob', 'user:default/carol'] },
 };
 
@@ -126,11 +91,9 @@ describe('EntityAccessCard over HTTP', () => {
 
   it('renders nothing for an entity the backend says no flow covers', async () => {
     const { backend, container } = await renderCard(website);
-    await waitFor(() =>
-      expect(knownCoverage('component:default/website')).toBe(false),
-    );
+    await waitFor(() => expect(knownCoverage(WEBSITE)).toBe(false));
     expect(backend.callsTo('GET', '/entity-access')[0].query).toEqual({
-      entityRef: 'component:default/website',
+      entityRef: WEBSITE,
     });
     expect(container.textContent).toBe('');
     expect(
@@ -168,12 +131,10 @@ describe('EntityAccessCard over HTTP', () => {
       await dialog.findByText(/Needs 1 approval from bob, carol/),
     ).toBeInTheDocument();
     await waitFor(() =>
-      expect(backend.callsTo('POST', '/requests/preview').pop()?.body).toEqual(
-        {
-          resources: [{ entityRef: ORDERS_DB, permissions: ['read'] }],
-          durationSeconds: 3600,
-        },
-      ),
+      expect(backend.callsTo('POST', '/requests/preview').pop()?.body).toEqual({
+        resources: [{ entityRef: ORDERS_DB, permissions: ['read'] }],
+        durationSeconds: 3600,
+      }),
     );
 
     await user.type(

@@ -1,18 +1,18 @@
 import '@testing-library/jest-dom';
 import { alertApiRef } from '@backstage/core-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import {
-  registerMswTestHooks,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
 import { Route, Routes } from 'react-router-dom';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
+import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServer';
+import {
+  cancelOpenRequest,
+  requestAgainFromClosed,
+} from '../../__testUtils__/myAccessActions';
 import {
   AccessBackend,
   AccessBackendState,
@@ -32,14 +32,7 @@ import { MyAccessPage } from './MyAccessPage';
 
 jest.setTimeout(30_000);
 
-const server = setupServer();
-registerMswTestHooks(server);
-
-/** The fake access backend answers every call to /api/access. */
-const serveBackend = (backend: AccessBackend) =>
-  server.use(
-    http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
-  );
+const { server, serveBackend } = setupAccessBackendServer();
 
 async function renderPage(state: Partial<AccessBackendState>) {
   const backend = new AccessBackend({
@@ -116,17 +109,7 @@ describe('MyAccessPage over HTTP', () => {
     const pending = makeRequest();
     const { backend, alertApi } = await renderPage({ requests: [pending] });
 
-    await userEvent.click(
-      within(
-        await screen.findByRole('table', { name: 'Open requests' }),
-      ).getByRole('button', { name: 'Cancel request' }),
-    );
-    const dialog = within(
-      await screen.findByRole('dialog', { name: 'Cancel this request?' }),
-    );
-    await userEvent.click(
-      dialog.getByRole('button', { name: 'Cancel request' }),
-    );
+    await cancelOpenRequest();
 
     expect(
       await screen.findByText('No requests are waiting.'),
@@ -253,21 +236,7 @@ describe('MyAccessPage over HTTP', () => {
         },
       ],
     });
-    await userEvent.click(
-      within(
-        await screen.findByRole('table', { name: 'Closed requests' }),
-      ).getByRole('button', { name: 'Request again' }),
-    );
-    const dialog = within(
-      await screen.findByRole('dialog', { name: 'Request again' }),
-    );
-    await userEvent.type(
-      dialog.getByLabelText('Justification'),
-      'INC-2, day two',
-    );
-    await userEvent.click(
-      dialog.getByRole('button', { name: 'Submit request' }),
-    );
+    await requestAgainFromClosed('INC-2, day two');
     await waitFor(() =>
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
     );

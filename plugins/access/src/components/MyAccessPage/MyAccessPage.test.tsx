@@ -10,6 +10,11 @@ import { Route, Routes } from 'react-router-dom';
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { rememberSubmission } from '../shared';
+import {
+  cancelOpenRequest,
+  openDialogFromTable,
+  requestAgainFromClosed,
+} from '../../__testUtils__/myAccessActions';
 import { FakeAccessApi } from '../../testUtils/fakeAccessApi';
 import { withFocusVisible } from '../../testUtils/focusVisible';
 import {
@@ -899,17 +904,7 @@ describe('MyAccessPage', () => {
       const api = new FakeAccessApi([pending]);
       const cancel = jest.spyOn(api, 'cancel');
       const { alertApi } = await renderPage(api);
-      await userEvent.click(
-        within(
-          await screen.findByRole('table', { name: 'Open requests' }),
-        ).getByRole('button', { name: 'Cancel request' }),
-      );
-      const dialog = within(
-        await screen.findByRole('dialog', { name: 'Cancel this request?' }),
-      );
-      await userEvent.click(
-        dialog.getByRole('button', { name: 'Cancel request' }),
-      );
+      await cancelOpenRequest();
       expect(cancel).toHaveBeenCalledWith(pending.id);
       expect(alertApi.post).toHaveBeenCalledWith(
         expect.objectContaining({ message: 'Request cancelled' }),
@@ -1087,21 +1082,7 @@ describe('MyAccessPage', () => {
       const api = new FakeAccessApi([old]);
       const requestAgain = jest.spyOn(api, 'requestAgain');
       const { alertApi } = await renderPage(api);
-      await userEvent.click(
-        within(
-          await screen.findByRole('table', { name: 'Closed requests' }),
-        ).getByRole('button', { name: 'Request again' }),
-      );
-      const dialog = within(
-        await screen.findByRole('dialog', { name: 'Request again' }),
-      );
-      await userEvent.type(
-        dialog.getByLabelText('Justification'),
-        'INC-2, day two',
-      );
-      await userEvent.click(
-        dialog.getByRole('button', { name: 'Submit request' }),
-      );
+      await requestAgainFromClosed('INC-2, day two');
       expect(requestAgain).toHaveBeenCalledWith(old.id, 'INC-2, day two', {
         idempotencyKey: expect.stringMatching(/\S{8,}/),
       });
@@ -1131,15 +1112,7 @@ describe('MyAccessPage', () => {
         ],
       });
       const { alertApi } = await renderPage(api);
-      await userEvent.click(
-        within(
-          await screen.findByRole('table', { name: 'Closed requests' }),
-        ).getByRole('button', { name: 'Request again' }),
-      );
-      const dialog = within(await screen.findByRole('dialog'));
-      await userEvent.click(
-        dialog.getByRole('button', { name: 'Submit request' }),
-      );
+      await requestAgainFromClosed();
       await waitFor(() =>
         expect(alertApi.post).toHaveBeenCalledWith({
           message:
@@ -1157,15 +1130,7 @@ describe('MyAccessPage', () => {
         );
       };
       await renderPage(api);
-      await userEvent.click(
-        within(
-          await screen.findByRole('table', { name: 'Closed requests' }),
-        ).getByRole('button', { name: 'Request again' }),
-      );
-      const dialog = within(await screen.findByRole('dialog'));
-      await userEvent.click(
-        dialog.getByRole('button', { name: 'Submit request' }),
-      );
+      const dialog = await requestAgainFromClosed();
       expect(await dialog.findByRole('alert')).toHaveTextContent(
         'justification: flow "prod-db" (Production databases) requires a justification',
       );
@@ -1179,12 +1144,10 @@ describe('MyAccessPage', () => {
         throw new Error('Failed to fetch');
       };
       await renderPage(api);
-      await userEvent.click(
-        within(
-          await screen.findByRole('table', { name: 'Closed requests' }),
-        ).getByRole('button', { name: 'Request again' }),
+      const dialog = await openDialogFromTable(
+        'Closed requests',
+        'Request again',
       );
-      const dialog = within(await screen.findByRole('dialog'));
       const submit = dialog.getByRole('button', { name: 'Submit request' });
       await userEvent.click(submit);
       await dialog.findByRole('alert');

@@ -2,24 +2,21 @@ import '@testing-library/jest-dom';
 import { alertApiRef, identityApiRef } from '@backstage/core-plugin-api';
 import {
   mockApis,
-  registerMswTestHooks,
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
 import { RequestableResource } from '@jit-access/plugin-access-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
 import { Route, Routes } from 'react-router-dom';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import {
   AccessBackend,
-  accessUrl,
   ALICE,
   testAccessClient,
 } from '../../testUtils/accessServer';
+import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServer';
 import { MyAccessPage } from '../MyAccessPage';
 import { NewRequestPage } from './NewRequestPage';
 import { BUNDLES, FLOWS, manyResources, RESOURCES } from './testData';
@@ -28,14 +25,7 @@ import { BUNDLES, FLOWS, manyResources, RESOURCES } from './testData';
 
 jest.setTimeout(30_000);
 
-const server = setupServer();
-registerMswTestHooks(server);
-
-/** The fake access backend answers every call to /api/access. */
-const serveBackend = (backend: AccessBackend) =>
-  server.use(
-    http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
-  );
+const { serveBackend } = setupAccessBackendServer();
 
 const GROUPS = {
   // Owner of orders-db and staging-db.

@@ -1,0 +1,22 @@
+// The msw server the HTTP component tests serve the fake access backend from (not part of
+// the plugin's exports). Here, not in testUtils/, because it imports msw and
+// @backstage/test-utils, which are dev dependencies (testUtils/ keeps to the plugin's own).
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { http } from 'msw';
+import { setupServer } from 'msw/node';
+import { AccessBackend, accessUrl } from '../testUtils/accessServer';
+
+/**
+ * An msw server for the test file, started and reset by Backstage's test hooks (call it at
+ * the top of the file), and `serveBackend`, which has a fake access backend answer every
+ * call to /api/access.
+ */
+export function setupAccessBackendServer() {
+  const server = setupServer();
+  registerMswTestHooks(server);
+  const serveBackend = (backend: AccessBackend) =>
+    server.use(
+      http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
+    );
+  return { server, serveBackend };
+}
