@@ -235,6 +235,21 @@ export interface RequestableResource {
   permissions: { permission: string; flowId: string; flowTitle: string }[];
 }
 
+/**
+ * Filters of a request listing (`GET /requests`): each narrows the view (every view but
+ * `favorites`), and all that are set must hold. Entity refs are compared
+ * case-insensitively; `requester` may be a bare user name (`alice`).
+ * @public
+ */
+export interface AccessRequestListFilters {
+  /** Only requests for this user (a user entity ref). */
+  requester?: string;
+  /** Only requests naming this entity among their resources. */
+  entityRef?: string;
+  /** Only requests of this flow. */
+  flowId?: string;
+}
+
 /** A page of items with an opaque cursor to the next page. @public */
 export interface AccessPage<T> {
   items: T[];

@@ -14,6 +14,7 @@ import {
   NewAuditRecord,
   NewRequestRecord,
   PageCursor,
+  RequestFilters,
   RequestQuery,
   RequestRecord,
 } from './types';
@@ -23,7 +24,11 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
-/** Keyset paging, newest first: rows after the cursor in `(createdAt, id)` order. */
+/**
+ * Keyset paging, newest first: rows after the cursor in `(createdAt, id)` order. The
+ * leading `createdAt <=` bound is implied by the rest; it lets either engine start an
+ * index range scan at the cursor instead of filtering from the newest row down.
+ */
 function olderThan(
   cursor: PageCursor,
   createdAtColumn: string,
@@ -31,11 +36,15 @@ function olderThan(
 ) {
   return (b: Knex.QueryBuilder) =>
     b
-      .where(createdAtColumn, '<', cursor.createdAt)
-      .orWhere(c =>
+      .where(createdAtColumn, '<=', cursor.createdAt)
+      .where(c =>
         c
-          .where(createdAtColumn, cursor.createdAt)
-          .andWhere(idColumn, '<', cursor.id),
+          .where(createdAtColumn, '<', cursor.createdAt)
+          .orWhere(d =>
+            d
+              .where(createdAtColumn, cursor.createdAt)
+              .andWhere(idColumn, '<', cursor.id),
+          ),
       );
 }
 
@@ -381,12 +390,37 @@ export class AccessStore {
     }));
   }
 
-  /** One page of requests, newest first, with keyset paging. */
+  /**
+   * One page of requests, newest first, with keyset paging. Filters narrow any view: each
+   * is an equality on an indexed column (`requester`: the requester index; `flowId`: the
+   * flow index; `entityRef`: the entity rows' index, which then also gives the order).
+   */
   async listRequests(
     query: RequestQuery,
     page: { cursor?: PageCursor; limit: number },
   ): Promise<RequestRecord[]> {
+    // The entity view is an entity filter, for one requester or all.
+    const filters: RequestFilters =
+      query.view === 'entity'
+        ? { entityRef: query.entityRef, requester: query.requester }
+        : query.filters ?? {};
+    if (query.view === 'approvals' && !query.statuses?.length) {
+      return this.approvalQueue(query.user, filters, page);
+    }
     let q = this.db('access_requests as r').select('r.*');
+    // Paged on the columns the driving index is ordered by. An entity row carries its
+    // request's creation time, so with an entity filter its (entity_ref, created_at)
+    // index is read newest first and the page stops after `limit` rows.
+    let createdAt = 'r.created_at';
+    let id = 'r.id';
+    if (filters.entityRef) {
+      // (request_id, entity_ref) is the entity rows' key: at most one row per request.
+      q = q
+        .join('access_request_entities as e', 'e.request_id', 'r.id')
+        .where('e.entity_ref', filters.entityRef);
+      createdAt = 'e.created_at';
+      id = 'e.request_id';
+    }
     if (query.view === 'mine') {
       q = q.where('r.requester', query.user);
     } else if (query.view === 'decided') {
@@ -397,13 +431,7 @@ export class AccessStore {
           .whereRaw('d.request_id = r.id')
           .where('d.approver', query.user),
       );
-    } else if (query.view === 'entity') {
-      q = q
-        .join('access_request_entities as e', 'e.request_id', 'r.id')
-        .where('e.entity_ref', query.entityRef);
-      if (query.requester) q = q.where('r.requester', query.requester);
     } else if (query.view === 'approvals') {
-      if (!query.statuses?.length) return this.approvalQueue(query.user, page);
       q = q
         .join('access_request_approvers as a', 'a.request_id', 'r.id')
         .where('a.approver', query.user)
@@ -413,14 +441,16 @@ export class AccessStore {
             .orWhere('r.allow_self_approval', true),
         );
     }
+    if (filters.requester) q = q.where('r.requester', filters.requester);
+    if (filters.flowId) q = q.where('r.flow_id', filters.flowId);
     if (query.statuses?.length) q = q.whereIn('r.status', query.statuses);
     if (page.cursor) {
-      q = q.where(olderThan(page.cursor, 'r.created_at', 'r.id'));
+      q = q.where(olderThan(page.cursor, createdAt, id));
     }
     const rows = await q
       .orderBy([
-        { column: 'r.created_at', order: 'desc' },
-        { column: 'r.id', order: 'desc' },
+        { column: createdAt, order: 'desc' },
+        { column: id, order: 'desc' },
       ])
       .limit(page.limit);
     return rows.map(toRecord);
@@ -429,9 +459,11 @@ export class AccessStore {
   /**
    * What waits for an approver's decision: a page of the approver's queue read in index
    * order first, then its requests, so the cost is one page whatever the queue's size.
+   * Filters are checked per queue row (by primary key) before the page is cut.
    */
   private async approvalQueue(
     user: string,
+    filters: RequestFilters,
     page: { cursor?: PageCursor; limit: number },
   ): Promise<RequestRecord[]> {
     let queue = this.db('access_request_approvers as a')
@@ -447,6 +479,25 @@ export class AccessStore {
           .where('s.requester', user)
           .where('s.allow_self_approval', false),
       );
+    if (filters.requester || filters.flowId) {
+      queue = queue.whereExists(b => {
+        b.select(this.db.raw('1'))
+          .from('access_requests as f')
+          .whereRaw('f.id = a.request_id');
+        if (filters.requester) b.where('f.requester', filters.requester);
+        if (filters.flowId) b.where('f.flow_id', filters.flowId);
+      });
+    }
+    const entityRef = filters.entityRef;
+    if (entityRef) {
+      queue = queue.whereExists(b =>
+        b
+          .select(this.db.raw('1'))
+          .from('access_request_entities as fe')
+          .whereRaw('fe.request_id = a.request_id')
+          .where('fe.entity_ref', entityRef),
+      );
+    }
     if (page.cursor) {
       queue = queue.where(
         olderThan(page.cursor, 'a.created_at', 'a.request_id'),

@@ -101,17 +101,46 @@ export interface PageCursor {
   id: string;
 }
 
+/**
+ * Narrows a listing to requests by one requester, naming one entity, or of one flow.
+ * Refs are in stored form (`stringifyEntityRef`: lower case), so each is an equality.
+ */
+export interface RequestFilters {
+  requester?: string;
+  entityRef?: string;
+  flowId?: string;
+}
+
 /** Which requests a listing returns. */
 export type RequestQuery =
-  | { view: 'mine'; user: string; statuses?: AccessRequestStatus[] }
-  | { view: 'approvals'; user: string; statuses?: AccessRequestStatus[] }
-  | { view: 'decided'; user: string; statuses?: AccessRequestStatus[] }
+  | {
+      view: 'mine';
+      user: string;
+      statuses?: AccessRequestStatus[];
+      filters?: RequestFilters;
+    }
+  | {
+      view: 'approvals';
+      user: string;
+      statuses?: AccessRequestStatus[];
+      filters?: RequestFilters;
+    }
+  | {
+      view: 'decided';
+      user: string;
+      statuses?: AccessRequestStatus[];
+      filters?: RequestFilters;
+    }
   | {
       view: 'entity';
       entityRef: string;
       requester?: string;
       statuses?: AccessRequestStatus[];
     }
-  | { view: 'all'; statuses?: AccessRequestStatus[] };
+  | {
+      view: 'all';
+      statuses?: AccessRequestStatus[];
+      filters?: RequestFilters;
+    };
 
 export type { AccessApprovalKind };

@@ -258,6 +258,14 @@ const ROWS: Row[] = [
   },
   {
     method: 'get',
+    path: '/requests?view=all&requester=alice&flowId=prod-db',
+    on: 'filtered',
+    fixture: 'pending',
+    // Filters change nothing about who may list everything.
+    expected: codes(403, { admin: 200 }),
+  },
+  {
+    method: 'get',
     path: '/requests/{id}',
     on: 'pending request',
     fixture: 'pending',
@@ -764,27 +772,55 @@ describe('authorisation matrix (SQLite)', () => {
   it('lists only requests the caller may see, for every view', async () => {
     const views = ['mine', 'approvals', 'decided', 'favorites'];
     const users = ['alice', 'bob', 'dana', 'erin', 'sam', 'olivia', 'pat'];
+    // Filters only narrow a view: naming someone else's requests shows no more of them.
+    const filters: [string, (r: any) => boolean][] = [
+      ['', () => true],
+      ...users.map((u): [string, (r: any) => boolean] => [
+        `&requester=${u}`,
+        r => r.requester === `user:default/${u}`,
+      ]),
+      [
+        `&entityRef=${ORDERS}`,
+        r => r.resources.some((x: any) => x.entityRef === ORDERS),
+      ],
+      ['&flowId=prod-db', r => r.flowId === 'prod-db'],
+    ];
     let seen = 0;
+    let filteredSeen = 0;
     for (const name of users) {
       const me = `user:default/${name}`;
       for (const view of views) {
-        const res = await a.api.get(`/requests?view=${view}&limit=200`, name);
-        expect(res.status).toBe(200);
-        for (const r of res.body.items) {
-          seen++;
-          const visible =
-            name === 'pat' || // the admin
-            r.requester === me ||
-            r.createdBy === me ||
-            r.approvers.includes(me);
-          const wrong =
-            !visible ||
-            // No flow here allows self-approval: one's own requests never wait for oneself.
-            (view === 'approvals' && r.requester === me) ||
-            (view === 'mine' && r.requester !== me);
-          expect(wrong ? `${name} sees ${r.id} in view=${view}` : 'ok').toBe(
-            'ok',
+        let unfiltered: any[] = [];
+        for (const [filter, matches] of view === 'favorites'
+          ? filters.slice(0, 1)
+          : filters) {
+          const res = await a.api.get(
+            `/requests?view=${view}&limit=200${filter}`,
+            name,
           );
+          expect(res.status).toBe(200);
+          if (!filter) unfiltered = res.body.items;
+          // Exactly the view's own requests that match.
+          expect(res.body.items.map((r: any) => r.id)).toEqual(
+            unfiltered.filter(matches).map(r => r.id),
+          );
+          for (const r of res.body.items) {
+            if (filter) filteredSeen++;
+            else seen++;
+            const visible =
+              name === 'pat' || // the admin
+              r.requester === me ||
+              r.createdBy === me ||
+              r.approvers.includes(me);
+            const wrong =
+              !visible ||
+              // No flow here allows self-approval: one's own requests never wait for oneself.
+              (view === 'approvals' && r.requester === me) ||
+              (view === 'mine' && r.requester !== me);
+            expect(wrong ? `${name} sees ${r.id} in view=${view}` : 'ok').toBe(
+              'ok',
+            );
+          }
         }
       }
     }
@@ -799,6 +835,7 @@ describe('authorisation matrix (SQLite)', () => {
       }
     }
     expect(seen).toBeGreaterThan(10);
+    expect(filteredSeen).toBeGreaterThan(10);
   });
 
   it('covers every route of the router', () => {

@@ -1,20 +1,16 @@
 import { AccessPreviewItem } from '@jit-access/plugin-access-common';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
+import { prodDbFlow, setupCheckServer } from '../__testUtils__/checkFixtures';
 import {
   createTestDatabases,
+  ORDERS,
   startAccessBackend,
 } from '../__testUtils__/harness';
 
 jest.setTimeout(60_000);
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'bypass' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
+const server = setupCheckServer();
 const databases = createTestDatabases();
-const ORDERS = 'resource:default/orders-db';
 const TICKETS = 'https://itsm.example.com/ticket';
 const INCIDENTS = 'https://incidents.example.com/ack';
 
@@ -26,24 +22,8 @@ const check = (url: string) => ({
 });
 
 /** One flow per approval shape, each deciding its own permission on prod databases. */
-function flow(id: string, approval: Record<string, unknown>) {
-  return {
-    id,
-    title: id,
-    requesters: ['group:default/engineering'],
-    resources: {
-      filter: {
-        kind: 'Resource',
-        'spec.type': 'database',
-        'metadata.labels.env': 'prod',
-      },
-      permissions: [id],
-    },
-    approval: { approvers: ['group:default/dba'], ...approval },
-    duration: { default: '1h', max: '2h' },
-    justification: 'required',
-  };
-}
+const flow = (id: string, approval: Record<string, unknown>) =>
+  prodDbFlow(id, approval, { default: '1h', max: '2h' });
 
 const ACCESS = {
   checks: {

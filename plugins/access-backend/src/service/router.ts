@@ -325,10 +325,16 @@ export async function createRouter(
       );
     }
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    // Filters only narrow what the view already shows the caller.
+    const filters = {
+      requester: q.requester,
+      entityRef: q.entityRef,
+      flowId: q.flowId,
+    };
     const query =
       q.view === 'all'
-        ? { view: 'all' as const, statuses: q.status }
-        : { view: q.view, user: c.ref, statuses: q.status };
+        ? { view: 'all' as const, statuses: q.status, filters }
+        : { view: q.view, user: c.ref, statuses: q.status, filters };
     const page = await service.list(c, query, { cursor, limit: q.limit });
     res.json({
       items: page.items,

@@ -1,3 +1,8 @@
+import {
+  makeValidator,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { ACCESS_REQUEST_STATUSES } from '@jit-access/plugin-access-common';
 import { z } from 'zod';
@@ -95,16 +100,121 @@ const statusList = z
     return list as (typeof ACCESS_REQUEST_STATUSES)[number][];
   });
 
+const refValidator = makeValidator();
+
+/**
+ * An entity ref in the form the store keeps refs in (`kind:namespace/name`, lower-cased as
+ * `stringifyEntityRef` writes them), so that filters match whatever case the caller used
+ * and the lookup stays an index equality. Undefined when it is not a well-formed ref.
+ */
+export function normalizeEntityRef(
+  value: string,
+  defaultKind?: string,
+): string | undefined {
+  try {
+    const parsed = parseEntityRef(value.trim(), {
+      defaultKind,
+      defaultNamespace: 'default',
+    });
+    const kind = parsed.kind.toLocaleLowerCase('en-US');
+    const namespace = parsed.namespace.toLocaleLowerCase('en-US');
+    if (
+      !refValidator.isValidKind(kind) ||
+      !refValidator.isValidNamespace(namespace) ||
+      !refValidator.isValidEntityName(parsed.name)
+    )
+      return undefined;
+    return stringifyEntityRef({ kind, namespace, name: parsed.name });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A ref filter of a listing, normalised; empty means no filter (as for `status`).
+ * `defaultKind` lets `alice` stand for `user:default/alice`.
+ */
+const refFilter = (opts: {
+  defaultKind?: string;
+  kind?: string;
+  example: string;
+  what: string;
+}) =>
+  text(400)
+    .optional()
+    .transform((v, ctx) => {
+      if (!v?.trim()) return undefined;
+      const normalized = normalizeEntityRef(v, opts.defaultKind);
+      if (
+        !normalized ||
+        (opts.kind && !normalized.startsWith(`${opts.kind}:`))
+      ) {
+        const shown = v.length > 100 ? `${v.slice(0, 100)}…` : v;
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `"${shown}" is not ${opts.what} like ${opts.example}`,
+        });
+        return z.NEVER;
+      }
+      return normalized;
+    });
+
+/** `?requester=`: a user entity ref. */
+const requesterFilter = refFilter({
+  defaultKind: 'user',
+  kind: 'user',
+  example: 'user:default/alice',
+  what: 'a user entity ref',
+});
+/** `?entityRef=`: a requested resource; the kind is required, the namespace defaults. */
+const entityRefFilter = refFilter({
+  example: 'resource:default/orders-db',
+  what: 'an entity ref',
+});
+
+/** Flow ids are kebab-case (as the config requires); a flow no longer configured still matches. */
+const flowIdFilter = text(100)
+  .optional()
+  .transform((v, ctx) => {
+    if (!v) return undefined;
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(v)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'must be a flow id, like prod-db',
+      });
+      return z.NEVER;
+    }
+    return v;
+  });
+
+/** Filters of a request listing, applied on top of what the view shows. */
+export const LIST_FILTERS = ['requester', 'entityRef', 'flowId'] as const;
+
 export const listQuerySchema = z
   .object({
     view: z
       .enum(['mine', 'approvals', 'decided', 'all', 'favorites'])
       .default('mine'),
     status: statusList,
+    requester: requesterFilter,
+    entityRef: entityRefFilter,
+    flowId: flowIdFilter,
     cursor: text(1000).optional(),
     limit,
   })
-  .strict();
+  .strict()
+  .superRefine((q, ctx) => {
+    // Favourites are a short list of one's own stars, not a searchable listing.
+    if (q.view !== 'favorites') return;
+    for (const key of LIST_FILTERS) {
+      if (q[key] !== undefined)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [key],
+          message: 'filters do not apply to view=favorites',
+        });
+    }
+  });
 
 /**
  * The catalog's own paging cursor, passed through: base64 of a JSON object. Anything else

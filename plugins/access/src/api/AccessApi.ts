@@ -7,6 +7,7 @@ import {
   AccessPage,
   AccessPreviewResponse,
   AccessRequest,
+  AccessRequestListFilters,
   AccessRequestStatus,
   EntityAccessSummary,
   RequestableResource,
@@ -41,12 +42,15 @@ export interface AccessApi {
     body: SubmitAccessRequestBody,
     options?: { idempotencyKey?: string },
   ): Promise<SubmitAccessRequestResponse>;
-  listRequests(query: {
-    view: AccessRequestView;
-    status?: AccessRequestStatus[];
-    cursor?: string;
-    limit?: number;
-  }): Promise<AccessPage<AccessRequest>>;
+  /** One page of a view, narrowed by `status` and the {@link AccessRequestListFilters}. */
+  listRequests(
+    query: {
+      view: AccessRequestView;
+      status?: AccessRequestStatus[];
+      cursor?: string;
+      limit?: number;
+    } & AccessRequestListFilters,
+  ): Promise<AccessPage<AccessRequest>>;
   getRequest(id: string): Promise<AccessRequest>;
   approve(id: string, comment?: string): Promise<AccessRequest>;
   reject(id: string, reason: string): Promise<AccessRequest>;

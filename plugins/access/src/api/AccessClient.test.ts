@@ -64,6 +64,28 @@ describe('AccessClient', () => {
     );
   });
 
+  it('sends the list filters, encoded, and skips empty ones', async () => {
+    const { api, calls } = client(() => ({ status: 200, body: { items: [] } }));
+    await api.listRequests({
+      view: 'all',
+      status: ['granted'],
+      requester: 'user:default/alice',
+      entityRef: 'resource:default/orders-db',
+      flowId: 'prod-db',
+      cursor: 'c1',
+    });
+    await api.listRequests({
+      view: 'all',
+      requester: '',
+      entityRef: undefined,
+      flowId: '',
+    });
+    expect(calls[0].url).toBe(
+      'http://backend/api/access/requests?view=all&status=granted&requester=user%3Adefault%2Falice&entityRef=resource%3Adefault%2Forders-db&flowId=prod-db&cursor=c1',
+    );
+    expect(calls[1].url).toBe('http://backend/api/access/requests?view=all');
+  });
+
   it('surfaces the backend error message, naming the field', async () => {
     const { api } = client(() => ({
       status: 400,

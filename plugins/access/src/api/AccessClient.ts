@@ -8,6 +8,7 @@ import {
   AccessPage,
   AccessPreviewResponse,
   AccessRequest,
+  AccessRequestListFilters,
   EntityAccessSummary,
   RequestableResource,
   SubmitAccessRequestBody,
@@ -97,16 +98,21 @@ export class AccessClient implements AccessApi {
     });
   }
 
-  listRequests(query: {
-    view: AccessRequestView;
-    status?: string[];
-    cursor?: string;
-    limit?: number;
-  }) {
+  listRequests(
+    query: {
+      view: AccessRequestView;
+      status?: string[];
+      cursor?: string;
+      limit?: number;
+    } & AccessRequestListFilters,
+  ) {
     return this.call<AccessPage<AccessRequest>>(
       `/requests${this.query({
         view: query.view,
         status: query.status?.join(','),
+        requester: query.requester,
+        entityRef: query.entityRef,
+        flowId: query.flowId,
         cursor: query.cursor,
         limit: query.limit,
       })}`,

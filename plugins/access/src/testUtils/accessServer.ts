@@ -148,6 +148,50 @@ function normalizeRef(ref: string): string {
   return `${m[1]}:${m[2] ?? 'default'}/${m[3]}`.toLocaleLowerCase('en-US');
 }
 
+/**
+ * The list filters of `GET /requests`, normalised and checked as the backend does: refs
+ * lower-cased with the default namespace (`requester` also defaults the kind to `user`),
+ * empty values ignored, a malformed value a 400 naming the field.
+ */
+function listFilters(query: URLSearchParams): {
+  requester?: string;
+  entityRef?: string;
+  flowId?: string;
+} {
+  const out: { requester?: string; entityRef?: string; flowId?: string } = {};
+  const requester = query.get('requester')?.trim();
+  if (requester) {
+    const ref = /^(?:([^:/]+):)?(?:([^:/]+)\/)?([^:/]+)$/.exec(requester);
+    const normalized =
+      ref && `${ref[1] ?? 'user'}:${ref[2] ?? 'default'}/${ref[3]}`;
+    if (!normalized || !/^user:/i.test(normalized))
+      throw new HttpError(
+        400,
+        `Invalid query: requester: "${requester}" is not a user entity ref like user:default/alice`,
+      );
+    out.requester = normalized.toLocaleLowerCase('en-US');
+  }
+  const entityRef = query.get('entityRef')?.trim();
+  if (entityRef) {
+    if (!/^[^:/]+:(?:[^:/]+\/)?[^:/]+$/.test(entityRef))
+      throw new HttpError(
+        400,
+        `Invalid query: entityRef: "${entityRef}" is not an entity ref like resource:default/orders-db`,
+      );
+    out.entityRef = normalizeRef(entityRef);
+  }
+  const flowId = query.get('flowId');
+  if (flowId) {
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(flowId))
+      throw new HttpError(
+        400,
+        'Invalid query: flowId: must be a flow id, like prod-db',
+      );
+    out.flowId = flowId;
+  }
+  return out;
+}
+
 function uuid(n: number): string {
   return `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 }
@@ -410,6 +454,9 @@ export class AccessBackend {
       h('get', '/requests', ({ caller, query }) => this.list(caller, query), [
         'view',
         'status',
+        'requester',
+        'entityRef',
+        'flowId',
         'cursor',
         'limit',
       ]),
@@ -807,6 +854,14 @@ export class AccessBackend {
           400,
           `Invalid query: status: unknown status "${s}"`,
         );
+    const filters = listFilters(query);
+    if (view === 'favorites' && Object.keys(filters).length) {
+      const [key] = Object.keys(filters);
+      throw new HttpError(
+        400,
+        `Invalid query: ${key}: filters do not apply to view=favorites`,
+      );
+    }
     let list: AccessRequest[];
     switch (view) {
       case 'mine':
@@ -840,6 +895,16 @@ export class AccessBackend {
         );
     }
     if (statuses) list = list.filter(r => statuses.includes(r.status));
+    list = list.filter(
+      r =>
+        (!filters.requester ||
+          r.requester.toLocaleLowerCase('en-US') === filters.requester) &&
+        (!filters.entityRef ||
+          r.resources.some(
+            x => x.entityRef.toLocaleLowerCase('en-US') === filters.entityRef,
+          )) &&
+        (!filters.flowId || r.flowId === filters.flowId),
+    );
     return page(this.newestFirst(list), query);
   }
 

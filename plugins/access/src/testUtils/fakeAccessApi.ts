@@ -46,8 +46,19 @@ export class FakeAccessApi implements AccessApi {
     if (query.view === 'favorites') {
       return { items: this.requests.filter(r => r.favorite).slice(0, limit) };
     }
+    // The list filters, compared as the backend does (refs in any case).
+    const lower = (v?: string) => v?.toLocaleLowerCase('en-US');
+    const requester = lower(query.requester);
+    const entityRef = lower(query.entityRef);
     const matching = this.requests
       .filter(r => !query.status || query.status.includes(r.status))
+      .filter(
+        r =>
+          (!requester || lower(r.requester) === requester) &&
+          (!entityRef ||
+            r.resources.some(x => lower(x.entityRef) === entityRef)) &&
+          (!query.flowId || r.flowId === query.flowId),
+      )
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     const start = query.cursor ? Number(query.cursor) : 0;
     const items = matching.slice(start, start + limit);

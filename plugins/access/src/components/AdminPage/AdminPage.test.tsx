@@ -5,6 +5,7 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { alertApiRef } from '@backstage/core-plugin-api';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { useLocation } from 'react-router-dom';
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { httpError } from '../../testUtils/httpError';
@@ -89,9 +90,21 @@ function fakeCatalog(total = 25) {
   };
 }
 
+/** The current URL's query, to check what the page keeps there. */
+function ShowSearch() {
+  return <output data-testid="search">{useLocation().search}</output>;
+}
+const search = () =>
+  new URLSearchParams(screen.getByTestId('search').textContent ?? '');
+
 async function renderAdmin(
   api: ReturnType<typeof fakeApi>,
-  opts: { tab?: string; catalog?: ReturnType<typeof fakeCatalog> } = {},
+  opts: {
+    tab?: string;
+    /** The page's query string, e.g. `?flowId=prod-db` (instead of `tab`). */
+    search?: string;
+    catalog?: ReturnType<typeof fakeCatalog>;
+  } = {},
 ) {
   const alertApi = { post: jest.fn(), alert$: jest.fn() };
   const catalog = opts.catalog ?? fakeCatalog();
@@ -108,9 +121,10 @@ async function renderAdmin(
       ]}
     >
       <AdminPage />
+      <ShowSearch />
     </TestApiProvider>,
     {
-      routeEntries: [opts.tab ? `/?tab=${opts.tab}` : '/'],
+      routeEntries: [opts.search ?? (opts.tab ? `/?tab=${opts.tab}` : '/')],
       mountedRoutes: {
         '/catalog/:namespace/:kind/:name': entityRouteRef,
         '/access': rootRouteRef,
@@ -192,8 +206,206 @@ describe('AdminPage — all requests', () => {
       }),
     );
     expect(
-      await screen.findByText('No requests with these statuses'),
+      await screen.findByText('No requests match these filters'),
     ).toBeInTheDocument();
+    expect(search().get('status')).toBe('failed');
+  });
+
+  it('reads the filters from the URL and sends them to the server', async () => {
+    const api = fakeApi({
+      listRequests: jest.fn(async () => ({ items: [granted] })),
+    });
+    await renderAdmin(api, {
+      search:
+        '/?status=granted,expired&requester=user:default/carol&entityRef=resource:default/orders-db&flowId=prod-db',
+    });
+    expect(await screen.findByTestId('row-g1')).toBeInTheDocument();
+    expect(api.listRequests).toHaveBeenCalledTimes(1);
+    expect(api.listRequests).toHaveBeenCalledWith({
+      view: 'all',
+      status: ['granted', 'expired'],
+      requester: 'user:default/carol',
+      entityRef: 'resource:default/orders-db',
+      flowId: 'prod-db',
+      cursor: undefined,
+      limit: 25,
+    });
+    expect(screen.getByRole('textbox', { name: 'Requester' })).toHaveValue(
+      'user:default/carol',
+    );
+    expect(screen.getByRole('textbox', { name: 'Resource' })).toHaveValue(
+      'resource:default/orders-db',
+    );
+    expect(
+      await screen.findByRole('button', { name: /Production databases/ }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: /Active, Expired/ }),
+    ).toBeInTheDocument();
+  });
+
+  it('filters by requester, resource and flow, keeping them in the URL', async () => {
+    const api = fakeApi();
+    await renderAdmin(api);
+    await screen.findByTestId('row-r1');
+    expect(search().toString()).toBe('');
+
+    // Applied on Enter, not per keystroke.
+    const requester = screen.getByRole('textbox', { name: 'Requester' });
+    await userEvent.type(requester, 'carol');
+    expect(api.listRequests).toHaveBeenCalledTimes(1);
+    await userEvent.type(requester, '{Enter}');
+    await waitFor(() =>
+      expect(api.listRequests).toHaveBeenLastCalledWith(
+        expect.objectContaining({ view: 'all', requester: 'carol' }),
+      ),
+    );
+    expect(search().get('requester')).toBe('carol');
+
+    // Applied when the field loses focus.
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Resource' }),
+      'Resource:Default/Orders-DB',
+    );
+    await userEvent.tab();
+    await waitFor(() =>
+      expect(api.listRequests).toHaveBeenLastCalledWith(
+        expect.objectContaining({
+          requester: 'carol',
+          entityRef: 'Resource:Default/Orders-DB',
+        }),
+      ),
+    );
+
+    // The flows come from the configuration.
+    await userEvent.click(screen.getByRole('button', { name: /Flow/ }));
+    await userEvent.click(
+      within(await screen.findByRole('listbox')).getByRole('option', {
+        name: /Cluster break-glass/,
+      }),
+    );
+    await waitFor(() =>
+      expect(api.listRequests).toHaveBeenLastCalledWith({
+        view: 'all',
+        status: undefined,
+        requester: 'carol',
+        entityRef: 'Resource:Default/Orders-DB',
+        flowId: 'cluster-breakglass',
+        cursor: undefined,
+        limit: 25,
+      }),
+    );
+    expect(Object.fromEntries(search())).toEqual({
+      requester: 'carol',
+      entityRef: 'Resource:Default/Orders-DB',
+      flowId: 'cluster-breakglass',
+    });
+
+    // Clearing drops every filter from the URL and the fields.
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Clear filters' }),
+    );
+    await waitFor(() => expect(search().toString()).toBe(''));
+    expect(api.listRequests).toHaveBeenLastCalledWith(
+      expect.objectContaining({
+        requester: undefined,
+        entityRef: undefined,
+        flowId: undefined,
+      }),
+    );
+    expect(screen.getByRole('textbox', { name: 'Requester' })).toHaveValue('');
+    expect(screen.getByRole('textbox', { name: 'Resource' })).toHaveValue('');
+    expect(
+      screen.queryByRole('button', { name: 'Clear filters' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('keeps the selected tab when filtering', async () => {
+    const api = fakeApi();
+    await renderAdmin(api, { search: '/?tab=requests' });
+    await screen.findByTestId('row-r1');
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Requester' }),
+      'dana{Enter}',
+    );
+    await waitFor(() => expect(search().get('requester')).toBe('dana'));
+    expect(search().get('tab')).toBe('requests');
+  });
+
+  it('does not send a ref that cannot be one, and says why', async () => {
+    const api = fakeApi();
+    await renderAdmin(api);
+    await screen.findByTestId('row-r1');
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Requester' }),
+      'group:default/sre{Enter}',
+    );
+    expect(
+      await screen.findByText('A user, like user:default/alice or alice'),
+    ).toBeInTheDocument();
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Resource' }),
+      'orders-db{Enter}',
+    );
+    expect(
+      await screen.findByText('An entity ref, like resource:default/orders-db'),
+    ).toBeInTheDocument();
+    expect(api.listRequests).toHaveBeenCalledTimes(1);
+    expect(search().toString()).toBe('');
+  });
+
+  it('says when nothing matches the filters, and clears them', async () => {
+    const api = fakeApi({
+      listRequests: jest.fn(async ({ flowId }: { flowId?: string }) =>
+        flowId ? { items: [] } : { items: [makeRequest({ id: 'r1' })] },
+      ),
+    });
+    // A flow no longer configured can still be filtered by (and is shown by its id).
+    await renderAdmin(api, { search: '/?flowId=retired-flow' });
+    expect(
+      await screen.findByText('No requests match these filters'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: /retired-flow/ }),
+    ).toBeInTheDocument();
+    // One in the toolbar, one in the empty state: the latter.
+    const clear = screen.getAllByRole('button', { name: 'Clear filters' });
+    expect(clear).toHaveLength(2);
+    await userEvent.click(clear[1]);
+    expect(await screen.findByTestId('row-r1')).toBeInTheDocument();
+    expect(search().toString()).toBe('');
+  });
+
+  it('pages with the filters kept', async () => {
+    const api = fakeApi({
+      listRequests: jest.fn(async ({ cursor }: { cursor?: string }) =>
+        cursor
+          ? {
+              items: [
+                makeRequest({ id: 'r2', requester: 'user:default/carol' }),
+              ],
+            }
+          : {
+              items: [
+                makeRequest({ id: 'r1', requester: 'user:default/carol' }),
+              ],
+              nextCursor: 'c2',
+            },
+      ),
+    });
+    await renderAdmin(api, { search: '/?requester=carol&flowId=prod-db' });
+    await screen.findByTestId('row-r1');
+    await userEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByTestId('row-r2')).toBeInTheDocument();
+    expect(api.listRequests).toHaveBeenLastCalledWith({
+      view: 'all',
+      status: undefined,
+      requester: 'carol',
+      entityRef: undefined,
+      flowId: 'prod-db',
+      cursor: 'c2',
+      limit: 25,
+    });
   });
 
   it('revokes an active grant only with a reason', async () => {

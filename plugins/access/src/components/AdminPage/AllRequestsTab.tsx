@@ -14,16 +14,21 @@ import TableCell from '@material-ui/core/TableCell';
 import TableContainer from '@material-ui/core/TableContainer';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { EmptyState, Link, Progress } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import {
   ACCESS_REQUEST_STATUS_LABELS,
   ACCESS_REQUEST_STATUSES,
   AccessRequest,
+  AccessRequestListFilters,
   AccessRequestStatus,
 } from '@jit-access/plugin-access-common';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
 import { accessApiRef } from '../../api';
 import { requestRouteRef } from '../../routes';
 import {
@@ -64,31 +69,163 @@ function Ends(props: { request: AccessRequest }) {
   );
 }
 
-/** Every request (admins), filtered by status, with revoke on active grants. */
+/** What the tab lists: kept in the URL so a filtered view can be linked to and reloaded. */
+interface Filters extends Required<AccessRequestListFilters> {
+  statuses: AccessRequestStatus[];
+}
+
+/** The filters' URL parameters, named as the API's (`?status=granted,expired&flowId=…`). */
+const PARAMS = ['status', 'requester', 'entityRef', 'flowId'] as const;
+
+function useUrlFilters(): [Filters, (change: Partial<Filters>) => void] {
+  const [params, setParams] = useSearchParams();
+  const filters: Filters = {
+    statuses: (params.get('status') ?? '')
+      .split(',')
+      .filter((s): s is AccessRequestStatus =>
+        (ACCESS_REQUEST_STATUSES as readonly string[]).includes(s),
+      ),
+    requester: params.get('requester') ?? '',
+    entityRef: params.get('entityRef') ?? '',
+    flowId: params.get('flowId') ?? '',
+  };
+  const update = (change: Partial<Filters>) => {
+    const merged = { ...filters, ...change };
+    const values: Record<(typeof PARAMS)[number], string> = {
+      status: merged.statuses.join(','),
+      requester: merged.requester.trim(),
+      entityRef: merged.entityRef.trim(),
+      flowId: merged.flowId,
+    };
+    // Other parameters (the selected tab) stay as they are.
+    const next = new URLSearchParams(params);
+    for (const key of PARAMS) {
+      if (values[key]) next.set(key, values[key]);
+      else next.delete(key);
+    }
+    setParams(next, { replace: true });
+  };
+  return [filters, update];
+}
+
+/** Why a typed ref cannot be sent, or undefined when it can (the backend checks it too). */
+function refProblem(value: string, what: 'user' | 'entity') {
+  const v = value.trim();
+  if (!v) return undefined;
+  try {
+    const ref = parseEntityRef(
+      v,
+      what === 'user'
+        ? { defaultKind: 'user', defaultNamespace: 'default' }
+        : { defaultNamespace: 'default' },
+    );
+    if (what === 'user' && ref.kind.toLocaleLowerCase('en-US') !== 'user')
+      return 'A user, like user:default/alice or alice';
+    return undefined;
+  } catch {
+    return what === 'user'
+      ? 'A user, like user:default/alice or alice'
+      : 'An entity ref, like resource:default/orders-db';
+  }
+}
+
+/**
+ * A ref filter typed by hand: applied on Enter or when the field loses focus, so the list
+ * is not reloaded for every keystroke; a ref that cannot be one is not applied.
+ */
+function RefFilterField(props: {
+  id: string;
+  label: string;
+  placeholder: string;
+  what: 'user' | 'entity';
+  value: string;
+  onApply: (value: string) => void;
+}) {
+  const { id, label, placeholder, what, value, onApply } = props;
+  const [draft, setDraft] = useState(value);
+  // Said once the admin tries to apply the value, not while typing it.
+  const [problem, setProblem] = useState<string | undefined>();
+  // Follows the URL (back and forward, "Clear filters").
+  useEffect(() => {
+    setDraft(value);
+    setProblem(undefined);
+  }, [value]);
+  const apply = () => {
+    const found = refProblem(draft, what);
+    setProblem(found);
+    if (!found && draft.trim() !== value) onApply(draft.trim());
+  };
+  return (
+    <TextField
+      id={id}
+      variant="outlined"
+      size="small"
+      label={label}
+      placeholder={placeholder}
+      value={draft}
+      onChange={e => {
+        setDraft(e.target.value);
+        setProblem(undefined);
+      }}
+      onBlur={apply}
+      onKeyDown={e => {
+        if (e.key === 'Enter') apply();
+      }}
+      error={!!problem}
+      helperText={problem}
+      inputProps={{ spellCheck: false }}
+      style={{ minWidth: 240 }}
+    />
+  );
+}
+
+/**
+ * Every request (admins), filtered by status, requester, resource and flow on the server,
+ * with revoke on active grants.
+ */
 export function AllRequestsTab() {
   const api = useApi(accessApiRef);
   const requestLink = useRouteRef(requestRouteRef);
-  const [statuses, setStatuses] = useState<AccessRequestStatus[]>([]);
-  const list = useCursorPages(`all:${statuses.join(',')}`, cursor =>
-    api.listRequests({
-      view: 'all',
-      status: statuses.length ? statuses : undefined,
-      cursor,
-      limit: PAGE_SIZE,
-    }),
+  const [filters, setFilters] = useUrlFilters();
+  const { statuses, requester, entityRef, flowId } = filters;
+  const filtered = !!(statuses.length || requester || entityRef || flowId);
+  const list = useCursorPages(
+    `all:${statuses.join(',')}|${requester}|${entityRef}|${flowId}`,
+    cursor =>
+      api.listRequests({
+        view: 'all',
+        status: statuses.length ? statuses : undefined,
+        requester: requester || undefined,
+        entityRef: entityRef || undefined,
+        flowId: flowId || undefined,
+        cursor,
+        limit: PAGE_SIZE,
+      }),
   );
   useLiveRefresh(list.retry);
   const [revoking, setRevoking] = useState<AccessRequest | undefined>();
+  // The flow choices; without them the list still works (any flow).
+  const flows = useAsync(() => api.getFlows(), [api]);
+  const flowChoices =
+    flows.value?.map(f => ({ id: f.id, title: f.title })) ?? [];
+  // A flow in the URL that is no longer configured can still be filtered by.
+  if (flowId && !flowChoices.some(f => f.id === flowId))
+    flowChoices.push({ id: flowId, title: flowId });
+  const clearFilters = () =>
+    setFilters({ statuses: [], requester: '', entityRef: '', flowId: '' });
 
-  const filter = (
-    <FormControl variant="outlined" size="small" style={{ minWidth: 260 }}>
+  const statusFilter = (
+    <FormControl variant="outlined" size="small" style={{ minWidth: 220 }}>
       <InputLabel id="access-admin-status-label">Status</InputLabel>
       <Select
         labelId="access-admin-status-label"
         label="Status"
+        name="status"
         multiple
         value={statuses}
-        onChange={e => setStatuses(e.target.value as AccessRequestStatus[])}
+        onChange={e =>
+          setFilters({ statuses: e.target.value as AccessRequestStatus[] })
+        }
         renderValue={value =>
           (value as AccessRequestStatus[])
             .map(s => ACCESS_REQUEST_STATUS_LABELS[s])
@@ -105,6 +242,31 @@ export function AllRequestsTab() {
     </FormControl>
   );
 
+  const flowFilter = (
+    <FormControl variant="outlined" size="small" style={{ minWidth: 220 }}>
+      <InputLabel id="access-admin-flow-label">Flow</InputLabel>
+      <Select
+        labelId="access-admin-flow-label"
+        label="Flow"
+        name="flowId"
+        value={flowId}
+        onChange={e => setFilters({ flowId: e.target.value as string })}
+        renderValue={value =>
+          flowChoices.find(f => f.id === value)?.title ?? String(value)
+        }
+      >
+        <MenuItem value="">
+          <em>Any flow</em>
+        </MenuItem>
+        {flowChoices.map(f => (
+          <MenuItem key={f.id} value={f.id}>
+            <ListItemText primary={f.title} secondary={f.id} />
+          </MenuItem>
+        ))}
+      </Select>
+    </FormControl>
+  );
+
   let body;
   if (list.error) {
     body = (
@@ -113,19 +275,18 @@ export function AllRequestsTab() {
   } else if (!list.items) {
     body = <Progress />;
   } else if (list.items.length === 0 && !list.hasPrevious) {
-    body = (
+    body = filtered ? (
       <EmptyState
         missing="data"
-        title={
-          statuses.length
-            ? 'No requests with these statuses'
-            : 'No access requests yet'
-        }
-        description={
-          statuses.length
-            ? 'Change or clear the status filter to see more.'
-            : 'Requests show up here as soon as someone asks for access.'
-        }
+        title="No requests match these filters"
+        description="Change or clear the filters to see more."
+        action={<Button onClick={clearFilters}>Clear filters</Button>}
+      />
+    ) : (
+      <EmptyState
+        missing="data"
+        title="No access requests yet"
+        description="Requests show up here as soon as someone asks for access."
       />
     );
   } else {
@@ -225,11 +386,36 @@ export function AllRequestsTab() {
 
   return (
     <>
-      <Box mb={2} display="flex" alignItems="center" style={{ gap: 8 }}>
-        {filter}
-        {statuses.length > 0 && (
-          <Button size="small" onClick={() => setStatuses([])}>
-            Clear filter
+      <Box
+        mb={2}
+        display="flex"
+        alignItems="flex-start"
+        flexWrap="wrap"
+        style={{ gap: 8 }}
+        role="search"
+        aria-label="Filter requests"
+      >
+        {statusFilter}
+        <RefFilterField
+          id="access-admin-filter-requester"
+          label="Requester"
+          placeholder="user:default/alice"
+          what="user"
+          value={requester}
+          onApply={v => setFilters({ requester: v })}
+        />
+        <RefFilterField
+          id="access-admin-filter-resource"
+          label="Resource"
+          placeholder="resource:default/orders-db"
+          what="entity"
+          value={entityRef}
+          onApply={v => setFilters({ entityRef: v })}
+        />
+        {flowFilter}
+        {filtered && (
+          <Button size="small" onClick={clearFilters} style={{ marginTop: 6 }}>
+            Clear filters
           </Button>
         )}
         <Box flex={1} />
