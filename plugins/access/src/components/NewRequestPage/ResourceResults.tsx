@@ -20,6 +20,9 @@ import { displayName, normalizeRef, SelectedItem } from './logic';
 import { PermissionPicker } from './PermissionPicker';
 import { ResourceSearchState } from './useResourceSearch';
 
+// Narrow columns broke "database" into "datab-ase"; break only between words and at hyphens.
+const WHOLE_WORDS = { overflowWrap: 'normal', wordBreak: 'normal' } as const;
+
 /**
  * The loaded pages of a resource search, each row with its permission checkboxes, and a
  * "Load more" button while the server has more.
@@ -98,8 +101,10 @@ export const ResourceResults = memo(function ResourceResultsTable(props: {
                     </Typography>
                   )}
                 </TableCell>
-                <TableCell>{resource.type ?? '—'}</TableCell>
-                <TableCell>
+                <TableCell style={WHOLE_WORDS}>
+                  {resource.type ?? '—'}
+                </TableCell>
+                <TableCell style={WHOLE_WORDS}>
                   {resource.owner ? shortRef(resource.owner) : '—'}
                 </TableCell>
                 <TableCell>
