@@ -344,6 +344,99 @@ describe.each(databases.eachSupportedId())('checks on %s', databaseId => {
     });
   });
 
+  it('re-verifies the time an on-call check added to a grant a person approved, once their window ends', async () => {
+    // off call when asking: a DBA approves the eight hours
+    oncall.answer = { outcome: 'failed', detail: 'not on call' };
+    const asked = (await ask('oncall-or-human')).body.items[0];
+    expect(asked.status).toBe('pending');
+    const r = (
+      await h.api.post(
+        `/requests/${asked.id}/approve`,
+        { comment: 'ok' },
+        'dana',
+      )
+    ).body;
+    expect(r).toMatchObject({ status: 'granted', durationSeconds: 8 * 3600 });
+    const approvedUntil = Date.parse(r.expiresAt);
+
+    // on call an hour later: the check extends by its three hours, no person asked
+    oncall.answer = {
+      outcome: 'passed',
+      detail: 'on call: schedule "DBA" level 1',
+    };
+    h.clock.advance(3600);
+    const ext = await h.api.post(`/requests/${r.id}/extend`, {
+      durationSeconds: 3 * 3600,
+      justification: 'still on it',
+    });
+    expect(ext.body).toMatchObject({
+      status: 'granted',
+      extension: { status: 'approved', durationSeconds: 3 * 3600 },
+    });
+    expect(Date.parse(ext.body.expiresAt)).toBe(approvedUntil + 3 * 3600_000);
+    const audit = (await h.api.get(`/audit?requestId=${r.id}`, 'pat')).body
+      .items;
+    expect(
+      audit.find((e: any) => e.action === 'extension-approved'),
+    ).toMatchObject({
+      actor: 'check:oncall',
+      details: {
+        automatic: true,
+        reverifiedBy: 'oncall',
+        reverifiedFrom: r.expiresAt,
+      },
+    });
+
+    // off call again: within the window the DBA approved, the check is not asked
+    oncall.answer = {
+      outcome: 'failed',
+      detail: 'not on call for schedules DBA',
+    };
+    oncall.calls = 0;
+    await h.scheduler.run(REVERIFY_TASK_ID);
+    h.clock.advance(7 * 3600 - 1);
+    await h.scheduler.run(REVERIFY_TASK_ID);
+    expect(oncall.calls).toBe(0);
+    expect((await h.api.get(`/requests/${r.id}`)).body).toMatchObject({
+      status: 'granted',
+      expiresAt: ext.body.expiresAt,
+    });
+
+    // the extra time rests on the check alone: going off call revokes it
+    h.clock.advance(1);
+    await h.scheduler.run(REVERIFY_TASK_ID);
+    expect(oncall.calls).toBe(1);
+    expect((await h.api.get(`/requests/${r.id}`)).body).toMatchObject({
+      status: 'revoked',
+      endReason:
+        'No longer passes check "oncall": not on call for schedules DBA',
+    });
+  });
+
+  it('keeps re-verifying a grant the on-call check approved from its start when the check extends it', async () => {
+    const r = (await ask('oncall-or-human')).body.items[0];
+    expect(r.status).toBe('granted');
+    const ext = await h.api.post(`/requests/${r.id}/extend`, {
+      durationSeconds: 3600,
+      justification: 'still on it',
+    });
+    expect(ext.body.extension).toMatchObject({ status: 'approved' });
+    const audit = (await h.api.get(`/audit?requestId=${r.id}`, 'pat')).body
+      .items;
+    const details = audit.find(
+      (e: any) => e.action === 'extension-approved',
+    ).details;
+    expect(details).toMatchObject({ reverifiedBy: 'oncall' });
+    expect(details.reverifiedFrom).toBeUndefined();
+    // within the first window still: going off call revokes at once
+    oncall.answer = { outcome: 'failed', detail: 'not on call' };
+    await h.scheduler.run(REVERIFY_TASK_ID);
+    expect((await h.api.get(`/requests/${r.id}`)).body).toMatchObject({
+      status: 'revoked',
+      endReason: 'No longer passes check "oncall": not on call',
+    });
+  });
+
   it('decides requests whose checks never finished, after a crash', async () => {
     oncall.answer = { outcome: 'failed', detail: 'not on call' };
     const r = (await ask('oncall-or-human')).body.items[0];

@@ -92,6 +92,7 @@ function toRecord(r: Row): RequestRecord {
     ending: json(r.ending),
     lastError: r.last_error ?? undefined,
     approvedByCheck: r.approved_by_check ?? undefined,
+    reverifyAfter: num(r.reverify_after),
     expiryNotifiedAt: num(r.expiry_notified_at),
     attempts: Number(r.attempts),
     nextAttemptAt: num(r.next_attempt_at),
@@ -118,6 +119,7 @@ const COLUMN: Record<string, string> = {
   extendAttempts: 'extend_attempts',
   checks: 'checks',
   approvedByCheck: 'approved_by_check',
+  reverifyAfter: 'reverify_after',
   expiryNotifiedAt: 'expiry_notified_at',
   durationSeconds: 'duration_seconds',
 };
@@ -759,17 +761,26 @@ export class AccessStore {
     return rows.map(toRecord);
   }
 
-  /** Active grants approved by one of these checks, in id order from `afterId`. */
+  /**
+   * Active grants approved by one of these checks, in id order from `afterId`, leaving out
+   * those that still stand on a person's approval at `now` (`reverify_after` in the
+   * future). That condition only filters the rows `access_requests_check_idx`
+   * (status, approved_by_check) finds, so the index still narrows the read.
+   */
   async findGrantsApprovedBy(
     checkIds: string[],
     afterId: string | undefined,
     limit: number,
+    now: number,
   ): Promise<RequestRecord[]> {
     if (!checkIds.length) return [];
     let q = this.db('access_requests')
       .where('status', 'granted')
       .whereNull('ending')
-      .whereIn('approved_by_check', checkIds);
+      .whereIn('approved_by_check', checkIds)
+      .where(b =>
+        b.whereNull('reverify_after').orWhere('reverify_after', '<=', now),
+      );
     if (afterId) q = q.where('id', '>', afterId);
     const rows = await q.orderBy('id').limit(limit);
     return rows.map(toRecord);

@@ -57,8 +57,17 @@ export interface RequestRecord {
   lastError?: string;
   /** When the holder was told that access ends soon (reset by an extension). */
   expiryNotifiedAt?: number;
-  /** The auto-approve check that approved the request, if one did. */
+  /**
+   * The auto-approve check that approved the request, if one did: its first decision, or,
+   * for a check that re-verifies, an extension it approved (see `reverifyAfter`).
+   */
   approvedByCheck?: string;
+  /**
+   * When `approvedByCheck` re-verifies the grant from: a grant a person approved and a
+   * re-verifying check extended stands on the person's approval until the window they
+   * approved ends (its expiry before the extension). Unset: from the start.
+   */
+  reverifyAfter?: number;
   attempts: number;
   nextAttemptAt?: number;
   /** Set while the target has not confirmed an extension: when to (re)try `extend`. */
@@ -72,6 +81,7 @@ export type NewRequestRecord = Omit<
   | 'updatedAt'
   | 'attempts'
   | 'approvedByCheck'
+  | 'reverifyAfter'
   | 'expiryNotifiedAt'
   | 'extendAttempts'
 >;

@@ -1151,14 +1151,31 @@ export class AccessRequestService {
       const cap =
         decision?.kind === 'approve' ? decision.maxDurationSeconds : undefined;
       const granted = Math.min(durationSeconds, cap ?? Infinity);
-      const actor =
-        decision?.kind === 'approve' && decision.checkId
-          ? `check:${decision.checkId}`
-          : caller.ref;
+      const checkId =
+        decision?.kind === 'approve' ? decision.checkId : undefined;
+      const actor = checkId ? `check:${checkId}` : caller.ref;
+      // The extra time a re-verifying check approved rests on that check. A grant no such
+      // check approved yet (a person did, or a check that does not re-verify) stands on
+      // that approval until the window it approved ends, and on the check after it.
+      const alreadyReverified =
+        r.approvedByCheck && this.reverifies(r.approvedByCheck)
+          ? r.approvedByCheck
+          : undefined;
+      const reverifiedBy =
+        checkId && this.reverifies(checkId)
+          ? alreadyReverified ?? checkId
+          : undefined;
+      const reverifyFrom =
+        reverifiedBy && reverifiedBy !== r.approvedByCheck
+          ? r.expiresAt!
+          : undefined;
       const changed = await this.change(tx, r, {
         guard: { notEnding: true, notExpiredAt: now },
         patch: {
           checks,
+          ...(reverifyFrom !== undefined
+            ? { approvedByCheck: reverifiedBy, reverifyAfter: reverifyFrom }
+            : {}),
           expiresAt: r.expiresAt! + granted * 1000,
           ...this.extendPending(r, now),
           extensionsUsed: r.extensionsUsed + 1,
@@ -1178,6 +1195,10 @@ export class AccessRequestService {
           ...checkDetails,
           grantedSeconds: granted,
           automatic: true,
+          ...(reverifiedBy ? { reverifiedBy } : {}),
+          ...(reverifyFrom !== undefined
+            ? { reverifiedFrom: new Date(reverifyFrom).toISOString() }
+            : {}),
         },
       });
       changes.push({
@@ -1446,10 +1467,17 @@ export class AccessRequestService {
       );
   }
 
+  /** True when the check is asked again for the grants it approved (`reverify`). */
+  private reverifies(checkId: string): boolean {
+    return Boolean(this.deps.checks.get(checkId)?.check.reverify);
+  }
+
   /**
    * The re-verification task's body: grants approved by a check that re-verifies (PagerDuty
    * on-call with `revokeWhenOffCall`) are revoked once the check answers `failed`. An `error`
-   * answer revokes nothing; it is logged and written to the audit trail.
+   * answer revokes nothing; it is logged and written to the audit trail. A grant a person
+   * approved and such a check extended is re-verified only once the window the person
+   * approved has ended (`reverifyAfter`): until then it stands on their approval.
    */
   async runReverification(options: { signal?: AbortSignal } = {}): Promise<{
     checked: number;
@@ -1459,7 +1487,7 @@ export class AccessRequestService {
     stopped: boolean;
   }> {
     const ids = this.deps.config.checks
-      .filter(c => this.deps.checks.get(c.id)?.check.reverify)
+      .filter(c => this.reverifies(c.id))
       .map(c => c.id);
     let checked = 0;
     let revoked = 0;
@@ -1472,6 +1500,7 @@ export class AccessRequestService {
         ids,
         afterId,
         100,
+        this.now(),
       );
       if (!batch.length) break;
       afterId = batch[batch.length - 1].id;
