@@ -3,22 +3,16 @@ import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
 import FormControl from '@material-ui/core/FormControl';
 import InputLabel from '@material-ui/core/InputLabel';
-import LinearProgress from '@material-ui/core/LinearProgress';
 import ListItemText from '@material-ui/core/ListItemText';
 import MenuItem from '@material-ui/core/MenuItem';
-import Paper from '@material-ui/core/Paper';
 import Select from '@material-ui/core/Select';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableContainer from '@material-ui/core/TableContainer';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { EmptyState, Link, Progress } from '@backstage/core-components';
-import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { EmptyState } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
 import {
   ACCESS_REQUEST_STATUS_LABELS,
   ACCESS_REQUEST_STATUSES,
@@ -26,24 +20,20 @@ import {
   AccessRequestListFilters,
   AccessRequestStatus,
 } from '@jit-access/plugin-access-common';
-import { useEffect, useState } from 'react';
+import { ReactNode, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { accessApiRef } from '../../api';
-import { requestRouteRef } from '../../routes';
 import {
   BatchActionDialog,
-  CursorPager,
   describeResources,
-  EmptyPageRow,
   ExpiryCountdown,
   formatSeconds,
   formatTime,
   isBeingRevoked,
-  LoadError,
+  PagedTable,
   relativeTime,
-  RequesterLink,
-  ResourceList,
+  RequestOverviewCells,
   shortRef,
   StatusChip,
   useCursorPages,
@@ -180,12 +170,47 @@ function RefFilterField(props: {
 }
 
 /**
+ * A filter chosen from a list. An outlined select names its label three times (the label
+ * element, the select's `labelId` and `label`, which cuts the outline's notch); this keeps
+ * them in step.
+ */
+function FilterSelect<V extends string | string[]>(props: {
+  labelId: string;
+  label: string;
+  name: string;
+  /** Several choices at once; `value` is then an array. */
+  multiple?: boolean;
+  value: V;
+  onChange: (value: V) => void;
+  renderValue: (value: V) => ReactNode;
+  children: ReactNode;
+}) {
+  const { labelId, label, name, multiple, value, onChange, renderValue } =
+    props;
+  return (
+    <FormControl variant="outlined" size="small" style={{ minWidth: 220 }}>
+      <InputLabel id={labelId}>{label}</InputLabel>
+      <Select
+        labelId={labelId}
+        label={label}
+        name={name}
+        multiple={multiple}
+        value={value}
+        onChange={e => onChange(e.target.value as V)}
+        renderValue={v => renderValue(v as V)}
+      >
+        {props.children}
+      </Select>
+    </FormControl>
+  );
+}
+
+/**
  * Every request (admins), filtered by status, requester, resource and flow on the server,
  * with revoke on active grants.
  */
 export function AllRequestsTab() {
   const api = useApi(accessApiRef);
-  const requestLink = useRouteRef(requestRouteRef);
   const [filters, setFilters] = useUrlFilters();
   const { statuses, requester, entityRef, flowId } = filters;
   const filtered = !!(statuses.length || requester || entityRef || flowId);
@@ -215,174 +240,93 @@ export function AllRequestsTab() {
     setFilters({ statuses: [], requester: '', entityRef: '', flowId: '' });
 
   const statusFilter = (
-    <FormControl variant="outlined" size="small" style={{ minWidth: 220 }}>
-      <InputLabel id="access-admin-status-label">Status</InputLabel>
-      <Select
-        labelId="access-admin-status-label"
-        label="Status"
-        name="status"
-        multiple
-        value={statuses}
-        onChange={e =>
-          setFilters({ statuses: e.target.value as AccessRequestStatus[] })
-        }
-        renderValue={value =>
-          (value as AccessRequestStatus[])
-            .map(s => ACCESS_REQUEST_STATUS_LABELS[s])
-            .join(', ')
-        }
-      >
-        {ACCESS_REQUEST_STATUSES.map(s => (
-          <MenuItem key={s} value={s}>
-            <Checkbox checked={statuses.includes(s)} size="small" />
-            <ListItemText primary={ACCESS_REQUEST_STATUS_LABELS[s]} />
-          </MenuItem>
-        ))}
-      </Select>
-    </FormControl>
+    <FilterSelect
+      labelId="access-admin-status-label"
+      label="Status"
+      name="status"
+      multiple
+      value={statuses}
+      onChange={value => setFilters({ statuses: value })}
+      renderValue={value =>
+        value.map(s => ACCESS_REQUEST_STATUS_LABELS[s]).join(', ')
+      }
+    >
+      {ACCESS_REQUEST_STATUSES.map(s => (
+        <MenuItem key={s} value={s}>
+          <Checkbox checked={statuses.includes(s)} size="small" />
+          <ListItemText primary={ACCESS_REQUEST_STATUS_LABELS[s]} />
+        </MenuItem>
+      ))}
+    </FilterSelect>
   );
 
   const flowFilter = (
-    <FormControl variant="outlined" size="small" style={{ minWidth: 220 }}>
-      <InputLabel id="access-admin-flow-label">Flow</InputLabel>
-      <Select
-        labelId="access-admin-flow-label"
-        label="Flow"
-        name="flowId"
-        value={flowId}
-        onChange={e => setFilters({ flowId: e.target.value as string })}
-        renderValue={value =>
-          flowChoices.find(f => f.id === value)?.title ?? String(value)
-        }
-      >
-        <MenuItem value="">
-          <em>Any flow</em>
+    <FilterSelect
+      labelId="access-admin-flow-label"
+      label="Flow"
+      name="flowId"
+      value={flowId}
+      onChange={value => setFilters({ flowId: value })}
+      renderValue={value =>
+        flowChoices.find(f => f.id === value)?.title ?? String(value)
+      }
+    >
+      <MenuItem value="">
+        <em>Any flow</em>
+      </MenuItem>
+      {flowChoices.map(f => (
+        <MenuItem key={f.id} value={f.id}>
+          <ListItemText primary={f.title} secondary={f.id} />
         </MenuItem>
-        {flowChoices.map(f => (
-          <MenuItem key={f.id} value={f.id}>
-            <ListItemText primary={f.title} secondary={f.id} />
-          </MenuItem>
-        ))}
-      </Select>
-    </FormControl>
+      ))}
+    </FilterSelect>
   );
 
-  let body;
-  if (list.error) {
-    body = (
-      <LoadError what="the requests" error={list.error} onRetry={list.retry} />
-    );
-  } else if (!list.items) {
-    body = <Progress />;
-  } else if (list.items.length === 0 && !list.hasPrevious) {
-    body = filtered ? (
-      <EmptyState
-        missing="data"
-        title="No requests match these filters"
-        description="Change or clear the filters to see more."
-        action={<Button onClick={clearFilters}>Clear filters</Button>}
-      />
-    ) : (
-      <EmptyState
-        missing="data"
-        title="No access requests yet"
-        description="Requests show up here as soon as someone asks for access."
-      />
-    );
-  } else {
-    body = (
-      <>
-        <Paper>
-          {list.loading && <LinearProgress aria-label="Refreshing" />}
-          <TableContainer>
-            <Table size="small" aria-label="All access requests">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Requester</TableCell>
-                  <TableCell>Resources</TableCell>
-                  <TableCell>Flow</TableCell>
-                  <TableCell>Status</TableCell>
-                  <TableCell>Requested</TableCell>
-                  <TableCell>Ends</TableCell>
-                  <TableCell>Actions</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {list.items.length === 0 && (
-                  <EmptyPageRow colSpan={7} onFirst={list.first} />
-                )}
-                {list.items.map(r => (
-                  <TableRow key={r.id} data-testid={`row-${r.id}`}>
-                    <TableCell>
-                      <RequesterLink request={r} />
-                    </TableCell>
-                    <TableCell>
-                      <ResourceList request={r} />
-                    </TableCell>
-                    <TableCell>
-                      <Typography variant="body2">{r.flowTitle}</Typography>
-                      <Typography variant="caption">
-                        <Link to={requestLink({ id: r.id })}>Details</Link>
-                      </Typography>
-                    </TableCell>
-                    <TableCell>
-                      <StatusChip status={r.status} title={r.endReason} />
-                      {r.breakGlass && (
-                        <Typography
-                          variant="caption"
-                          display="block"
-                          color="error"
-                        >
-                          Break-glass
-                          {r.review?.status === 'pending'
-                            ? ', review pending'
-                            : ''}
-                        </Typography>
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      <Typography
-                        variant="body2"
-                        title={formatTime(r.createdAt)}
-                      >
-                        {relativeTime(r.createdAt)}
-                      </Typography>
-                    </TableCell>
-                    <TableCell>
-                      <Ends request={r} />
-                    </TableCell>
-                    <TableCell>
-                      {r.status === 'granted' && !isBeingRevoked(r) && (
-                        <Button
-                          size="small"
-                          color="secondary"
-                          variant="outlined"
-                          aria-label={`Revoke: ${shortRef(r.requester)}`}
-                          onClick={() => setRevoking(r)}
-                        >
-                          Revoke
-                        </Button>
-                      )}
-                      {isBeingRevoked(r) && (
-                        <Typography
-                          variant="body2"
-                          color="textSecondary"
-                          title={r.lastError}
-                        >
-                          Revocation in progress
-                        </Typography>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-        </Paper>
-        <CursorPager label="All requests" pages={list} />
-      </>
-    );
-  }
+  const rows = (items: AccessRequest[]) =>
+    items.map(r => (
+      <TableRow key={r.id} data-testid={`row-${r.id}`}>
+        <RequestOverviewCells request={r} />
+        <TableCell>
+          <StatusChip status={r.status} title={r.endReason} />
+          {r.breakGlass && (
+            <Typography variant="caption" display="block" color="error">
+              Break-glass
+              {r.review?.status === 'pending' ? ', review pending' : ''}
+            </Typography>
+          )}
+        </TableCell>
+        <TableCell>
+          <Typography variant="body2" title={formatTime(r.createdAt)}>
+            {relativeTime(r.createdAt)}
+          </Typography>
+        </TableCell>
+        <TableCell>
+          <Ends request={r} />
+        </TableCell>
+        <TableCell>
+          {r.status === 'granted' && !isBeingRevoked(r) && (
+            <Button
+              size="small"
+              color="secondary"
+              variant="outlined"
+              aria-label={`Revoke: ${shortRef(r.requester)}`}
+              onClick={() => setRevoking(r)}
+            >
+              Revoke
+            </Button>
+          )}
+          {isBeingRevoked(r) && (
+            <Typography
+              variant="body2"
+              color="textSecondary"
+              title={r.lastError}
+            >
+              Revocation in progress
+            </Typography>
+          )}
+        </TableCell>
+      </TableRow>
+    ));
 
   return (
     <>
@@ -424,7 +368,39 @@ export function AllRequestsTab() {
           Refresh
         </Button>
       </Box>
-      {body}
+      <PagedTable
+        pages={list}
+        what="the requests"
+        empty={
+          filtered ? (
+            <EmptyState
+              missing="data"
+              title="No requests match these filters"
+              description="Change or clear the filters to see more."
+              action={<Button onClick={clearFilters}>Clear filters</Button>}
+            />
+          ) : (
+            <EmptyState
+              missing="data"
+              title="No access requests yet"
+              description="Requests show up here as soon as someone asks for access."
+            />
+          )
+        }
+        label="All access requests"
+        pagerLabel="All requests"
+        columns={[
+          'Requester',
+          'Resources',
+          'Flow',
+          'Status',
+          'Requested',
+          'Ends',
+          'Actions',
+        ]}
+      >
+        {rows}
+      </PagedTable>
       {revoking && (
         <BatchActionDialog
           open

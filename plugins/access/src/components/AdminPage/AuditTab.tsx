@@ -2,19 +2,13 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Collapse from '@material-ui/core/Collapse';
-import LinearProgress from '@material-ui/core/LinearProgress';
-import Paper from '@material-ui/core/Paper';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableContainer from '@material-ui/core/TableContainer';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles, Theme } from '@material-ui/core/styles';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import VerifiedUserIcon from '@material-ui/icons/VerifiedUser';
-import { EmptyState, Link, Progress } from '@backstage/core-components';
+import { EmptyState, Link } from '@backstage/core-components';
 import { alertApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
@@ -27,9 +21,8 @@ import { useState } from 'react';
 import { accessApiRef } from '../../api';
 import { requestRouteRef } from '../../routes';
 import {
-  CursorPager,
   errorMessage,
-  LoadError,
+  PagedTable,
   PermissionGate,
   relativeTime,
   useCursorPages,
@@ -232,51 +225,6 @@ function AuditLog() {
   const list = useCursorPages('audit', cursor =>
     api.getAudit({ cursor, limit: AUDIT_PAGE_SIZE }),
   );
-  let body;
-  if (list.error) {
-    body = (
-      <LoadError what="the audit log" error={list.error} onRetry={list.retry} />
-    );
-  } else if (!list.items) {
-    body = <Progress />;
-  } else if (list.items.length === 0 && !list.hasPrevious) {
-    body = (
-      <EmptyState
-        missing="data"
-        title="The audit log is empty"
-        description="Every change to an access request is recorded here."
-      />
-    );
-  } else {
-    body = (
-      <>
-        <Paper>
-          {list.loading && <LinearProgress aria-label="Loading" />}
-          <TableContainer>
-            <Table size="small" aria-label="Audit log">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Time</TableCell>
-                  <TableCell>Actor</TableCell>
-                  <TableCell>Action</TableCell>
-                  <TableCell>Request</TableCell>
-                  <TableCell>Severity</TableCell>
-                  <TableCell>Status change</TableCell>
-                  <TableCell>Details</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {list.items.map(e => (
-                  <AuditRow key={e.id} entry={e} />
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-        </Paper>
-        <CursorPager label="Audit log" pages={list} />
-      </>
-    );
-  }
   return (
     <>
       <Box
@@ -296,7 +244,31 @@ function AuditLog() {
           <ExportButton />
         </Box>
       </Box>
-      {body}
+      <PagedTable
+        pages={list}
+        what="the audit log"
+        empty={
+          <EmptyState
+            missing="data"
+            title="The audit log is empty"
+            description="Every change to an access request is recorded here."
+          />
+        }
+        label="Audit log"
+        pagerLabel="Audit log"
+        columns={[
+          'Time',
+          'Actor',
+          'Action',
+          'Request',
+          'Severity',
+          'Status change',
+          'Details',
+        ]}
+        progressLabel="Loading"
+      >
+        {items => items.map(e => <AuditRow key={e.id} entry={e} />)}
+      </PagedTable>
     </>
   );
 }

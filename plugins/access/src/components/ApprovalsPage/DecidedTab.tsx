@@ -1,34 +1,21 @@
 import Box from '@material-ui/core/Box';
-import LinearProgress from '@material-ui/core/LinearProgress';
-import Paper from '@material-ui/core/Paper';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableContainer from '@material-ui/core/TableContainer';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { EmptyState, Link, Progress } from '@backstage/core-components';
-import {
-  identityApiRef,
-  useApi,
-  useRouteRef,
-} from '@backstage/core-plugin-api';
+import { EmptyState, Progress } from '@backstage/core-components';
+import { identityApiRef, useApi } from '@backstage/core-plugin-api';
 import {
   AccessApproval,
   AccessRequest,
 } from '@jit-access/plugin-access-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { accessApiRef } from '../../api';
-import { requestRouteRef } from '../../routes';
 import {
-  CursorPager,
-  EmptyPageRow,
   formatTime,
   LoadError,
+  PagedTable,
   relativeTime,
-  RequesterLink,
-  ResourceList,
+  RequestOverviewCells,
   StatusChip,
   useCursorPages,
   useLiveRefresh,
@@ -88,7 +75,6 @@ function MyDecisions(props: { approvals: AccessApproval[] }) {
 export function DecidedTab() {
   const api = useApi(accessApiRef);
   const identityApi = useApi(identityApiRef);
-  const requestLink = useRouteRef(requestRouteRef);
   const me = useAsyncRetry(
     async () => (await identityApi.getBackstageIdentity()).userEntityRef,
     [identityApi],
@@ -100,94 +86,57 @@ export function DecidedTab() {
 
   if (me.error)
     return <LoadError what="who you are" error={me.error} onRetry={me.retry} />;
-  if (list.error) {
-    return (
-      <LoadError
-        what="your decisions"
-        error={list.error}
-        onRetry={list.retry}
-      />
-    );
-  }
-  if (!list.items || me.loading) return <Progress />;
-  if (list.items.length === 0 && !list.hasPrevious) {
-    return (
-      <EmptyState
-        missing="content"
-        title="You have not decided on any request yet"
-        description="Requests, extensions and break-glass reviews you approve or reject are listed here."
-      />
-    );
-  }
+  // The rows need who you are: wait for it, unless the list failed (that error shows now).
+  if (me.loading && !list.error) return <Progress />;
 
   return (
-    <>
-      <Paper>
-        {list.loading && <LinearProgress aria-label="Refreshing" />}
-        <TableContainer>
-          <Table size="small" aria-label="Decided by me">
-            <TableHead>
-              <TableRow>
-                <TableCell>Requester</TableCell>
-                <TableCell>Resources</TableCell>
-                <TableCell>Flow</TableCell>
-                <TableCell>My decision</TableCell>
-                <TableCell>Status now</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {list.items.length === 0 && (
-                <EmptyPageRow colSpan={5} onFirst={list.first} />
+    <PagedTable
+      pages={list}
+      what="your decisions"
+      empty={
+        <EmptyState
+          missing="content"
+          title="You have not decided on any request yet"
+          description="Requests, extensions and break-glass reviews you approve or reject are listed here."
+        />
+      }
+      label="Decided by me"
+      pagerLabel="Decided"
+      columns={['Requester', 'Resources', 'Flow', 'My decision', 'Status now']}
+    >
+      {items =>
+        items.map(r => (
+          <TableRow key={r.id} data-testid={`row-${r.id}`}>
+            <RequestOverviewCells request={r} />
+            <TableCell>
+              <MyDecisions
+                approvals={r.approvals.filter(a => a.approver === me.value)}
+              />
+            </TableCell>
+            <TableCell>
+              <StatusChip status={r.status} title={r.endReason} />
+              {r.breakGlass && r.review && (
+                <Typography
+                  variant="caption"
+                  display="block"
+                  color="textSecondary"
+                >
+                  {REVIEW_LABELS[r.review.status]}
+                </Typography>
               )}
-              {list.items.map(r => (
-                <TableRow key={r.id} data-testid={`row-${r.id}`}>
-                  <TableCell>
-                    <RequesterLink request={r} />
-                  </TableCell>
-                  <TableCell>
-                    <ResourceList request={r} />
-                  </TableCell>
-                  <TableCell>
-                    <Typography variant="body2">{r.flowTitle}</Typography>
-                    <Typography variant="caption">
-                      <Link to={requestLink({ id: r.id })}>Details</Link>
-                    </Typography>
-                  </TableCell>
-                  <TableCell>
-                    <MyDecisions
-                      approvals={r.approvals.filter(
-                        a => a.approver === me.value,
-                      )}
-                    />
-                  </TableCell>
-                  <TableCell>
-                    <StatusChip status={r.status} title={r.endReason} />
-                    {r.breakGlass && r.review && (
-                      <Typography
-                        variant="caption"
-                        display="block"
-                        color="textSecondary"
-                      >
-                        {REVIEW_LABELS[r.review.status]}
-                      </Typography>
-                    )}
-                    {r.extension?.status === 'pending' && (
-                      <Typography
-                        variant="caption"
-                        display="block"
-                        color="textSecondary"
-                      >
-                        Extension waiting
-                      </Typography>
-                    )}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
-      </Paper>
-      <CursorPager label="Decided" pages={list} />
-    </>
+              {r.extension?.status === 'pending' && (
+                <Typography
+                  variant="caption"
+                  display="block"
+                  color="textSecondary"
+                >
+                  Extension waiting
+                </Typography>
+              )}
+            </TableCell>
+          </TableRow>
+        ))
+      }
+    </PagedTable>
   );
 }

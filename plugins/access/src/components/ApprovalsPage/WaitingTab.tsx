@@ -2,19 +2,13 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
 import Chip from '@material-ui/core/Chip';
-import LinearProgress from '@material-ui/core/LinearProgress';
-import Paper from '@material-ui/core/Paper';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableContainer from '@material-ui/core/TableContainer';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Toolbar from '@material-ui/core/Toolbar';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles, Theme } from '@material-ui/core/styles';
-import { EmptyState, Link, Progress } from '@backstage/core-components';
+import { EmptyState, Link } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { useEffect, useMemo, useState } from 'react';
@@ -23,11 +17,9 @@ import { requestRouteRef } from '../../routes';
 import {
   BatchActionDialog,
   CheckChips,
-  CursorPager,
-  EmptyPageRow,
   formatSeconds,
   formatTime,
-  LoadError,
+  PagedTable,
   relativeTime,
   RequesterLink,
   ResourceList,
@@ -132,26 +124,6 @@ export function WaitingTab() {
     });
   }, [decidable]);
 
-  if (list.error) {
-    return (
-      <LoadError
-        what="your approvals"
-        error={list.error}
-        onRetry={list.retry}
-      />
-    );
-  }
-  if (!list.items) return <Progress />;
-  if (items.length === 0 && !list.hasPrevious) {
-    return (
-      <EmptyState
-        missing="content"
-        title="Nothing is waiting for you"
-        description="Access requests, extensions and break-glass reviews that need your decision show up here."
-      />
-    );
-  }
-
   const chosen = decidable.filter(r => selected.has(r.id));
   const allSelected =
     decidable.length > 0 && chosen.length === decidable.length;
@@ -217,173 +189,171 @@ export function WaitingTab() {
 
   return (
     <>
-      <Paper>
-        <Toolbar className={classes.toolbar} variant="dense">
-          <Typography
-            variant="body2"
-            className={classes.grow}
-            aria-live="polite"
-          >
-            {chosen.length} selected
-          </Typography>
-          <Button
-            variant="contained"
-            color="primary"
-            size="small"
-            disabled={chosen.length === 0}
-            onClick={() => setDialog({ mode: 'approve', requests: chosen })}
-          >
-            Approve selected
-          </Button>
-          <Button
-            variant="outlined"
-            color="secondary"
-            size="small"
-            disabled={chosen.length === 0}
-            onClick={() => setDialog({ mode: 'reject', requests: chosen })}
-          >
-            Reject selected
-          </Button>
-        </Toolbar>
-        {list.loading && <LinearProgress aria-label="Refreshing" />}
-        <TableContainer>
-          <Table size="small" aria-label="Waiting for my decision">
-            <TableHead>
-              <TableRow>
+      <PagedTable
+        pages={list}
+        what="your approvals"
+        empty={
+          <EmptyState
+            missing="content"
+            title="Nothing is waiting for you"
+            description="Access requests, extensions and break-glass reviews that need your decision show up here."
+          />
+        }
+        label="Waiting for my decision"
+        pagerLabel="Approvals"
+        toolbar={
+          <Toolbar className={classes.toolbar} variant="dense">
+            <Typography
+              variant="body2"
+              className={classes.grow}
+              aria-live="polite"
+            >
+              {chosen.length} selected
+            </Typography>
+            <Button
+              variant="contained"
+              color="primary"
+              size="small"
+              disabled={chosen.length === 0}
+              onClick={() => setDialog({ mode: 'approve', requests: chosen })}
+            >
+              Approve selected
+            </Button>
+            <Button
+              variant="outlined"
+              color="secondary"
+              size="small"
+              disabled={chosen.length === 0}
+              onClick={() => setDialog({ mode: 'reject', requests: chosen })}
+            >
+              Reject selected
+            </Button>
+          </Toolbar>
+        }
+        columns={[
+          <TableCell key="select" padding="checkbox">
+            <Checkbox
+              checked={allSelected}
+              indeterminate={chosen.length > 0 && !allSelected}
+              disabled={decidable.length === 0}
+              onChange={toggleAll}
+              inputProps={{ 'aria-label': 'Select all on this page' }}
+            />
+          </TableCell>,
+          'Request',
+          'Duration',
+          'Justification',
+          'Checks',
+          'Approvals',
+          'Waiting',
+          <TableCell key="actions">
+            <VisuallyHidden>Actions</VisuallyHidden>
+          </TableCell>,
+        ]}
+      >
+        {rows =>
+          rows.map(r => {
+            const a = awaitedDecision(r);
+            const since = a ? waitingSince(r, a) : r.updatedAt;
+            const wording = a ? decisionWording(r, a) : undefined;
+            const who = shortRef(r.requester);
+            const what = r.resources.map(x => shortRef(x.entityRef)).join(', ');
+            // Names buttons apart when one person has several requests on the page.
+            const whoWhat = `${who} (${what})`;
+            const justification =
+              a === 'extension' && r.extension
+                ? r.extension.justification
+                : r.justification;
+            return (
+              <TableRow key={r.id} hover data-testid={`row-${r.id}`}>
                 <TableCell padding="checkbox">
                   <Checkbox
-                    checked={allSelected}
-                    indeterminate={chosen.length > 0 && !allSelected}
-                    disabled={decidable.length === 0}
-                    onChange={toggleAll}
-                    inputProps={{ 'aria-label': 'Select all on this page' }}
+                    checked={selected.has(r.id)}
+                    disabled={!a}
+                    onChange={() => toggle(r.id)}
+                    inputProps={{
+                      'aria-label': `Select the request of ${who} for ${what}`,
+                    }}
                   />
                 </TableCell>
-                <TableCell>Request</TableCell>
-                <TableCell>Duration</TableCell>
-                <TableCell>Justification</TableCell>
-                <TableCell>Checks</TableCell>
-                <TableCell>Approvals</TableCell>
-                <TableCell>Waiting</TableCell>
                 <TableCell>
-                  <VisuallyHidden>Actions</VisuallyHidden>
+                  <Box display="flex" alignItems="center" mb={0.5}>
+                    <RequesterLink request={r} />
+                    <Box ml={1}>
+                      {a ? (
+                        <Chip
+                          size="small"
+                          variant="outlined"
+                          label={AWAITED_LABELS[a]}
+                          className={
+                            a === 'review' ? classes.review : undefined
+                          }
+                        />
+                      ) : (
+                        <StatusChip status={r.status} />
+                      )}
+                    </Box>
+                  </Box>
+                  <ResourceList request={r} />
+                  <Typography variant="caption" color="textSecondary">
+                    {r.flowTitle} ·{' '}
+                    <Link to={requestLink({ id: r.id })}>Details</Link>
+                  </Typography>
+                </TableCell>
+                <TableCell>
+                  <Duration request={r} />
+                </TableCell>
+                <TableCell>
+                  <Typography variant="body2" className={classes.justification}>
+                    {justification || '—'}
+                  </Typography>
+                </TableCell>
+                <TableCell>
+                  <CheckChips checks={r.checks} />
+                </TableCell>
+                <TableCell>
+                  <Approvals request={r} />
+                </TableCell>
+                <TableCell>
+                  <Typography variant="body2" title={formatTime(since)}>
+                    {relativeTime(since)}
+                  </Typography>
+                </TableCell>
+                <TableCell className={classes.actions}>
+                  {wording ? (
+                    <>
+                      <Button
+                        size="small"
+                        color="primary"
+                        aria-label={`${wording.approve}: ${whoWhat}`}
+                        onClick={() =>
+                          setDialog({ mode: 'approve', requests: [r] })
+                        }
+                      >
+                        {wording.approve}
+                      </Button>
+                      <Button
+                        size="small"
+                        color="secondary"
+                        aria-label={`${wording.reject}: ${whoWhat}`}
+                        onClick={() =>
+                          setDialog({ mode: 'reject', requests: [r] })
+                        }
+                      >
+                        {wording.reject}
+                      </Button>
+                    </>
+                  ) : (
+                    <Typography variant="body2" color="textSecondary">
+                      Nothing to decide
+                    </Typography>
+                  )}
                 </TableCell>
               </TableRow>
-            </TableHead>
-            <TableBody>
-              {items.length === 0 && (
-                <EmptyPageRow colSpan={8} onFirst={list.first} />
-              )}
-              {items.map(r => {
-                const a = awaitedDecision(r);
-                const since = a ? waitingSince(r, a) : r.updatedAt;
-                const wording = a ? decisionWording(r, a) : undefined;
-                const who = shortRef(r.requester);
-                const what = r.resources
-                  .map(x => shortRef(x.entityRef))
-                  .join(', ');
-                // Names buttons apart when one person has several requests on the page.
-                const whoWhat = `${who} (${what})`;
-                const justification =
-                  a === 'extension' && r.extension
-                    ? r.extension.justification
-                    : r.justification;
-                return (
-                  <TableRow key={r.id} hover data-testid={`row-${r.id}`}>
-                    <TableCell padding="checkbox">
-                      <Checkbox
-                        checked={selected.has(r.id)}
-                        disabled={!a}
-                        onChange={() => toggle(r.id)}
-                        inputProps={{
-                          'aria-label': `Select the request of ${who} for ${what}`,
-                        }}
-                      />
-                    </TableCell>
-                    <TableCell>
-                      <Box display="flex" alignItems="center" mb={0.5}>
-                        <RequesterLink request={r} />
-                        <Box ml={1}>
-                          {a ? (
-                            <Chip
-                              size="small"
-                              variant="outlined"
-                              label={AWAITED_LABELS[a]}
-                              className={
-                                a === 'review' ? classes.review : undefined
-                              }
-                            />
-                          ) : (
-                            <StatusChip status={r.status} />
-                          )}
-                        </Box>
-                      </Box>
-                      <ResourceList request={r} />
-                      <Typography variant="caption" color="textSecondary">
-                        {r.flowTitle} ·{' '}
-                        <Link to={requestLink({ id: r.id })}>Details</Link>
-                      </Typography>
-                    </TableCell>
-                    <TableCell>
-                      <Duration request={r} />
-                    </TableCell>
-                    <TableCell>
-                      <Typography
-                        variant="body2"
-                        className={classes.justification}
-                      >
-                        {justification || '—'}
-                      </Typography>
-                    </TableCell>
-                    <TableCell>
-                      <CheckChips checks={r.checks} />
-                    </TableCell>
-                    <TableCell>
-                      <Approvals request={r} />
-                    </TableCell>
-                    <TableCell>
-                      <Typography variant="body2" title={formatTime(since)}>
-                        {relativeTime(since)}
-                      </Typography>
-                    </TableCell>
-                    <TableCell className={classes.actions}>
-                      {wording ? (
-                        <>
-                          <Button
-                            size="small"
-                            color="primary"
-                            aria-label={`${wording.approve}: ${whoWhat}`}
-                            onClick={() =>
-                              setDialog({ mode: 'approve', requests: [r] })
-                            }
-                          >
-                            {wording.approve}
-                          </Button>
-                          <Button
-                            size="small"
-                            color="secondary"
-                            aria-label={`${wording.reject}: ${whoWhat}`}
-                            onClick={() =>
-                              setDialog({ mode: 'reject', requests: [r] })
-                            }
-                          >
-                            {wording.reject}
-                          </Button>
-                        </>
-                      ) : (
-                        <Typography variant="body2" color="textSecondary">
-                          Nothing to decide
-                        </Typography>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
-        </TableContainer>
-      </Paper>
-      <CursorPager label="Approvals" pages={list} />
+            );
+          })
+        }
+      </PagedTable>
       {dialogProps && (
         <BatchActionDialog
           open

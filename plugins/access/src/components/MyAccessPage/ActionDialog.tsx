@@ -8,11 +8,8 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import Alert from '@material-ui/lab/Alert';
 import { FormEvent, ReactNode, useEffect, useState } from 'react';
 
-/**
- * A confirmation dialog that runs an action: it stays open while the action runs and shows
- * the backend's error message inline, so the user can correct the input and retry.
- */
-export function ActionDialog(props: {
+/** Props of {@link ActionDialog}. */
+export interface ActionDialogProps {
   open: boolean;
   title: string;
   description?: ReactNode;
@@ -25,7 +22,13 @@ export function ActionDialog(props: {
   onClose(): void;
   /** Runs the action; throwing keeps the dialog open with the error. */
   onConfirm(): Promise<void>;
-}) {
+}
+
+/**
+ * A confirmation dialog that runs an action: it stays open while the action runs and shows
+ * the backend's error message inline, so the user can correct the input and retry.
+ */
+export function ActionDialog(props: ActionDialogProps) {
   const { open, onClose, onConfirm } = props;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();

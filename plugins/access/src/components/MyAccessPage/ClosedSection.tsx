@@ -1,23 +1,13 @@
-import { InfoCard } from '@backstage/core-components';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import {
   AccessRequest,
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
-import {
-  formatTime,
-  relativeTime,
-  StatusChip,
-  VisuallyHidden,
-} from '../shared';
+import { formatTime, relativeTime, StatusChip } from '../shared';
 import { OnChanged, RequestAgainAction, StarButton } from './actions';
-import { PagedSection, RequestLink } from './common';
+import { RequestTableCard } from './common';
 import { useRequestPages } from './useRequestPages';
 
 /** Page size of the closed requests; the backend pages, we never load everything. */
@@ -74,59 +64,31 @@ export function ClosedSection(props: {
     refreshKey,
   );
   return (
-    <InfoCard title="Closed requests">
-      <PagedSection
-        pages={pages}
-        title="Closed requests"
-        pager
-        empty="No closed requests yet."
-      >
-        {items => (
-          <Table size="small" aria-label="Closed requests">
-            <TableHead>
-              <TableRow>
-                <TableCell>Request</TableCell>
-                <TableCell>Status</TableCell>
-                <TableCell>Ended</TableCell>
-                <TableCell>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {items.map(r => {
-                const ended = r.endedAt ?? r.updatedAt;
-                return (
-                  <TableRow key={r.id}>
-                    <TableCell>
-                      <RequestLink request={r} />
-                      <Typography
-                        variant="caption"
-                        component="div"
-                        color="textSecondary"
-                      >
-                        {r.flowTitle}
-                      </Typography>
-                    </TableCell>
-                    <TableCell>
-                      <EndedStatus request={r} />
-                    </TableCell>
-                    <TableCell>
-                      <Typography variant="body2" title={formatTime(ended)}>
-                        {relativeTime(ended)}
-                      </Typography>
-                    </TableCell>
-                    <TableCell align="right" className={classes.actions}>
-                      <RequestAgainAction request={r} onChanged={onChanged} />
-                      <StarButton request={r} onChanged={onChanged} />
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
-        )}
-      </PagedSection>
-    </InfoCard>
+    <RequestTableCard
+      title="Closed requests"
+      pages={pages}
+      empty="No closed requests yet."
+      columns={['Status', 'Ended']}
+    >
+      {r => {
+        const ended = r.endedAt ?? r.updatedAt;
+        return (
+          <>
+            <TableCell>
+              <EndedStatus request={r} />
+            </TableCell>
+            <TableCell>
+              <Typography variant="body2" title={formatTime(ended)}>
+                {relativeTime(ended)}
+              </Typography>
+            </TableCell>
+            <TableCell align="right" className={classes.actions}>
+              <RequestAgainAction request={r} onChanged={onChanged} />
+              <StarButton request={r} onChanged={onChanged} />
+            </TableCell>
+          </>
+        );
+      }}
+    </RequestTableCard>
   );
 }

@@ -1,10 +1,5 @@
-import { InfoCard } from '@backstage/core-components';
 import Chip from '@material-ui/core/Chip';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
@@ -24,10 +19,9 @@ import {
   remainingApprovers,
   shortRef,
   StatusChip,
-  VisuallyHidden,
 } from '../shared';
 import { CancelAction, OnChanged } from './actions';
-import { PagedSection, RequestLink } from './common';
+import { RequestTableCard } from './common';
 import { useRequestPages } from './useRequestPages';
 
 const OPEN: readonly AccessRequestStatus[] = ['pending', 'granting'];
@@ -97,80 +91,48 @@ export function OpenSection(props: {
   const classes = useStyles();
   const pages = useRequestPages('mine', OPEN, PAGE_SIZE, refreshKey);
   return (
-    <InfoCard title="Open requests">
-      <PagedSection
-        pages={pages}
-        title="Open requests"
-        pager
-        empty="No requests are waiting."
-      >
-        {items => (
-          <Table size="small" aria-label="Open requests">
-            <TableHead>
-              <TableRow>
-                <TableCell>Request</TableCell>
-                <TableCell>Status</TableCell>
-                <TableCell>Approvals</TableCell>
-                <TableCell>Checks</TableCell>
-                <TableCell>Waiting</TableCell>
-                <TableCell>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {items.map(r => (
-                <TableRow key={r.id}>
-                  <TableCell>
-                    <RequestLink request={r} />
-                    <Typography
-                      variant="caption"
-                      component="div"
-                      color="textSecondary"
-                    >
-                      {r.flowTitle}
-                    </Typography>
-                  </TableCell>
-                  <TableCell>
-                    <StatusChip status={r.status} />
-                  </TableCell>
-                  <TableCell>
-                    <Typography variant="body2">
-                      {approvalSummary(r)}
-                    </Typography>
-                  </TableCell>
-                  <TableCell>
-                    {r.checks.length ? (
-                      <div className={classes.checks}>
-                        {r.checks.map((c, i) => (
-                          <CheckChip key={`${c.checkId}-${i}`} check={c} />
-                        ))}
-                      </div>
-                    ) : (
-                      <Typography variant="body2" color="textSecondary">
-                        none
-                      </Typography>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    <Typography
-                      variant="body2"
-                      title={`Submitted ${formatTime(r.createdAt)}`}
-                    >
-                      {formatRemaining(
-                        Math.max(1000, Date.now() - Date.parse(r.createdAt)),
-                      )}
-                    </Typography>
-                  </TableCell>
-                  <TableCell align="right">
-                    <CancelAction request={r} onChanged={onChanged} />
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </PagedSection>
-    </InfoCard>
+    <RequestTableCard
+      title="Open requests"
+      pages={pages}
+      empty="No requests are waiting."
+      columns={['Status', 'Approvals', 'Checks', 'Waiting']}
+    >
+      {r => (
+        <>
+          <TableCell>
+            <StatusChip status={r.status} />
+          </TableCell>
+          <TableCell>
+            <Typography variant="body2">{approvalSummary(r)}</Typography>
+          </TableCell>
+          <TableCell>
+            {r.checks.length ? (
+              <div className={classes.checks}>
+                {r.checks.map((c, i) => (
+                  <CheckChip key={`${c.checkId}-${i}`} check={c} />
+                ))}
+              </div>
+            ) : (
+              <Typography variant="body2" color="textSecondary">
+                none
+              </Typography>
+            )}
+          </TableCell>
+          <TableCell>
+            <Typography
+              variant="body2"
+              title={`Submitted ${formatTime(r.createdAt)}`}
+            >
+              {formatRemaining(
+                Math.max(1000, Date.now() - Date.parse(r.createdAt)),
+              )}
+            </Typography>
+          </TableCell>
+          <TableCell align="right">
+            <CancelAction request={r} onChanged={onChanged} />
+          </TableCell>
+        </>
+      )}
+    </RequestTableCard>
   );
 }

@@ -1,4 +1,4 @@
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { AlertMessage, alertApiRef, useApi } from '@backstage/core-plugin-api';
 import Button from '@material-ui/core/Button';
 import IconButton from '@material-ui/core/IconButton';
 import TextField from '@material-ui/core/TextField';
@@ -22,7 +22,7 @@ import {
   newIdempotencyKey,
   VisuallyHidden,
 } from '../shared';
-import { ActionDialog } from './ActionDialog';
+import { ActionDialog, ActionDialogProps } from './ActionDialog';
 import { summarizeResources } from './common';
 
 /** Called after an action changed a request, to reload the lists. */
@@ -69,6 +69,51 @@ function ExplainedButton(props: {
         </Button>
       </Tooltip>
       <VisuallyHidden id={reasonId}>{disabledReason}</VisuallyHidden>
+    </>
+  );
+}
+
+/**
+ * An action that asks first: its button opens an {@link ActionDialog}, and confirming runs
+ * `perform`, tells the user what it returns and reloads the lists. A failure stays in the
+ * dialog, so the user can change the input and try again.
+ */
+function ConfirmedAction(
+  props: Omit<ActionDialogProps, 'open' | 'onClose' | 'onConfirm'> & {
+    /** The button's text. */
+    label: ReactNode;
+    disabledReason?: string;
+    /** Runs at each opening, to clear what was typed the last time. */
+    onOpen?(): void;
+    onChanged: OnChanged;
+    /** Runs the action and says how it went. */
+    perform(): Promise<AlertMessage>;
+  },
+) {
+  const { label, disabledReason, onOpen, onChanged, perform, ...dialog } =
+    props;
+  const alertApi = useApi(alertApiRef);
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <ExplainedButton
+        disabledReason={disabledReason}
+        onClick={() => {
+          onOpen?.();
+          setOpen(true);
+        }}
+      >
+        {label}
+      </ExplainedButton>
+      <ActionDialog
+        {...dialog}
+        open={open}
+        onClose={() => setOpen(false)}
+        onConfirm={async () => {
+          alertApi.post(await perform());
+          onChanged();
+        }}
+      />
     </>
   );
 }
@@ -123,70 +168,54 @@ export function RevokeAction(props: {
 }) {
   const { request, onChanged } = props;
   const api = useApi(accessApiRef);
-  const alertApi = useApi(alertApiRef);
-  const [open, setOpen] = useState(false);
   const fieldId = useId();
   const [reason, setReason] = useState('');
-  const disabledReason = isBeingRevoked(request)
-    ? 'This access is already being revoked'
-    : undefined;
   return (
-    <>
-      <ExplainedButton
-        disabledReason={disabledReason}
-        onClick={() => {
-          setReason('');
-          setOpen(true);
-        }}
-      >
-        Revoke
-      </ExplainedButton>
-      <ActionDialog
-        open={open}
-        title="Revoke access?"
-        description={`Your access to ${summarizeResources(
-          request,
-        )} ends now. You would have to request it again.`}
-        confirmLabel="Revoke"
-        cancelLabel="Keep access"
-        destructive
-        onClose={() => setOpen(false)}
-        onConfirm={async () => {
-          const result = await api.revoke(
-            request.id,
-            reason.trim() || undefined,
-          );
-          if (result.status === 'revoked') {
-            alertApi.post({
+    <ConfirmedAction
+      label="Revoke"
+      disabledReason={
+        isBeingRevoked(request)
+          ? 'This access is already being revoked'
+          : undefined
+      }
+      onOpen={() => setReason('')}
+      onChanged={onChanged}
+      title="Revoke access?"
+      description={`Your access to ${summarizeResources(
+        request,
+      )} ends now. You would have to request it again.`}
+      confirmLabel="Revoke"
+      cancelLabel="Keep access"
+      destructive
+      perform={async () => {
+        const result = await api.revoke(request.id, reason.trim() || undefined);
+        return result.status === 'revoked'
+          ? {
               message: 'Access revoked',
               severity: 'success',
               display: 'transient',
-            });
-          } else {
-            // The provisioner failed; the backend keeps retrying in the background.
-            alertApi.post({
+            }
+          : {
+              // The provisioner failed; the backend keeps retrying in the background.
               message: `Revocation in progress${
                 result.lastError ? `: ${result.lastError}` : ''
               }`,
               severity: 'warning',
-            });
-          }
-          onChanged();
-        }}
-      >
-        <TextField
-          id={`${fieldId}-reason`}
-          label="Reason (optional)"
-          value={reason}
-          onChange={e => setReason(e.target.value)}
-          fullWidth
-          multiline
-          minRows={2}
-          margin="normal"
-          inputProps={{ maxLength: MAX_TEXT_LENGTH }}
-        />
-      </ActionDialog>
-    </>
+            };
+      }}
+    >
+      <TextField
+        id={`${fieldId}-reason`}
+        label="Reason (optional)"
+        value={reason}
+        onChange={e => setReason(e.target.value)}
+        fullWidth
+        multiline
+        minRows={2}
+        margin="normal"
+        inputProps={{ maxLength: MAX_TEXT_LENGTH }}
+      />
+    </ConfirmedAction>
   );
 }
 
@@ -356,47 +385,37 @@ export function CancelAction(props: {
 }) {
   const { request, onChanged, what = 'request' } = props;
   const api = useApi(accessApiRef);
-  const alertApi = useApi(alertApiRef);
-  const [open, setOpen] = useState(false);
-  const disabledReason =
-    what === 'request' && request.status !== 'pending'
-      ? 'Being granted; it can no longer be cancelled'
-      : undefined;
   const noun = what === 'request' ? 'request' : 'extension';
   return (
-    <>
-      <ExplainedButton
-        disabledReason={disabledReason}
-        onClick={() => setOpen(true)}
-      >
-        Cancel {noun}
-      </ExplainedButton>
-      <ActionDialog
-        open={open}
-        title={`Cancel this ${noun}?`}
-        description={
-          what === 'request'
-            ? `Your request for ${summarizeResources(
-                request,
-              )} will be withdrawn; approvers will no longer see it.`
-            : 'The extension will be withdrawn; your access keeps its current end.'
-        }
-        confirmLabel={`Cancel ${noun}`}
-        cancelLabel={`Keep ${noun}`}
-        destructive
-        onClose={() => setOpen(false)}
-        onConfirm={async () => {
-          await api.cancel(request.id);
-          alertApi.post({
-            message:
-              what === 'request' ? 'Request cancelled' : 'Extension cancelled',
-            severity: 'success',
-            display: 'transient',
-          });
-          onChanged();
-        }}
-      />
-    </>
+    <ConfirmedAction
+      label={`Cancel ${noun}`}
+      disabledReason={
+        what === 'request' && request.status !== 'pending'
+          ? 'Being granted; it can no longer be cancelled'
+          : undefined
+      }
+      onChanged={onChanged}
+      title={`Cancel this ${noun}?`}
+      description={
+        what === 'request'
+          ? `Your request for ${summarizeResources(
+              request,
+            )} will be withdrawn; approvers will no longer see it.`
+          : 'The extension will be withdrawn; your access keeps its current end.'
+      }
+      confirmLabel={`Cancel ${noun}`}
+      cancelLabel={`Keep ${noun}`}
+      destructive
+      perform={async () => {
+        await api.cancel(request.id);
+        return {
+          message:
+            what === 'request' ? 'Request cancelled' : 'Extension cancelled',
+          severity: 'success',
+          display: 'transient',
+        };
+      }}
+    />
   );
 }
 
@@ -407,8 +426,6 @@ export function RequestAgainAction(props: {
 }) {
   const { request, onChanged } = props;
   const api = useApi(accessApiRef);
-  const alertApi = useApi(alertApiRef);
-  const [open, setOpen] = useState(false);
   const fieldId = useId();
   const [justification, setJustification] = useState('');
   // One key per opening and text: confirming again after a lost answer creates nothing twice.
@@ -419,78 +436,64 @@ export function RequestAgainAction(props: {
     [opened, justification],
   );
   return (
-    <>
-      <Button
-        size="small"
-        onClick={() => {
-          setJustification('');
-          setOpened(n => n + 1);
-          setOpen(true);
-        }}
-      >
-        Request again
-      </Button>
-      <ActionDialog
-        open={open}
-        title="Request again"
-        description={`Ask again for ${summarizeResources(
-          request,
-        )} for ${formatSeconds(
-          request.durationSeconds,
-        )}. The current flows decide again, so approvals and checks may differ from last time.`}
-        confirmLabel="Submit request"
-        cancelLabel="Cancel"
-        onClose={() => setOpen(false)}
-        onConfirm={async () => {
-          const { items } = await api.requestAgain(
-            request.id,
-            justification.trim(),
-            { idempotencyKey },
-          );
-          const refused = items.filter(
-            i => i.status === 'rejected' || i.status === 'failed',
-          );
-          const summary = items
-            .map(
-              i =>
-                `${summarizeResources(i)}: ${
-                  ACCESS_REQUEST_STATUS_LABELS[i.status]
-                }`,
-            )
-            .join('; ');
-          alertApi.post(
-            refused.length
-              ? {
-                  message: `Requested again, but ${refused
-                    .map(
-                      i =>
-                        i.endReason ?? ACCESS_REQUEST_STATUS_LABELS[i.status],
-                    )
-                    .join('; ')}`,
-                  severity: 'warning',
-                }
-              : {
-                  message: `Requested again: ${summary}`,
-                  severity: 'success',
-                  display: 'transient',
-                },
-          );
-          onChanged();
-        }}
-      >
-        <TextField
-          id={`${fieldId}-justification`}
-          label="Justification"
-          helperText="Why you need this access now (some flows require it)"
-          value={justification}
-          onChange={e => setJustification(e.target.value)}
-          inputProps={{ maxLength: MAX_TEXT_LENGTH }}
-          fullWidth
-          multiline
-          minRows={2}
-          margin="normal"
-        />
-      </ActionDialog>
-    </>
+    <ConfirmedAction
+      label="Request again"
+      onOpen={() => {
+        setJustification('');
+        setOpened(n => n + 1);
+      }}
+      onChanged={onChanged}
+      title="Request again"
+      description={`Ask again for ${summarizeResources(
+        request,
+      )} for ${formatSeconds(
+        request.durationSeconds,
+      )}. The current flows decide again, so approvals and checks may differ from last time.`}
+      confirmLabel="Submit request"
+      cancelLabel="Cancel"
+      perform={async () => {
+        const { items } = await api.requestAgain(
+          request.id,
+          justification.trim(),
+          { idempotencyKey },
+        );
+        const refused = items.filter(
+          i => i.status === 'rejected' || i.status === 'failed',
+        );
+        const summary = items
+          .map(
+            i =>
+              `${summarizeResources(i)}: ${
+                ACCESS_REQUEST_STATUS_LABELS[i.status]
+              }`,
+          )
+          .join('; ');
+        return refused.length
+          ? {
+              message: `Requested again, but ${refused
+                .map(i => i.endReason ?? ACCESS_REQUEST_STATUS_LABELS[i.status])
+                .join('; ')}`,
+              severity: 'warning',
+            }
+          : {
+              message: `Requested again: ${summary}`,
+              severity: 'success',
+              display: 'transient',
+            };
+      }}
+    >
+      <TextField
+        id={`${fieldId}-justification`}
+        label="Justification"
+        helperText="Why you need this access now (some flows require it)"
+        value={justification}
+        onChange={e => setJustification(e.target.value)}
+        inputProps={{ maxLength: MAX_TEXT_LENGTH }}
+        fullWidth
+        multiline
+        minRows={2}
+        margin="normal"
+      />
+    </ConfirmedAction>
   );
 }

@@ -1,6 +1,16 @@
-import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import Button from '@material-ui/core/Button';
 import LinearProgress from '@material-ui/core/LinearProgress';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { AccessRequest } from '@jit-access/plugin-access-common';
@@ -10,6 +20,7 @@ import {
   describeResources,
   LoadError,
   useRequestLink,
+  VisuallyHidden,
 } from '../shared';
 
 const useStyles = makeStyles(theme => ({
@@ -129,5 +140,60 @@ export function PagedSection(props: {
         </nav>
       )}
     </>
+  );
+}
+
+/**
+ * A card with a table of the user's requests, a page at a time: each row starts with the
+ * request (its resources, linked, and its flow) and ends with its actions. `title` names
+ * the card, the table, its loading and error states and its pager.
+ */
+export function RequestTableCard(props: {
+  title: string;
+  pages: CursorPages<AccessRequest>;
+  empty: ReactNode;
+  /** The headings between the request and the actions. */
+  columns: readonly string[];
+  /** A row's cells after the request: one per column, then the actions. */
+  children: (request: AccessRequest) => ReactNode;
+}) {
+  const { title, pages, empty, columns, children } = props;
+  return (
+    <InfoCard title={title}>
+      <PagedSection pages={pages} title={title} pager empty={empty}>
+        {items => (
+          <Table size="small" aria-label={title}>
+            <TableHead>
+              <TableRow>
+                <TableCell>Request</TableCell>
+                {columns.map(column => (
+                  <TableCell key={column}>{column}</TableCell>
+                ))}
+                <TableCell>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {items.map(r => (
+                <TableRow key={r.id}>
+                  <TableCell>
+                    <RequestLink request={r} />
+                    <Typography
+                      variant="caption"
+                      component="div"
+                      color="textSecondary"
+                    >
+                      {r.flowTitle}
+                    </Typography>
+                  </TableCell>
+                  {children(r)}
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </PagedSection>
+    </InfoCard>
   );
 }
