@@ -40,10 +40,7 @@ export class AccessClient implements AccessApi {
       body: json !== undefined ? JSON.stringify(json) : rest.body,
     });
     if (!response.ok) {
-      const error = await ResponseError.fromResponse(response);
-      // Show people the backend's own words (they name the field), not just the status.
-      if (error.cause?.message) error.message = error.cause.message;
-      throw error;
+      throw await readableError(response);
     }
     return (await response.json()) as T;
   }
@@ -196,9 +193,7 @@ export class AccessClient implements AccessApi {
       `${base}/audit${this.query({ ...query, format: 'csv' })}`,
     );
     if (!response.ok) {
-      const error = await ResponseError.fromResponse(response);
-      if (error.cause?.message) error.message = error.cause.message;
-      throw error;
+      throw await readableError(response);
     }
     return response.blob();
   }
@@ -217,4 +212,37 @@ export class AccessClient implements AccessApi {
       `/entity-access/history${this.query({ entityRef, ...query })}`,
     );
   }
+}
+
+/** Longest excerpt of a non-JSON error body shown to people. */
+const BODY_EXCERPT_CHARS = 160;
+
+/**
+ * A failed answer as an error people can read: the backend's own words when it sent its
+ * JSON error (they name the field), else the status with a short excerpt of a plain-text
+ * body; an HTML page (a proxy's) is left out rather than dumped into the error panel.
+ */
+async function readableError(response: Response): Promise<ResponseError> {
+  const error = await ResponseError.fromResponse(response);
+  const cause = error.cause?.message ?? '';
+  const prefix = `Request failed with status ${response.status} ${response.statusText}, `;
+  if (!cause.startsWith(prefix)) {
+    if (cause) error.message = cause;
+    return error;
+  }
+  const text = cause.slice(prefix.length).replace(/\s+/g, ' ').trim();
+  const status = `Request failed with status ${response.status} ${response.statusText}`;
+  let message = status;
+  if (text && !/<[a-z!/][^>]*>/i.test(text)) {
+    message = `${status}, ${
+      text.length > BODY_EXCERPT_CHARS
+        ? `${text.slice(0, BODY_EXCERPT_CHARS)}…`
+        : text
+    }`;
+  }
+  // Error panels also show the cause and the parsed body: shorten them alike.
+  error.message = message;
+  error.cause.message = message;
+  if (error.body?.error) error.body.error.message = message;
+  return error;
 }

@@ -216,6 +216,41 @@ describe('MyAccessPage over HTTP', () => {
     ).toBeInTheDocument();
   });
 
+  it("leaves a proxy's HTML error page out of the message", async () => {
+    server.use(
+      http.get(
+        accessUrl('/requests'),
+        () =>
+          new HttpResponse(
+            `<html><head><title>504</title></head><body>${'<p>Gateway Timeout</p>'.repeat(
+              50,
+            )}</body></html>`,
+            {
+              status: 504,
+              statusText: 'Gateway Timeout',
+              headers: { 'Content-Type': 'text/html' },
+            },
+          ),
+      ),
+    );
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [accessApiRef, testAccessClient(ALICE)],
+          [alertApiRef, { post: jest.fn(), alert$: jest.fn() }],
+        ]}
+      >
+        <MyAccessPage />
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByText(
+        'Error: Could not load active access: Request failed with status 504 Gateway Timeout',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/<html>/)).not.toBeInTheDocument();
+  });
+
   it('requests a closed one again and the new request shows as open', async () => {
     const closed = makeClosed('expired');
     const { backend, alertApi } = await renderPage({
