@@ -3,7 +3,7 @@
 // BENCH_BASE_URL (default http://localhost:7007), in development (dev sign-in on).
 // Seeds N ended requests for alice (through the demo ITSM static token and alice's own
 // revoke), then prints how long My Access takes to show them and how big the page is.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/frontend.mjs';
 
 const BASE = process.env.BENCH_BASE_URL ?? 'http://localhost:7007';
 const N = Number(process.env.BENCH_CLOSED ?? 5000);
@@ -66,18 +66,7 @@ await Promise.all(
 );
 const seedMs = Date.now() - seedStart;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 const page = await (
   await browser.newContext({ viewport: { width: 1400, height: 1000 } })
 ).newPage();

@@ -152,8 +152,7 @@ try {
   // no pg
 }
 
-/** Counters of the bench-sleep provisioner. */
-const sleepStats = {
+const zeroSleepStats = () => ({
   inFlight: 0,
   maxInFlight: 0,
   grants: 0,
@@ -161,18 +160,13 @@ const sleepStats = {
   busyMs: 0,
   firstStart: 0,
   lastEnd: 0,
-};
+});
+
+/** Counters of the bench-sleep provisioner. */
+const sleepStats = zeroSleepStats();
 
 function resetSleepStats() {
-  Object.assign(sleepStats, {
-    inFlight: 0,
-    maxInFlight: 0,
-    grants: 0,
-    revokes: 0,
-    busyMs: 0,
-    firstStart: 0,
-    lastEnd: 0,
-  });
+  Object.assign(sleepStats, zeroSleepStats());
 }
 
 async function sleepCall(delayMs: number) {

@@ -62,6 +62,26 @@ export async function pluginBundleSize() {
   };
 }
 
+/**
+ * Debian's headless Chromium through playwright-core; without the background-networking
+ * flags it keeps dialling hosts this machine's closed network refuses.
+ */
+export function launchChromium() {
+  const { chromium } = require('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
 function appBuilt() {
   return fs.existsSync(path.join(ROOT, 'packages/app/dist/index.html'));
 }
@@ -243,19 +263,7 @@ export async function myAccessTti({
     await knex.destroy();
     knex = undefined;
 
-    const { chromium } = require('playwright-core');
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1400, height: 1000 },
     });
