@@ -143,7 +143,7 @@ export const adminSubPage = SubPageBlueprint.make({
   name: 'admin',
   if: {
     permissions: {
-      $contains: `${accessAdminPermission.name}#update`,
+      $contains: `${accessAdminPermission.name}#${accessAdminPermission.attributes.action}`,
     },
   },
   params: {

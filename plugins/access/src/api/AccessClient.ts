@@ -89,9 +89,7 @@ export class AccessClient implements AccessApi {
     return this.call<SubmitAccessRequestResponse>('/requests', {
       method: 'POST',
       json: body,
-      headers: options?.idempotencyKey
-        ? { 'Idempotency-Key': options.idempotencyKey }
-        : undefined,
+      headers: idempotencyHeaders(options),
     });
   }
 
@@ -158,9 +156,7 @@ export class AccessClient implements AccessApi {
       id,
       'again',
       { justification },
-      options?.idempotencyKey
-        ? { 'Idempotency-Key': options.idempotencyKey }
-        : undefined,
+      idempotencyHeaders(options),
     );
   }
 
@@ -214,6 +210,13 @@ export class AccessClient implements AccessApi {
   }
 }
 
+/** The `Idempotency-Key` header for an optional key. */
+function idempotencyHeaders(options?: { idempotencyKey?: string }) {
+  return options?.idempotencyKey
+    ? { 'Idempotency-Key': options.idempotencyKey }
+    : undefined;
+}
+
 /** Longest excerpt of a non-JSON error body shown to people. */
 const BODY_EXCERPT_CHARS = 160;
 
@@ -225,13 +228,14 @@ const BODY_EXCERPT_CHARS = 160;
 async function readableError(response: Response): Promise<ResponseError> {
   const error = await ResponseError.fromResponse(response);
   const cause = error.cause?.message ?? '';
-  const prefix = `Request failed with status ${response.status} ${response.statusText}, `;
+  // How @backstage/errors words a body that is not the backend's JSON error.
+  const status = `Request failed with status ${response.status} ${response.statusText}`;
+  const prefix = `${status}, `;
   if (!cause.startsWith(prefix)) {
     if (cause) error.message = cause;
     return error;
   }
   const text = cause.slice(prefix.length).replace(/\s+/g, ' ').trim();
-  const status = `Request failed with status ${response.status} ${response.statusText}`;
   let message = status;
   if (text && !/<[a-z!/][^>]*>/i.test(text)) {
     message = `${status}, ${

@@ -23,7 +23,7 @@ export const FLOWS_TTL_MS = 5 * 60_000;
 export const FLOWS_MAX_AGE_MS = 60 * 60_000;
 
 /** After a failed flows fetch, background refreshes wait this long before trying again. */
-export const FLOWS_RETRY_MS = 30_000;
+const FLOWS_RETRY_MS = 30_000;
 
 /** The warm-up's retry delays when fetching the flows fails (e.g. before sign-in). */
 const WARM_RETRY_DELAYS_MS = [2_000, 5_000, 15_000, 30_000, 60_000];

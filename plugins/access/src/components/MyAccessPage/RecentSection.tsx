@@ -22,9 +22,9 @@ const RECENT_COUNT = 3;
  * stars newest first without a cursor, so one more than shown is asked for to know
  * whether there are more.
  */
-export const FAVORITES_STEP = 50;
+const FAVORITES_STEP = 50;
 /** The most favourites the backend returns in one answer (its `limit` maximum). */
-export const FAVORITES_MAX = 200;
+const FAVORITES_MAX = 200;
 
 const useStyles = makeStyles(theme => ({
   item: {

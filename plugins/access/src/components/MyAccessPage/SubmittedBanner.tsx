@@ -9,12 +9,12 @@ import {
 } from '@jit-access/plugin-access-common';
 import { useEffect, useRef, useState } from 'react';
 import { accessApiRef } from '../../api';
-import { listPeople } from '../NewRequestPage/logic';
 import {
   approvedBy,
   describeResources,
   formatSeconds,
   formatTime,
+  listPeople,
   recallSubmission,
   rememberSubmission,
   StatusChip,
@@ -43,7 +43,7 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /** What happens next for one created request, in plain words. */
-export function outlook(r: AccessRequest): string {
+function outlook(r: AccessRequest): string {
   switch (r.status) {
     case 'granted':
       return r.expiresAt

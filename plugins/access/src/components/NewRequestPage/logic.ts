@@ -4,7 +4,7 @@ import {
   AccessPreviewItem,
   RequestableResource,
 } from '@jit-access/plugin-access-common';
-import { formatSeconds, shortRef } from '../shared';
+import { formatSeconds, listPeople, shortRef } from '../shared';
 
 /** The backend refuses submissions with more items than this. */
 export const MAX_SELECTED = 1000;
@@ -118,18 +118,6 @@ export function flowTitles(limits: FlowLimit[]): string {
   const titles = [...new Set(limits.map(l => `"${l.flowTitle}"`))];
   if (titles.length <= 1) return titles.join('');
   return `${titles.slice(0, -1).join(', ')} and ${titles[titles.length - 1]}`;
-}
-
-/** `alice`, `alice or bob`, `alice, bob or 3 others`. */
-export function listPeople(refs: string[], joiner = 'or'): string {
-  const names = refs.map(shortRef);
-  if (names.length === 0) return 'nobody';
-  if (names.length === 1) return names[0];
-  if (names.length <= 4)
-    return `${names.slice(0, -1).join(', ')} ${joiner} ${
-      names[names.length - 1]
-    }`;
-  return `${names.slice(0, 3).join(', ')} ${joiner} ${names.length - 3} others`;
 }
 
 function checkList(ids: string[]): string {

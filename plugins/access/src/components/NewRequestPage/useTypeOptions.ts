@@ -23,7 +23,7 @@ function canRequest(flow: AccessFlowSummary, refs: string[] | undefined) {
  * unioned. Asked once per flow list, so for the page's life. Undefined while unknown:
  * flows not loaded, no catalog API, or every facet query failed.
  */
-export function useCatalogTypes(
+function useCatalogTypes(
   flows: AccessFlowSummary[] | undefined,
 ): string[] | undefined {
   const apis = useApiHolder();

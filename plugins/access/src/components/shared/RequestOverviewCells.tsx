@@ -1,11 +1,10 @@
 import TableCell from '@material-ui/core/TableCell';
 import Typography from '@material-ui/core/Typography';
 import { Link } from '@backstage/core-components';
-import { useRouteRef } from '@backstage/core-plugin-api';
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { requestRouteRef } from '../../routes';
 import { RequesterLink } from './RequesterLink';
 import { ResourceList } from './ResourceList';
+import { useRequestLink } from './useRequestLink';
 
 /**
  * The first three cells of a request's row in the tables that list other people's
@@ -13,7 +12,7 @@ import { ResourceList } from './ResourceList';
  */
 export function RequestOverviewCells(props: { request: AccessRequest }) {
   const { request: r } = props;
-  const requestLink = useRouteRef(requestRouteRef);
+  const requestLink = useRequestLink();
   return (
     <>
       <TableCell>
@@ -25,7 +24,7 @@ export function RequestOverviewCells(props: { request: AccessRequest }) {
       <TableCell>
         <Typography variant="body2">{r.flowTitle}</Typography>
         <Typography variant="caption">
-          <Link to={requestLink({ id: r.id })}>Details</Link>
+          <Link to={requestLink(r.id)}>Details</Link>
         </Typography>
       </TableCell>
     </>

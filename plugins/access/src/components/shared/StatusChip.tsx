@@ -53,29 +53,22 @@ export function StatusChip(props: {
   else if (status === 'failed') className = classes.failed;
   else if (status === 'rejected') className = classes.rejected;
   const label = ACCESS_REQUEST_STATUS_LABELS[status];
-  if (!title)
-    return (
-      <Chip
-        size="small"
-        label={label}
-        className={className}
-        aria-label={`Status: ${label}`}
-      />
-    );
+  const chip = (
+    <Chip
+      size="small"
+      label={label}
+      className={className}
+      aria-label={`Status: ${label}`}
+      // With a reason: focusable, so keyboard users get the tooltip too, and always
+      // described, not only while the tooltip is open.
+      tabIndex={title ? 0 : undefined}
+      aria-describedby={title ? reasonId : undefined}
+    />
+  );
+  if (!title) return chip;
   return (
     <>
-      <Tooltip title={title}>
-        <Chip
-          size="small"
-          label={label}
-          className={className}
-          // Focusable, so keyboard users get the tooltip too.
-          tabIndex={0}
-          aria-label={`Status: ${label}`}
-          // Always described, not only while the tooltip is open.
-          aria-describedby={reasonId}
-        />
-      </Tooltip>
+      <Tooltip title={title}>{chip}</Tooltip>
       <VisuallyHidden id={reasonId}>Reason: {title}</VisuallyHidden>
     </>
   );

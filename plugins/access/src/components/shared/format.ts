@@ -30,6 +30,18 @@ export function shortRef(ref: string): string {
   }
 }
 
+/** `alice`, `alice or bob`, `alice, bob or 3 others`. */
+export function listPeople(refs: string[], joiner = 'or'): string {
+  const names = refs.map(shortRef);
+  if (names.length === 0) return 'nobody';
+  if (names.length === 1) return names[0];
+  if (names.length <= 4)
+    return `${names.slice(0, -1).join(', ')} ${joiner} ${
+      names[names.length - 1]
+    }`;
+  return `${names.slice(0, 3).join(', ')} ${joiner} ${names.length - 3} others`;
+}
+
 /**
  * `orders-db (read, write), prod-eks (read)`; with `max`, only the first `max` resources
  * are named: `orders-db (read), prod-eks (read) and 3 more`.

@@ -4,6 +4,7 @@ export {
   formatSeconds,
   secondsToHours,
   shortRef,
+  listPeople,
   describeResources,
   permissionsOn,
   relativeTime,
@@ -23,10 +24,7 @@ export { useOptionalRouteRef } from './useOptionalRouteRef';
 export { useRequestLink } from './useRequestLink';
 export { useCursorPages } from './useCursorPages';
 export type { CursorPages } from './useCursorPages';
-export { CursorPager } from './CursorPager';
-export { EmptyPageRow } from './EmptyPageRow';
 export { PagedTable } from './PagedTable';
-export type { PagedTableColumn, PagedTableProps } from './PagedTable';
 export { LoadError } from './LoadError';
 export { RequesterLink } from './RequesterLink';
 export { RequestOverviewCells } from './RequestOverviewCells';
