@@ -58,3 +58,30 @@ export function missingAnnotationDetail(missing: string[]): string {
     missing.length === 1 ? 'has' : 'have'
   } no ${PAGERDUTY_SERVICE_ID_ANNOTATION} annotation, so no PagerDuty service to check`;
 }
+
+/**
+ * The PagerDuty services of the requested entities, or the outcome when they cannot all be
+ * checked: `error` for entities not in the catalog, `failed` for entities without the
+ * annotation or when nothing was requested.
+ */
+export function requestedServices(
+  resources: AccessCheckContext['resources'],
+):
+  | { services: { entityRef: string; serviceId: string }[] }
+  | { outcome: AccessCheckOutcome } {
+  const { services, missing, unknown } = servicesOfRequestedEntities(resources);
+  if (unknown.length > 0) {
+    return { outcome: unknownEntitiesOutcome(unknown) };
+  }
+  if (missing.length > 0) {
+    return {
+      outcome: { outcome: 'failed', detail: missingAnnotationDetail(missing) },
+    };
+  }
+  if (services.length === 0) {
+    return {
+      outcome: { outcome: 'failed', detail: 'no requested entity to check' },
+    };
+  }
+  return { services };
+}

@@ -17,11 +17,7 @@ import {
   readOptionalStringList,
   warnAboutUnknownKeys,
 } from './checkConfig';
-import {
-  missingAnnotationDetail,
-  servicesOfRequestedEntities,
-  unknownEntitiesOutcome,
-} from './entityServices';
+import { requestedServices } from './entityServices';
 import { errorOutcome, findRequesterUser } from './requesterLookup';
 
 /** The `type` of incident checks. */
@@ -112,19 +108,11 @@ async function runIncidentCheck(
 ): Promise<AccessCheckOutcome> {
   let targets: { entityRef: string; serviceId: string }[] | undefined;
   if (settings.entityService) {
-    const { services, missing, unknown } = servicesOfRequestedEntities(
-      context.resources,
-    );
-    if (unknown.length > 0) {
-      return unknownEntitiesOutcome(unknown);
+    const requested = requestedServices(context.resources);
+    if ('outcome' in requested) {
+      return requested.outcome;
     }
-    if (missing.length > 0) {
-      return { outcome: 'failed', detail: missingAnnotationDetail(missing) };
-    }
-    if (services.length === 0) {
-      return { outcome: 'failed', detail: 'no requested entity to check' };
-    }
-    targets = services;
+    targets = requested.services;
   }
 
   const found = await findRequesterUser(client, context);

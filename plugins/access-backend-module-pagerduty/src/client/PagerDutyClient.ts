@@ -299,21 +299,22 @@ export class PagerDutyClient {
     if (filter.statuses.includes('resolved')) {
       queries.push({ 'statuses[]': ['resolved'] });
     }
-    const incidents: PagerDutyIncident[] = [];
-    for (const query of queries) {
-      incidents.push(
-        ...(await this.list<PagerDutyIncident>(
-          '/incidents',
-          {
-            'user_ids[]': filter.userIds,
-            'service_ids[]': filter.serviceIds,
-            ...query,
-          },
-          'incidents',
-          options?.signal,
-        )),
-      );
-    }
+    const incidents = (
+      await Promise.all(
+        queries.map(query =>
+          this.list<PagerDutyIncident>(
+            '/incidents',
+            {
+              'user_ids[]': filter.userIds,
+              'service_ids[]': filter.serviceIds,
+              ...query,
+            },
+            'incidents',
+            options?.signal,
+          ),
+        ),
+      )
+    ).flat();
     for (const i of incidents) {
       if (!i || typeof i.id !== 'string' || typeof i.status !== 'string') {
         throw new PagerDutyError(

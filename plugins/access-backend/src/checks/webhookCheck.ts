@@ -7,6 +7,7 @@ import {
 } from '@jit-access/plugin-access-node';
 import { JSONPath } from 'jsonpath-plus';
 import { parseDurationMs } from '../config/duration';
+import { readHeaderConfig } from '../http/headerConfig';
 import { headerSecrets, Redactor } from '../http/redact';
 import {
   renderTemplate,
@@ -54,26 +55,11 @@ function readOptions(config: Config): WebhookCheckOptions {
   if (method !== 'GET' && method !== 'POST') {
     throw new Error(`method: must be GET or POST, got "${method}"`);
   }
-  const headers: Record<string, string> = {};
-  // Read as a plain object: a header name is not a config key ("X.Api.Key").
-  const rawHeaders = (config.getOptionalConfig('headers')?.get() ??
-    {}) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(rawHeaders)) {
-    if (typeof value !== 'string') {
-      throw new Error(`headers.${name}: must be a string`);
-    }
-    // Checked now, so that fetch never rejects it later with a message that quotes the
-    // value (a secret) into the check's detail. Neither is the value quoted here.
-    try {
-      // eslint-disable-next-line no-new
-      new Headers({ [name]: value });
-    } catch {
-      throw new Error(
-        `headers.${name}: is not a valid HTTP header name and value (a line break in the value?)`,
-      );
-    }
-    headers[name] = value;
-  }
+  // Checked now, so that fetch never rejects a header later with a message that quotes
+  // the value (a secret) into the check's detail.
+  const headers = readHeaderConfig(config, {
+    invalidHint: ' (a line break in the value?)',
+  });
   const validators = (config.getOptionalConfigArray('validators') ?? []).map(
     (v, i) => {
       const jsonPath = v.getString('jsonPath');

@@ -7,6 +7,7 @@ import {
   ProvisionerRequest,
 } from '@jit-access/plugin-access-node';
 import { parseDurationMs } from '../config/duration';
+import { readHeaderConfig } from '../http/headerConfig';
 import { headerSecrets, Redactor } from '../http/redact';
 import {
   checkWebhookSecret,
@@ -108,29 +109,11 @@ export function readWebhookProvisionerOptions(
     );
   }
 
-  const headers: Record<string, string> = {};
-  // Read as a plain object: a header name is not a config key ("X Api Key", "X.Y").
-  const headerConfig = config.getOptionalConfig('headers');
-  const rawHeaders = (headerConfig?.get() ?? {}) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(rawHeaders)) {
-    if (typeof value !== 'string') {
-      throw new Error(`headers.${name}: must be a string`);
-    }
-    if (RESERVED_HEADERS.includes(name.toLowerCase())) {
-      throw new Error(
-        `headers.${name}: is set by the webhook provisioner and cannot be configured`,
-      );
-    }
-    try {
-      // eslint-disable-next-line no-new
-      new Headers({ [name]: value });
-    } catch {
-      throw new Error(
-        `headers.${name}: is not a valid HTTP header name and value`,
-      );
-    }
-    headers[name] = value;
-  }
+  const headers = readHeaderConfig(config, {
+    reserved: RESERVED_HEADERS,
+    reservedMessage:
+      'is set by the webhook provisioner and cannot be configured',
+  });
 
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   if (config.has('timeout')) {
@@ -251,15 +234,14 @@ export class WebhookProvisioner implements AccessProvisioner {
   /** Scheme and host only: paths and queries may carry tokens. */
   private readonly origin: string;
   private readonly redactor: Redactor;
-  private readonly longestRedacted: number;
 
   constructor(
     private readonly options: WebhookProvisionerOptions,
     private readonly logger?: LoggerService,
   ) {
     this.signer = new WebhookSigner(options.secret);
-    this.origin = new URL(options.url).origin;
     const url = new URL(options.url);
+    this.origin = url.origin;
     this.redactor = new Redactor([
       options.secret,
       options.secret.slice('whsec_'.length),
@@ -267,7 +249,6 @@ export class WebhookProvisioner implements AccessProvisioner {
       url.pathname.length > 1 ? url.pathname : '',
       url.search,
     ]);
-    this.longestRedacted = this.redactor.longest;
   }
 
   async grant(request: ProvisionerRequest): Promise<ProvisionerGrantResult> {
@@ -411,7 +392,7 @@ export class WebhookProvisioner implements AccessProvisioner {
           ? read.text
           : read.text.slice(
               0,
-              Math.max(0, read.text.length - this.longestRedacted),
+              Math.max(0, read.text.length - this.redactor.longest),
             );
       } catch {
         // The status says enough.

@@ -1643,6 +1643,30 @@ export class AccessRequestService {
     return 'done';
   }
 
+  /**
+   * Asks the request's provisioner to revoke its grant in the target, bounded by
+   * PROVISIONER_CALL_TIMEOUT_MS. `expiresAt` is the grant's end in epoch milliseconds.
+   */
+  private async revokeInTarget(
+    r: RequestRecord,
+    expiresAt: number,
+  ): Promise<void> {
+    await withTimeout(
+      this.deps.provisioners.get(r.provisioner).revoke({
+        requestId: r.id,
+        requester: r.requester,
+        requesterEmail: await this.emailOf(r.requester),
+        flowId: r.flowId,
+        resources: await this.withEntities(r),
+        expiresAt: new Date(expiresAt).toISOString(),
+      }),
+      PROVISIONER_CALL_TIMEOUT_MS,
+      `provisioner "${r.provisioner}" did not confirm the revocation within ${
+        PROVISIONER_CALL_TIMEOUT_MS / 1000
+      } s`,
+    );
+  }
+
   private async emailOf(ref: string): Promise<string | undefined> {
     return (await this.deps.directory.findUser(ref).catch(() => undefined))
       ?.email;
@@ -1903,20 +1927,7 @@ export class AccessRequestService {
       return 'skipped';
     const now = this.now();
     try {
-      await withTimeout(
-        this.deps.provisioners.get(r.provisioner).revoke({
-          requestId: r.id,
-          requester: r.requester,
-          requesterEmail: await this.emailOf(r.requester),
-          flowId: r.flowId,
-          resources: await this.withEntities(r),
-          expiresAt: new Date(now).toISOString(),
-        }),
-        PROVISIONER_CALL_TIMEOUT_MS,
-        `provisioner "${r.provisioner}" did not confirm the revocation within ${
-          PROVISIONER_CALL_TIMEOUT_MS / 1000
-        } s`,
-      );
+      await this.revokeInTarget(r, now);
     } catch (e) {
       const message = (e as Error).message;
       const { attempts } = await this.recordRetry(
@@ -1987,20 +1998,7 @@ export class AccessRequestService {
     }
     const ending = r.ending!;
     try {
-      await withTimeout(
-        this.deps.provisioners.get(r.provisioner).revoke({
-          requestId: r.id,
-          requester: r.requester,
-          requesterEmail: await this.emailOf(r.requester),
-          flowId: r.flowId,
-          resources: await this.withEntities(r),
-          expiresAt: new Date(r.expiresAt ?? now).toISOString(),
-        }),
-        PROVISIONER_CALL_TIMEOUT_MS,
-        `provisioner "${r.provisioner}" did not confirm the revocation within ${
-          PROVISIONER_CALL_TIMEOUT_MS / 1000
-        } s`,
-      );
+      await this.revokeInTarget(r, r.expiresAt ?? now);
     } catch (e) {
       const message = (e as Error).message;
       const { attempts, backoff } = await this.recordRetry(

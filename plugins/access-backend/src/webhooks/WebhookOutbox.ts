@@ -124,7 +124,7 @@ export class WebhookOutbox {
       this.signers.set(w.id, new WebhookSigner(w.secret));
       this.redactors.set(
         w.id,
-        new Redactor([...headerSecrets(w.headers ?? {}), w.secret]),
+        new Redactor([...headerSecrets(w.headers), w.secret]),
       );
     }
   }
