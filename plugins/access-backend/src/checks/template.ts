@@ -50,19 +50,33 @@ export function unknownPlaceholders(
 
 /**
  * Fills a template. `json` escapes each value for use inside a JSON string, so that a
- * justification with quotes or newlines cannot break the body; `url` percent-encodes.
+ * justification with quotes or newlines cannot break the body; `url` percent-encodes, and
+ * throws (naming the value) for a value of only dots in the path.
  */
 export function renderTemplate(
   template: string,
   values: Record<string, unknown>,
   mode: 'json' | 'url' | 'text',
 ): string {
-  return template.replace(PLACEHOLDER, (_m, path: string) => {
+  // Where the query or fragment starts: values after it cannot reach the path.
+  const pathEnd = template.search(/[?#]/);
+  return template.replace(PLACEHOLDER, (_m, path: string, offset: number) => {
     const v = lookup(values, path);
     if (v === undefined || v === null) return '';
     const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
     if (mode === 'json') return JSON.stringify(text).slice(1, -1);
-    if (mode === 'url') return encodeURIComponent(text);
+    if (mode === 'url') {
+      // encodeURIComponent keeps dots, and URL parsers drop `.` and `..` segments (also
+      // as %2E), so such a value would point the call at another path: refuse it.
+      if (/^\.+$/.test(text) && (pathEnd < 0 || offset < pathEnd)) {
+        throw new Error(
+          `${path} is ${JSON.stringify(
+            text,
+          )}, which would change the URL's path`,
+        );
+      }
+      return encodeURIComponent(text);
+    }
     return text;
   });
 }

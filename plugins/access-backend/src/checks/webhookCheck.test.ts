@@ -48,6 +48,22 @@ async function check(config: Record<string, unknown>) {
   });
 }
 
+/**
+ * Runs a GET check of `url` for `requester` while every path of itsm.example.com answers
+ * "acknowledged"; returns the outcome and the URLs asked.
+ */
+async function askAs(url: string, requester: AccessCheckContext['requester']) {
+  const asked: string[] = [];
+  server.use(
+    http.all('https://itsm.example.com/*', ({ request }) => {
+      asked.push(request.url);
+      return HttpResponse.json({ incidents: [{ status: 'acknowledged' }] });
+    }),
+  );
+  const c = await check({ url, method: 'GET' });
+  return { outcome: await c.run(context({ requester })), asked };
+}
+
 describe('webhook check', () => {
   it('passes when every validator finds an expected value, and says what it saw', async () => {
     server.use(
@@ -243,6 +259,33 @@ describe('webhook check', () => {
       ).outcome,
     ).toBe('passed');
     expect(seen).toEqual({ body: '', email: 'a+b@example.com' });
+  });
+
+  it.each(['..', '.'])(
+    'refuses a %j value that would change the URL path, asking nobody',
+    async value => {
+      // /api/users/../check would be normalised to /api/check: another endpoint's answer
+      const { outcome, asked } = await askAs(
+        'https://itsm.example.com/api/users/{{requester.name}}/check',
+        { ref: 'user:default/mallory', displayName: value },
+      );
+      expect(outcome).toEqual({
+        outcome: 'error',
+        detail: `itsm.example.com could not be asked: requester.name is "${value}", which would change the URL's path`,
+      });
+      expect(asked).toEqual([]);
+    },
+  );
+
+  it('sends dots in the query and dots inside a path segment as they are', async () => {
+    const { outcome, asked } = await askAs(
+      'https://itsm.example.com/api/users/{{requester.email}}/check?name={{requester.name}}',
+      { ref: 'user:default/a', email: 'a.b@example.com', displayName: '..' },
+    );
+    expect(outcome.outcome).toBe('passed');
+    expect(asked).toEqual([
+      'https://itsm.example.com/api/users/a.b%40example.com/check?name=..',
+    ]);
   });
 
   it('never puts header secrets in what it reports', async () => {
