@@ -48,6 +48,9 @@ async function main() {
       'GRANT CONNECT ON DATABASE jit_demo_analytics TO analytics_readonly',
     );
     await db.raw('GRANT USAGE ON SCHEMA public TO analytics_readonly');
+    // JIT logins must not leave objects behind (docs/provisioners.md); PostgreSQL 15 and
+    // later already keep PUBLIC from creating in the public schema.
+    await db.raw('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
     await db.raw(
       'GRANT SELECT ON ALL TABLES IN SCHEMA public TO analytics_readonly',
     );

@@ -18,7 +18,7 @@ export interface Config {
             host: string;
             /** Default 5432. */
             port?: number;
-            /** The database the grantee connects to (and where owned objects are reassigned). */
+            /** The database the grantee connects to. */
             database: string;
             /** The admin user the provisioner connects as: CREATEROLE, see the README. */
             user: string;

@@ -46,7 +46,8 @@ describePostgres('the postgres provisioner', () => {
   async function role(name: string) {
     const { rows } = await t.server.raw(
       `SELECT rolname, rolvaliduntil, rolconnlimit, rolcanlogin, rolsuper, rolcreaterole,
-              rolcreatedb, rolpassword, shobj_description(oid, 'pg_authid') AS comment
+              rolcreatedb, rolreplication, rolbypassrls, rolpassword,
+              shobj_description(oid, 'pg_authid') AS comment
          FROM pg_authid WHERE rolname = ?`,
       [name],
     );
@@ -58,6 +59,8 @@ describePostgres('the postgres provisioner', () => {
           rolsuper: boolean;
           rolcreaterole: boolean;
           rolcreatedb: boolean;
+          rolreplication: boolean;
+          rolbypassrls: boolean;
           rolpassword: string;
           comment: string;
         }
@@ -147,6 +150,8 @@ describePostgres('the postgres provisioner', () => {
         rolsuper: false,
         rolcreaterole: false,
         rolcreatedb: false,
+        rolreplication: false,
+        rolbypassrls: false,
       });
       expect(r.comment).toBe(
         `JIT Access request ${request.requestId} target orders-prod for user:default/alice until ${request.expiresAt}`,
@@ -238,9 +243,9 @@ describePostgres('the postgres provisioner', () => {
       await expect(p.revoke(request)).resolves.toBeUndefined();
     });
 
-    it('reassigns what the login created to the admin before dropping it', async () => {
-      const p = await create();
-      const request = grantRequest({
+    /** A request for read and write on the orders database, which may create objects. */
+    function writeRequest() {
+      return grantRequest({
         requestId: t.requestId(),
         resources: [
           {
@@ -250,21 +255,78 @@ describePostgres('the postgres provisioner', () => {
           },
         ],
       });
+    }
+
+    /**
+     * What a hostile grantee leaves behind to keep rights after its access ends: a
+     * SECURITY DEFINER function (anyone may execute it) and a view over a table only it
+     * may read, granted to PUBLIC.
+     */
+    async function plantBackdoors(as: Knex, tag: string) {
+      await as.raw(
+        `CREATE FUNCTION whoami_${tag}() RETURNS text LANGUAGE sql SECURITY DEFINER AS 'SELECT current_user::text'`,
+      );
+      await as.raw(`CREATE VIEW peek_${tag} AS SELECT * FROM payroll`);
+      await as.raw(`GRANT SELECT ON peek_${tag} TO PUBLIC`);
+    }
+
+    it('drops what the login created: a later login can neither run its SECURITY DEFINER function nor read through its view', async () => {
+      const p = await create();
+      const request = writeRequest();
       const details = (await p.grant(request)).accessDetails!;
-      const as = login(details);
-      await as('orders').insert({ id: 100, item: 'tea' });
-      const table = `scratch_${details.user}`;
-      await as.raw(`CREATE TABLE "${table}" (x int)`);
+      const tag = details.user;
+      await plantBackdoors(login(details), tag);
+      const table = `scratch_${tag}`;
+      await login(details).raw(`CREATE TABLE "${table}" (x int)`);
 
       await p.revoke(request);
 
       expect(await role(details.user)).toBeUndefined();
-      const { rows } = await t.db.raw(
-        `SELECT tableowner FROM pg_tables WHERE tablename = ?`,
-        [table],
+      // Read-only access for someone else, later: no way to the payroll.
+      const reader = grantRequest({ requestId: t.requestId() });
+      const later = login((await p.grant(reader)).accessDetails!);
+      await expect(later('payroll').select()).rejects.toThrow(
+        /permission denied for table payroll/,
       );
-      expect(rows).toEqual([{ tableowner: admin().user }]);
-      await t.db('orders').where({ id: 100 }).delete();
+      await expect(later.raw(`SELECT whoami_${tag}()`)).rejects.toThrow(
+        `function whoami_${tag}() does not exist`,
+      );
+      await expect(later.raw(`SELECT * FROM peek_${tag}`)).rejects.toThrow(
+        `relation "peek_${tag}" does not exist`,
+      );
+      // nothing the login made is left, under any owner
+      const { rows } = await t.db.raw(
+        `SELECT relname AS name FROM pg_class WHERE relname LIKE ?
+         UNION ALL SELECT proname FROM pg_proc WHERE proname LIKE ?`,
+        [`%${tag}`, `%${tag}`],
+      );
+      expect(rows).toEqual([]);
+      await p.revoke(reader);
+    });
+
+    it('drops what the login created in other databases of the cluster, so the role can be dropped', async () => {
+      const p = await create();
+      const request = writeRequest();
+      const details = (await p.grant(request)).accessDetails!;
+      const tag = details.user;
+      const elsewhere = login({ ...details, database: t.otherName });
+      await elsewhere.raw(
+        `CREATE FUNCTION whoami_${tag}() RETURNS text LANGUAGE sql SECURITY DEFINER AS 'SELECT current_user::text'`,
+      );
+      await elsewhere.raw(`CREATE TABLE kept_${tag} (x int)`);
+
+      await p.revoke(request);
+
+      expect(await role(details.user)).toBeUndefined();
+      const other = connect(t.otherName);
+      sessions.push(other);
+      const { rows } = await other.raw(
+        `SELECT relname AS name FROM pg_class WHERE relname LIKE ?
+         UNION ALL SELECT proname FROM pg_proc WHERE proname LIKE ?`,
+        [`%${tag}`, `%${tag}`],
+      );
+      expect(rows).toEqual([]);
+      await expect(p.revoke(request)).resolves.toBeUndefined();
     });
 
     it('makes one role per target and prefixes the details with the target name', async () => {
@@ -367,8 +429,9 @@ describePostgres('the postgres provisioner', () => {
 
     it('drops the roles of active grants when their target was renamed in config', async () => {
       const before = await create();
-      const request = grantRequest({ requestId: t.requestId() });
+      const request = writeRequest();
       const details = (await before.grant(request)).accessDetails!;
+      await plantBackdoors(login(details), details.user);
       await factory.close();
 
       // The admin renames the target and its annotation; the grant is still active.
@@ -394,6 +457,11 @@ describePostgres('the postgres provisioner', () => {
       });
       expect(await role(details.user)).toBeUndefined();
       expect(await rolesOf(request.requestId)).toEqual([]);
+      const { rows } = await t.db.raw(
+        'SELECT proname FROM pg_proc WHERE proname = ?',
+        [`whoami_${details.user}`],
+      );
+      expect(rows).toEqual([]);
     });
 
     it('leaves a role of the same name that it did not create untouched', async () => {

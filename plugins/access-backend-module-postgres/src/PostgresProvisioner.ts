@@ -6,25 +6,16 @@ import {
   ProvisionerGrantResult,
   ProvisionerRequest,
 } from '@jit-access/plugin-access-node';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import { PostgresProvisionerSettings, PostgresTarget } from './config';
+import { dropLoginRole } from './dropLoginRole';
+import { openAdminPool } from './pools';
 import { loginRoleName, ownershipMarker, safeText } from './roleName';
 import { generatePassword, scramSha256Verifier } from './secrets';
 import { ident, literal, run } from './sql';
 
 /** The annotation on a catalog entity that names the target database of a provisioner. */
 export const POSTGRES_TARGET_ANNOTATION = 'jit-access/postgres-target';
-
-/** Connection settings of the admin pools. */
-export const POOL_DEFAULTS = {
-  connectTimeoutMs: 5_000,
-  statementTimeoutMs: 15_000,
-  acquireTimeoutMs: 10_000,
-  maxConnections: 2,
-  idleTimeoutMs: 60_000,
-  /** How long revoke waits for terminated sessions to go away. */
-  terminateWaitMs: 5_000,
-};
 
 /** What a grant needs on one target: the database roles to grant. */
 interface TargetPlan {
@@ -302,7 +293,7 @@ export class PostgresProvisioner implements AccessProvisioner {
           tx,
           `CREATE ROLE ${ident(
             role,
-          )} WITH ${attributes} INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE`,
+          )} WITH ${attributes} INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`,
           [],
           secrets,
         );
@@ -310,7 +301,7 @@ export class PostgresProvisioner implements AccessProvisioner {
       await run(tx, `COMMENT ON ROLE ${ident(role)} IS ${literal(comment)}`);
       await run(tx, `GRANT ${dbRoles.map(ident).join(', ')} TO ${ident(role)}`);
       // Membership lets an admin without superuser terminate the role's sessions and
-      // reassign and drop what it owns when access ends.
+      // drop what it owns when access ends.
       await run(tx, `GRANT ${ident(role)} TO CURRENT_USER`);
     });
     this.options.logger.info(
@@ -331,7 +322,7 @@ export class PostgresProvisioner implements AccessProvisioner {
     };
   }
 
-  /** Ends the login: no new sessions, open ones terminated, its objects reassigned, dropped. */
+  /** Ends the login: no new sessions, open ones terminated, it and its objects dropped. */
   private async revokeOnTarget(
     target: PostgresTarget,
     request: ProvisionerRequest,
@@ -375,53 +366,31 @@ export class PostgresProvisioner implements AccessProvisioner {
     return rows.map(r => r.rolname);
   }
 
-  /** Stops new logins, ends the role's sessions, then drops it with what it owns here. */
+  /** Ends the role's sessions and drops it with what it owns, in every database. */
   private async dropRole(
     db: Knex,
     role: string,
     target: PostgresTarget,
     request: ProvisionerRequest,
   ): Promise<void> {
-    const ours = async (tx: Knex.Transaction) =>
-      (await this.rolesOfRequest(tx, request.requestId)).includes(role);
-    const present = await db.transaction(async tx => {
-      await run(tx, 'SELECT pg_advisory_xact_lock(hashtext(?))', [role]);
-      if (!(await ours(tx))) return false;
-      await run(tx, `ALTER ROLE ${ident(role)} WITH NOLOGIN`);
-      return true;
+    const dropped = await dropLoginRole({
+      db,
+      role,
+      isOurs: async tx =>
+        (await this.rolesOfRequest(tx, request.requestId)).includes(role),
+      openDatabase: database =>
+        openAdminPool({
+          provisionerId: this.options.id,
+          target,
+          logger: this.options.logger,
+          database,
+        }),
     });
-    if (!present) return;
-
-    // NOLOGIN is committed, so no new session can start while the open ones end.
-    const deadline = Date.now() + POOL_DEFAULTS.terminateWaitMs;
-    for (;;) {
-      const sessions = await run<{ pid: number }>(
-        db,
-        'SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()',
-        [role],
+    if (dropped) {
+      this.options.logger.info(
+        `Dropped PostgreSQL login role ${role} on target "${target.name}", and what it owned, for request ${request.requestId} (${request.requester})`,
       );
-      if (!sessions.length) break;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `${sessions.length} session(s) of ${role} did not end after pg_terminate_backend; the role can no longer log in and the revoke will be retried`,
-        );
-      }
-      await new Promise(resolve => setTimeout(resolve, 100));
     }
-
-    await db.transaction(async tx => {
-      await run(tx, 'SELECT pg_advisory_xact_lock(hashtext(?))', [role]);
-      if (!(await ours(tx))) return;
-      // Objects the login created in this database go to the admin user; its privileges
-      // go. Objects in other databases of the cluster would make DROP ROLE fail (and the
-      // revoke be retried): see the README.
-      await run(tx, `REASSIGN OWNED BY ${ident(role)} TO CURRENT_USER`);
-      await run(tx, `DROP OWNED BY ${ident(role)}`);
-      await run(tx, `DROP ROLE IF EXISTS ${ident(role)}`);
-    });
-    this.options.logger.info(
-      `Dropped PostgreSQL login role ${role} on target "${target.name}" for request ${request.requestId} (${request.requester})`,
-    );
   }
 
   /** The role if it exists; throws when a role of that name exists but is not ours. */
@@ -450,49 +419,14 @@ export class PostgresProvisioner implements AccessProvisioner {
     this.assertOpen();
     let db = this.pools.get(target.name);
     if (!db) {
-      db = knexFactory({
-        client: 'pg',
-        connection: {
-          host: target.host,
-          port: target.port,
-          database: target.database,
-          user: target.user,
-          password: target.password,
-          ssl: target.ssl,
-          application_name: `backstage-jit-access:${this.options.id}`.slice(
-            0,
-            63,
-          ),
-          connectionTimeoutMillis: POOL_DEFAULTS.connectTimeoutMs,
-          statement_timeout: POOL_DEFAULTS.statementTimeoutMs,
-        },
-        pool: {
-          min: 0,
-          max: POOL_DEFAULTS.maxConnections,
-          idleTimeoutMillis: POOL_DEFAULTS.idleTimeoutMs,
-        },
-        acquireConnectionTimeout: POOL_DEFAULTS.acquireTimeoutMs,
-        // knex logs to the console by default; its messages carry no passwords.
-        log: this.knexLog(target),
+      db = openAdminPool({
+        provisionerId: this.options.id,
+        target,
+        logger: this.options.logger,
       });
       this.pools.set(target.name, db);
     }
     return db;
-  }
-
-  private knexLog(target: PostgresTarget): Knex.Config['log'] {
-    const { logger } = this.options;
-    const text = (message: unknown) =>
-      `PostgreSQL target "${target.name}": ${
-        message instanceof Error ? message.message : String(message)
-      }`;
-    return {
-      warn: m => logger.warn(text(m)),
-      error: m => logger.error(text(m)),
-      deprecate: (method, alternative) =>
-        logger.debug(`knex: ${method} is deprecated, use ${alternative}`),
-      debug: m => logger.debug(text(m)),
-    };
   }
 
   private assertOpen() {

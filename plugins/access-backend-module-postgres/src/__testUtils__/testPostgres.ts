@@ -72,9 +72,10 @@ export function connect(
 }
 
 /**
- * A fresh database with an `orders` table holding one row, NOLOGIN roles for reading and
- * writing it (cluster-wide, so with a random suffix), and a non-superuser admin with only
- * what the README asks for.
+ * A fresh database with an `orders` table holding one row, a `payroll` table only the
+ * write role may read, NOLOGIN roles for reading and writing (cluster-wide, so with a
+ * random suffix), a non-superuser admin with only what the README asks for, and a second
+ * database of the same cluster where the write role may create objects.
  */
 export async function createTestDatabase() {
   const suffix = randomBytes(4).toString('hex');
@@ -83,6 +84,7 @@ export async function createTestDatabase() {
   const writeRole = `app_readwrite_${suffix}`;
   const limitedAdmin = `jit_admin_${suffix}`;
   const powerless = `jit_powerless_${suffix}`;
+  const otherName = `${name}_other`;
 
   const server = connect('postgres');
   await server.raw(`CREATE DATABASE "${name}"`);
@@ -98,6 +100,13 @@ export async function createTestDatabase() {
     `GRANT SELECT, INSERT, UPDATE, DELETE ON orders TO "${writeRole}"`,
   );
   await db.raw(`GRANT CREATE ON SCHEMA public TO "${writeRole}"`);
+  await db.raw('CREATE TABLE payroll (name text, salary integer)');
+  await db.raw(`INSERT INTO payroll VALUES ('ceo', 1000000)`);
+  await db.raw(`GRANT SELECT ON payroll TO "${writeRole}"`);
+  await server.raw(`CREATE DATABASE "${otherName}"`);
+  const other = connect(otherName);
+  await other.raw(`GRANT CREATE ON SCHEMA public TO "${writeRole}"`);
+  await other.destroy();
   // The README's minimum for an admin that is not a superuser.
   await db.raw(`CREATE ROLE "${limitedAdmin}" LOGIN CREATEROLE`);
   await db.raw(
@@ -112,12 +121,15 @@ export async function createTestDatabase() {
     writeRole,
     limitedAdmin,
     powerless,
+    /** Another database of the cluster, where the write role may create objects. */
+    otherName,
     /** The superuser on the test database. */
     db,
     server,
     async drop() {
       await db.destroy();
       await server.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await server.raw(`DROP DATABASE IF EXISTS "${otherName}" WITH (FORCE)`);
       // Anything the tests left behind: login roles made for this database's requests.
       const { rows } = await server.raw(
         `SELECT rolname FROM pg_roles WHERE shobj_description(oid, 'pg_authid') LIKE ?`,
