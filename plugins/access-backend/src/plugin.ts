@@ -130,16 +130,19 @@ export const accessPlugin = createBackendPlugin({
             `access.encryption.key: ${(e as Error).message}`,
           ]);
         }
-        const auditChain = new AuditChain({
-          store: new AuditChainStore(store.db),
-          key: cipher.deriveKey('audit chain v1'),
-          logger: deps.logger,
-        });
         const outbox = new WebhookOutbox({
           store: new OutboxStore(store.db),
           webhooks: accessConfig.webhooks,
           clock: deps.clock,
           logger: deps.logger,
+        });
+        const auditChain = new AuditChain({
+          store: new AuditChainStore(store.db),
+          key: cipher.deriveKey('audit chain v1'),
+          logger: deps.logger,
+          auditor: deps.auditor,
+          outbox,
+          now: () => deps.clock.now(),
         });
         const events = new AccessEvents({
           logger: deps.logger,

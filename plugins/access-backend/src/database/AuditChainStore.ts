@@ -38,6 +38,14 @@ function toChainRow(r: Row): ChainRow {
 }
 
 const TABLE = 'access_audit';
+/** The `access_settings` row holding the highest head ever sealed. */
+const MARK = 'audit-chain-mark';
+
+/** A place in the chain: an entry's `seq` and seal (`{ seq: 0, hash: '' }` before the first). */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
 /** Any constant: the advisory lock that lets one sealer run at a time on PostgreSQL. */
 const SEAL_LOCK = 7_104_211;
 
@@ -62,7 +70,7 @@ export class AuditChainStore {
   }
 
   /** The last sealed entry. */
-  async head(db: Knex | Knex.Transaction = this.db) {
+  async head(db: Knex | Knex.Transaction = this.db): Promise<ChainHead> {
     const row = await db(TABLE)
       .whereNotNull('seq')
       .orderBy('seq', 'desc')
@@ -70,6 +78,42 @@ export class AuditChainStore {
     return row
       ? { seq: Number(row.seq), hash: String(row.hash) }
       : { seq: 0, hash: '' };
+  }
+
+  /** The seal of the entry at `seq`, if one is there. */
+  async hashAt(
+    seq: number,
+    db: Knex | Knex.Transaction = this.db,
+  ): Promise<string | undefined> {
+    const row = await db(TABLE).where({ seq }).first('hash');
+    return row ? str(row.hash) ?? undefined : undefined;
+  }
+
+  /** The highest head ever sealed (the high-water mark), if one was stored. */
+  async mark(
+    db: Knex | Knex.Transaction = this.db,
+  ): Promise<ChainHead | undefined> {
+    const row = await db('access_settings').where({ key: MARK }).first();
+    if (!row) return undefined;
+    const v = JSON.parse(row.value);
+    return { seq: Number(v.seq), hash: String(v.hash) };
+  }
+
+  async setMark(tx: Knex.Transaction, head: ChainHead): Promise<void> {
+    await tx('access_settings')
+      .insert({ key: MARK, value: JSON.stringify(head) })
+      .onConflict('key')
+      .merge();
+  }
+
+  /** The first entry not sealed with an id above `afterId` (where a lost seal starts). */
+  async firstUnsealedAfter(afterId: string): Promise<string | undefined> {
+    const row = await this.db(TABLE)
+      .whereNull('seq')
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .first('id');
+    return row ? String(row.id) : undefined;
   }
 
   /** Committed entries not sealed yet, oldest first. */

@@ -25,6 +25,8 @@ export const EVENT_TYPE_BY_ACTION: Record<string, string> = {
   'extension-rejected': 'extension.rejected',
   'extension-rejected-by-checks': 'extension.rejected',
   'extension-cancelled': 'extension.cancelled',
+  // Not an audit entry: the chain's head after each seal batch, to keep outside the database.
+  'audit-sealed': 'audit.sealed',
 };
 
 /** The named event types, for config validation and docs. */
