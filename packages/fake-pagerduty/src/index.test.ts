@@ -130,7 +130,7 @@ describe('fake PagerDuty', () => {
 
     it('lists incidents filtered by assignee, status and service', async () => {
       const bob = await get(
-        '/incidents?user_ids[]=PBOB001&statuses[]=acknowledged',
+        '/incidents?user_ids[]=PBOB001&statuses[]=acknowledged&service_ids[]=PORD001',
       );
       expect(bob.body.incidents).toEqual([
         expect.objectContaining({

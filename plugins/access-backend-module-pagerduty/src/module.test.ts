@@ -74,6 +74,7 @@ describe('the pagerduty module', () => {
     const ORDERS_DB = entity('Resource', 'orders-db', 'PABC123');
     const PROD_EKS = entity('Resource', 'prod-eks', 'PGHI789');
     const ORDERS_SERVICE = entity('Component', 'orders-service', 'PORD001');
+    const AWS_PROD = entity('Resource', 'aws-prod', 'PJKL012');
 
     it('approves sam, who is on call for production', async () => {
       const check = await create(factories.get('pagerduty-oncall')!, {
@@ -122,6 +123,24 @@ describe('the pagerduty module', () => {
       });
       expect(
         (await check.run(checkContext('alice@acme.example', [ORDERS_SERVICE])))
+          .outcome,
+      ).toBe('failed');
+    });
+
+    it('approves bob for aws-prod with the example config, only for its service', async () => {
+      // app-config.yaml's incident-responder: entityService is on by default
+      const check = await create(factories.get('pagerduty-incident')!, {
+        statuses: ['acknowledged'],
+      });
+      expect(
+        await check.run(checkContext('bob@acme.example', [AWS_PROD])),
+      ).toEqual({
+        outcome: 'passed',
+        detail:
+          'incident #1044 "AWS production: load balancer 5xx after the orders release" is acknowledged (service "AWS production account")',
+      });
+      expect(
+        (await check.run(checkContext('bob@acme.example', [ORDERS_DB])))
           .outcome,
       ).toBe('failed');
     });

@@ -17,12 +17,21 @@ const api = setupPagerDutyApi();
 const ORDERS_SERVICE = entity('Component', 'orders-service', 'PORD001');
 const ORDERS_DB = entity('Resource', 'orders-db', 'PABC123');
 const NO_SERVICE = entity('Resource', 'scratch-bucket');
+const ANALYTICS_DB = entity('Resource', 'analytics-db', 'PDEF456');
 
-async function incidentCheck(config: object = {}): Promise<AccessCheck> {
+/** A request by `email` for the orders service, where bob's incident is. */
+const forOrders = (email: string) => checkContext(email, [ORDERS_SERVICE]);
+const ON_ORDERS =
+  'on the service of component:default/orders-service (PORD001)';
+
+async function incidentCheck(
+  config: object = {},
+  logger = mockServices.logger.mock(),
+): Promise<AccessCheck> {
   return createIncidentCheckFactory({ getClient: () => testClient() }).create({
     id: 'incident',
     config: new ConfigReader({ type: 'pagerduty-incident', ...config }),
-    logger: mockServices.logger.mock(),
+    logger,
   });
 }
 
@@ -30,9 +39,43 @@ const BOB_INCIDENT =
   'incident #1042 "Orders API: checkout failing with 5xx" is acknowledged (service "Orders service")';
 
 describe('pagerduty-incident', () => {
+  describe("trusting only incidents on the requested entities' services", () => {
+    it('by default, does not pass for an incident on another service', async () => {
+      // bob's incident is on the orders service, not on the orders database's: an incident
+      // anyone can open in any service must not open every resource
+      const check = await incidentCheck();
+      expect(
+        await check.run(checkContext('bob@acme.example', [ORDERS_DB])),
+      ).toEqual({
+        outcome: 'failed',
+        detail:
+          'no acknowledged PagerDuty incident assigned to bob@acme.example on the service of resource:default/orders-db (PABC123)',
+      });
+    });
+
+    it('accepts any service only when entityService: false is set, and warns at start-up', async () => {
+      const logger = mockServices.logger.mock();
+      const check = await incidentCheck({ entityService: false }, logger);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /^access\.checks\.incident\.entityService is false: .*any service/,
+        ),
+      );
+      expect(
+        await check.run(checkContext('bob@acme.example', [ORDERS_DB])),
+      ).toEqual({ outcome: 'passed', detail: BOB_INCIDENT });
+    });
+
+    it('does not warn by default', async () => {
+      const logger = mockServices.logger.mock();
+      await incidentCheck({}, logger);
+      expect(logger.warn).not.toHaveBeenCalled();
+    });
+  });
+
   it('passes when the requester has acknowledged an incident', async () => {
     const check = await incidentCheck();
-    expect(await check.run(checkContext('bob@acme.example'))).toEqual({
+    expect(await check.run(forOrders('bob@acme.example'))).toEqual({
       outcome: 'passed',
       detail: BOB_INCIDENT,
     });
@@ -46,19 +89,20 @@ describe('pagerduty-incident', () => {
 
   it('fails when the requester has no incident', async () => {
     const check = await incidentCheck();
-    expect(await check.run(checkContext('alice@acme.example'))).toEqual({
+    expect(await check.run(forOrders('alice@acme.example'))).toEqual({
       outcome: 'failed',
-      detail:
-        'no acknowledged PagerDuty incident assigned to alice@acme.example',
+      detail: `no acknowledged PagerDuty incident assigned to alice@acme.example ${ON_ORDERS}`,
     });
   });
 
   it('fails for an incident that is only triggered, by default', async () => {
     const check = await incidentCheck();
-    expect(await check.run(checkContext('dana@acme.example'))).toEqual({
+    expect(
+      await check.run(checkContext('dana@acme.example', [ANALYTICS_DB])),
+    ).toEqual({
       outcome: 'failed',
       detail:
-        'no acknowledged PagerDuty incident assigned to dana@acme.example',
+        'no acknowledged PagerDuty incident assigned to dana@acme.example on the service of resource:default/analytics-db (PDEF456)',
     });
   });
 
@@ -66,15 +110,16 @@ describe('pagerduty-incident', () => {
     const check = await incidentCheck({
       statuses: ['triggered', 'acknowledged'],
     });
-    expect(await check.run(checkContext('dana@acme.example'))).toEqual({
+    expect(
+      await check.run(checkContext('dana@acme.example', [ANALYTICS_DB])),
+    ).toEqual({
       outcome: 'passed',
       detail:
         'incident #1043 "Analytics lag" is triggered (service "Analytics database")',
     });
-    expect(await check.run(checkContext('alice@acme.example'))).toEqual({
+    expect(await check.run(forOrders('alice@acme.example'))).toEqual({
       outcome: 'failed',
-      detail:
-        'no triggered or acknowledged PagerDuty incident assigned to alice@acme.example',
+      detail: `no triggered or acknowledged PagerDuty incident assigned to alice@acme.example ${ON_ORDERS}`,
     });
   });
 
@@ -85,15 +130,15 @@ describe('pagerduty-incident', () => {
     ).toISOString();
     api.state.incidents[0].created_at = fortyDaysAgo;
     const check = await incidentCheck();
-    expect(await check.run(checkContext('bob@acme.example'))).toEqual({
+    expect(await check.run(forOrders('bob@acme.example'))).toEqual({
       outcome: 'passed',
       detail: BOB_INCIDENT,
     });
     api.state.incidents[0].status = 'resolved';
     const resolved = await incidentCheck({ statuses: ['resolved'] });
-    expect(await resolved.run(checkContext('bob@acme.example'))).toEqual({
+    expect(await resolved.run(forOrders('bob@acme.example'))).toEqual({
       outcome: 'failed',
-      detail: 'no resolved PagerDuty incident assigned to bob@acme.example',
+      detail: `no resolved PagerDuty incident assigned to bob@acme.example ${ON_ORDERS}`,
     });
   });
 
@@ -105,7 +150,7 @@ describe('pagerduty-incident', () => {
       ),
     );
     const check = await incidentCheck();
-    expect(await check.run(checkContext('alice@acme.example'))).toMatchObject({
+    expect(await check.run(forOrders('alice@acme.example'))).toMatchObject({
       outcome: 'failed',
     });
   });

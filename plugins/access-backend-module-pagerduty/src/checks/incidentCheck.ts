@@ -33,7 +33,10 @@ const STATUSES: PagerDutyIncidentStatus[] = [
 export interface IncidentCheckSettings {
   /** Incidents in these statuses count (default `[acknowledged]`). */
   statuses: PagerDutyIncidentStatus[];
-  /** Only incidents on the services of the requested entities count. */
+  /**
+   * Only incidents on the services of the requested entities count (default true). Off,
+   * any incident counts, including one the requester opened in a service of their own.
+   */
   entityService: boolean;
 }
 
@@ -62,13 +65,14 @@ export function readIncidentCheckSettings(
     statuses: [
       ...new Set((statuses as PagerDutyIncidentStatus[]) ?? ['acknowledged']),
     ],
-    entityService: readOptionalBoolean(config, 'entityService') ?? false,
+    entityService: readOptionalBoolean(config, 'entityService') ?? true,
   };
 }
 
 /**
  * The `pagerduty-incident` check type: passes when an incident in one of the configured
- * statuses is assigned to the requester (optionally on the requested entities' services).
+ * statuses is assigned to the requester on each requested entity's service (on any service
+ * with `entityService: false`, which logs a warning).
  */
 export function createIncidentCheckFactory(options: {
   /** Throws when PagerDuty is not configured. */
@@ -76,9 +80,14 @@ export function createIncidentCheckFactory(options: {
 }): AccessCheckFactory {
   return {
     type: INCIDENT_CHECK_TYPE,
-    create({ config, logger }) {
+    create({ id, config, logger }) {
       const settings = readIncidentCheckSettings(config);
       warnAboutUnknownKeys(config, KEYS, INCIDENT_CHECK_TYPE, logger);
+      if (!settings.entityService) {
+        logger.warn(
+          `access.checks.${id}.entityService is false: an incident on any service approves, and anyone who may trigger or acknowledge incidents in PagerDuty can open one in any service they can reach; see docs/checks.md`,
+        );
+      }
       return createIncidentCheck(options.getClient(), settings, logger);
     },
   };
