@@ -37,6 +37,11 @@ export interface RequestRecord {
   extension?: AccessExtension;
   extensionsUsed: number;
   extensionsAllowed: number;
+  /**
+   * The voting round of the extension waiting for approval (`access_approvals.round`): a
+   * new one for each extension put to the approvers, so votes never carry over. Unset: 0.
+   */
+  extensionRound?: number;
   againOf?: string;
   createdAt: number;
   updatedAt: number;

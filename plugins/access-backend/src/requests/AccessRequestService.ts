@@ -52,6 +52,7 @@ import { AccessCheckResult } from '@jit-access/plugin-access-common';
 import { AccessFlow } from '../config/AccessConfig';
 import { planSubmission, SubmissionInput } from './planSubmission';
 import { toView } from './toView';
+import { assertStillRequester, noLongerApprover } from './eligibility';
 import { mapLimit, withTimeout } from '../concurrency';
 import { WebhookOutbox } from '../webhooks/WebhookOutbox';
 
@@ -600,8 +601,9 @@ export class AccessRequestService {
   } {
     if (r.status === 'pending' && r.awaiting === 'approval')
       return { kind: 'request', round: 0 };
+    // Each extension put to the approvers has its own round: no vote carries over.
     if (r.status === 'granted' && r.awaiting === 'extension')
-      return { kind: 'extension', round: r.extensionsUsed };
+      return { kind: 'extension', round: r.extensionRound ?? 0 };
     // A break-glass review stays open after the access itself ended.
     if (r.awaiting === 'review') return { kind: 'review', round: 0 };
     throw new ConflictError(
@@ -609,20 +611,50 @@ export class AccessRequestService {
     );
   }
 
+  /**
+   * `stale`: why the catalog no longer makes the caller an approver (see
+   * {@link AccessRequestService.staleApprover}); admins still decide reviews.
+   */
   private assertApprover(
     caller: Caller,
     r: RequestRecord,
     kind: AccessApprovalKind,
+    stale?: string,
   ) {
-    const isApprover =
-      r.approvers.includes(caller.ref) || (kind === 'review' && caller.isAdmin);
+    const asAdmin = kind === 'review' && caller.isAdmin;
+    const isApprover = r.approvers.includes(caller.ref) || asAdmin;
     if (!isApprover)
       throw new NotAllowedError(
         `You are not an approver of access request ${r.id}`,
       );
+    if (stale && !asAdmin)
+      throw new NotAllowedError(
+        `You are no longer an approver of access request ${r.id}: ${stale}`,
+      );
     if (caller.ref === r.requester && !r.allowSelfApproval) {
       throw new NotAllowedError('You cannot decide on your own access request');
     }
+  }
+
+  /**
+   * Checks, before the decision's transaction (the catalog is an outside call), that a
+   * stored approver is still one by the catalog now; membership may have changed since
+   * the request was submitted.
+   */
+  private async staleApprover(
+    caller: Caller,
+    id: string,
+    decision: 'approve' | 'reject',
+  ): Promise<string | undefined> {
+    const r = await this.load(id);
+    if (!r.approvers.includes(caller.ref)) return undefined;
+    return noLongerApprover({
+      resolver: this.deps.resolver,
+      directory: this.deps.directory,
+      request: r,
+      user: caller.ref,
+      decision,
+    });
   }
 
   async approve(
@@ -630,6 +662,7 @@ export class AccessRequestService {
     id: string,
     comment?: string,
   ): Promise<AccessRequest> {
+    const stale = await this.staleApprover(caller, id, 'approve');
     const now = this.now();
     let grantAfter = false;
     const changes: AccessChange[] = [];
@@ -641,7 +674,7 @@ export class AccessRequestService {
           `You are not an approver of access request ${id}`,
         );
       const { kind, round } = this.pendingDecision(r);
-      this.assertApprover(caller, r, kind);
+      this.assertApprover(caller, r, kind, stale);
       const decision = kind === 'review' ? 'acknowledged' : 'approved';
       const inserted = await this.deps.store.insertApproval(tx, {
         requestId: r.id,
@@ -772,6 +805,7 @@ export class AccessRequestService {
     id: string,
     reason: string,
   ): Promise<AccessRequest> {
+    const stale = await this.staleApprover(caller, id, 'reject');
     const now = this.now();
     const changes: AccessChange[] = [];
     let revokeAfter = false;
@@ -783,7 +817,7 @@ export class AccessRequestService {
           `You are not an approver of access request ${id}`,
         );
       const { kind, round } = this.pendingDecision(r);
-      this.assertApprover(caller, r, kind);
+      this.assertApprover(caller, r, kind, stale);
       const inserted = await this.deps.store.insertApproval(tx, {
         requestId: r.id,
         kind,
@@ -1071,6 +1105,11 @@ export class AccessRequestService {
       justification,
       this.now(),
     );
+    await assertStillRequester({
+      resolver: this.deps.resolver,
+      directory: this.deps.directory,
+      request: before,
+    });
     // Checks are outside calls: they run before the transaction, never inside it.
     const evaluated = flowHasChecks(flow)
       ? await this.evaluateChecks(
@@ -1134,6 +1173,7 @@ export class AccessRequestService {
             checks,
             awaiting: 'extension',
             extension: { ...extension, status: 'pending' },
+            extensionRound: (r.extensionRound ?? 0) + 1,
           },
           action: 'extension-requested',
           actor: caller.ref,
