@@ -7,7 +7,9 @@ import { launchChromium } from './lib/frontend.mjs';
 
 const BASE = process.env.BENCH_BASE_URL ?? 'http://localhost:7007';
 const N = Number(process.env.BENCH_CLOSED ?? 5000);
-const ITSM = 'dev-only-itsm-token-change-me-0001';
+// The demo ITSM token of app-config.development.yaml (scripts/e2e.sh loads it).
+const ITSM =
+  process.env.ACCESS_ITSM_TOKEN ?? 'dev-only-itsm-token-change-me-0001';
 const CONCURRENCY = 8;
 
 async function json(res) {

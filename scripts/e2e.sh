@@ -28,7 +28,7 @@ trap cleanup EXIT
 
 setsid node packages/fake-pagerduty/bin/fake-pagerduty.js --port 7011 --data examples/pagerduty.yaml > "$LOGS/fake-pagerduty.log" 2>&1 &
 PIDS+=($!)
-(cd packages/backend && NODE_ENV=development exec setsid yarn backstage-cli package start --config ../../app-config.yaml --config ../../e2e-tests/app-config.e2e.yaml) > "$LOGS/backend.log" 2>&1 &
+(cd packages/backend && NODE_ENV=development exec setsid yarn backstage-cli package start --config ../../app-config.yaml --config ../../app-config.development.yaml --config ../../e2e-tests/app-config.e2e.yaml) > "$LOGS/backend.log" 2>&1 &
 PIDS+=($!)
 
 echo "==> Waiting for the backend and the catalog" >&2

@@ -184,6 +184,15 @@ export interface Config {
       /** How often. Default `5m`. */
       frequency?: AccessDuration;
     };
+    /** Services that may file requests for users (the `requester` field of a submission). */
+    onBehalfOf?: {
+      /**
+       * Service subjects, exactly as Backstage gives them: a static token's `subject`
+       * (`itsm-workflow`), `external:...` for JWKS tokens, `plugin:<pluginId>` for another
+       * backend plugin. Default none: no service may act on behalf of users.
+       */
+      allowedServices?: string[];
+    };
     /** A pending request nobody decides ends as expired after this long. Default `7d`. */
     pendingTimeout?: AccessDuration;
     expiry?: {

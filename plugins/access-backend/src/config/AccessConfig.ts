@@ -76,5 +76,6 @@ export interface AccessConfig {
   reverifyFrequencySeconds: number;
   /** Most revocations run at once by the expiry task. */
   revokeConcurrency: number;
-  webhooks: OutboundWebhookConfig[];
+  /** Service subjects that may file requests for users (`access.onBehalfOf.allowedServices`). */
+  onBehalfOfServices: string[];
 }

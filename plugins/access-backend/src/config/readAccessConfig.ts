@@ -174,6 +174,18 @@ const webhookSchema = z
   })
   .strict();
 
+/** A Backstage service principal's subject, as `credentials.principal.subject` gives it. */
+const serviceSubject = z
+  .string()
+  .regex(/^\S+$/, 'a service subject has no spaces')
+  .refine(s => !s.startsWith('service:'), {
+    message:
+      'name the subject without the service: prefix (e.g. itsm-workflow for a static token whose subject is itsm-workflow)',
+  })
+  .refine(s => !s.includes('*'), {
+    message: 'wildcards are not allowed: list each service',
+  });
+
 const accessSchema = z
   .object({
     flows: z.array(flowSchema).default([]),
@@ -201,6 +213,10 @@ const accessSchema = z
       .strict()
       .optional(),
     pendingTimeout: duration.optional(),
+    onBehalfOf: z
+      .object({ allowedServices: z.array(serviceSubject).default([]) })
+      .strict()
+      .optional(),
     webhooks: z.array(webhookSchema).default([]),
     expiry: z
       .object({
@@ -392,6 +408,7 @@ export function readAccessConfig(
     expiryFrequencySeconds: a.expiry?.frequency ?? 5,
     revokeConcurrency: a.expiry?.revokeConcurrency ?? 8,
     webhooks,
+    onBehalfOfServices: [...new Set(a.onBehalfOf?.allowedServices ?? [])],
     reverifyFrequencySeconds: a.reverify?.frequency ?? 300,
     expiringSoonNoticeSeconds:
       a.notifications?.expiringSoon === false

@@ -16,13 +16,18 @@ import {
   startAccessBackend,
   TestClock,
 } from '../__testUtils__/harness';
+import {
+  createOtherPlugin,
+  staticPluginKeyStore,
+} from '../__testUtils__/otherPlugin';
 
 jest.setTimeout(120_000);
 
 /**
  * Who may call what: every route × every kind of caller, against the real router, service
  * and database. Users come through mock auth (backend A); services through Backstage's real
- * static-token auth and permissions (backend B). Both share one database, so B's services
+ * static-token auth and permissions (backend B), which also runs a second backend plugin
+ * calling with its plugin-to-plugin token. Both share one database, so B's services
  * see the requests A's users made. The table checked here is the one in docs/security.md.
  */
 
@@ -41,6 +46,7 @@ const CALLERS = [
   'service, create only',
   'service, no create',
   'service, other plugin',
+  'backend plugin',
 ] as const;
 type CallerId = (typeof CALLERS)[number];
 type UserRole = 'requester' | 'other user' | 'approver' | 'other approver';
@@ -81,6 +87,9 @@ const EXTERNAL_ACCESS = [
   },
 ];
 
+/** Another installed plugin: its token carries no restrictions and it is not allow-listed. */
+const otherPlugin = createOtherPlugin('ticketing');
+
 /** Access details name their grantee, so a leak to anyone else is visible in any body. */
 const detailsProvisioner = createBackendModule({
   pluginId: 'access',
@@ -119,6 +128,8 @@ const ACCESS = {
   bundles: BUNDLES,
   provisioners: { details: { type: 'matrix-details' } },
   encryption: { key: randomBytes(32).toString('base64') },
+  // Only the ITSM token may act for users; other services and plugins may not.
+  onBehalfOf: { allowedServices: ['itsm'] },
 };
 
 /** The people in each role, relative to the request a row acts on. */
@@ -211,6 +222,7 @@ const ROWS: Row[] = [
       service: 400,
       'service, create only': 400,
       'service, no create': 403,
+      'backend plugin': 400,
     }),
   },
   {
@@ -231,6 +243,7 @@ const ROWS: Row[] = [
       service: 400,
       'service, create only': 400,
       'service, no create': 403,
+      'backend plugin': 400,
     }),
   },
   {
@@ -239,7 +252,8 @@ const ROWS: Row[] = [
     on: 'on behalf of the requester',
     fixture: 'none',
     body: submitForAlice,
-    // Only a service holding access.request.create.onbehalf; a user naming oneself is fine.
+    // Only a service in access.onBehalfOf.allowedServices holding access.request.create.onbehalf
+    // (never another plugin unless listed); a user naming oneself is fine.
     expected: codes(403, { requester: 201, service: 201 }),
   },
   {
@@ -520,7 +534,7 @@ describe('authorisation matrix (SQLite)', () => {
       knex,
       clock,
       access: ACCESS,
-      extraFeatures: [detailsProvisioner],
+      extraFeatures: [detailsProvisioner, otherPlugin.plugin],
       services: [
         authServiceFactory,
         httpAuthServiceFactory,
@@ -530,7 +544,10 @@ describe('authorisation matrix (SQLite)', () => {
         permission: { enabled: false },
         backend: {
           baseUrl: 'http://localhost:7007',
-          auth: { externalAccess: EXTERNAL_ACCESS },
+          auth: {
+            externalAccess: EXTERNAL_ACCESS,
+            pluginKeyStore: staticPluginKeyStore(),
+          },
         },
       },
     });
@@ -559,7 +576,7 @@ describe('authorisation matrix (SQLite)', () => {
   }
 
   /** Sends one call as one caller; users go to A, everything else to B. */
-  function send(
+  async function send(
     caller: CallerId,
     roles: Roles,
     method: Row['method'],
@@ -571,6 +588,8 @@ describe('authorisation matrix (SQLite)', () => {
     const server = user ? a.server : b.server;
     let req = request(server)[method](`/api/access${path}`);
     if (user) req = req.set('Authorization', asUser(user));
+    else if (caller === 'backend plugin')
+      req = req.set('Authorization', `Bearer ${await otherPlugin.token()}`);
     else if (caller !== 'anonymous')
       req = req.set(
         'Authorization',
@@ -824,7 +843,11 @@ describe('authorisation matrix (SQLite)', () => {
         }
       }
     }
-    for (const token of [TOKENS.service, TOKENS['service, create only']]) {
+    for (const token of [
+      TOKENS.service,
+      TOKENS['service, create only'],
+      await otherPlugin.token(),
+    ]) {
       for (const view of views) {
         const res = await request(b.server)
           .get(`/api/access/requests?view=${view}`)

@@ -23,6 +23,7 @@ import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { AuditChain } from '../audit/AuditChain';
 import { DecisionCache } from './DecisionCache';
+import { assertMayActOnBehalf } from './onBehalfOf';
 import { AccessConfig, AccessFlow } from '../config/AccessConfig';
 import { AccessStore } from '../database/AccessStore';
 import { CatalogDirectory } from '../flows/CatalogDirectory';
@@ -278,13 +279,23 @@ export async function createRouter(
   });
 
   async function submissionCaller(req: Request, requester?: string) {
-    const { caller: c, allowed } = await caller(req, [
+    const {
+      caller: c,
+      allowed,
+      credentials,
+    } = await caller(req, [
       accessRequestCreatePermission,
       accessRequestCreateOnBehalfPermission,
     ]);
     if (!allowed.has(accessRequestCreatePermission.name)) {
       throw new NotAllowedError(
         'You may not request access (access.request.create)',
+      );
+    }
+    if (c.type === 'service' && requester !== undefined) {
+      assertMayActOnBehalf(
+        (credentials.principal as BackstageServicePrincipal).subject,
+        config.onBehalfOfServices,
       );
     }
     if (

@@ -3,7 +3,9 @@ import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import request from 'supertest';
 import {
+  BUNDLES,
   createTestDatabases,
+  FLOWS,
   startAccessBackend,
 } from '../__testUtils__/harness';
 
@@ -12,6 +14,7 @@ jest.setTimeout(60_000);
 const databases = createTestDatabases();
 const ITSM_TOKEN = 'itsm-static-token-for-tests-0123456789';
 const READ_ONLY_TOKEN = 'readonly-static-token-for-tests-0123456';
+const UNLISTED_TOKEN = 'unlisted-static-token-for-tests-01234567';
 
 /**
  * Backstage's real auth: static tokens from `backend.auth.externalAccess`, as an ITSM
@@ -25,6 +28,11 @@ describe.each(databases.eachSupportedId())(
     beforeAll(async () => {
       h = await startAccessBackend({
         knex: await databases.init(databaseId),
+        access: {
+          flows: FLOWS,
+          bundles: BUNDLES,
+          onBehalfOf: { allowedServices: ['itsm-workflow', 'reporting'] },
+        },
         services: [
           authServiceFactory,
           httpAuthServiceFactory,
@@ -47,6 +55,11 @@ describe.each(databases.eachSupportedId())(
                   accessRestrictions: [
                     { plugin: 'access', permission: ['access.request.create'] },
                   ],
+                },
+                {
+                  type: 'static',
+                  options: { token: UNLISTED_TOKEN, subject: 'chat-bot' },
+                  accessRestrictions: [{ plugin: 'access' }],
                 },
                 {
                   type: 'static',
@@ -88,28 +101,34 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    /** Orders-db read for alice, as any of the tokens below would ask. */
+    const forAlice = {
+      resources: [
+        { entityRef: 'resource:default/orders-db', permissions: ['read'] },
+      ],
+      justification: 'x',
+      requester: 'alice@example.com',
+    };
+
     it('refuses a token without the on-behalf-of permission', async () => {
-      const res = await post(READ_ONLY_TOKEN, {
-        resources: [
-          { entityRef: 'resource:default/orders-db', permissions: ['read'] },
-        ],
-        justification: 'x',
-        requester: 'alice@example.com',
-      });
+      const res = await post(READ_ONLY_TOKEN, forAlice);
       expect(res.status).toBe(403);
       expect(res.body.error.message).toContain(
         'access.request.create.onbehalf',
       );
     });
 
+    it('refuses a token whose subject access.onBehalfOf.allowedServices does not list', async () => {
+      const res = await post(UNLISTED_TOKEN, forAlice);
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain('chat-bot');
+      expect(res.body.error.message).toContain(
+        'access.onBehalfOf.allowedServices',
+      );
+    });
+
     it('refuses a token restricted to another plugin, and an unknown token', async () => {
-      const body = {
-        resources: [
-          { entityRef: 'resource:default/orders-db', permissions: ['read'] },
-        ],
-        justification: 'x',
-        requester: 'alice@example.com',
-      };
+      const body = forAlice;
       expect(
         (await post('catalog-only-static-token-0123456789', body)).status,
       ).toBe(403);
