@@ -15,10 +15,11 @@ import {
   createProxyAuthenticator,
   SignInResolver,
 } from '@backstage/plugin-auth-node';
+import { Config } from '@backstage/config';
 import {
-  DEV_SIGN_IN_REFUSED_MESSAGE,
   DEV_USER_HEADER,
-  isDevSignInAllowed,
+  devSignInRefusal,
+  devSignInRefusedMessage,
 } from './guard';
 
 /** What the dev authenticator hands to the profile transform and sign-in resolver. */
@@ -28,7 +29,8 @@ export type DevAuthResult = {
 };
 
 type DevAuthenticatorContext = {
-  enabled: boolean;
+  /** Why sign-in is refused; undefined when it is allowed. */
+  refusal?: string;
 };
 
 /**
@@ -76,37 +78,35 @@ function isNotFound(e: unknown): boolean {
 
 /**
  * Proxy authenticator for the dev provider: trusts the `x-dev-user` header.
- * Refuses every request unless dev sign-in is allowed (see {@link isDevSignInAllowed}).
+ * Refuses every request unless dev sign-in is allowed (see {@link devSignInRefusal}); the
+ * root config is needed for `auth.environment`, which the provider's own config lacks.
  */
-export const devAuthenticator = createProxyAuthenticator<
-  DevAuthenticatorContext,
-  DevAuthResult,
-  undefined
->({
-  async defaultProfileTransform(result, ctx) {
-    try {
-      const { entity } = await ctx.findCatalogUser({
-        entityRef: result.userEntityRef,
-      });
-      return { profile: profileFromUserEntity(entity) };
-    } catch (e) {
-      if (isNotFound(e)) {
-        throw notInCatalog(result.userEntityRef);
+export const createDevAuthenticator = (rootConfig: Config) =>
+  createProxyAuthenticator<DevAuthenticatorContext, DevAuthResult, undefined>({
+    async defaultProfileTransform(result, ctx) {
+      try {
+        const { entity } = await ctx.findCatalogUser({
+          entityRef: result.userEntityRef,
+        });
+        return { profile: profileFromUserEntity(entity) };
+      } catch (e) {
+        if (isNotFound(e)) {
+          throw notInCatalog(result.userEntityRef);
+        }
+        throw e;
       }
-      throw e;
-    }
-  },
-  initialize({ config }) {
-    return { enabled: isDevSignInAllowed(config) };
-  },
-  async authenticate({ req }, { enabled }) {
-    if (!enabled) {
-      throw new NotAllowedError(DEV_SIGN_IN_REFUSED_MESSAGE);
-    }
-    const userEntityRef = parseDevUserHeader(req.header(DEV_USER_HEADER));
-    return { result: { userEntityRef } };
-  },
-});
+    },
+    initialize() {
+      return { refusal: devSignInRefusal(rootConfig) };
+    },
+    async authenticate({ req }, { refusal }) {
+      if (refusal) {
+        throw new NotAllowedError(devSignInRefusedMessage(refusal));
+      }
+      const userEntityRef = parseDevUserHeader(req.header(DEV_USER_HEADER));
+      return { result: { userEntityRef } };
+    },
+  });
 
 /** Profile shown in the frontend (settings page, sidebar avatar). */
 export function profileFromUserEntity(entity: Entity) {

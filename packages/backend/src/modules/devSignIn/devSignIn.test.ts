@@ -4,8 +4,8 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import authPlugin from '@backstage/plugin-auth-backend';
 import request from 'supertest';
-import { devAuthenticator, parseDevUserHeader } from './authenticator';
-import { isDevSignInAllowed } from './guard';
+import { createDevAuthenticator, parseDevUserHeader } from './authenticator';
+import { devSignInRefusal, isDevSignInAllowed } from './guard';
 import authModuleDevSignIn from './index';
 
 const alice: Entity = {
@@ -46,33 +46,50 @@ function fakeReq(headers: Record<string, string>) {
   } as any;
 }
 
+/** A root config with the dev provider and, optionally, auth.environment. */
+const rootConfig = (dev: object = {}, environment?: string) =>
+  new ConfigReader({
+    auth: { ...(environment ? { environment } : {}), providers: { dev } },
+  });
+
 describe('isDevSignInAllowed', () => {
   it('allows only in development by default', () => {
-    const config = new ConfigReader({});
+    const config = rootConfig();
     expect(isDevSignInAllowed(config, 'development')).toBe(true);
     expect(isDevSignInAllowed(config, 'production')).toBe(false);
     expect(isDevSignInAllowed(config, 'test')).toBe(false);
     expect(isDevSignInAllowed(config, undefined)).toBe(false);
-    expect(isDevSignInAllowed(undefined, 'production')).toBe(false);
+    expect(isDevSignInAllowed(new ConfigReader({}), 'production')).toBe(false);
+  });
+
+  it('refuses when auth.environment is production, whatever NODE_ENV says', () => {
+    expect(
+      isDevSignInAllowed(rootConfig({}, 'development'), 'development'),
+    ).toBe(true);
+    expect(devSignInRefusal(rootConfig({}, 'production'), 'development')).toBe(
+      "auth.environment is 'production'",
+    );
+    expect(devSignInRefusal(rootConfig({}, 'production'), 'production')).toBe(
+      "NODE_ENV is 'production'",
+    );
   });
 
   it('can be forced on with dangerouslyAllowOutsideDevelopment', () => {
+    const allow = { dangerouslyAllowOutsideDevelopment: true };
+    expect(isDevSignInAllowed(rootConfig(allow), 'production')).toBe(true);
     expect(
-      isDevSignInAllowed(
-        new ConfigReader({ dangerouslyAllowOutsideDevelopment: true }),
-        'production',
-      ),
+      isDevSignInAllowed(rootConfig(allow, 'production'), 'production'),
     ).toBe(true);
     expect(
       isDevSignInAllowed(
-        new ConfigReader({ dangerouslyAllowOutsideDevelopment: false }),
+        rootConfig({ dangerouslyAllowOutsideDevelopment: false }),
         'production',
       ),
     ).toBe(false);
   });
 });
 
-describe('devAuthenticator', () => {
+describe('createDevAuthenticator', () => {
   const originalNodeEnv = process.env.NODE_ENV;
   afterEach(() => {
     process.env.NODE_ENV = originalNodeEnv;
@@ -80,6 +97,7 @@ describe('devAuthenticator', () => {
 
   it('refuses every sign-in outside development', async () => {
     process.env.NODE_ENV = 'production';
+    const devAuthenticator = createDevAuthenticator(rootConfig());
     const ctx = devAuthenticator.initialize({ config: new ConfigReader({}) });
     await expect(
       devAuthenticator.authenticate(
@@ -96,6 +114,7 @@ describe('devAuthenticator', () => {
 
   it('reads the x-dev-user header in development', async () => {
     process.env.NODE_ENV = 'development';
+    const devAuthenticator = createDevAuthenticator(rootConfig());
     const ctx = devAuthenticator.initialize({ config: new ConfigReader({}) });
     await expect(
       devAuthenticator.authenticate(
@@ -127,7 +146,10 @@ describe('dev sign-in module', () => {
     process.env.NODE_ENV = originalNodeEnv;
   });
 
-  async function startBackend(providerConfig: object | undefined) {
+  async function startBackend(
+    providerConfig: object | undefined,
+    environment?: string,
+  ) {
     return startTestBackend({
       features: [
         authPlugin,
@@ -137,6 +159,7 @@ describe('dev sign-in module', () => {
           data: {
             app: { baseUrl: 'http://localhost:3000' },
             auth: {
+              ...(environment ? { environment } : {}),
               ...(providerConfig ? { providers: { dev: providerConfig } } : {}),
             },
           },
@@ -212,6 +235,34 @@ describe('dev sign-in module', () => {
           },
         ],
       });
+    });
+
+    it('refuses sign-in and the user list when auth.environment is production', async () => {
+      // A production deployment started with NODE_ENV=development (e.g. by `yarn start`).
+      const { server } = await startBackend({}, 'production');
+      const signIn = await request(server)
+        .get('/api/auth/dev/refresh')
+        .set('x-dev-user', 'user:default/alice');
+      expect(signIn.status).toBe(403);
+      expect(signIn.body.error.message).toContain(
+        "auth.environment is 'production'",
+      );
+      expect(signIn.body.backstageIdentity).toBeUndefined();
+
+      const users = await request(server).get('/api/auth/dev/users');
+      expect(users.status).toBe(403);
+      expect(users.body.error.message).toContain(
+        "auth.environment is 'production'",
+      );
+      expect(users.body.items).toBeUndefined();
+    });
+
+    it('signs in when auth.environment is development', async () => {
+      const { server } = await startBackend({}, 'development');
+      const signIn = await request(server)
+        .get('/api/auth/dev/refresh')
+        .set('x-dev-user', 'user:default/alice');
+      expect(signIn.status).toBe(200);
     });
 
     it('answers 404 on the user list when the provider is not configured', async () => {

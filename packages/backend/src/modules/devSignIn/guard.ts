@@ -9,26 +9,49 @@ export const DEV_USER_HEADER = 'x-dev-user';
 /** The config key, relative to `auth.providers.dev`, that lifts the guard. */
 export const DANGEROUSLY_ALLOW_KEY = 'dangerouslyAllowOutsideDevelopment';
 
-/** Message used whenever the dev provider refuses to work. */
-export const DEV_SIGN_IN_REFUSED_MESSAGE =
-  `Dev sign-in is only available in development: the 'dev' auth provider ` +
-  `lets anyone sign in as any catalog user, so it is refused unless ` +
-  `NODE_ENV is 'development' or 'auth.providers.${DEV_PROVIDER_ID}.${DANGEROUSLY_ALLOW_KEY}' is set to true`;
+/** The message of every refusal, with the reason from {@link devSignInRefusal}. */
+export function devSignInRefusedMessage(reason: string): string {
+  return (
+    `Dev sign-in is only available in development: the '${DEV_PROVIDER_ID}' auth provider ` +
+    `lets anyone sign in as any catalog user, so it is refused when NODE_ENV is not ` +
+    `'development' or auth.environment is 'production', unless ` +
+    `'auth.providers.${DEV_PROVIDER_ID}.${DANGEROUSLY_ALLOW_KEY}' is set to true (here: ${reason})`
+  );
+}
 
 /**
- * Whether the dev sign-in provider may be used. Mirrors the guard of
- * Backstage's guest provider: only when NODE_ENV is `development`, unless the
- * provider config explicitly sets `dangerouslyAllowOutsideDevelopment: true`.
+ * Why the dev sign-in provider must not work, or `undefined` when it may. It may only in
+ * development: NODE_ENV is `development` (as Backstage's guest provider) and
+ * `auth.environment` is not `production` (a production config started with `yarn start`
+ * still has NODE_ENV `development`). `auth.providers.dev.dangerouslyAllowOutsideDevelopment:
+ * true` lifts both.
  *
- * @param providerConfig - the `auth.providers.dev` config block, if any
+ * @param rootConfig - the whole config
  * @param nodeEnv - defaults to `process.env.NODE_ENV` (a parameter for tests)
  */
+export function devSignInRefusal(
+  rootConfig: Config,
+  nodeEnv: string | undefined = process.env.NODE_ENV,
+): string | undefined {
+  const providerConfig = rootConfig.getOptionalConfig(
+    `auth.providers.${DEV_PROVIDER_ID}`,
+  );
+  if (providerConfig?.getOptionalBoolean(DANGEROUSLY_ALLOW_KEY) === true) {
+    return undefined;
+  }
+  if (nodeEnv !== 'development') {
+    return `NODE_ENV is ${nodeEnv === undefined ? 'not set' : `'${nodeEnv}'`}`;
+  }
+  if (rootConfig.getOptionalString('auth.environment') === 'production') {
+    return `auth.environment is 'production'`;
+  }
+  return undefined;
+}
+
+/** Whether the dev sign-in provider may be used; see {@link devSignInRefusal}. */
 export function isDevSignInAllowed(
-  providerConfig: Config | undefined,
+  rootConfig: Config,
   nodeEnv: string | undefined = process.env.NODE_ENV,
 ): boolean {
-  if (nodeEnv === 'development') {
-    return true;
-  }
-  return providerConfig?.getOptionalBoolean(DANGEROUSLY_ALLOW_KEY) === true;
+  return devSignInRefusal(rootConfig, nodeEnv) === undefined;
 }

@@ -7,8 +7,8 @@ import {
   createProxyAuthProviderFactory,
 } from '@backstage/plugin-auth-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { devAuthenticator, devSignInResolver } from './authenticator';
-import { DEV_PROVIDER_ID, isDevSignInAllowed } from './guard';
+import { createDevAuthenticator, devSignInResolver } from './authenticator';
+import { DEV_PROVIDER_ID, devSignInRefusal } from './guard';
 import { createDevUsersRouter, DEV_USERS_PATH } from './router';
 
 /**
@@ -19,9 +19,9 @@ import { createDevUsersRouter, DEV_USERS_PATH } from './router';
  * - adds `GET /api/auth/dev/users`, unauthenticated, listing the catalog's users
  *   for the sign-in page.
  *
- * Both refuse to work unless NODE_ENV is `development`, or
- * `auth.providers.dev.dangerouslyAllowOutsideDevelopment: true` is set
- * (the same guard as Backstage's guest provider).
+ * Both refuse to work unless NODE_ENV is `development` and `auth.environment` is not
+ * `production`, or `auth.providers.dev.dangerouslyAllowOutsideDevelopment: true` is set
+ * (Backstage's guest provider looks at NODE_ENV only).
  */
 export const authModuleDevSignIn = createBackendModule({
   pluginId: 'auth',
@@ -41,13 +41,14 @@ export const authModuleDevSignIn = createBackendModule({
           `auth.providers.${DEV_PROVIDER_ID}`,
         );
         if (providerConfig) {
-          if (isDevSignInAllowed(providerConfig)) {
+          const refusal = devSignInRefusal(config);
+          if (!refusal) {
             logger.warn(
               `Dev sign-in is enabled: anyone who can reach this backend can sign in as any catalog user. Never use it in production.`,
             );
           } else {
             logger.info(
-              `Dev sign-in is configured but refused: NODE_ENV is not 'development' and auth.providers.${DEV_PROVIDER_ID}.dangerouslyAllowOutsideDevelopment is not set`,
+              `Dev sign-in is configured but refused: ${refusal} and auth.providers.${DEV_PROVIDER_ID}.dangerouslyAllowOutsideDevelopment is not set`,
             );
           }
         }
@@ -55,7 +56,7 @@ export const authModuleDevSignIn = createBackendModule({
         providers.registerProvider({
           providerId: DEV_PROVIDER_ID,
           factory: createProxyAuthProviderFactory({
-            authenticator: devAuthenticator,
+            authenticator: createDevAuthenticator(config),
             signInResolver: devSignInResolver,
           }),
         });

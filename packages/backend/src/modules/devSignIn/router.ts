@@ -17,8 +17,8 @@ import Router from 'express-promise-router';
 import express from 'express';
 import {
   DEV_PROVIDER_ID,
-  DEV_SIGN_IN_REFUSED_MESSAGE,
-  isDevSignInAllowed,
+  devSignInRefusal,
+  devSignInRefusedMessage,
 } from './guard';
 
 /** Path of the user list, relative to the auth plugin's base URL (`/api/auth`). */
@@ -90,9 +90,10 @@ export function createDevUsersRouter(options: {
   const providerConfig = config.getOptionalConfig(
     `auth.providers.${DEV_PROVIDER_ID}`,
   );
-  const allowed =
-    providerConfig !== undefined &&
-    isDevSignInAllowed(providerConfig, options.nodeEnv ?? process.env.NODE_ENV);
+  const refusal = devSignInRefusal(
+    config,
+    options.nodeEnv ?? process.env.NODE_ENV,
+  );
 
   const router = Router();
   router.get(DEV_USERS_PATH, async (_req, res) => {
@@ -101,8 +102,8 @@ export function createDevUsersRouter(options: {
         `The '${DEV_PROVIDER_ID}' auth provider is not configured; add 'auth.providers.${DEV_PROVIDER_ID}: {}' to app-config.yaml to use dev sign-in`,
       );
     }
-    if (!allowed) {
-      throw new NotAllowedError(DEV_SIGN_IN_REFUSED_MESSAGE);
+    if (refusal) {
+      throw new NotAllowedError(devSignInRefusedMessage(refusal));
     }
     const { items } = await catalog.getEntities(
       {
