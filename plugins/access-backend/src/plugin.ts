@@ -30,6 +30,7 @@ import { ProvisionerRegistry } from './provisioning/ProvisionerRegistry';
 import { AccessRequestService } from './requests/AccessRequestService';
 import { createRouter } from './service/router';
 import { scheduleTasks } from './tasks/scheduleTasks';
+import { logIfPermissionsDisabled } from './config/permissionFramework';
 
 /**
  * The JIT Access backend plugin: access flows, requests, approvals and expiry,
@@ -89,6 +90,7 @@ export const accessPlugin = createBackendPlugin({
           provisionerTypes: ['none', ...provisionerFactories.map(f => f.type)],
           checkTypes: checkFactories.map(f => f.type),
         });
+        logIfPermissionsDisabled(deps.config, deps.logger);
         const store = await AccessStore.create(deps.database);
         const directory = new CatalogDirectory(deps.catalog, deps.auth, () =>
           deps.clock.now(),

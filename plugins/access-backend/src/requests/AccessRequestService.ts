@@ -1,4 +1,7 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import {
   ConflictError,
   InputError,
@@ -218,7 +221,11 @@ export class AccessRequestService {
 
   // ---------------------------------------------------------------- entity page
 
-  private async entityFor(entityRef: string) {
+  /** The entity as `onBehalfOf` may read it: one they may not read is "not in the catalog". */
+  private async entityFor(
+    entityRef: string,
+    onBehalfOf?: BackstageCredentials,
+  ) {
     let ref: string;
     try {
       ref = stringifyEntityRef(
@@ -229,7 +236,7 @@ export class AccessRequestService {
         `entityRef: "${entityRef}" is not an entity ref like resource:default/orders-db`,
       );
     }
-    const entity = await this.deps.directory.getEntity(ref);
+    const entity = await this.deps.directory.getEntity(ref, onBehalfOf);
     if (!entity) throw new NotFoundError(`No entity ${ref} in the catalog`);
     return { ref, entity };
   }
@@ -252,8 +259,9 @@ export class AccessRequestService {
   async entityAccess(
     caller: Caller,
     entityRef: string,
+    onBehalfOf?: BackstageCredentials,
   ): Promise<EntityAccessSummary> {
-    const { ref, entity } = await this.entityFor(entityRef);
+    const { ref, entity } = await this.entityFor(entityRef, onBehalfOf);
     const user =
       caller.type === 'user' ? await this.resolveRequester(caller) : undefined;
     const canSeeHolders = await this.canSeeHolders(caller, entity);
@@ -297,8 +305,9 @@ export class AccessRequestService {
     caller: Caller,
     entityRef: string,
     page: { cursor?: PageCursor; limit: number },
+    onBehalfOf?: BackstageCredentials,
   ): Promise<{ items: AccessRequest[]; nextCursor?: PageCursor }> {
-    const { ref, entity } = await this.entityFor(entityRef);
+    const { ref, entity } = await this.entityFor(entityRef, onBehalfOf);
     if (!(await this.canSeeHolders(caller, entity))) {
       throw new NotAllowedError(
         `Only owners of ${ref} and access admins may see its access history`,
