@@ -12,16 +12,27 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
  */
 export function editableCatalog(initial: Entity[]) {
   let current: CatalogService = catalogServiceMock({ entities: initial });
+  let down = false;
   const live = new Proxy({} as CatalogService, {
     get(_target, prop) {
       const value = Reflect.get(current, prop);
-      return typeof value === 'function' ? value.bind(current) : value;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        down
+          ? Promise.reject(new Error('catalog down'))
+          : value.apply(current, args);
     },
   });
   return {
+    /** The catalog as the plugin sees it, for tests that wrap it further. */
+    service: live,
     /** Replaces every entity; the plugin sees it once its directory cache (30 s) is past. */
     set(entities: Entity[]) {
       current = catalogServiceMock({ entities });
+    },
+    /** While down, every call fails as an unreachable catalog's would. */
+    setDown(on: boolean) {
+      down = on;
     },
     factory: createServiceFactory({
       service: catalogServiceRef,

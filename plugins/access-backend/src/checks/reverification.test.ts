@@ -5,7 +5,6 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   AccessCheckContext,
   AccessCheckOutcome,
@@ -13,6 +12,7 @@ import {
 } from '@jit-access/plugin-access-node';
 import { Knex } from 'knex';
 import { prodDbFlow } from '../__testUtils__/checkFixtures';
+import { editableCatalog } from '../__testUtils__/editableCatalog';
 import {
   createTestDatabases,
   ENTITIES,
@@ -86,12 +86,12 @@ const entityCheckModule = createBackendModule({
 
 /**
  * The in-memory catalog, which goes down on demand: entity reads fail once `reads` of
- * them have been answered (Infinity: never).
+ * them have been answered (Infinity: never). Its entities can be replaced.
  */
 const outage = { reads: Infinity };
 const READS = ['getEntityByRef', 'getEntitiesByRefs', 'getEntities'];
-function flakyCatalog() {
-  const real = catalogServiceMock({ entities: [...ENTITIES, billingDb] });
+function flakyCatalog(catalog: ReturnType<typeof editableCatalog>) {
+  const real = catalog.service;
   return createServiceFactory({
     service: catalogServiceRef,
     deps: {},
@@ -155,6 +155,16 @@ describe.each(databases.eachSupportedId())(
     let h: Awaited<ReturnType<typeof startAccessBackend>>;
     let knex: Knex;
     let scheduler: ReturnType<typeof recordingScheduler>;
+    let catalog: ReturnType<typeof editableCatalog>;
+
+    const start = (s: ReturnType<typeof recordingScheduler>) =>
+      startAccessBackend({
+        knex,
+        access: ACCESS,
+        catalog: flakyCatalog(catalog),
+        scheduler: s.factory,
+        extraFeatures: [entityCheckModule],
+      });
 
     beforeEach(async () => {
       entityCheck.answer = { outcome: 'passed', detail: 'on call' };
@@ -162,14 +172,9 @@ describe.each(databases.eachSupportedId())(
       entityCheck.onRun = () => {};
       outage.reads = Infinity;
       knex = await databases.init(databaseId);
+      catalog = editableCatalog([...ENTITIES, billingDb]);
       scheduler = recordingScheduler();
-      h = await startAccessBackend({
-        knex,
-        access: ACCESS,
-        catalog: flakyCatalog(),
-        scheduler: scheduler.factory,
-        extraFeatures: [entityCheckModule],
-      });
+      h = await start(scheduler);
     });
     afterEach(async () => {
       await h.backend.stop();
@@ -275,6 +280,66 @@ describe.each(databases.eachSupportedId())(
       entityCheck.contexts = [];
       await reverify();
       expect(entityCheck.contexts).toHaveLength(2);
+    });
+
+    it('resumes where the last run stopped, on any replica, and wraps around at the end', async () => {
+      const ids: string[] = [];
+      for (const who of ['alice', 'bob', 'alice']) {
+        const r = (await ask('oncall-or-human', BILLING, who)).body.items[0];
+        expect(r.status).toBe('granted');
+        ids.push(r.id);
+      }
+      ids.sort(); // the order the task walks the grants in
+      const checkedIn = async (
+        run: (signal: AbortSignal) => Promise<unknown>,
+        stopAfter = Infinity,
+      ) => {
+        const controller = new AbortController();
+        entityCheck.contexts = [];
+        entityCheck.onRun = () => {
+          if (entityCheck.contexts.length >= stopAfter) controller.abort();
+        };
+        await run(controller.signal);
+        return entityCheck.contexts.map(c => c.requestId);
+      };
+
+      // a run the scheduler stops after one grant; the next goes on from the second
+      expect(await checkedIn(reverify, 1)).toEqual([ids[0]]);
+      // ...also when another replica runs it
+      const other = recordingScheduler();
+      const h2 = await start(other);
+      try {
+        expect(
+          await checkedIn(s => other.tasks.get(REVERIFY_TASK_ID)!.fn(s), 1),
+        ).toEqual([ids[1]]);
+      } finally {
+        await h2.backend.stop();
+      }
+      // an unhindered run checks every grant once: from the third, round to the second
+      expect(await checkedIn(reverify)).toEqual([ids[2], ids[0], ids[1]]);
+      expect(await checkedIn(reverify)).toEqual([ids[2], ids[0], ids[1]]);
+    });
+
+    it('revokes the grant of a requester deleted from the catalog without asking the check', async () => {
+      const r = (await ask('oncall-or-human')).body.items[0];
+      expect(r.status).toBe('granted');
+      catalog.set(
+        [...ENTITIES, billingDb].filter(e => e.metadata.name !== 'alice'),
+      );
+      h.clock.advance(60); // past the directory's cache
+      entityCheck.contexts = [];
+
+      await reverify();
+      expect(entityCheck.contexts.map(c => c.requestId)).toEqual([]);
+      const now = (await h.api.get(`/requests/${r.id}`, 'pat')).body;
+      expect(now).toMatchObject({
+        status: 'revoked',
+        endReason: `No longer passes check "oncall": the requester user:default/alice is no longer in the catalog`,
+      });
+      expect(now.checks[now.checks.length - 1]).toMatchObject({
+        checkId: 'oncall',
+        outcome: 'failed',
+      });
     });
   },
 );

@@ -633,6 +633,19 @@ export class AccessStore {
     return (await this.db('access_settings').where({ key }).first()).value;
   }
 
+  /** A plugin-wide setting, if it was ever set. */
+  async getSetting(key: string): Promise<string | undefined> {
+    return (await this.db('access_settings').where({ key }).first())?.value;
+  }
+
+  /** Sets a plugin-wide setting; the last writer wins. */
+  async putSetting(key: string, value: string): Promise<void> {
+    await this.db('access_settings')
+      .insert({ key, value })
+      .onConflict('key')
+      .merge();
+  }
+
   /** Forgets idempotency keys older than the cut-off (retries come within minutes). */
   async deleteIdempotencyBefore(cutoff: number): Promise<number> {
     return this.db('access_idempotency')
@@ -764,16 +777,18 @@ export class AccessStore {
   }
 
   /**
-   * Active grants approved by one of these checks, in id order from `afterId`, leaving out
-   * those that still stand on a person's approval at `now` (`reverify_after` in the
-   * future). That condition only filters the rows `access_requests_check_idx`
-   * (status, approved_by_check) finds, so the index still narrows the read.
+   * Active grants approved by one of these checks, in id order from `afterId` (up to
+   * `untilId` included, when given), leaving out those that still stand on a person's
+   * approval at `now` (`reverify_after` in the future). That condition only filters the
+   * rows `access_requests_check_idx` (status, approved_by_check) finds, so the index still
+   * narrows the read.
    */
   async findGrantsApprovedBy(
     checkIds: string[],
     afterId: string | undefined,
     limit: number,
     now: number,
+    untilId?: string,
   ): Promise<RequestRecord[]> {
     if (!checkIds.length) return [];
     let q = this.db('access_requests')
@@ -784,6 +799,7 @@ export class AccessStore {
         b.whereNull('reverify_after').orWhere('reverify_after', '<=', now),
       );
     if (afterId) q = q.where('id', '>', afterId);
+    if (untilId) q = q.where('id', '<=', untilId);
     const rows = await q.orderBy('id').limit(limit);
     return rows.map(toRecord);
   }

@@ -165,6 +165,22 @@ describe.each(databases.eachSupportedId())(
         expect((await approve(r.id, 'sam')).status).toBe(403);
       });
 
+      it('refuses to decide while the catalog cannot confirm the approver', async () => {
+        const r = await submit();
+        catalog.setDown(true);
+        h.clock.advance(60);
+        const res = await approve(r.id, 'dana');
+        expect(res.status).toBe(503);
+        expect(res.body.error.message).toMatch(
+          /^The software catalog did not answer \(catalog down\)/,
+        );
+        catalog.setDown(false);
+        expect((await h.api.get(`/requests/${r.id}`)).body.approvals).toEqual(
+          [],
+        );
+        expect((await approve(r.id, 'dana')).status).toBe(200);
+      });
+
       it('refuses an approver who left the group to decide on an extension', async () => {
         const r = await granted();
         await extend(r.id);

@@ -95,7 +95,7 @@ export async function scheduleTasks(options: {
         logger.info(
           `access: re-verified ${checked} grant(s), revoked ${revoked}, ${errors} could not be verified${
             stopped
-              ? '; stopped early (task timeout or shutdown), the next run starts over'
+              ? '; stopped early (task timeout or shutdown), the next run goes on from there'
               : ''
           }`,
         );
