@@ -171,7 +171,6 @@ const webhookSchema = z
       .default(['*']),
     headers: z.record(z.string()).optional(),
     timeout: z.unknown().optional(),
-    maxResponseBytes: z.unknown().optional(),
   })
   .strict();
 
@@ -380,9 +379,6 @@ export function readAccessConfig(
           secret: w.secret,
           ...(w.headers ? { headers: w.headers } : {}),
           ...(w.timeout !== undefined ? { timeout: w.timeout as any } : {}),
-          ...(w.maxResponseBytes !== undefined
-            ? { maxResponseBytes: w.maxResponseBytes as any }
-            : {}),
         }),
       );
       return [
@@ -393,7 +389,6 @@ export function readAccessConfig(
           headers: o.headers,
           events: [...new Set(w.events)],
           timeoutMs: o.timeoutMs,
-          maxResponseBytes: o.maxResponseBytes,
         },
       ];
     } catch (e) {

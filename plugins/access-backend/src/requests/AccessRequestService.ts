@@ -1,7 +1,4 @@
-import {
-  BackstageCredentials,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
   InputError,
@@ -56,7 +53,6 @@ import { AccessFlow } from '../config/AccessConfig';
 import { planSubmission, SubmissionInput } from './planSubmission';
 import { toView } from './toView';
 import { assertStillRequester, noLongerApprover } from './eligibility';
-import { grantsInTurn, requesterGone } from './reverification';
 import { mapLimit, withTimeout } from '../concurrency';
 import { WebhookOutbox } from '../webhooks/WebhookOutbox';
 
@@ -222,11 +218,7 @@ export class AccessRequestService {
 
   // ---------------------------------------------------------------- entity page
 
-  /** The entity as `onBehalfOf` may read it: one they may not read is "not in the catalog". */
-  private async entityFor(
-    entityRef: string,
-    onBehalfOf?: BackstageCredentials,
-  ) {
+  private async entityFor(entityRef: string) {
     let ref: string;
     try {
       ref = stringifyEntityRef(
@@ -237,7 +229,7 @@ export class AccessRequestService {
         `entityRef: "${entityRef}" is not an entity ref like resource:default/orders-db`,
       );
     }
-    const entity = await this.deps.directory.getEntity(ref, onBehalfOf);
+    const entity = await this.deps.directory.getEntity(ref);
     if (!entity) throw new NotFoundError(`No entity ${ref} in the catalog`);
     return { ref, entity };
   }
@@ -260,9 +252,8 @@ export class AccessRequestService {
   async entityAccess(
     caller: Caller,
     entityRef: string,
-    onBehalfOf?: BackstageCredentials,
   ): Promise<EntityAccessSummary> {
-    const { ref, entity } = await this.entityFor(entityRef, onBehalfOf);
+    const { ref, entity } = await this.entityFor(entityRef);
     const user =
       caller.type === 'user' ? await this.resolveRequester(caller) : undefined;
     const canSeeHolders = await this.canSeeHolders(caller, entity);
@@ -306,9 +297,8 @@ export class AccessRequestService {
     caller: Caller,
     entityRef: string,
     page: { cursor?: PageCursor; limit: number },
-    onBehalfOf?: BackstageCredentials,
   ): Promise<{ items: AccessRequest[]; nextCursor?: PageCursor }> {
-    const { ref, entity } = await this.entityFor(entityRef, onBehalfOf);
+    const { ref, entity } = await this.entityFor(entityRef);
     if (!(await this.canSeeHolders(caller, entity))) {
       throw new NotAllowedError(
         `Only owners of ${ref} and access admins may see its access history`,
@@ -1527,9 +1517,7 @@ export class AccessRequestService {
    * on-call with `revokeWhenOffCall`) are revoked once the check answers `failed`. An `error`
    * answer revokes nothing; it is logged and written to the audit trail. A grant a person
    * approved and such a check extended is re-verified only once the window the person
-   * approved has ended (`reverifyAfter`): until then it stands on their approval. A
-   * requester deleted from the catalog counts as `failed`. Each run goes on from the grant
-   * after the last one checked ({@link grantsInTurn}).
+   * approved has ended (`reverifyAfter`): until then it stands on their approval.
    */
   async runReverification(options: { signal?: AbortSignal } = {}): Promise<{
     checked: number;
@@ -1544,93 +1532,92 @@ export class AccessRequestService {
     let checked = 0;
     let revoked = 0;
     let errors = 0;
+    let afterId: string | undefined;
     const stopped = () => options.signal?.aborted === true;
-    // The scheduler's timeout (or shutdown) ends the run between grants; the next run
-    // goes on from there, on whichever replica runs it.
-    for await (const r of grantsInTurn({
-      store: this.deps.store,
-      checkIds: ids,
-      now: () => this.now(),
-      stopped,
-    })) {
-      checked++;
-      // A requester deleted from the catalog fails without asking the check.
-      const result =
-        (await requesterGone({
-          directory: this.deps.directory,
-          checks: this.deps.checks,
-          checkId: r.approvedByCheck!,
-          requester: r.requester,
-          now: this.now(),
-        })) ??
-        (await this.runCheck(
+    for (;;) {
+      if (stopped()) break;
+      const batch = await this.deps.store.findGrantsApprovedBy(
+        ids,
+        afterId,
+        100,
+        this.now(),
+      );
+      if (!batch.length) break;
+      afterId = batch[batch.length - 1].id;
+      for (const r of batch) {
+        // The scheduler's timeout (or shutdown) ends the run between grants; the next run
+        // starts again from the first.
+        if (stopped()) break;
+        checked++;
+        const result = await this.runCheck(
           r.approvedByCheck!,
           await this.checkContext(r, { reverifying: true }),
-        ));
-      if (result.outcome === 'passed') continue;
-      const now = this.now();
-      if (result.outcome === 'error') {
-        errors++;
-        this.deps.logger.warn(
-          `access: could not re-verify ${r.id} with ${result.checkId}: ${result.detail}`,
         );
-        await this.audit(
-          this.deps.store.db,
-          {
-            at: now,
-            actor: 'system',
-            action: 'reverify-error',
-            requestId: r.id,
-            severity: 'medium',
-            details: { check: result.checkId, detail: result.detail },
-          },
-          r,
-        );
-        continue;
-      }
-      const reason = `No longer passes check "${result.checkId}": ${result.detail}`;
-      const changes: AccessChange[] = [];
-      await this.deps.store.transaction(async tx => {
-        const cur = await this.load(r.id, tx);
-        if (cur.status !== 'granted' || cur.ending) return;
-        const changed = await this.change(tx, cur, {
-          guard: { notEnding: true },
-          patch: {
-            ending: {
-              as: 'revoked',
-              reason,
-              by: `check:${result.checkId}`,
+        if (result.outcome === 'passed') continue;
+        const now = this.now();
+        if (result.outcome === 'error') {
+          errors++;
+          this.deps.logger.warn(
+            `access: could not re-verify ${r.id} with ${result.checkId}: ${result.detail}`,
+          );
+          await this.audit(
+            this.deps.store.db,
+            {
               at: now,
+              actor: 'system',
+              action: 'reverify-error',
+              requestId: r.id,
+              severity: 'medium',
+              details: { check: result.checkId, detail: result.detail },
             },
-            checks: [...cur.checks, result],
-            // A pending extension ends with the access; an open break-glass review does not.
-            ...(cur.awaiting === 'extension' && cur.extension
-              ? {
-                  awaiting: null,
-                  extension: {
-                    ...cur.extension,
-                    status: 'rejected' as const,
-                    reason: 'Access revoked',
-                    decidedAt: new Date(now).toISOString(),
-                  },
-                }
-              : {}),
-          },
-          action: 'revoke-requested',
-          actor: `check:${result.checkId}`,
-          severity: 'high',
-          details: { reason },
+            r,
+          );
+          continue;
+        }
+        const reason = `No longer passes check "${result.checkId}": ${result.detail}`;
+        const changes: AccessChange[] = [];
+        await this.deps.store.transaction(async tx => {
+          const cur = await this.load(r.id, tx);
+          if (cur.status !== 'granted' || cur.ending) return;
+          const changed = await this.change(tx, cur, {
+            guard: { notEnding: true },
+            patch: {
+              ending: {
+                as: 'revoked',
+                reason,
+                by: `check:${result.checkId}`,
+                at: now,
+              },
+              checks: [...cur.checks, result],
+              // A pending extension ends with the access; an open break-glass review does not.
+              ...(cur.awaiting === 'extension' && cur.extension
+                ? {
+                    awaiting: null,
+                    extension: {
+                      ...cur.extension,
+                      status: 'rejected' as const,
+                      reason: 'Access revoked',
+                      decidedAt: new Date(now).toISOString(),
+                    },
+                  }
+                : {}),
+            },
+            action: 'revoke-requested',
+            actor: `check:${result.checkId}`,
+            severity: 'high',
+            details: { reason },
+          });
+          changes.push({
+            request: changed,
+            action: 'revoke-requested',
+            actor: `check:${result.checkId}`,
+          });
         });
-        changes.push({
-          request: changed,
-          action: 'revoke-requested',
-          actor: `check:${result.checkId}`,
-        });
-      });
-      await this.deps.events.emit(changes);
-      if (changes.length) {
-        revoked++;
-        await this.endGrant(r.id);
+        await this.deps.events.emit(changes);
+        if (changes.length) {
+          revoked++;
+          await this.endGrant(r.id);
+        }
       }
     }
     return { checked, revoked, errors, stopped: stopped() };
