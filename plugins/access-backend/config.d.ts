@@ -30,6 +30,17 @@ export interface Config {
         filter: AccessCatalogFilter | AccessCatalogFilter[];
         /** Permission names this flow offers, e.g. `read`, `write`. */
         permissions: string[];
+        /**
+         * Entity namespaces the flow trusts (case-insensitive); entities in others are not
+         * offered and cannot be requested. Default: every namespace (with a start-up warning
+         * when the flow has a provisioner other than `none`).
+         */
+        namespaces?: string[];
+        /**
+         * Prefixes of the `backstage.io/managed-by-origin-location` annotation the flow
+         * trusts, e.g. `url:https://github.com/acme/catalog/` (end with `/`). Default: any.
+         */
+        origins?: string[];
       };
       approval: {
         /** `manual`: people approve; `automatic`: granted at once; `breakglass`: granted at once on a justification, reviewed afterwards. */
@@ -84,6 +95,16 @@ export interface Config {
     provisioners?: {
       [id: string]: {
         type: string;
+        /**
+         * The entities this provisioner grants on, whichever flow asks: a grant (or
+         * extension) on any other fails. Revoking is never refused. Default: any.
+         */
+        trust?: {
+          /** Entity namespaces (case-insensitive). */
+          namespaces?: string[];
+          /** Prefixes of the `backstage.io/managed-by-origin-location` annotation. */
+          origins?: string[];
+        };
         /** webhook: where `access.grant` / `access.revoke` events are POSTed. */
         url?: string;
         /**

@@ -26,6 +26,7 @@ import { WebhookOutbox } from './webhooks/WebhookOutbox';
 import { AccessEvents } from './events/AccessEvents';
 import { CatalogDirectory } from './flows/CatalogDirectory';
 import { FlowResolver } from './flows/FlowResolver';
+import { warnAboutUntrustedFlows } from './flows/entityTrust';
 import { ProvisionerRegistry } from './provisioning/ProvisionerRegistry';
 import { AccessRequestService } from './requests/AccessRequestService';
 import { createRouter } from './service/router';
@@ -102,6 +103,11 @@ export const accessPlugin = createBackendPlugin({
           factories: provisionerFactories,
           logger: deps.logger,
         });
+        warnAboutUntrustedFlows(
+          accessConfig.flows,
+          provisioners.noopIds(),
+          deps.logger,
+        );
         const checks = await CheckRegistry.create({
           config: deps.config,
           checks: accessConfig.checks,

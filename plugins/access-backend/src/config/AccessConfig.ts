@@ -3,6 +3,17 @@ import { AccessApprovalType } from '@jit-access/plugin-access-common';
 /** A catalog filter: every key must match; a list of values means any of them. */
 export type CatalogFilter = Record<string, string | string[]>;
 
+/**
+ * Which catalog entities a flow or provisioner trusts (`access.flows[].resources.namespaces`
+ * and `.origins`, `access.provisioners.<id>.trust`). An unset list trusts everything.
+ */
+export interface EntityTrust {
+  /** Entity namespaces, compared case-insensitively. */
+  namespaces?: string[];
+  /** Prefixes of the `backstage.io/managed-by-origin-location` annotation. */
+  origins?: string[];
+}
+
 /** A validated access flow. */
 export interface AccessFlow {
   id: string;
@@ -25,6 +36,8 @@ export interface AccessFlow {
   duration: { defaultSeconds: number; maxSeconds: number; extensions: number };
   justification: 'required' | 'optional';
   provisioner: string;
+  /** The entities the flow applies to at all, on top of its filters. */
+  trust?: EntityTrust;
 }
 
 /** A validated bundle. */
@@ -39,6 +52,8 @@ export interface AccessBundleConfig {
 export interface ProvisionerConfig {
   id: string;
   type: string;
+  /** The entities the provisioner grants on; a grant for any other fails. */
+  trust?: EntityTrust;
 }
 
 /** A configured check: the keys the core reads for every check type. */

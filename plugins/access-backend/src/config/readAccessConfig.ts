@@ -2,6 +2,7 @@ import { Config, ConfigReader } from '@backstage/config';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
 import { AccessConfig, AccessFlow } from './AccessConfig';
+import { entityTrustFields, entityTrustSchema } from './entityTrustSchema';
 import { parseDurationSeconds } from './duration';
 import { readWebhookProvisionerOptions } from '../provisioning/webhookProvisioner';
 import { patternProblem } from '../webhooks/eventTypes';
@@ -68,6 +69,7 @@ const flowSchema = z
       .object({
         filter: z.union([filter, z.array(filter).min(1)]),
         permissions: z.array(permissionName).min(1),
+        ...entityTrustFields,
       })
       .strict(),
     approval: z
@@ -191,7 +193,15 @@ const accessSchema = z
     flows: z.array(flowSchema).default([]),
     bundles: z.array(bundleSchema).default([]),
     provisioners: z
-      .record(idKey, z.object({ type: z.string().min(1) }).passthrough())
+      .record(
+        idKey,
+        z
+          .object({
+            type: z.string().min(1),
+            trust: entityTrustSchema.optional(),
+          })
+          .passthrough(),
+      )
       .default({}),
     checks: z
       .record(
@@ -283,6 +293,7 @@ export function readAccessConfig(
   const provisioners = Object.entries(a.provisioners).map(([id, p]) => ({
     id,
     type: p.type,
+    ...(p.trust ? { trust: p.trust } : {}),
   }));
   for (const p of provisioners) {
     if (p.id === 'none') {
@@ -362,6 +373,14 @@ export function readAccessConfig(
       justification:
         f.approval.type === 'breakglass' ? 'required' : f.justification,
       provisioner: f.provisioner,
+      ...(f.resources.namespaces || f.resources.origins
+        ? {
+            trust: {
+              namespaces: f.resources.namespaces,
+              origins: f.resources.origins,
+            },
+          }
+        : {}),
     };
   });
 

@@ -5,16 +5,18 @@ import {
 } from '@backstage/catalog-model';
 import { AccessFlow, CatalogFilter } from '../config/AccessConfig';
 import { CatalogDirectory, DirectoryUser, ownersOf } from './CatalogDirectory';
+import { FlatEntity } from '@jit-access/plugin-access-common';
 import {
   flattenEntity,
   matchesAnyFilter,
   narrowFilterToType,
 } from './entityFilter';
+import { narrowFilterToNamespaces, trustsEntity } from './entityTrust';
 
 /**
  * Decides which flow governs a (requester, entity, permission): the first flow in config
- * order whose requesters include the requester, whose filter matches the entity and that
- * offers the permission.
+ * order whose requesters include the requester, whose filter matches the entity (within
+ * the namespaces and catalog locations it trusts) and that offers the permission.
  */
 export class FlowResolver {
   constructor(
@@ -49,7 +51,7 @@ export class FlowResolver {
       f =>
         f.permissions.includes(permission) &&
         this.isRequester(f, user) &&
-        matchesAnyFilter(flat, f.filters),
+        this.applies(f, entity, flat),
     );
   }
 
@@ -61,7 +63,7 @@ export class FlowResolver {
     const flat = flattenEntity(entity);
     const result = new Map<string, AccessFlow>();
     for (const f of this.flows) {
-      if (!this.isRequester(f, user) || !matchesAnyFilter(flat, f.filters))
+      if (!this.isRequester(f, user) || !this.applies(f, entity, flat))
         continue;
       for (const p of f.permissions) if (!result.has(p)) result.set(p, f);
     }
@@ -71,7 +73,14 @@ export class FlowResolver {
   /** True when any flow (for anyone) covers the entity. */
   coversEntity(entity: Entity): boolean {
     const flat = flattenEntity(entity);
-    return this.flows.some(f => matchesAnyFilter(flat, f.filters));
+    return this.flows.some(f => this.applies(f, entity, flat));
+  }
+
+  /** True when the flow's filters match the entity and the flow trusts where it is from. */
+  private applies(flow: AccessFlow, entity: Entity, flat: FlatEntity): boolean {
+    return (
+      matchesAnyFilter(flat, flow.filters) && trustsEntity(flow.trust, entity)
+    );
   }
 
   /**
@@ -86,9 +95,11 @@ export class FlowResolver {
     for (const f of this.flowsFor(user)) {
       if (opts.permission && !f.permissions.includes(opts.permission)) continue;
       for (const filter of f.filters) {
-        const narrowed = opts.type
-          ? narrowFilterToType(filter, opts.type)
-          : filter;
+        const trusted = narrowFilterToNamespaces(filter, f.trust?.namespaces);
+        const narrowed =
+          trusted && opts.type
+            ? narrowFilterToType(trusted, opts.type)
+            : trusted;
         if (narrowed) filters.push(narrowed);
       }
     }

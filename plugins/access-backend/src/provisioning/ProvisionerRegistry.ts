@@ -6,6 +6,7 @@ import {
   AccessProvisionerFactory,
 } from '@jit-access/plugin-access-node';
 import { ProvisionerConfig } from '../config/AccessConfig';
+import { withEntityTrust } from './trustedProvisioner';
 
 /** The built-in provisioner: records the grant and changes nothing outside Backstage. */
 export const noneProvisioner: AccessProvisioner = {
@@ -40,11 +41,15 @@ export class ProvisionerRegistry {
       try {
         byId.set(
           p.id,
-          await factory.create({
-            id: p.id,
-            config: options.config.getConfig(`access.provisioners.${p.id}`),
-            logger: options.logger.child({ provisioner: p.id }),
-          }),
+          withEntityTrust(
+            p.id,
+            p.trust,
+            await factory.create({
+              id: p.id,
+              config: options.config.getConfig(`access.provisioners.${p.id}`),
+              logger: options.logger.child({ provisioner: p.id }),
+            }),
+          ),
         );
       } catch (e) {
         const message = (e as Error).message;
