@@ -53,6 +53,7 @@ import { AccessFlow } from '../config/AccessConfig';
 import { planSubmission, SubmissionInput } from './planSubmission';
 import { toView } from './toView';
 import { assertStillRequester, noLongerApprover } from './eligibility';
+import { grantsInTurn, requesterGone } from './reverification';
 import { mapLimit, withTimeout } from '../concurrency';
 import { WebhookOutbox } from '../webhooks/WebhookOutbox';
 
@@ -1517,7 +1518,9 @@ export class AccessRequestService {
    * on-call with `revokeWhenOffCall`) are revoked once the check answers `failed`. An `error`
    * answer revokes nothing; it is logged and written to the audit trail. A grant a person
    * approved and such a check extended is re-verified only once the window the person
-   * approved has ended (`reverifyAfter`): until then it stands on their approval.
+   * approved has ended (`reverifyAfter`): until then it stands on their approval. A
+   * requester deleted from the catalog counts as `failed`. Each run goes on from the grant
+   * after the last one checked ({@link grantsInTurn}).
    */
   async runReverification(options: { signal?: AbortSignal } = {}): Promise<{
     checked: number;
@@ -1532,92 +1535,93 @@ export class AccessRequestService {
     let checked = 0;
     let revoked = 0;
     let errors = 0;
-    let afterId: string | undefined;
     const stopped = () => options.signal?.aborted === true;
-    for (;;) {
-      if (stopped()) break;
-      const batch = await this.deps.store.findGrantsApprovedBy(
-        ids,
-        afterId,
-        100,
-        this.now(),
-      );
-      if (!batch.length) break;
-      afterId = batch[batch.length - 1].id;
-      for (const r of batch) {
-        // The scheduler's timeout (or shutdown) ends the run between grants; the next run
-        // starts again from the first.
-        if (stopped()) break;
-        checked++;
-        const result = await this.runCheck(
+    // The scheduler's timeout (or shutdown) ends the run between grants; the next run
+    // goes on from there, on whichever replica runs it.
+    for await (const r of grantsInTurn({
+      store: this.deps.store,
+      checkIds: ids,
+      now: () => this.now(),
+      stopped,
+    })) {
+      checked++;
+      // A requester deleted from the catalog fails without asking the check.
+      const result =
+        (await requesterGone({
+          directory: this.deps.directory,
+          checks: this.deps.checks,
+          checkId: r.approvedByCheck!,
+          requester: r.requester,
+          now: this.now(),
+        })) ??
+        (await this.runCheck(
           r.approvedByCheck!,
           await this.checkContext(r, { reverifying: true }),
+        ));
+      if (result.outcome === 'passed') continue;
+      const now = this.now();
+      if (result.outcome === 'error') {
+        errors++;
+        this.deps.logger.warn(
+          `access: could not re-verify ${r.id} with ${result.checkId}: ${result.detail}`,
         );
-        if (result.outcome === 'passed') continue;
-        const now = this.now();
-        if (result.outcome === 'error') {
-          errors++;
-          this.deps.logger.warn(
-            `access: could not re-verify ${r.id} with ${result.checkId}: ${result.detail}`,
-          );
-          await this.audit(
-            this.deps.store.db,
-            {
+        await this.audit(
+          this.deps.store.db,
+          {
+            at: now,
+            actor: 'system',
+            action: 'reverify-error',
+            requestId: r.id,
+            severity: 'medium',
+            details: { check: result.checkId, detail: result.detail },
+          },
+          r,
+        );
+        continue;
+      }
+      const reason = `No longer passes check "${result.checkId}": ${result.detail}`;
+      const changes: AccessChange[] = [];
+      await this.deps.store.transaction(async tx => {
+        const cur = await this.load(r.id, tx);
+        if (cur.status !== 'granted' || cur.ending) return;
+        const changed = await this.change(tx, cur, {
+          guard: { notEnding: true },
+          patch: {
+            ending: {
+              as: 'revoked',
+              reason,
+              by: `check:${result.checkId}`,
               at: now,
-              actor: 'system',
-              action: 'reverify-error',
-              requestId: r.id,
-              severity: 'medium',
-              details: { check: result.checkId, detail: result.detail },
             },
-            r,
-          );
-          continue;
-        }
-        const reason = `No longer passes check "${result.checkId}": ${result.detail}`;
-        const changes: AccessChange[] = [];
-        await this.deps.store.transaction(async tx => {
-          const cur = await this.load(r.id, tx);
-          if (cur.status !== 'granted' || cur.ending) return;
-          const changed = await this.change(tx, cur, {
-            guard: { notEnding: true },
-            patch: {
-              ending: {
-                as: 'revoked',
-                reason,
-                by: `check:${result.checkId}`,
-                at: now,
-              },
-              checks: [...cur.checks, result],
-              // A pending extension ends with the access; an open break-glass review does not.
-              ...(cur.awaiting === 'extension' && cur.extension
-                ? {
-                    awaiting: null,
-                    extension: {
-                      ...cur.extension,
-                      status: 'rejected' as const,
-                      reason: 'Access revoked',
-                      decidedAt: new Date(now).toISOString(),
-                    },
-                  }
-                : {}),
-            },
-            action: 'revoke-requested',
-            actor: `check:${result.checkId}`,
-            severity: 'high',
-            details: { reason },
-          });
-          changes.push({
-            request: changed,
-            action: 'revoke-requested',
-            actor: `check:${result.checkId}`,
-          });
+            checks: [...cur.checks, result],
+            // A pending extension ends with the access; an open break-glass review does not.
+            ...(cur.awaiting === 'extension' && cur.extension
+              ? {
+                  awaiting: null,
+                  extension: {
+                    ...cur.extension,
+                    status: 'rejected' as const,
+                    reason: 'Access revoked',
+                    decidedAt: new Date(now).toISOString(),
+                  },
+                }
+              : {}),
+          },
+          action: 'revoke-requested',
+          actor: `check:${result.checkId}`,
+          severity: 'high',
+          details: { reason },
         });
-        await this.deps.events.emit(changes);
-        if (changes.length) {
-          revoked++;
-          await this.endGrant(r.id);
-        }
+        changes.push({
+          request: changed,
+          action: 'revoke-requested',
+          actor: `check:${result.checkId}`,
+        });
+      });
+      await this.deps.events.emit(changes);
+      if (changes.length) {
+        revoked++;
+        await this.endGrant(r.id);
       }
     }
     return { checked, revoked, errors, stopped: stopped() };
