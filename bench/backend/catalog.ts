@@ -139,7 +139,7 @@ export class BenchCatalog {
   async queryEntities(request: any) {
     this.count('queryEntities');
     let q = request ?? {};
-    let offset = 0;
+    let offset: number = q.offset ?? 0;
     if (q.cursor) {
       const c = JSON.parse(Buffer.from(q.cursor, 'base64').toString('utf8'));
       offset = c.offset;

@@ -121,6 +121,8 @@ export interface Config {
         timeout?: AccessDuration;
         /** webhook: retries after a 429 / 5xx / network error. Default 3. */
         retries?: number;
+        /** webhook: an answer with a larger body is a failed try (retried). Default 1048576 (1 MiB). */
+        maxResponseBytes?: number;
         [key: string]: unknown;
       };
     };
@@ -157,6 +159,8 @@ export interface Config {
         timeout?: AccessDuration;
         /** webhook: retries after a 429 / 5xx / network error. Default 2. */
         retries?: number;
+        /** webhook: an answer with a larger body is an `error` outcome. Default 1048576 (1 MiB). */
+        maxResponseBytes?: number;
         [key: string]: unknown;
       };
     };
@@ -199,6 +203,8 @@ export interface Config {
       headers?: { [name: string]: string };
       /** Limit of one attempt. Default `10s`. */
       timeout?: AccessDuration;
+      /** An answer with a larger body is a failed attempt (retried). Default 1048576 (1 MiB). */
+      maxResponseBytes?: number;
     }>;
     /** Re-verification of grants approved by a re-verifying check (PagerDuty on-call). */
     reverify?: {

@@ -1,8 +1,13 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { AccessCheckContext } from '@jit-access/plugin-access-node';
-import { http, HttpResponse, delay } from 'msw';
+import { http, HttpResponse, delay, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
+import {
+  TestAnswer,
+  useTestServers,
+  waitUntil,
+} from '../http/__testUtils__/hostileServers';
 import { WebhookCheck, webhookCheckFactory } from './webhookCheck';
 
 const server = setupServer();
@@ -376,6 +381,68 @@ describe('webhook check', () => {
     expect(outcome.detail).not.toContain('s3cr3t');
   });
 
+  describe('against endpoints that answer too much or elsewhere', () => {
+    const serve = useTestServers();
+    const start = async (answer: TestAnswer) => {
+      const started = await serve(answer);
+      // real servers: msw lets their requests through untouched
+      server.use(http.all(`${started.origin}/*`, () => passthrough()));
+      return started;
+    };
+    const headers = {
+      Authorization: 'Bearer s3cr3t-token',
+      'X-Api-Key': 'k3y-0123456789',
+    };
+
+    it('is an error, never a pass, when a passing answer is larger than the cap', async () => {
+      const endpoint = await start({ big: 5 * 1024 * 1024 });
+      const c = await check({ url: `${endpoint.origin}/check` });
+      expect(await c.run(context())).toEqual({
+        outcome: 'error',
+        detail: `${endpoint.host} answered with more than 1048576 bytes`,
+      });
+      expect(endpoint.seen).toHaveLength(1);
+      // the cap is configurable: the same answer passes under a larger one
+      const roomy = await check({
+        url: `${endpoint.origin}/check`,
+        maxResponseBytes: 6 * 1024 * 1024,
+      });
+      expect((await roomy.run(context())).outcome).toBe('passed');
+    });
+
+    it('stops reading an endless answer at the cap and hangs up', async () => {
+      const endpoint = await start({ endless: true });
+      const c = await check({
+        url: `${endpoint.origin}/check`,
+        timeout: '10s',
+        maxResponseBytes: 256 * 1024,
+      });
+      expect(await c.run(context())).toEqual({
+        outcome: 'error',
+        detail: `${endpoint.host} answered with more than 262144 bytes`,
+      });
+      await waitUntil(() => endpoint.clientHungUp());
+      // socket buffers let the server write a few MB more, never the 64 MB it offers
+      expect(endpoint.written()).toBeLessThan(32 * 1024 * 1024);
+    }, 20_000);
+
+    it('does not follow a redirect, so its headers never reach the other origin', async () => {
+      const elsewhere = await start({
+        json: { incidents: [{ status: 'acknowledged' }] },
+      });
+      const endpoint = await start({
+        redirectTo: `${elsewhere.origin}/collect`,
+      });
+      const c = await check({ url: `${endpoint.origin}/check`, headers });
+      expect(await c.run(context())).toEqual({
+        outcome: 'error',
+        detail: `${endpoint.host} answered 302 (redirects are not followed)`,
+      });
+      expect(endpoint.seen[0].headers['x-api-key']).toBe('k3y-0123456789');
+      expect(elsewhere.seen).toEqual([]);
+    });
+  });
+
   it.each([
     [{ url: 'ftp://x' }, 'url: "ftp://x" is not an http(s) URL'],
     [{ method: 'DELETE' }, 'method: must be GET or POST'],
@@ -392,6 +459,14 @@ describe('webhook check', () => {
       'validators[0].expectedValues: must be a non-empty list',
     ],
     [{ timeout: 'soon' }, 'timeout: "soon" is not a duration'],
+    [
+      { maxResponseBytes: 0 },
+      'maxResponseBytes: must be a whole number of bytes from 1 to 67108864',
+    ],
+    [
+      { maxResponseBytes: '1MB' },
+      'maxResponseBytes: must be a whole number of bytes from 1 to 67108864',
+    ],
     [
       { body: '{"who": "{{requestor.email}}"}' },
       'body: unknown placeholder {{requestor.email}}',

@@ -7,6 +7,13 @@ import {
 } from '@jit-access/plugin-access-node';
 import { JSONPath } from 'jsonpath-plus';
 import { parseDurationMs } from '../config/duration';
+import {
+  boundedFetch,
+  BoundedResponse,
+  readMaxResponseBytes,
+  REDIRECT_NOT_FOLLOWED,
+  ResponseTooLargeError,
+} from '../http/boundedFetch';
 import { readHeaderConfig } from '../http/headerConfig';
 import { headerSecrets, Redactor } from '../http/redact';
 import {
@@ -28,6 +35,8 @@ interface WebhookCheckOptions {
   validators: Validator[];
   timeoutMs: number;
   retries: number;
+  /** Default 1 MiB. */
+  maxResponseBytes?: number;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -118,7 +127,17 @@ function readOptions(config: Config): WebhookCheckOptions {
       );
     }
   }
-  return { url, method, headers, body, validators, timeoutMs, retries };
+  const maxResponseBytes = readMaxResponseBytes(config);
+  return {
+    url,
+    method,
+    headers,
+    body,
+    validators,
+    timeoutMs,
+    retries,
+    maxResponseBytes,
+  };
 }
 
 function show(value: unknown): string {
@@ -217,9 +236,9 @@ export class WebhookCheck implements AccessCheck {
     ]);
     let lastProblem = '';
     for (let attempt = 0; attempt <= o.retries; attempt++) {
-      let response: Response;
+      let response: BoundedResponse;
       try {
-        response = await fetch(url, {
+        response = await boundedFetch(url, {
           method: o.method,
           headers: {
             Accept: 'application/json',
@@ -230,6 +249,7 @@ export class WebhookCheck implements AccessCheck {
           },
           body,
           signal,
+          maxResponseBytes: o.maxResponseBytes,
         });
       } catch (e) {
         if (signal.aborted) {
@@ -245,7 +265,7 @@ export class WebhookCheck implements AccessCheck {
       }
       if (response.status === 429 || response.status >= 500) {
         lastProblem = `${this.host} answered ${response.status}`;
-        await response.body?.cancel().catch(() => undefined);
+        await response.discard();
         if (attempt < o.retries) {
           const retryAfter = Number(response.headers.get('retry-after'));
           const wait =
@@ -266,19 +286,24 @@ export class WebhookCheck implements AccessCheck {
         continue;
       }
       if (!response.ok) {
-        await response.body?.cancel().catch(() => undefined);
+        await response.discard();
         return {
           outcome: 'error',
-          detail: `${this.host} answered ${response.status}`,
+          detail: `${this.host} answered ${response.status}${
+            response.redirect ? ` ${REDIRECT_NOT_FOLLOWED}` : ''
+          }`,
         };
       }
       let json: unknown;
       try {
         json = JSON.parse(await response.text());
-      } catch {
+      } catch (e) {
         return {
           outcome: 'error',
-          detail: `${this.host} answered with something that is not JSON`,
+          detail:
+            e instanceof ResponseTooLargeError
+              ? `${this.host} ${e.message}`
+              : `${this.host} answered with something that is not JSON`,
         };
       }
       return validateAnswer(json, o.validators);

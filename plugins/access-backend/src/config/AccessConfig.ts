@@ -75,6 +75,8 @@ export interface OutboundWebhookConfig {
   events: string[];
   /** Limit for each delivery attempt. */
   timeoutMs: number;
+  /** An answer with a larger body is a failed attempt. Default 1 MiB. */
+  maxResponseBytes?: number;
 }
 
 /** Everything under `access.*`, validated once at start. */

@@ -173,6 +173,7 @@ const webhookSchema = z
       .default(['*']),
     headers: z.record(z.string()).optional(),
     timeout: z.unknown().optional(),
+    maxResponseBytes: z.unknown().optional(),
   })
   .strict();
 
@@ -398,6 +399,9 @@ export function readAccessConfig(
           secret: w.secret,
           ...(w.headers ? { headers: w.headers } : {}),
           ...(w.timeout !== undefined ? { timeout: w.timeout as any } : {}),
+          ...(w.maxResponseBytes !== undefined
+            ? { maxResponseBytes: w.maxResponseBytes as any }
+            : {}),
         }),
       );
       return [
@@ -408,6 +412,7 @@ export function readAccessConfig(
           headers: o.headers,
           events: [...new Set(w.events)],
           timeoutMs: o.timeoutMs,
+          maxResponseBytes: o.maxResponseBytes,
         },
       ];
     } catch (e) {

@@ -1,4 +1,7 @@
-import { AuthService } from '@backstage/backend-plugin-api';
+import {
+  AuthService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
 import {
   Entity,
   getCompoundEntityRef,
@@ -10,6 +13,7 @@ import {
 } from '@backstage/catalog-model';
 import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { BoundedCache } from './BoundedCache';
 
 /** A person as the access backend needs to know them. */
 export interface DirectoryUser {
@@ -20,42 +24,62 @@ export interface DirectoryUser {
   groups: string[];
 }
 
-const CACHE_MS = 30_000;
+/**
+ * The look-up cache: an entry lives 30 s (group and owner changes show within that) and at
+ * most 5,000 are held, a few MB at most whatever refs callers make up.
+ */
+export const LOOKUP_CACHE = { ttlMs: 30_000, maxEntries: 5_000 };
 
 /**
- * Reads users, groups and entities from the catalog with the plugin's own credentials,
- * with a short cache so that a burst of requests does not become a burst of catalog calls.
+ * Reads users, groups and entities from the catalog, with a short, bounded cache so that a
+ * burst of requests does not become a burst of catalog calls. Reads for the plugin's own
+ * decisions (approvers, owners, flow matching) use the plugin's credentials; reads that show
+ * entities to a caller pass the caller's credentials, so the catalog's permission policy
+ * decides what they see.
  */
 export class CatalogDirectory {
-  private readonly cache = new Map<
-    string,
-    { at: number; value: Promise<Entity | undefined> }
-  >();
+  private readonly cache: BoundedCache<Promise<Entity | undefined>>;
 
   private readonly catalog: CatalogService;
 
   constructor(
     catalog: CatalogService,
     private readonly auth: AuthService,
-    private readonly now: () => number = Date.now,
+    now: () => number = Date.now,
   ) {
     this.catalog = answerUnavailableWhenDown(catalog);
+    this.cache = new BoundedCache({ ...LOOKUP_CACHE, now });
   }
 
-  private async credentials() {
-    return { credentials: await this.auth.getOwnServiceCredentials() };
+  /** Entries held by the look-up cache (for tests and diagnostics). */
+  get cacheSize(): number {
+    return this.cache.size;
   }
 
-  /** Fetches one entity (cached). */
-  async getEntity(ref: string): Promise<Entity | undefined> {
-    const key = ref.toLocaleLowerCase('en-US');
+  private async credentials(onBehalfOf?: BackstageCredentials) {
+    return {
+      credentials: onBehalfOf ?? (await this.auth.getOwnServiceCredentials()),
+    };
+  }
+
+  /**
+   * Fetches one entity (cached). With `onBehalfOf`, the catalog answers as it would that
+   * caller (an entity they may not read is `undefined`), and the entry is that caller's own.
+   */
+  async getEntity(
+    ref: string,
+    onBehalfOf?: BackstageCredentials,
+  ): Promise<Entity | undefined> {
+    const key = cacheKey(ref, onBehalfOf);
     const hit = this.cache.get(key);
-    if (hit && this.now() - hit.at < CACHE_MS) return hit.value;
-    const value = this.credentials().then(o =>
+    if (hit) return hit;
+    const value = this.credentials(onBehalfOf).then(o =>
       this.catalog.getEntityByRef(ref, o),
     );
-    this.cache.set(key, { at: this.now(), value });
-    value.catch(() => this.cache.delete(key));
+    this.cache.set(key, value);
+    // Misses are not kept: anyone can ask for any number of refs that do not exist.
+    const forget = () => this.cache.deleteIf(key, value);
+    value.then(e => e || forget(), forget);
     return value;
   }
 
@@ -67,48 +91,46 @@ export class CatalogDirectory {
       await this.credentials(),
     );
     items.forEach((e, i) => {
-      if (e) {
-        this.cache.set(refs[i].toLocaleLowerCase('en-US'), {
-          at: this.now(),
-          value: Promise.resolve(e),
-        });
-      }
+      if (e) this.cache.set(cacheKey(refs[i]), Promise.resolve(e));
     });
     return items;
   }
 
-  /** One page of entities matching any of the filters (and the search term), in name order. */
+  /**
+   * One page of entities matching any of the filters (and the search term), in name order,
+   * as `onBehalfOf` may read them. The query is always built here from the filters, never
+   * taken from a client; `offset` says where the page starts.
+   */
   async queryEntities(options: {
     filters: Record<string, string | string[]>[];
     term?: string;
-    cursor?: string;
+    offset: number;
     limit: number;
-  }): Promise<{ items: Entity[]; nextCursor?: string }> {
-    const request = options.cursor
-      ? { cursor: options.cursor, limit: options.limit }
-      : {
-          filter: options.filters,
-          limit: options.limit,
-          orderFields: { field: 'metadata.name', order: 'asc' as const },
-          totalItems: 'exclude' as const,
-          ...(options.term
-            ? {
-                fullTextFilter: {
-                  term: options.term,
-                  fields: [
-                    'metadata.name',
-                    'metadata.title',
-                    'metadata.description',
-                  ],
-                },
-              }
-            : {}),
-        };
+    onBehalfOf: BackstageCredentials;
+  }): Promise<{ items: Entity[]; more: boolean }> {
     const res = await this.catalog.queryEntities(
-      request,
-      await this.credentials(),
+      {
+        filter: options.filters,
+        limit: options.limit,
+        offset: options.offset || undefined,
+        orderFields: { field: 'metadata.name', order: 'asc' },
+        totalItems: 'exclude',
+        ...(options.term
+          ? {
+              fullTextFilter: {
+                term: options.term,
+                fields: [
+                  'metadata.name',
+                  'metadata.title',
+                  'metadata.description',
+                ],
+              },
+            }
+          : {}),
+      },
+      await this.credentials(options.onBehalfOf),
     );
-    return { items: res.items, nextCursor: res.pageInfo.nextCursor };
+    return { items: res.items, more: !!res.pageInfo.nextCursor };
   }
 
   /** Finds a user by entity ref (`user:default/alice`, `alice`) or by e-mail. */
@@ -226,6 +248,15 @@ export function ownersOf(entity: Entity): string[] {
     }
   }
   return [];
+}
+
+/** Own reads and each caller's reads are kept apart: what one may see is not shown to another. */
+function cacheKey(ref: string, onBehalfOf?: BackstageCredentials): string {
+  const p = onBehalfOf?.principal as
+    | { type: string; userEntityRef?: string; subject?: string }
+    | undefined;
+  const who = p ? `${p.type} ${p.userEntityRef ?? p.subject ?? ''}` : 'self';
+  return `${who}\n${ref.toLocaleLowerCase('en-US')}`;
 }
 
 function toUser(entity: Entity): DirectoryUser {

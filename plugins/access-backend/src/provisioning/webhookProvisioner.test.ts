@@ -8,6 +8,10 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { Webhook } from 'standardwebhooks';
 import {
+  useTestServers,
+  waitUntil,
+} from '../http/__testUtils__/hostileServers';
+import {
   readWebhookProvisionerOptions,
   WebhookProvisioner,
   WebhookProvisionerOptions,
@@ -297,6 +301,57 @@ describe('webhook provisioner against a local receiver', () => {
   });
 });
 
+describe('webhook provisioner against receivers that answer too much or elsewhere', () => {
+  const start = useTestServers();
+
+  it('fails and retries a grant or revoke whose answer is larger than the cap', async () => {
+    const receiver = await start({ big: 5 * 1024 * 1024 });
+    const p = fast({ url: `${receiver.origin}/hooks`, retries: 1 });
+    expect(await failure(p.grant(request))).toBe(
+      `${receiver.origin} answered with more than 1048576 bytes after 2 tries`,
+    );
+    expect(await failure(p.revoke(request))).toBe(
+      `${receiver.origin} answered with more than 1048576 bytes after 2 tries`,
+    );
+    expect(receiver.seen).toHaveLength(4);
+    // the cap is configurable
+    const roomy = fast({
+      url: `${receiver.origin}/hooks`,
+      maxResponseBytes: 6 * 1024 * 1024,
+    });
+    expect(await roomy.grant(request)).toEqual({});
+  });
+
+  it('stops reading an endless answer at the cap and hangs up', async () => {
+    const receiver = await start({ endless: true });
+    const p = fast({
+      url: `${receiver.origin}/hooks`,
+      retries: 0,
+      timeout: '10s',
+      maxResponseBytes: 256 * 1024,
+    });
+    expect(await failure(p.grant(request))).toBe(
+      `${receiver.origin} answered with more than 262144 bytes after 1 try`,
+    );
+    await waitUntil(() => receiver.clientHungUp());
+    expect(receiver.written()).toBeLessThan(32 * 1024 * 1024);
+  }, 20_000);
+
+  it('does not follow a redirect, so its headers never reach the other origin', async () => {
+    const elsewhere = await start({ json: {} });
+    const receiver = await start({ redirectTo: `${elsewhere.origin}/collect` });
+    const p = fast({
+      url: `${receiver.origin}/hooks`,
+      headers: { Authorization: `Bearer ${API_KEY}`, 'X-Api-Key': API_KEY },
+    });
+    expect(await failure(p.grant(request))).toBe(
+      `${receiver.origin} answered 302 (redirects are not followed)`,
+    );
+    expect(receiver.seen[0].headers['x-api-key']).toBe(API_KEY);
+    expect(elsewhere.seen).toEqual([]);
+  });
+});
+
 describe('webhook provisioner answers (msw)', () => {
   const URL = 'https://grants.example.com/hooks/access';
   const server = setupServer();
@@ -465,6 +520,7 @@ describe('webhook provisioner config', () => {
       headers: {},
       timeoutMs: 10_000,
       retries: 3,
+      maxResponseBytes: 1024 * 1024,
     });
     expect(
       readWebhookProvisionerOptions(
@@ -513,6 +569,10 @@ describe('webhook provisioner config', () => {
       /^retries: must be a whole number from 0 to 10$/,
     ],
     [{ ...ok, timeout: 'soon' }, /^timeout: "soon" is not a duration/],
+    [
+      { ...ok, maxResponseBytes: -5 },
+      /^maxResponseBytes: must be a whole number of bytes from 1 to 67108864$/,
+    ],
     [
       { ...ok, headers: { 'Webhook-Signature': 'v1,x' } },
       /^headers\.Webhook-Signature: is set by the webhook provisioner/,

@@ -7,6 +7,13 @@ import {
   ProvisionerRequest,
 } from '@jit-access/plugin-access-node';
 import { parseDurationMs } from '../config/duration';
+import {
+  boundedFetch,
+  BoundedResponse,
+  readMaxResponseBytes,
+  REDIRECT_NOT_FOLLOWED,
+  ResponseTooLargeError,
+} from '../http/boundedFetch';
 import { readHeaderConfig } from '../http/headerConfig';
 import { headerSecrets, Redactor } from '../http/redact';
 import {
@@ -34,6 +41,8 @@ export interface WebhookProvisionerOptions {
   maxBackoffMs?: number;
   /** Upper bound of a wait asked for with `Retry-After`. */
   maxRetryAfterMs?: number;
+  /** An answer with a larger body is a failed try. Default 1 MiB. */
+  maxResponseBytes?: number;
 }
 
 /** The JSON body POSTed for `access.grant` and `access.revoke`. */
@@ -57,8 +66,6 @@ const MAX_RETRIES = 10;
 const DEFAULT_BACKOFF_MS = 500;
 const DEFAULT_MAX_BACKOFF_MS = 8_000;
 const DEFAULT_MAX_RETRY_AFTER_MS = 5_000;
-/** A grant answer larger than this is not read for access details. */
-const MAX_ANSWER_BYTES = 1024 * 1024;
 const EXCERPT_CHARS = 200;
 /** Headers the provisioner sets itself. */
 const RESERVED_HEADERS = [
@@ -140,7 +147,9 @@ export function readWebhookProvisionerOptions(
     }
   }
 
-  return { url, secret, headers, timeoutMs, retries };
+  const maxResponseBytes = readMaxResponseBytes(config);
+
+  return { url, secret, headers, timeoutMs, retries, maxResponseBytes };
 }
 
 const sleep = (ms: number) =>
@@ -153,31 +162,6 @@ function retryAfterMs(value: string | null): number | undefined {
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/** Reads at most `maxBytes` of a body; `complete` is false when there was more. */
-async function readText(
-  response: Response,
-  maxBytes: number,
-): Promise<{ text: string; complete: boolean }> {
-  if (!response.body) return { text: '', complete: true };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let complete = true;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-    if (size > maxBytes) {
-      complete = false;
-      await reader.cancel().catch(() => undefined);
-      break;
-    }
-  }
-  const text = new TextDecoder().decode(Buffer.concat(chunks));
-  return { text: complete ? text : text.slice(0, maxBytes), complete };
 }
 
 /**
@@ -252,26 +236,7 @@ export class WebhookProvisioner implements AccessProvisioner {
   }
 
   async grant(request: ProvisionerRequest): Promise<ProvisionerGrantResult> {
-    const { response, done } = await this.deliver('grant', request);
-    let text: string;
-    try {
-      const read = await readText(response, MAX_ANSWER_BYTES);
-      if (!read.complete) {
-        this.logger?.warn(
-          `${this.origin} answered the grant of ${request.requestId} with more than ${MAX_ANSWER_BYTES} bytes; ignoring the answer`,
-        );
-        return {};
-      }
-      text = read.text;
-    } catch {
-      // The receiver said 2xx, so access is granted; only the details are lost.
-      this.logger?.warn(
-        `${this.origin} accepted the grant of ${request.requestId} but its answer could not be read; no access details`,
-      );
-      return {};
-    } finally {
-      done();
-    }
+    const text = await this.deliver('grant', request);
     if (text.trim() === '') return {};
     const accessDetails = accessDetailsFromAnswer(text);
     if (accessDetails) return { accessDetails };
@@ -284,9 +249,7 @@ export class WebhookProvisioner implements AccessProvisioner {
   }
 
   async revoke(request: ProvisionerRequest): Promise<void> {
-    const { response, done } = await this.deliver('revoke', request);
-    await response.body?.cancel().catch(() => undefined);
-    done();
+    await this.deliver('revoke', request);
   }
 
   /** Builds the event body; the catalog entities are left out on purpose. */
@@ -313,14 +276,14 @@ export class WebhookProvisioner implements AccessProvisioner {
   }
 
   /**
-   * POSTs one event until it is accepted (2xx), retrying 429, 5xx, network errors and
-   * timeouts. Returns the accepted response, whose body is still readable within the try's
-   * time limit until `done` is called.
+   * POSTs one event until it is accepted (2xx), retrying 429, 5xx, answers over the size
+   * cap, network errors and timeouts. Returns the accepted answer's body ('' when it
+   * could not be read).
    */
   private async deliver(
     kind: 'grant' | 'revoke',
     request: ProvisionerRequest,
-  ): Promise<{ response: Response; done: () => void }> {
+  ): Promise<string> {
     const o = this.options;
     const payload = JSON.stringify(WebhookProvisioner.event(kind, request));
     const messageId = webhookMessageId(request.requestId, kind);
@@ -348,9 +311,9 @@ export class WebhookProvisioner implements AccessProvisioner {
         o.timeoutMs,
       );
       const done = () => clearTimeout(timer);
-      let response: Response;
+      let response: BoundedResponse;
       try {
-        response = await fetch(o.url, {
+        response = await boundedFetch(o.url, {
           method: 'POST',
           headers: {
             ...o.headers,
@@ -362,7 +325,7 @@ export class WebhookProvisioner implements AccessProvisioner {
           },
           body: payload,
           signal: controller.signal,
-          redirect: 'manual',
+          maxResponseBytes: o.maxResponseBytes,
         });
       } catch (e) {
         done();
@@ -372,10 +335,30 @@ export class WebhookProvisioner implements AccessProvisioner {
         continue;
       }
 
-      if (response.ok) return { response, done };
+      if (response.ok) {
+        try {
+          return await response.text();
+        } catch (e) {
+          if (e instanceof ResponseTooLargeError) {
+            problem = e.message;
+            continue;
+          }
+          // The receiver said 2xx, so it is done; only the details are lost.
+          this.logger?.warn(
+            `${this.origin} accepted the ${kind} of ${
+              request.requestId
+            } but its answer could not be read${
+              kind === 'grant' ? '; no access details' : ''
+            }`,
+          );
+          return '';
+        } finally {
+          done();
+        }
+      }
 
       if (response.status === 429 || response.status >= 500) {
-        await response.body?.cancel().catch(() => undefined);
+        await response.discard();
         done();
         problem = `answered ${response.status}`;
         const asked = retryAfterMs(response.headers.get('retry-after'));
@@ -386,7 +369,7 @@ export class WebhookProvisioner implements AccessProvisioner {
       // Anything else (4xx, a redirect) will not get better by asking again.
       let excerpt = '';
       try {
-        const read = await readText(response, 4096);
+        const read = await response.textAtMost(4096);
         // A cut-off tail could hold part of a secret that redaction would not recognise.
         excerpt = read.complete
           ? read.text
@@ -399,9 +382,9 @@ export class WebhookProvisioner implements AccessProvisioner {
       } finally {
         done();
       }
-      if (response.status >= 300 && response.status < 400) {
+      if (response.redirect) {
         throw new Error(
-          `${this.origin} answered ${response.status} (redirects are not followed)`,
+          `${this.origin} answered ${response.status} ${REDIRECT_NOT_FOLLOWED}`,
         );
       }
       excerpt = this.clean(excerpt);

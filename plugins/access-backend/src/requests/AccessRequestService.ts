@@ -1,4 +1,7 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import {
   ConflictError,
   InputError,
@@ -219,7 +222,11 @@ export class AccessRequestService {
 
   // ---------------------------------------------------------------- entity page
 
-  private async entityFor(entityRef: string) {
+  /** The entity as `onBehalfOf` may read it: one they may not read is "not in the catalog". */
+  private async entityFor(
+    entityRef: string,
+    onBehalfOf?: BackstageCredentials,
+  ) {
     let ref: string;
     try {
       ref = stringifyEntityRef(
@@ -230,7 +237,7 @@ export class AccessRequestService {
         `entityRef: "${entityRef}" is not an entity ref like resource:default/orders-db`,
       );
     }
-    const entity = await this.deps.directory.getEntity(ref);
+    const entity = await this.deps.directory.getEntity(ref, onBehalfOf);
     if (!entity) throw new NotFoundError(`No entity ${ref} in the catalog`);
     return { ref, entity };
   }
@@ -253,8 +260,9 @@ export class AccessRequestService {
   async entityAccess(
     caller: Caller,
     entityRef: string,
+    onBehalfOf?: BackstageCredentials,
   ): Promise<EntityAccessSummary> {
-    const { ref, entity } = await this.entityFor(entityRef);
+    const { ref, entity } = await this.entityFor(entityRef, onBehalfOf);
     const user =
       caller.type === 'user' ? await this.resolveRequester(caller) : undefined;
     const canSeeHolders = await this.canSeeHolders(caller, entity);
@@ -298,8 +306,9 @@ export class AccessRequestService {
     caller: Caller,
     entityRef: string,
     page: { cursor?: PageCursor; limit: number },
+    onBehalfOf?: BackstageCredentials,
   ): Promise<{ items: AccessRequest[]; nextCursor?: PageCursor }> {
-    const { ref, entity } = await this.entityFor(entityRef);
+    const { ref, entity } = await this.entityFor(entityRef, onBehalfOf);
     if (!(await this.canSeeHolders(caller, entity))) {
       throw new NotAllowedError(
         `Only owners of ${ref} and access admins may see its access history`,

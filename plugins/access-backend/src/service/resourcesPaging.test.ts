@@ -115,5 +115,69 @@ describe.each(databases.eachSupportedId())(
         REPLICAS.map(r => `resource:default/${r.metadata.name}`),
       );
     });
+
+    const withCursor = (cursor: string, rest = '', who = 'alice') =>
+      h.api.get(
+        `/resources?limit=4&cursor=${encodeURIComponent(cursor)}${rest}`,
+        who,
+      );
+
+    async function firstCursor(query = '') {
+      const res = await h.api.get(`/resources?limit=4${query}`);
+      expect(res.status).toBe(200);
+      expect(res.body.nextCursor).toEqual(expect.any(String));
+      return res.body.nextCursor as string;
+    }
+
+    it('refuses a catalog cursor made by the client (a query of its own choosing)', async () => {
+      // The in-memory catalog's cursor format: users, in e-mail order.
+      const crafted = Buffer.from(
+        JSON.stringify({
+          filter: { kind: 'user' },
+          orderFields: [{ field: 'spec.profile.email', order: 'asc' }],
+          offset: 0,
+          totalItems: 7,
+        }),
+      ).toString('base64');
+      const res = await withCursor(crafted);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(
+        'Invalid query: cursor: not a cursor this API returned to you; start again without a cursor',
+      );
+    });
+
+    it('refuses a cursor that was changed, or issued to someone else', async () => {
+      const cursor = await firstCursor();
+      expect((await withCursor(cursor)).status).toBe(200);
+
+      const [body, mac] = cursor.split('.');
+      const position = JSON.parse(Buffer.from(body, 'base64url').toString());
+      const moved = Buffer.from(
+        JSON.stringify({ ...position, offset: 0, type: 'cache' }),
+      ).toString('base64url');
+      expect((await withCursor(`${moved}.${mac}`)).status).toBe(400);
+      expect((await withCursor(`${body}.${mac.slice(1)}A`)).status).toBe(400);
+      expect((await withCursor(body)).status).toBe(400);
+
+      const asBob = await withCursor(cursor, '', 'bob');
+      expect(asBob.status).toBe(400);
+      expect(asBob.body.error.message).toMatch(/^Invalid query: cursor: /);
+    });
+
+    it('takes the search from the cursor: repeated is fine, changed is a 400', async () => {
+      const cursor = await firstCursor('&q=replica');
+      const same = await withCursor(cursor, '&q=replica');
+      expect(same.status).toBe(200);
+      expect(
+        same.body.items.map((i: RequestableResource) => i.entityRef),
+      ).toEqual(
+        REPLICAS.slice(4, 8).map(r => `resource:default/${r.metadata.name}`),
+      );
+      const other = await withCursor(cursor, '&q=billing');
+      expect(other.status).toBe(400);
+      expect(other.body.error.message).toBe(
+        'Invalid query: cursor: belongs to another search (q differs); start again without a cursor',
+      );
+    });
   },
 );

@@ -17,17 +17,22 @@ import {
   accessAuditReadPermission,
   accessRequestCreateOnBehalfPermission,
   accessRequestCreatePermission,
-  RequestableResource,
 } from '@jit-access/plugin-access-common';
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { AuditChain } from '../audit/AuditChain';
 import { DecisionCache } from './DecisionCache';
+import {
+  generateCursorKey,
+  RESOURCES_CURSOR_KEY_SETTING,
+  ResourcesCursors,
+} from './resourcesCursor';
+import { searchResources } from './searchResources';
 import { assertMayActOnBehalf } from './onBehalfOf';
 import { AccessConfig, AccessFlow } from '../config/AccessConfig';
 import { AccessStore } from '../database/AccessStore';
 import { CatalogDirectory } from '../flows/CatalogDirectory';
-import { FlowResolver, refOf } from '../flows/FlowResolver';
+import { FlowResolver } from '../flows/FlowResolver';
 import { AccessRequestService, Caller } from '../requests/AccessRequestService';
 import {
   againBodySchema,
@@ -118,6 +123,9 @@ export async function createRouter(
     ttlMs: 10_000,
     maxEntries: 10_000,
   });
+  const cursors = new ResourcesCursors(() =>
+    store.getOrCreateSetting(RESOURCES_CURSOR_KEY_SETTING, generateCursorKey),
+  );
   router.use(express.json({ limit: BODY_LIMIT }));
 
   /**
@@ -230,7 +238,7 @@ export async function createRouter(
   });
 
   router.get('/resources', async (req, res) => {
-    const { caller: c } = await caller(req);
+    const { caller: c, credentials } = await caller(req);
     const q = parse(resourcesQuerySchema, req.query, 'query');
     // Services have no catalog identity of their own, so nothing is requestable for them here.
     const user =
@@ -239,43 +247,13 @@ export async function createRouter(
       res.json({ items: [] });
       return;
     }
-    const filters = resolver.catalogFilterFor(user, {
-      type: q.type,
-      permission: q.permission,
-    });
-    if (!filters) {
-      res.json({ items: [] });
-      return;
-    }
-    const page = await directory.queryEntities({
-      filters,
-      term: q.q?.trim() || undefined,
-      cursor: q.cursor,
-      limit: q.limit,
-    });
-    const items: RequestableResource[] = [];
-    for (const entity of page.items) {
-      const perms = resolver
-        .permissionsFor(user, entity)
-        .filter(p => !q.permission || p.permission === q.permission);
-      if (!perms.length) continue;
-      const spec = (entity.spec ?? {}) as { type?: unknown; owner?: unknown };
-      items.push({
-        entityRef: refOf(entity),
-        kind: entity.kind,
-        name: entity.metadata.name,
-        title: entity.metadata.title,
-        description: entity.metadata.description,
-        type: typeof spec.type === 'string' ? spec.type : undefined,
-        owner: typeof spec.owner === 'string' ? spec.owner : undefined,
-        permissions: perms.map(p => ({
-          permission: p.permission,
-          flowId: p.flow.id,
-          flowTitle: p.flow.title,
-        })),
-      });
-    }
-    res.json({ items, nextCursor: page.nextCursor });
+    res.json(
+      await searchResources(
+        { resolver, directory, cursors },
+        { user, credentials },
+        q,
+      ),
+    );
   });
 
   async function submissionCaller(req: Request, requester?: string) {
@@ -418,18 +396,23 @@ export async function createRouter(
   });
 
   router.get('/entity-access', async (req, res) => {
-    const { caller: c } = await caller(req);
+    const { caller: c, credentials } = await caller(req);
     const q = parse(entityQuerySchema, req.query, 'query');
-    res.json(await service.entityAccess(c, q.entityRef));
+    res.json(await service.entityAccess(c, q.entityRef, credentials));
   });
 
   router.get('/entity-access/history', async (req, res) => {
-    const { caller: c } = await caller(req);
+    const { caller: c, credentials } = await caller(req);
     const q = parse(entityHistoryQuerySchema, req.query, 'query');
-    const page = await service.entityHistory(c, q.entityRef, {
-      cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
-      limit: q.limit,
-    });
+    const page = await service.entityHistory(
+      c,
+      q.entityRef,
+      {
+        cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
+        limit: q.limit,
+      },
+      credentials,
+    );
     res.json({
       items: page.items,
       nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : undefined,

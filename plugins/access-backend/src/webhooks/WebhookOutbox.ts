@@ -6,6 +6,11 @@ import { OutboundWebhookConfig } from '../config/AccessConfig';
 import { Db } from '../database/AccessStore';
 import { OutboxRecord, OutboxStore } from '../database/OutboxStore';
 import { NewAuditRecord, RequestRecord } from '../database/types';
+import {
+  boundedFetch,
+  REDIRECT_NOT_FOLLOWED,
+  ResponseTooLargeError,
+} from '../http/boundedFetch';
 import { headerSecrets, Redactor } from '../http/redact';
 import { WebhookSigner } from '../provisioning/signing';
 import { eventTypeOf, subscribes } from './eventTypes';
@@ -291,20 +296,37 @@ export class WebhookOutbox {
     const signed = this.signers.get(webhook.id)!.sign(e.payload, eventId);
     const redactor = this.redactors.get(webhook.id)!;
     try {
-      const response = await (this.deps.fetch ?? fetch)(webhook.url, {
-        method: 'POST',
-        headers: {
-          ...webhook.headers,
-          'content-type': 'application/json',
-          'user-agent': 'backstage-jit-access',
-          ...signed,
+      const response = await boundedFetch(
+        webhook.url,
+        {
+          method: 'POST',
+          headers: {
+            ...webhook.headers,
+            'content-type': 'application/json',
+            'user-agent': 'backstage-jit-access',
+            ...signed,
+          },
+          body: e.payload,
+          signal: AbortSignal.timeout(webhook.timeoutMs),
+          maxResponseBytes: webhook.maxResponseBytes,
         },
-        body: e.payload,
-        signal: AbortSignal.timeout(webhook.timeoutMs),
-        redirect: 'manual',
-      });
-      const text = await response.text().catch(() => '');
-      if (response.status >= 200 && response.status < 300) return undefined;
+        this.deps.fetch,
+      );
+      if (response.redirect) {
+        await response.discard();
+        return `HTTP ${response.status} ${REDIRECT_NOT_FOLLOWED}`;
+      }
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (err) {
+        // An answer larger than allowed fails the attempt, even a 2xx.
+        if (err instanceof ResponseTooLargeError) {
+          return `HTTP ${response.status}: ${err.message}`;
+        }
+        text = '';
+      }
+      if (response.ok) return undefined;
       const excerpt = redactor.excerpt(text, EXCERPT_CHARS);
       return `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`;
     } catch (err) {

@@ -10,6 +10,10 @@ import {
   TestClock,
 } from '../__testUtils__/harness';
 import { readAccessConfig } from '../config/readAccessConfig';
+import {
+  useTestServers,
+  waitUntil,
+} from '../http/__testUtils__/hostileServers';
 import { WEBHOOKS_TASK_ID } from '../tasks/scheduleTasks';
 
 jest.setTimeout(90_000);
@@ -137,6 +141,7 @@ describe('access.webhooks config', () => {
         headers: {},
         events: ['*'],
         timeoutMs: 10_000,
+        maxResponseBytes: 1024 * 1024,
       },
     ]);
   });
@@ -164,6 +169,13 @@ describe('access.webhooks config', () => {
     ).toThrow(
       /access\.webhooks\[0\]: Unrecognized key\(s\) in object: 'retries'/,
     );
+    expect(() =>
+      read([
+        { id: 'a', url: 'https://x', secret: SECRET, maxResponseBytes: 0 },
+      ]),
+    ).toThrow(
+      /access\.webhooks\[0\]\.maxResponseBytes: must be a whole number of bytes from 1 to 67108864/,
+    );
   });
 });
 
@@ -183,13 +195,14 @@ describe.each(databases.eachSupportedId())(
       knex: Awaited<ReturnType<typeof databases.init>>,
       clock = new TestClock(),
       events: string[] = ['request.*', 'access.*'],
+      webhooks?: object[],
     ) =>
       startAccessBackend({
         knex,
         clock,
         access: {
           flows: FLOWS,
-          webhooks: [
+          webhooks: webhooks ?? [
             {
               id: 'siem',
               url: receiver.url,
@@ -377,6 +390,63 @@ describe.each(databases.eachSupportedId())(
         ]);
       } finally {
         await second.backend.stop();
+      }
+    });
+
+    const serve = useTestServers();
+
+    it('fails and retries a delivery whose answer is over the cap or redirects, leaking no headers', async () => {
+      const big = await serve({ big: 5 * 1024 * 1024 });
+      const endless = await serve({ endless: true });
+      const elsewhere = await serve({ json: {} });
+      const moved = await serve({ redirectTo: `${elsewhere.origin}/collect` });
+      const webhook = (id: string, url: string, extra: object = {}) => ({
+        id,
+        url: `${url}/events`,
+        secret: SECRET,
+        events: ['request.created'],
+        headers: { 'X-Api-Key': 'siem-key-0123456789' },
+        timeout: '5s',
+        ...extra,
+      });
+      const knex = await databases.init(databaseId);
+      const h = await start(knex, undefined, undefined, [
+        webhook('big', big.origin),
+        webhook('endless', endless.origin, { maxResponseBytes: 262144 }),
+        webhook('moved', moved.origin),
+      ]);
+      try {
+        await h.api.post('/requests', PROD_READ).expect(201);
+        const errors = async () =>
+          Object.fromEntries(
+            (await outbox({ knex })).map((x: any) => [
+              x.webhook_id,
+              [x.last_error, Number(x.attempts), x.delivered_at],
+            ]),
+          );
+        await eventually(async () =>
+          expect(await errors()).toEqual({
+            big: ['HTTP 200: answered with more than 1048576 bytes', 1, null],
+            endless: [
+              'HTTP 200: answered with more than 262144 bytes',
+              1,
+              null,
+            ],
+            moved: ['HTTP 302 (redirects are not followed)', 1, null],
+          }),
+        );
+        await waitUntil(() => endless.clientHungUp());
+        expect(endless.written()).toBeLessThan(32 * 1024 * 1024);
+        expect(moved.seen[0].headers['x-api-key']).toBe('siem-key-0123456789');
+        expect(elsewhere.seen).toEqual([]);
+        // each is tried again after its backoff
+        h.clock.advance(2);
+        await h.scheduler.run(WEBHOOKS_TASK_ID);
+        expect(big.seen).toHaveLength(2);
+        expect(moved.seen).toHaveLength(2);
+        expect(elsewhere.seen).toEqual([]);
+      } finally {
+        await h.backend.stop();
       }
     });
 
