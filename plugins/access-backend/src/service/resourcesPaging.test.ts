@@ -1,4 +1,5 @@
 import { RequestableResource } from '@jit-access/plugin-access-common';
+import { Knex } from 'knex';
 import {
   createTestDatabases,
   ENTITIES,
@@ -39,11 +40,11 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let h: Awaited<ReturnType<typeof startAccessBackend>>;
 
+    let knex: Knex;
+
     beforeAll(async () => {
-      h = await startAccessBackend({
-        knex: await databases.init(databaseId),
-        entities: CATALOG,
-      });
+      knex = await databases.init(databaseId);
+      h = await startAccessBackend({ knex, entities: CATALOG });
     });
     afterAll(async () => {
       await h.backend.stop();
@@ -178,6 +179,22 @@ describe.each(databases.eachSupportedId())(
       expect(other.body.error.message).toBe(
         'Invalid query: cursor: belongs to another search (q differs); start again without a cursor',
       );
+    });
+
+    it('accepts a cursor on another replica of the same database', async () => {
+      const cursor = await firstCursor();
+      const other = await startAccessBackend({ knex, entities: CATALOG });
+      try {
+        const res = await other.api.get(
+          `/resources?limit=4&cursor=${encodeURIComponent(cursor)}`,
+        );
+        expect(res.status).toBe(200);
+        expect(
+          res.body.items.map((i: RequestableResource) => i.entityRef),
+        ).toEqual(ALL_RESOURCES.slice(4, 8));
+      } finally {
+        await other.backend.stop();
+      }
     });
   },
 );
