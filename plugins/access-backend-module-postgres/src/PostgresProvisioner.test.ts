@@ -304,6 +304,21 @@ describePostgres('the postgres provisioner', () => {
       await p.revoke(reader);
     });
 
+    it('warns when a login may create objects, naming where, and not when it may not', async () => {
+      const p = await create();
+      const writer = writeRequest();
+      const details = (await p.grant(writer)).accessDetails!;
+      const reader = grantRequest({ requestId: t.requestId() });
+      const readDetails = (await p.grant(reader)).accessDetails!;
+      const warnings = (log.warn as jest.Mock).mock.calls.map(c => c[0]);
+      expect(warnings).toEqual([
+        `PostgreSQL login role ${details.user} on target "orders-prod" can create objects (schema public) through PUBLIC or its roles; what it creates lends its rights to others until access ends, and what it creates as one of its roles outlives it: REVOKE CREATE (see the module's README)`,
+      ]);
+      expect(warnings.join()).not.toContain(readDetails.user);
+      await p.revoke(writer);
+      await p.revoke(reader);
+    });
+
     it('drops what the login created in other databases of the cluster, so the role can be dropped', async () => {
       const p = await create();
       const request = writeRequest();

@@ -8,6 +8,7 @@ import {
 } from '@jit-access/plugin-access-node';
 import { Knex } from 'knex';
 import { PostgresProvisionerSettings, PostgresTarget } from './config';
+import { whereRoleCanCreate } from './createRights';
 import { dropLoginRole } from './dropLoginRole';
 import { openAdminPool } from './pools';
 import { loginRoleName, ownershipMarker, safeText } from './roleName';
@@ -313,6 +314,7 @@ export class PostgresProvisioner implements AccessProvisioner {
         ', ',
       )}, valid until ${expiresAt.toISOString()}`,
     );
+    await this.warnIfCanCreate(target, role);
     return {
       host: target.host,
       port: String(target.port),
@@ -320,6 +322,31 @@ export class PostgresProvisioner implements AccessProvisioner {
       user: role,
       password,
     };
+  }
+
+  /**
+   * Tells the admin when a login may create objects: they lend its rights to others while
+   * access lasts, and objects made as one of its roles (SET ROLE) survive the revoke.
+   */
+  private async warnIfCanCreate(target: PostgresTarget, role: string) {
+    try {
+      const places = await whereRoleCanCreate(this.db(target), role);
+      if (!places.length) return;
+      this.options.logger.warn(
+        `PostgreSQL login role ${role} on target "${
+          target.name
+        }" can create objects (${places.join(
+          ', ',
+        )}) through PUBLIC or its roles; what it creates lends its rights to others until access ends, and what it creates as one of its roles outlives it: REVOKE CREATE (see the module's README)`,
+      );
+    } catch (e) {
+      // Only advice: the grant stands.
+      this.options.logger.debug(
+        `Could not tell where ${role} may create objects: ${
+          (e as Error).message
+        }`,
+      );
+    }
   }
 
   /** Ends the login: no new sessions, open ones terminated, it and its objects dropped. */
