@@ -42,6 +42,8 @@ export function accessConfig({ revokeConcurrency, delayMs }) {
     ],
     provisioners: { 'bench-sleep': { type: 'bench-sleep', delayMs } },
     expiry: { frequency: '1s', revokeConcurrency },
+    // One requester submits as fast as the API answers: no per-user limits.
+    limits: { submissionsPerMinute: false, openPendingPerUser: false },
     encryption: { key: randomBytes(32).toString('base64') },
   };
 }

@@ -228,5 +228,23 @@ export interface Config {
       /** Most revocations run at once. Default 8. */
       revokeConcurrency?: number;
     };
+    /** What one submission, and one requester, may set going. See docs/configuration.md. */
+    limits?: {
+      /** Requests of one submission whose checks run at once, 1–256. Default 8. */
+      checkConcurrency?: number;
+      /** Provisioner `grant` calls of one submission at once, 1–256. Default 4. */
+      grantConcurrency?: number;
+      /**
+       * Submissions per requester in any 60 s, counted per backend replica; more are
+       * answered 429 with `Retry-After`. A submission counts once whatever its items.
+       * Default 30; `false`: no limit.
+       */
+      submissionsPerMinute?: number | false;
+      /**
+       * A requester with this many `pending` requests (counted in the database) gets 429 for
+       * new submissions until some are decided. Default 200; `false`: no limit.
+       */
+      openPendingPerUser?: number | false;
+    };
   };
 }

@@ -20,6 +20,30 @@ export async function mapLimit<T, R>(
   return out;
 }
 
+/** Runs a task once a slot is free; see {@link limiter}. */
+export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+/**
+ * At most `limit` tasks given to the returned function run at once; the others wait in
+ * order. For work that arrives from several places (a submission's checks, then grants).
+ */
+export function limiter(limit: number): Limiter {
+  let running = 0;
+  const queue: Array<() => void> = [];
+  return async task => {
+    if (running >= limit) await new Promise<void>(go => queue.push(go));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next task, or free it.
+      const next = queue.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 /** Rejects with `message` when the promise has not settled within `ms`. */
 export async function withTimeout<T>(
   promise: Promise<T>,

@@ -235,6 +235,15 @@ export const BUNDLES = [
   },
 ];
 
+/**
+ * Tests submit far more often than a person would: the per-user limits are off unless a
+ * test's `access.limits` says otherwise (service/submissionLimits.test.ts tests them).
+ */
+const NO_USER_LIMITS = {
+  submissionsPerMinute: false,
+  openPendingPerUser: false,
+};
+
 /** A clock the test moves by hand. */
 export class TestClock {
   constructor(public ms = Date.parse('2026-11-25T10:00:00Z')) {}
@@ -367,7 +376,10 @@ export async function startAccessBackend(
     mockServices.rootConfig.factory({
       data: {
         app: { baseUrl: 'http://localhost:3000' },
-        access: (options.access ?? { flows: FLOWS, bundles: BUNDLES }) as any,
+        access: {
+          limits: NO_USER_LIMITS,
+          ...(options.access ?? { flows: FLOWS, bundles: BUNDLES }),
+        } as any,
         ...options.extraConfig,
       },
     }),

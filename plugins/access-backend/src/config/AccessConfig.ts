@@ -79,6 +79,18 @@ export interface OutboundWebhookConfig {
   maxResponseBytes?: number;
 }
 
+/** `access.limits`: how much one submission, and one user, may set going. */
+export interface AccessLimits {
+  /** Requests of one submission whose checks run at once. */
+  checkConcurrency: number;
+  /** Provisioner `grant` calls of one submission at once. */
+  grantConcurrency: number;
+  /** Submissions per requester in any 60 s (per backend replica); `Infinity`: no limit. */
+  submissionsPerMinute: number;
+  /** No new submission while the requester has this many `pending` requests; `Infinity`: no limit. */
+  openPendingPerUser: number;
+}
+
 /** Everything under `access.*`, validated once at start. */
 export interface AccessConfig {
   flows: AccessFlow[];
@@ -93,6 +105,9 @@ export interface AccessConfig {
   reverifyFrequencySeconds: number;
   /** Most revocations run at once by the expiry task. */
   revokeConcurrency: number;
+  /** Bounds on what one user's submissions may start (`access.limits`). */
+  limits: AccessLimits;
+  webhooks: OutboundWebhookConfig[];
   /** Service subjects that may file requests for users (`access.onBehalfOf.allowedServices`). */
   onBehalfOfServices: string[];
 }

@@ -246,6 +246,19 @@ function formatPath(path: (string | number)[]): string {
   );
 }
 
+    limits: z
+      .object({
+        checkConcurrency: z.number().int().min(1).max(256).optional(),
+        grantConcurrency: z.number().int().min(1).max(256).optional(),
+        submissionsPerMinute: z
+          .union([z.literal(false), z.number().int().min(1)])
+          .optional(),
+        openPendingPerUser: z
+          .union([z.literal(false), z.number().int().min(1)])
+          .optional(),
+      })
+      .strict()
+      .optional(),
 /** Thrown when `access.*` config is invalid; the message names every bad key. */
 export class AccessConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -256,6 +269,8 @@ export class AccessConfigError extends Error {
 
 /**
  * Reads and validates `access.*` once at start-up.
+const orNoLimit = (n: number | false) => (n === false ? Infinity : n);
+
  *
  * @param options.provisionerTypes - provisioner types registered by modules (`none` is built in)
  * @param options.checkTypes - check types registered by modules
@@ -440,3 +455,10 @@ export function readAccessConfig(
         : a.notifications?.expiringSoon ?? 900,
   };
 }
+    limits: {
+      checkConcurrency: a.limits?.checkConcurrency ?? 8,
+      grantConcurrency: a.limits?.grantConcurrency ?? 4,
+      // `false` turns a per-user limit off.
+      submissionsPerMinute: orNoLimit(a.limits?.submissionsPerMinute ?? 30),
+      openPendingPerUser: orNoLimit(a.limits?.openPendingPerUser ?? 200),
+    },

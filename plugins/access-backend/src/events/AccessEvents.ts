@@ -4,6 +4,9 @@ import { SignalsService } from '@backstage/plugin-signals-node';
 import { ACCESS_REQUEST_STATUS_LABELS } from '@jit-access/plugin-access-common';
 import { RequestRecord } from '../database/types';
 import { mapLimit } from '../concurrency';
+import { formatDuration } from '../config/duration';
+import { requesterText } from './noticeText';
+import { HeldNotice, submissionNotices } from './submissionNotices';
 
 /** Decisions that close the approvers' notice, and how to word them. */
 const DECIDED: Record<string, string> = {
@@ -88,6 +91,41 @@ export class AccessEvents {
     },
   ) {}
 
+  /** Submissions whose approver notices are held back, by group id. */
+  private readonly held = new Map<string, HeldNotice[]>();
+
+  /**
+   * Holds back the approver notices of one submission's requests until {@link release},
+   * so that each approver gets one notice for the submission rather than one per request.
+   */
+  hold(groupId: string): void {
+    if (!this.held.has(groupId)) this.held.set(groupId, []);
+  }
+
+  /** Sends what {@link hold} kept back: one notice per approver (see `submissionNotices`). */
+  async release(groupId: string): Promise<void> {
+    const held = this.held.get(groupId);
+    this.held.delete(groupId);
+    const notifications = this.deps.notifications;
+    if (!held?.length || !notifications) return;
+    await mapLimit(submissionNotices(groupId, held), 32, n =>
+      notifications
+        .send({
+          recipients: {
+            type: 'entity',
+            entityRef: n.approvers,
+            excludeEntityRef: n.requester,
+          },
+          payload: n.payload,
+        })
+        .catch(e =>
+          this.deps.logger.warn(
+            `access: could not notify the approvers of submission ${groupId}: ${e}`,
+          ),
+        ),
+    );
+  }
+
   async emit(changes: AccessChange[]): Promise<void> {
     this.deps.outbox?.kick();
     const summarized = changes.filter(c => c.summarized);
@@ -151,16 +189,36 @@ export class AccessEvents {
       excludeEntityRef: r.requester,
     };
     const scope = approverScope(r.id);
+    // Held back while its submission runs; sent at once otherwise.
+    const toApprovers = async (notice: Omit<HeldNotice, 'approvers'>) => {
+      const held = this.held.get(r.groupId);
+      if (held) held.push({ ...notice, approvers });
+      else
+        await notifications!.send({
+          recipients: approverRecipients,
+          payload: notice.payload,
+        });
+    };
+    // An extension's notices show the extension's own justification.
+    const extension = c.action.startsWith('extension-')
+      ? r.extension
+      : undefined;
     if (notifications && c.notifyApprovers && approvers.length) {
-      await notifications.send({
-        recipients: approverRecipients,
+      await toApprovers({
+        request: r,
+        asked: true,
         payload: {
           title:
             c.approverMessage ??
             `Access request from ${r.requester} needs your approval`,
-          description: `${r.flowTitle}: ${describe(r)}. Justification: ${
-            r.justification || '(none)'
-          }`,
+          description: `${r.flowTitle}: ${describe(r)}.${
+            extension
+              ? ` ${formatDuration(extension.durationSeconds)} more.`
+              : ''
+          } ${requesterText(
+            'Justification',
+            extension ? extension.justification : r.justification,
+          )}`,
           link: '/access/approvals',
           severity: r.breakGlass ? 'high' : 'normal',
           topic: 'access-approval',
@@ -168,8 +226,10 @@ export class AccessEvents {
         },
       });
     } else if (notifications && DECIDED[c.action] && approvers.length) {
-      await notifications.send({
-        recipients: approverRecipients,
+      await toApprovers({
+        request: r,
+        asked: false,
+        outcome: DECIDED[c.action].replace(/^was /, ''),
         payload: {
           title: `Access request from ${r.requester} ${DECIDED[c.action]}${
             // "by" names a person other than the requester (who is named already).

@@ -57,7 +57,8 @@ import { planSubmission, SubmissionInput } from './planSubmission';
 import { toView } from './toView';
 import { assertStillRequester, noLongerApprover } from './eligibility';
 import { grantsInTurn, requesterGone } from './reverification';
-import { mapLimit, withTimeout } from '../concurrency';
+import { Limiter, limiter, mapLimit, withTimeout } from '../concurrency';
+import { SubmissionLimits } from './submissionLimits';
 import { WebhookOutbox } from '../webhooks/WebhookOutbox';
 
 /** Who is calling, as the router established it. */
@@ -129,7 +130,15 @@ export class AccessRequestService {
       /** Outbound webhooks; none when absent. */
       outbox?: WebhookOutbox;
     },
-  ) {}
+  ) {
+    this.limits = new SubmissionLimits({
+      limits: deps.config.limits,
+      db: deps.store.db,
+      now: () => this.now(),
+    });
+  }
+
+  private readonly limits: SubmissionLimits;
 
   private now() {
     return this.deps.clock.now();
@@ -424,6 +433,8 @@ export class AccessRequestService {
         caller,
         options.idempotencyKey,
         bodyHash,
+    // Counted against the person the access is for, also when a service files it.
+    await this.limits.admit(requester.ref);
       );
       if (replay) return { items: replay, replayed: true };
     }
@@ -515,6 +526,8 @@ export class AccessRequestService {
           bodyHash,
         ).catch(() => undefined);
         if (replay) return { items: replay, replayed: true };
+    // Its approvers get one notice each for the whole submission (emit never throws).
+    if (records.length > 1) this.deps.events.hold(groupId);
       }
       throw e;
     }
@@ -536,16 +549,29 @@ export class AccessRequestService {
       const inserted = records.map(r =>
         toView(
           { ...r, updatedAt: now, attempts: 0, extendAttempts: 0 },
+      await this.deps.events.release(groupId);
           [],
           false,
         ),
       );
       return { items: inserted, replayed: false };
     }
-    await Promise.all([
-      ...granting.map(r => this.grantAfterCommit(r.id, caller.ref)),
-      ...[...checked].map(id => this.runChecks(id)),
-    ]);
+    // Bounded (access.limits), so a large submission cannot flood checks and targets.
+    const { checkConcurrency, grantConcurrency } = this.deps.config.limits;
+    const grantSlot = limiter(grantConcurrency);
+    const checkSlot = limiter(checkConcurrency);
+    try {
+      await Promise.all([
+        ...granting.map(r =>
+          grantSlot(() => this.grantAfterCommit(r.id, caller.ref)),
+        ),
+        ...[...checked].map(id =>
+          checkSlot(() => this.runChecks(id, grantSlot)),
+        ),
+      ]);
+    } finally {
+      await this.deps.events.release(groupId);
+    }
     const rows = await store.getRequestsByGroup(groupId);
     return { items: await this.views(rows, caller.ref), replayed: false };
   }
@@ -1379,7 +1405,10 @@ export class AccessRequestService {
    * Decides a new request by its flow's checks, failing closed, and records every outcome.
    * Safe to call again for a request whose checks never finished (after a crash).
    */
-  async runChecks(id: string): Promise<void> {
+  async runChecks(
+    id: string,
+    grantSlot: Limiter = task => task(),
+  ): Promise<void> {
     const r = await this.deps.store.getRequest(id);
     if (!r || r.status !== 'pending' || r.awaiting) return;
     const flow = this.deps.resolver.getFlow(r.flowId);
@@ -1509,11 +1538,13 @@ export class AccessRequestService {
     });
     await this.deps.events.emit(changes);
     if (grantAfter)
-      await this.grantAfterCommit(
-        id,
-        decision.kind === 'approve' && decision.checkId
-          ? `check:${decision.checkId}`
-          : 'system',
+      await grantSlot(() =>
+        this.grantAfterCommit(
+          id,
+          decision.kind === 'approve' && decision.checkId
+            ? `check:${decision.checkId}`
+            : 'system',
+        ),
       );
   }
 

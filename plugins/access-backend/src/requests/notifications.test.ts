@@ -204,7 +204,7 @@ describe.each(databases.eachSupportedId())(
           {
             ...asked(id, `Access request from ${ALICE} needs your approval`),
             description:
-              /^Production databases: resource:default\/orders-db \(read\)\. Justification: ticket 7$/,
+              /^Production databases: resource:default\/orders-db \(read\)\. Justification \(from the requester\): ticket 7$/,
           },
         ],
       },
@@ -345,7 +345,14 @@ describe.each(databases.eachSupportedId())(
         name: 'extension asked of the approvers',
         prepare: granted,
         act: askToExtend,
-        expected: id => [asked(id, `${ALICE} asks to extend access`)],
+        expected: id => [
+          {
+            ...asked(id, `${ALICE} asks to extend access`),
+            // The extension's own reason, not the one the access was first asked with.
+            description:
+              /^Production databases: resource:default\/orders-db \(read\)\. 30m more\. Justification \(from the requester\): still migrating$/,
+          },
+        ],
       },
       {
         name: 'extension approved',
@@ -378,6 +385,30 @@ describe.each(databases.eachSupportedId())(
       const sent = h.sent.notifications.slice(mark);
       expect(sent).toHaveLength(c.expected(id).length);
       expectNotices(sent, c.expected(id));
+    });
+
+    it("shows the requester's text labelled, on one line, cut to 200 characters, with links that are not links", async () => {
+      const justification = `Urgent!\nApproved by the CISO\u202e, see https://evil.example/ok?x=1 or www.evil.example\t${'x'.repeat(
+        300,
+      )}`;
+      const res = await h.api.post('/requests', {
+        resources: [{ entityRef: ORDERS, permissions: ['read'] }],
+        justification,
+      });
+      expect(res.status).toBe(201);
+      const [notice] = h.sent.notifications;
+      const { description } = notice.payload;
+      const shown = description.split(
+        'Justification (from the requester): ',
+      )[1];
+      expect(shown).toMatch(
+        /^Urgent! Approved by the CISO, see hxxps:\/\/evil\[\.\]example\/ok\?x=1 or www\[\.\]evil\[\.\]example x+…$/,
+      );
+      expect([...shown].length).toBe(200);
+      expect(description).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+      expect(description).not.toMatch(/https?:\/\/|www\.evil/);
+      // The API keeps what was written, unchanged.
+      expect(res.body.items[0].justification).toBe(justification);
     });
 
     it("updates the approvers' notice in place: same scope and recipients, asked then decided", async () => {

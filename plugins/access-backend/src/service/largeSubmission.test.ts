@@ -1,7 +1,9 @@
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import {
+  BUNDLES,
   createTestDatabases,
   ENTITIES,
+  FLOWS,
   resource,
   startAccessBackend,
 } from '../__testUtils__/harness';
@@ -36,6 +38,8 @@ describe.each(databases.eachSupportedId())(
       h = await startAccessBackend({
         knex: await databases.init(databaseId),
         entities: CATALOG,
+        // The default per-user limits (access.limits) let a full submission through.
+        access: { flows: FLOWS, bundles: BUNDLES, limits: {} },
       });
     });
     afterAll(async () => {

@@ -6,6 +6,7 @@ import {
   createTestDatabases,
   startAccessBackend,
 } from '../__testUtils__/harness';
+import { indexesOf } from '../__testUtils__/indexes';
 
 // GET /requests with the requester, entityRef and flowId filters, on every engine: what
 // each filter returns is checked against the unfiltered listing, and paging with a filter
@@ -359,17 +360,7 @@ describe.each(databases.eachSupportedId())(
       await knex.migrate.latest({ directory: MIGRATIONS });
     });
 
-    async function indexes(): Promise<string[]> {
-      if (knex.client.config.client === 'pg') {
-        return knex('pg_indexes')
-          .where({ tablename: 'access_requests' })
-          .whereRaw('schemaname = current_schema()')
-          .pluck('indexname');
-      }
-      return knex('sqlite_master')
-        .where({ type: 'index', tbl_name: 'access_requests' })
-        .pluck('name');
-    }
+    const indexes = () => indexesOf(knex, 'access_requests');
 
     it('adds access_requests_flow_idx, and takes it away again', async () => {
       expect(await indexes()).toContain('access_requests_flow_idx');

@@ -34,6 +34,7 @@ import { AccessStore } from '../database/AccessStore';
 import { CatalogDirectory } from '../flows/CatalogDirectory';
 import { FlowResolver } from '../flows/FlowResolver';
 import { AccessRequestService, Caller } from '../requests/AccessRequestService';
+import { TooManyRequestsError } from '../requests/submissionLimits';
 import {
   againBodySchema,
   approveBodySchema,
@@ -467,6 +468,20 @@ export async function createRouter(
     }
     res.json({ items, nextCursor });
   });
+
+  // A 429 says when to try again; Backstage's error handler writes the body.
+  router.use(
+    (
+      err: unknown,
+      _req: Request,
+      res: Response,
+      next: express.NextFunction,
+    ) => {
+      if (err instanceof TooManyRequestsError && err.retryAfterSeconds)
+        res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      next(err);
+    },
+  );
 
   return router;
 }
