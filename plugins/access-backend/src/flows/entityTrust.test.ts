@@ -18,6 +18,7 @@ import {
   resource,
   startAccessBackend,
 } from '../__testUtils__/harness';
+import { editableCatalog } from '../__testUtils__/editableCatalog';
 import { readAccessConfig } from '../config/readAccessConfig';
 import {
   narrowFilterToNamespaces,
@@ -53,12 +54,10 @@ const OTHER_NAMESPACE = prodDb(
   'mallory',
   `${TRUSTED_ORIGIN}blob/main/x.yaml`,
 );
+const PLANTED_ORIGIN =
+  'url:https://github.com/acme/catalog-fork/blob/main/catalog-info.yaml';
 /** In the trusted namespace, registered from someone's own repository. */
-const PLANTED = prodDb(
-  'planted-db',
-  'default',
-  'url:https://github.com/acme/catalog-fork/blob/main/catalog-info.yaml',
-);
+const PLANTED = prodDb('planted-db', 'default', PLANTED_ORIGIN);
 /** In the trusted namespace, with no origin annotation at all. */
 const NO_ORIGIN = prodDb('bare-db', 'default');
 
@@ -82,7 +81,7 @@ const TRUSTING_FLOW = {
 /** A backend on the catalog above for the tests of one describe block. */
 function backendWith(
   databaseId: TestDatabaseId,
-  options: Pick<HarnessOptions, 'access' | 'extraFeatures'>,
+  options: Pick<HarnessOptions, 'access' | 'extraFeatures' | 'catalog'>,
 ): () => AccessTestBackend {
   let h: AccessTestBackend;
   beforeAll(async () => {
@@ -160,8 +159,10 @@ describe.each(databases.eachSupportedId())(
   },
 );
 
-/** What the provisioner was asked to grant. */
+/** What the provisioner was asked to grant, extend and revoke. */
 const granted: ProvisionerRequest[] = [];
+const extended: ProvisionerRequest[] = [];
+const revoked: ProvisionerRequest[] = [];
 
 const recordingProvisioner = createBackendModule({
   pluginId: 'access',
@@ -177,7 +178,12 @@ const recordingProvisioner = createBackendModule({
               granted.push(r);
               return {};
             },
-            async revoke() {},
+            async extend(r) {
+              extended.push(r);
+            },
+            async revoke(r) {
+              revoked.push(r);
+            },
           }),
         });
       },
@@ -188,7 +194,9 @@ const recordingProvisioner = createBackendModule({
 describe.each(databases.eachSupportedId())(
   'a provisioner that restricts what it trusts, on %s',
   databaseId => {
+    const catalog = editableCatalog(CATALOG);
     const backend = backendWith(databaseId, {
+      catalog: catalog.factory,
       access: {
         // The flow itself trusts every namespace and location.
         flows: [
@@ -249,6 +257,49 @@ describe.each(databases.eachSupportedId())(
       expect(granted.map(r => r.resources[0].entityRef)).toEqual([
         ref(TRUSTED),
       ]);
+    });
+
+    it('refuses to extend once the entity comes from an untrusted location, and still revokes', async () => {
+      const h = backend();
+      const [r] = (
+        await h.api.post(
+          '/requests',
+          { resources: [{ entityRef: ref(TRUSTED), permissions: ['read'] }] },
+          'bob',
+        )
+      ).body.items;
+      expect(r.status).toBe('granted');
+      // The entity is taken over: now registered from someone's fork.
+      catalog.set(
+        CATALOG.map(e =>
+          e === TRUSTED ? prodDb('ledger-db', 'default', PLANTED_ORIGIN) : e,
+        ),
+      );
+      h.clock.advance(31);
+      extended.length = 0;
+      revoked.length = 0;
+
+      const ext = await h.api.post(
+        `/requests/${r.id}/extend`,
+        { durationSeconds: 600, justification: '' },
+        'bob',
+      );
+      expect(ext.status).toBe(200);
+      expect(extended).toEqual([]);
+      const audit = (await h.api.get(`/audit?requestId=${r.id}`, 'pat')).body
+        .items;
+      expect(audit[0]).toMatchObject({
+        action: 'provisioner-extend-failed',
+        details: {
+          error: expect.stringMatching(
+            /^Refused: resource:default\/ledger-db comes from "url:https:\/\/github\.com\/acme\/catalog-fork\/.*\(access\.provisioners\.db\.trust\)$/,
+          ),
+        },
+      });
+
+      const end = await h.api.post(`/requests/${r.id}/revoke`, {}, 'bob');
+      expect(end.status).toBe(200);
+      expect(revoked.map(x => x.requestId)).toEqual([r.id]);
     });
   },
 );
