@@ -34,7 +34,10 @@ const GROUPS = {
   'group:default/platform-admins': ['user:default/pat'],
 };
 
-async function renderPage(resources: RequestableResource[] = RESOURCES) {
+async function renderPage(
+  resources: RequestableResource[] = RESOURCES,
+  route = '/access/new',
+) {
   const backend = new AccessBackend({
     flows: FLOWS,
     resources,
@@ -59,7 +62,7 @@ async function renderPage(resources: RequestableResource[] = RESOURCES) {
       </Routes>
     </TestApiProvider>,
     {
-      routeEntries: ['/access/new'],
+      routeEntries: [route],
       mountedRoutes: { '/access': rootRouteRef },
     },
   );
@@ -89,6 +92,29 @@ async function preview(user: ReturnType<typeof userEvent.setup>) {
 }
 
 describe('NewRequestPage over HTTP', () => {
+  it('resolves at most 50 entities of a deep link naming 1,000, and says how many it left out', async () => {
+    const resources = manyResources(1000, 'db');
+    const link = resources
+      .map(r => `entity=${encodeURIComponent(r.entityRef)}`)
+      .join('&');
+    const { backend } = await renderPage(
+      resources,
+      `/access/new?${link}&permission=read`,
+    );
+    expect(
+      await within(selected()).findByText('Selected (50)', undefined, {
+        timeout: 20_000,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'This link names 1,000 resources: only the first 50 were looked up; the other 950 were left out.',
+      ),
+    ).toBeInTheDocument();
+    // one search per linked entity, plus the page's own first search
+    expect(backend.callsTo('GET', '/resources').length).toBeLessThanOrEqual(51);
+  });
+
   it('searches with GET /resources?q= and shows what the backend found', async () => {
     const { backend, user } = await renderPage();
     expect(await within(results()).findByText('Orders DB')).toBeInTheDocument();

@@ -20,6 +20,8 @@ import { AccessApi, accessApiRef } from '../../api';
 import {
   DeepLink,
   displayName,
+  linkedToResolve,
+  MAX_LINKED,
   MAX_SELECTED,
   normalizeRef,
   SelectedItem,
@@ -138,14 +140,19 @@ export function ResourcesTab(props: {
     let cancelled = false;
     (async () => {
       const results: Awaited<ReturnType<typeof resolveLinked>>[] = [];
-      for (const link of deepLink.entities.slice(0, MAX_SELECTED)) {
+      const { entities, leftOut } = linkedToResolve(deepLink.entities);
+      for (const link of entities) {
         results.push(await resolveLinked(api, link));
         if (cancelled) return;
       }
       const problems = results.flatMap(r => (r.problem ? [r.problem] : []));
-      if (deepLink.entities.length > MAX_SELECTED)
+      if (leftOut > 0)
         problems.push(
-          `Only the first ${LIMIT_TEXT} linked resources were added.`,
+          `This link names ${(entities.length + leftOut).toLocaleString(
+            'en-US',
+          )} resources: only the first ${MAX_LINKED} were looked up; the other ${leftOut.toLocaleString(
+            'en-US',
+          )} were left out.`,
         );
       setSelection(prev => {
         const next = new Map(prev);

@@ -4,6 +4,7 @@ import {
   errorTarget,
   flowLimits,
   groupPreview,
+  linkedToResolve,
   normalizeRef,
   parseDeepLink,
   parseDurationHours,
@@ -119,6 +120,31 @@ describe('parseDeepLink', () => {
       entities: [],
       bundleId: 'kit',
     });
+  });
+});
+
+describe('linkedToResolve', () => {
+  it('looks up a repeated entity once, with the permissions of every repeat', () => {
+    const repeats = Array.from({ length: 1000 }, (_, i) => ({
+      ref: i % 2 ? 'Resource:default/Orders-DB' : 'resource:default/orders-db',
+      permissions: [i % 2 ? 'write' : 'read'],
+    }));
+    expect(linkedToResolve(repeats)).toEqual({
+      entities: [
+        { ref: 'resource:default/orders-db', permissions: ['read', 'write'] },
+      ],
+      leftOut: 0,
+    });
+  });
+
+  it('keeps the first 50 distinct entities and counts the rest', () => {
+    const many = Array.from({ length: 120 }, (_, i) => ({
+      ref: `resource:default/db-${i}`,
+      permissions: ['read'],
+    }));
+    const { entities, leftOut } = linkedToResolve(many);
+    expect(entities.map(e => e.ref)).toEqual(many.slice(0, 50).map(e => e.ref));
+    expect(leftOut).toBe(70);
   });
 });
 
