@@ -1,4 +1,6 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import request from 'supertest';
 import { JsonValue } from '@backstage/types';
 import {
   ANALYTICS,
@@ -22,10 +24,13 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let h: Awaited<ReturnType<typeof startAccessBackend>>;
 
-    const start = async (limits: Record<string, number>) => {
+    const start = async (
+      limits: Record<string, number>,
+      more: Record<string, unknown> = {},
+    ) => {
       h = await startAccessBackend({
         knex: await databases.init(databaseId),
-        access: { flows: FLOWS, bundles: BUNDLES, limits },
+        access: { flows: FLOWS, bundles: BUNDLES, limits, ...more },
       });
     };
     afterEach(async () => {
@@ -73,6 +78,31 @@ describe.each(databases.eachSupportedId())(
 
       h.clock.advance(retryAfter);
       expect((await submit([STAGING])).status).toBe(201);
+    });
+
+    it('counts what a service files against the user it names, not against the service', async () => {
+      await start(
+        { submissionsPerMinute: 2 },
+        { onBehalfOf: { allowedServices: ['external:test-service'] } },
+      );
+      const asService = (requester: string) =>
+        request(h.server)
+          .post('/api/access/requests')
+          .set('Authorization', mockCredentials.service.header())
+          .send({
+            resources: [{ entityRef: STAGING, permissions: ['read'] }],
+            requester,
+          });
+      expect((await asService('bob@example.com')).status).toBe(201);
+      expect((await submit([STAGING], 'bob')).status).toBe(201);
+      // Bob's third, whoever files it.
+      const refused = await asService('bob@example.com');
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.message).toMatch(
+        /^access\.limits\.submissionsPerMinute: user:default\/bob made 2 submissions/,
+      );
+      // The service may still file for others.
+      expect((await asService('alice@example.com')).status).toBe(201);
     });
 
     it('answers 429 naming the limit while the requester has openPendingPerUser pending requests', async () => {
