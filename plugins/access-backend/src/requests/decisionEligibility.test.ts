@@ -1,4 +1,5 @@
 import { AccessRequest } from '@jit-access/plugin-access-common';
+import { Knex } from 'knex';
 import { prodDbFlow } from '../__testUtils__/checkFixtures';
 import {
   editableCatalog,
@@ -34,8 +35,10 @@ describe.each(databases.eachSupportedId())(
     let h: Awaited<ReturnType<typeof startAccessBackend>>;
     let catalog: ReturnType<typeof editableCatalog>;
 
+    let knex: Knex;
+
     beforeEach(async () => {
-      const knex = await databases.init(databaseId);
+      knex = await databases.init(databaseId);
       catalog = editableCatalog(ENTITIES);
       h = await startAccessBackend({
         knex,
@@ -190,6 +193,30 @@ describe.each(databases.eachSupportedId())(
         expect(
           (await h.api.get(`/requests/${r.id}`)).body.extension.status,
         ).toBe('pending');
+      });
+
+      it('lets nobody approve a request whose flow was removed, and its approvers reject it', async () => {
+        const r = await submit();
+        await h.backend.stop();
+        // the backend restarts without the flow
+        h = await startAccessBackend({
+          knex,
+          access: {
+            flows: [prodDbFlow('other', { type: 'manual' })],
+          },
+          catalog: catalog.factory,
+        });
+        const res = await approve(r.id, 'dana');
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toBe(
+          `You are no longer an approver of access request ${r.id}: flow "two-dbas" no longer exists; the request can only be rejected`,
+        );
+        const rejected = await reject(r.id, 'dana');
+        expect(rejected.status).toBe(200);
+        expect(rejected.body).toMatchObject({
+          status: 'rejected',
+          endReason: 'not now',
+        });
       });
 
       it('refuses an extension to a holder the flow no longer lets request', async () => {
