@@ -236,16 +236,6 @@ const accessSchema = z
       })
       .strict()
       .optional(),
-  })
-  .strict();
-
-function formatPath(path: (string | number)[]): string {
-  return path.reduce<string>(
-    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : `${acc}.${p}`),
-    'access',
-  );
-}
-
     limits: z
       .object({
         checkConcurrency: z.number().int().min(1).max(256).optional(),
@@ -259,6 +249,18 @@ function formatPath(path: (string | number)[]): string {
       })
       .strict()
       .optional(),
+  })
+  .strict();
+
+function formatPath(path: (string | number)[]): string {
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : `${acc}.${p}`),
+    'access',
+  );
+}
+
+const orNoLimit = (n: number | false) => (n === false ? Infinity : n);
+
 /** Thrown when `access.*` config is invalid; the message names every bad key. */
 export class AccessConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -269,8 +271,6 @@ export class AccessConfigError extends Error {
 
 /**
  * Reads and validates `access.*` once at start-up.
-const orNoLimit = (n: number | false) => (n === false ? Infinity : n);
-
  *
  * @param options.provisionerTypes - provisioner types registered by modules (`none` is built in)
  * @param options.checkTypes - check types registered by modules
@@ -446,6 +446,13 @@ export function readAccessConfig(
     pendingTimeoutSeconds: a.pendingTimeout ?? 7 * 86400,
     expiryFrequencySeconds: a.expiry?.frequency ?? 5,
     revokeConcurrency: a.expiry?.revokeConcurrency ?? 8,
+    limits: {
+      checkConcurrency: a.limits?.checkConcurrency ?? 8,
+      grantConcurrency: a.limits?.grantConcurrency ?? 4,
+      // `false` turns a per-user limit off.
+      submissionsPerMinute: orNoLimit(a.limits?.submissionsPerMinute ?? 30),
+      openPendingPerUser: orNoLimit(a.limits?.openPendingPerUser ?? 200),
+    },
     webhooks,
     onBehalfOfServices: [...new Set(a.onBehalfOf?.allowedServices ?? [])],
     reverifyFrequencySeconds: a.reverify?.frequency ?? 300,
@@ -455,10 +462,3 @@ export function readAccessConfig(
         : a.notifications?.expiringSoon ?? 900,
   };
 }
-    limits: {
-      checkConcurrency: a.limits?.checkConcurrency ?? 8,
-      grantConcurrency: a.limits?.grantConcurrency ?? 4,
-      // `false` turns a per-user limit off.
-      submissionsPerMinute: orNoLimit(a.limits?.submissionsPerMinute ?? 30),
-      openPendingPerUser: orNoLimit(a.limits?.openPendingPerUser ?? 200),
-    },

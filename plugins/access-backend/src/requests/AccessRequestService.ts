@@ -433,12 +433,12 @@ export class AccessRequestService {
         caller,
         options.idempotencyKey,
         bodyHash,
-    // Counted against the person the access is for, also when a service files it.
-    await this.limits.admit(requester.ref);
       );
       if (replay) return { items: replay, replayed: true };
     }
     const requester = await this.resolveRequester(caller, input.requester);
+    // Counted against the person the access is for, also when a service files it.
+    await this.limits.admit(requester.ref);
     const plans = await this.plan(input, requester, options.clampDuration);
     const now = this.now();
     const groupId = randomUUID();
@@ -526,12 +526,12 @@ export class AccessRequestService {
           bodyHash,
         ).catch(() => undefined);
         if (replay) return { items: replay, replayed: true };
-    // Its approvers get one notice each for the whole submission (emit never throws).
-    if (records.length > 1) this.deps.events.hold(groupId);
       }
       throw e;
     }
 
+    // Its approvers get one notice each for the whole submission (emit never throws).
+    if (records.length > 1) this.deps.events.hold(groupId);
     await this.deps.events.emit(
       records.map(r => ({
         request: { ...r, updatedAt: now, attempts: 0, extendAttempts: 0 },
@@ -549,11 +549,11 @@ export class AccessRequestService {
       const inserted = records.map(r =>
         toView(
           { ...r, updatedAt: now, attempts: 0, extendAttempts: 0 },
-      await this.deps.events.release(groupId);
           [],
           false,
         ),
       );
+      await this.deps.events.release(groupId);
       return { items: inserted, replayed: false };
     }
     // Bounded (access.limits), so a large submission cannot flood checks and targets.
