@@ -59,6 +59,43 @@ describe('the pagerduty module', () => {
     }
   });
 
+  it.each([
+    [
+      { answerCacheTtl: '10m' },
+      'pagerDuty.answerCacheTtl must be a duration from 0s (nothing kept) to 5m',
+    ],
+    [
+      { answerCacheTtl: 'soon' },
+      "Invalid duration 'soon' in config at 'pagerDuty.answerCacheTtl'",
+    ],
+    [
+      { maxResponseBytes: '1MB' },
+      'pagerDuty.maxResponseBytes must be a whole number of bytes, at least 1024',
+    ],
+    [
+      { maxResponseBytes: 10 },
+      'pagerDuty.maxResponseBytes must be a whole number of bytes, at least 1024',
+    ],
+  ])('refuses pagerDuty %j, naming the key', async (keys, message) => {
+    const factories = await registeredFactories({
+      pagerDuty: { apiToken: 'token', ...keys },
+    });
+    await expect(async () =>
+      create(factories.get('pagerduty-oncall')!, {}),
+    ).rejects.toThrow(message);
+  });
+
+  it('accepts answerCacheTtl 0s (nothing kept) and a number of seconds', async () => {
+    for (const answerCacheTtl of ['0s', 45]) {
+      const factories = await registeredFactories({
+        pagerDuty: { apiToken: 'token', answerCacheTtl },
+      });
+      expect(() =>
+        create(factories.get('pagerduty-oncall')!, {}),
+      ).not.toThrow();
+    }
+  });
+
   describe('against the fake PagerDuty with the example data', () => {
     let fake: FakePagerDuty;
     let factories: Map<string, AccessCheckFactory>;
@@ -155,7 +192,13 @@ describe('the pagerduty module', () => {
       );
       fake.setOnCalls([]);
       try {
-        expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+        // re-verification asks afresh, within pagerDuty.answerCacheTtl too
+        expect(
+          await check.run({
+            ...checkContext('sam@acme.example'),
+            reverifying: true,
+          }),
+        ).toEqual({
           outcome: 'failed',
           detail: 'not on call in PagerDuty',
         });

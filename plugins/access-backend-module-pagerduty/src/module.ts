@@ -3,10 +3,8 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { accessChecksExtensionPoint } from '@jit-access/plugin-access-node';
-import {
-  DEFAULT_PAGERDUTY_API_BASE_URL,
-  PagerDutyClient,
-} from './client/PagerDutyClient';
+import { PagerDutyClient } from './client/PagerDutyClient';
+import { readPagerDutyClientOptions } from './client/readClientOptions';
 import { createIncidentCheckFactory } from './checks/incidentCheck';
 import { createOnCallCheckFactory } from './checks/onCallCheck';
 
@@ -14,8 +12,9 @@ import { createOnCallCheckFactory } from './checks/onCallCheck';
  * Adds the PagerDuty check types `pagerduty-oncall` and `pagerduty-incident` to JIT Access.
  *
  * Reads `pagerDuty.apiBaseUrl` (default `https://api.pagerduty.com`) and
- * `pagerDuty.apiToken`, the keys of PagerDuty's own Backstage plugin. The token is only
- * required once a PagerDuty check is configured.
+ * `pagerDuty.apiToken`, the keys of PagerDuty's own Backstage plugin, and
+ * `pagerDuty.answerCacheTtl` (default 30s) and `pagerDuty.maxResponseBytes` (default 1 MB).
+ * They are only read, and the token only required, once a PagerDuty check is configured.
  *
  * @public
  */
@@ -34,17 +33,8 @@ export const accessModulePagerDuty = createBackendModule({
         // one client (and cache) for every PagerDuty check, made when the first is configured
         const getClient = (type: string) => () => {
           if (!client) {
-            const apiToken = config.getOptionalString('pagerDuty.apiToken');
-            if (!apiToken) {
-              throw new Error(
-                `type: ${type} checks need pagerDuty.apiToken (a PagerDuty REST API key) in the app config`,
-              );
-            }
             client = new PagerDutyClient({
-              apiToken,
-              apiBaseUrl:
-                config.getOptionalString('pagerDuty.apiBaseUrl') ??
-                DEFAULT_PAGERDUTY_API_BASE_URL,
+              ...readPagerDutyClientOptions(config, type),
               logger,
             });
           }

@@ -7,6 +7,7 @@ import {
   checkContext,
   entity,
   FIXED_END,
+  pagerDutyHandlers,
   setupPagerDutyApi,
   testClient,
   TOKEN,
@@ -279,9 +280,96 @@ describe('pagerduty-oncall', () => {
       outcome: 'passed',
     });
     api.state.oncalls = [];
-    expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+    // re-verification asks PagerDuty afresh, however recent the last answer
+    expect(
+      await check.run({
+        ...checkContext('sam@acme.example'),
+        reverifying: true,
+      }),
+    ).toEqual({
       outcome: 'failed',
       detail: 'not on call in PagerDuty',
+    });
+  });
+
+  describe('asking PagerDuty less', () => {
+    const count = (path: string) =>
+      api.state.requests.filter(r => r.url.pathname === path).length;
+
+    it('300 checks for the same requester and schedule at once make one call of each kind', async () => {
+      // one client for every check, as the module makes it
+      const check = await onCallCheck({ schedules: ['SRE Primary'] });
+      const outcomes = await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          check.run(
+            checkContext('sam@acme.example', [
+              entity('Resource', `db-${i}`, 'PABC123'),
+            ]),
+          ),
+        ),
+      );
+      expect(new Set(outcomes.map(o => o.outcome))).toEqual(
+        new Set(['passed']),
+      );
+      expect(count('/users')).toBe(1);
+      expect(count('/schedules')).toBe(1);
+      expect(count('/oncalls')).toBe(1);
+    });
+
+    it('asks again once the answer is older than answerCacheTtl', async () => {
+      let now = 1_000_000;
+      const check = await onCallCheck(
+        {},
+        testClient({ now: () => now, answerCacheTtlMs: 30_000 }),
+      );
+      expect(await check.run(checkContext('sam@acme.example'))).toMatchObject({
+        outcome: 'passed',
+      });
+      api.state.oncalls = [];
+      now += 10_000;
+      expect(await check.run(checkContext('sam@acme.example'))).toMatchObject({
+        outcome: 'passed',
+      });
+      expect(count('/oncalls')).toBe(1);
+      now += 20_001;
+      expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+        outcome: 'failed',
+        detail: 'not on call in PagerDuty',
+      });
+      expect(count('/oncalls')).toBe(2);
+    });
+
+    it('does not keep "could not verify"', async () => {
+      api.server.use(
+        http.get(
+          `${BASE_URL}/oncalls`,
+          () => new HttpResponse(null, { status: 503 }),
+        ),
+      );
+      const check = await onCallCheck();
+      expect(await check.run(checkContext('sam@acme.example'))).toMatchObject({
+        outcome: 'error',
+      });
+      api.server.resetHandlers(...pagerDutyHandlers(api.state));
+      expect(await check.run(checkContext('sam@acme.example'))).toMatchObject({
+        outcome: 'passed',
+      });
+    });
+
+    it('could not verify an answer larger than maxResponseBytes', async () => {
+      api.state.oncalls = Array.from({ length: 100 }, () => ({
+        ...api.state.oncalls[0],
+        escalation_policy: { id: 'PEPPROD', summary: 'x'.repeat(2_000) },
+      }));
+      const check = await onCallCheck(
+        {},
+        testClient({ maxResponseBytes: 100_000 }),
+      );
+      expect(await check.run(checkContext('sam@acme.example'))).toEqual({
+        outcome: 'error',
+        detail:
+          'PagerDuty sent more than 100000 bytes in answer to GET /oncalls (pagerDuty.maxResponseBytes)',
+      });
     });
   });
 

@@ -158,7 +158,8 @@ async function runOnCallCheck(
         ? [...new Set(targets.map(t => t.policyId))]
         : undefined,
     },
-    { signal },
+    // re-verification must see PagerDuty now, not an answer kept for a first decision
+    { signal, fresh: context.reverifying },
   );
   // the filters are applied here too: an answer that ignored one must not approve
   const seen = entries.filter(

@@ -121,12 +121,13 @@ describe('PagerDutyClient', () => {
     );
   });
 
-  it('caches users, schedules and services, but not on-calls or incidents', async () => {
-    let now = 0;
+  const count = (path: string) =>
+    api.state.requests.filter(r => r.url.pathname === path).length;
+
+  it('caches users, schedules and services for 5 minutes, on-call and incident answers for 30 s', async () => {
+    let now = 1_000_000;
     const client = testClient({ now: () => now });
-    const count = (path: string) =>
-      api.state.requests.filter(r => r.url.pathname === path).length;
-    for (let i = 0; i < 2; i++) {
+    const askAll = async () => {
       await client.findUserByEmail('sam@acme.example');
       await client.findScheduleIdsByNames(['DBA']);
       await client.getService('PABC123');
@@ -135,16 +136,172 @@ describe('PagerDutyClient', () => {
         userIds: ['PSAM001'],
         statuses: ['acknowledged'],
       });
-    }
+    };
+    await askAll();
+    now += 30_000;
+    await askAll();
     expect(count('/users')).toBe(1);
     expect(count('/schedules')).toBe(1);
     expect(count('/services/PABC123')).toBe(1);
+    expect(count('/oncalls')).toBe(1);
+    expect(count('/incidents')).toBe(1);
+    // after 30 s, on-call and incident answers are asked again; look-ups after 5 minutes
+    now += 1;
+    await askAll();
     expect(count('/oncalls')).toBe(2);
     expect(count('/incidents')).toBe(2);
-    // after five minutes, look-ups are asked again
-    now += 5 * 60_000 + 1;
+    expect(count('/users')).toBe(1);
+    now += 5 * 60_000;
     await client.findUserByEmail('sam@acme.example');
     expect(count('/users')).toBe(2);
+  });
+
+  it('asks once for many callers wanting the same on-call at the same time', async () => {
+    const client = testClient();
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, () =>
+        client.listOnCalls({ userIds: ['PSAM001'], scheduleIds: ['PSRE001'] }),
+      ),
+    );
+    expect(count('/oncalls')).toBe(1);
+    expect(new Set(answers.map(a => a.length))).toEqual(new Set([1]));
+    // another schedule, another user: other answers
+    await client.listOnCalls({
+      userIds: ['PSAM001'],
+      scheduleIds: ['PDBA001'],
+    });
+    await client.listOnCalls({
+      userIds: ['PDANA01'],
+      scheduleIds: ['PSRE001'],
+    });
+    expect(count('/oncalls')).toBe(3);
+  });
+
+  it('asks afresh when told to (re-verification), and keeps the fresh answer', async () => {
+    const client = testClient();
+    expect(await client.listOnCalls({ userIds: ['PSAM001'] })).toHaveLength(1);
+    api.state.oncalls = [];
+    expect(
+      await client.listOnCalls({ userIds: ['PSAM001'] }, { fresh: true }),
+    ).toEqual([]);
+    expect(await client.listOnCalls({ userIds: ['PSAM001'] })).toEqual([]);
+    expect(count('/oncalls')).toBe(2);
+  });
+
+  it('does not keep an answer it could not get', async () => {
+    let fail = true;
+    api.server.use(
+      http.get(`${BASE_URL}/oncalls`, ({ request }) => {
+        if (fail) return new HttpResponse(null, { status: 503 });
+        api.state.requests.push({
+          method: request.method,
+          url: new URL(request.url),
+          headers: request.headers,
+        });
+        return HttpResponse.json({ oncalls: [], more: false });
+      }),
+    );
+    const client = testClient();
+    await expect(client.listOnCalls({ userIds: ['PSAM001'] })).rejects.toThrow(
+      'PagerDuty did not answer: 503 after 3 tries',
+    );
+    fail = false;
+    await expect(client.listOnCalls({ userIds: ['PSAM001'] })).resolves.toEqual(
+      [],
+    );
+    expect(count('/oncalls')).toBe(1);
+  });
+
+  it('keeps at most cacheMaxEntries answers', async () => {
+    const client = testClient({ cacheMaxEntries: 5 });
+    const users = Array.from({ length: 50 }, (_, i) => `PU${i}`);
+    for (const id of users) {
+      await client.listOnCalls({ userIds: [id] });
+    }
+    expect(client.cacheSize()).toBeLessThanOrEqual(10);
+    // the first user's answer was let go: asked again
+    await client.listOnCalls({ userIds: ['PU0'] });
+    expect(count('/oncalls')).toBe(51);
+  });
+
+  it('turns the answer cache off with answerCacheTtlMs 0', async () => {
+    const client = testClient({ answerCacheTtlMs: 0 });
+    await client.listOnCalls({ userIds: ['PSAM001'] });
+    await client.listOnCalls({ userIds: ['PSAM001'] });
+    expect(count('/oncalls')).toBe(2);
+  });
+
+  describe('answers it does not trust', () => {
+    it('refuses an answer larger than maxResponseBytes (1 MB by default)', async () => {
+      // one page of 100 users of 12 kB each
+      const padding = 'x'.repeat(12_000);
+      api.state.users = Array.from({ length: 100 }, (_, i) => ({
+        id: `PU${i}`,
+        name: `Sam ${i} ${padding}`,
+        email: i === 0 ? 'sam@acme.example' : `team${i}-sam@acme.example`,
+      }));
+      await expect(
+        testClient().findUserByEmail('sam@acme.example'),
+      ).rejects.toThrow(
+        'PagerDuty sent more than 1048576 bytes in answer to GET /users (pagerDuty.maxResponseBytes)',
+      );
+    });
+
+    it('stops reading an endless answer at the cap', async () => {
+      let sent = 0;
+      let cancelled = false;
+      api.server.use(
+        http.get(
+          `${BASE_URL}/oncalls`,
+          () =>
+            new HttpResponse(
+              new ReadableStream({
+                pull(controller) {
+                  sent += 16_384;
+                  controller.enqueue(new Uint8Array(16_384).fill(32));
+                },
+                cancel() {
+                  cancelled = true;
+                },
+              }),
+              { headers: { 'Content-Type': 'application/json' } },
+            ),
+        ),
+      );
+      await expect(
+        testClient({ maxResponseBytes: 100_000 }).listOnCalls({
+          userIds: ['P1'],
+        }),
+      ).rejects.toThrow(
+        'PagerDuty sent more than 100000 bytes in answer to GET /oncalls',
+      );
+      expect(cancelled).toBe(true);
+      expect(sent).toBeLessThan(1_000_000);
+    });
+
+    it('does not follow a redirect, so the token goes nowhere else', async () => {
+      const elsewhere: (string | null)[] = [];
+      api.server.use(
+        http.get(
+          `${BASE_URL}/users`,
+          () =>
+            new HttpResponse(null, {
+              status: 302,
+              headers: { Location: 'https://elsewhere.test/users' },
+            }),
+        ),
+        http.get('https://elsewhere.test/users', ({ request }) => {
+          elsewhere.push(request.headers.get('authorization'));
+          return HttpResponse.json({ users: [], more: false });
+        }),
+      );
+      await expect(
+        testClient().findUserByEmail('sam@acme.example'),
+      ).rejects.toThrow(
+        'PagerDuty answered GET /users with a redirect (302 to elsewhere.test), which is not followed: set pagerDuty.apiBaseUrl to the address that answers',
+      );
+      expect(elsewhere).toEqual([]);
+    });
   });
 
   it('retries a 429 after Retry-After, within bounds', async () => {

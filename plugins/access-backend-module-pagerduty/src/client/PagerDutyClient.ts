@@ -1,75 +1,29 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { AnswerCache } from './answerCache';
+import {
+  describeNetworkError,
+  errorMessageOf,
+  formatSeconds,
+  isRedirect,
+  parseRetryAfter,
+  plural,
+  redirectError,
+} from './httpHelpers';
+import { readTextWithin } from './responseBody';
+import {
+  PagerDutyError,
+  PagerDutyIncident,
+  PagerDutyIncidentStatus,
+  PagerDutyOnCall,
+  PagerDutyService,
+  PagerDutySchedule,
+  PagerDutyUser,
+} from './types';
+
+export * from './types';
 
 /** The default PagerDuty REST API base URL. */
 export const DEFAULT_PAGERDUTY_API_BASE_URL = 'https://api.pagerduty.com';
-
-/** A PagerDuty user, as `GET /users` lists it. */
-export interface PagerDutyUser {
-  id: string;
-  email: string;
-  name?: string;
-  summary?: string;
-}
-
-/** A reference to another PagerDuty object (`{ id, summary }`). */
-export interface PagerDutyReference {
-  id: string;
-  summary?: string;
-}
-
-/** One entry of `GET /oncalls`. */
-export interface PagerDutyOnCall {
-  escalation_level: number;
-  /** `null` when the escalation rule targets the user directly. */
-  schedule: PagerDutyReference | null;
-  escalation_policy: PagerDutyReference;
-  user?: PagerDutyReference;
-  /** ISO timestamps; `null` for permanent on-call (a user target of an escalation rule). */
-  start: string | null;
-  end: string | null;
-}
-
-/** A PagerDuty service, as `GET /services/{id}` returns it. */
-export interface PagerDutyService {
-  id: string;
-  name: string;
-  escalation_policy: PagerDutyReference;
-}
-
-/** The statuses of a PagerDuty incident. */
-export type PagerDutyIncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
-
-/** One entry of `GET /incidents`. */
-export interface PagerDutyIncident {
-  id: string;
-  incident_number: number;
-  title: string;
-  status: PagerDutyIncidentStatus;
-  service: PagerDutyReference;
-  assignments?: { assignee: PagerDutyReference }[];
-  html_url?: string;
-}
-
-/** A PagerDuty schedule found by its exact name. */
-export interface PagerDutySchedule {
-  id: string;
-  name: string;
-}
-
-/**
- * Why a PagerDuty call did not give an answer. The message is short, meant for a check's
- * detail, and never contains the API token.
- */
-export class PagerDutyError extends Error {
-  /** The HTTP status of the last answer, when there was one. */
-  readonly status?: number;
-
-  constructor(message: string, status?: number) {
-    super(message);
-    this.name = 'PagerDutyError';
-    this.status = status;
-  }
-}
 
 /** Options of {@link PagerDutyClient}. */
 export interface PagerDutyClientOptions {
@@ -85,6 +39,15 @@ export interface PagerDutyClientOptions {
   retryBackoffMs?: number;
   /** How long user, schedule and service look-ups are cached (default 5 minutes). */
   cacheTtlMs?: number;
+  /**
+   * How long on-call and incident answers are reused for the same question (default
+   * 30 s; 0 turns it off). Re-verification always asks afresh.
+   */
+  answerCacheTtlMs?: number;
+  /** The most look-ups, and the most answers, kept (default 1000 each). */
+  cacheMaxEntries?: number;
+  /** The largest answer body read, in bytes (default 1 MB); a larger one is an error. */
+  maxResponseBytes?: number;
   /** The most pages a list call follows (default 20, of 100 items each). */
   maxPages?: number;
   /** For tests. */
@@ -101,12 +64,25 @@ const PAGE_LIMIT = 100;
 
 type Query = Record<string, string | string[] | undefined>;
 
+/** Options of a call: the caller's deadline, and whether a kept answer will do. */
+interface CallOptions {
+  signal?: AbortSignal;
+  /** Ask PagerDuty now, not a kept answer (re-verification). */
+  fresh?: boolean;
+}
+
+/** A cache key part: the sorted ids, or `*` for no filter. */
+const ids = (values?: string[]) =>
+  values ? [...values].sort().join(',') : '*';
+
 /**
  * A small client of the PagerDuty REST API v2 for what the access checks need.
  *
  * User, schedule and service look-ups are cached (5 minutes by default); on-call and
- * incident answers are never cached. Every call takes an optional AbortSignal (the
- * check's deadline) on top of a per-request timeout.
+ * incident answers are reused for 30 s by default (unless asked `fresh`), and callers
+ * asking the same at once share one call. Every call takes an optional AbortSignal (the
+ * check's deadline) on top of a per-request timeout. Bodies over `maxResponseBytes` and
+ * redirects are errors: the token is only ever sent to `apiBaseUrl`.
  */
 export class PagerDutyClient {
   private readonly apiToken: string;
@@ -115,14 +91,11 @@ export class PagerDutyClient {
   private readonly requestTimeoutMs: number;
   private readonly maxRetryWaitMs: number;
   private readonly retryBackoffMs: number;
-  private readonly cacheTtlMs: number;
   private readonly maxPages: number;
+  private readonly maxResponseBytes: number;
   private readonly fetchImpl: typeof fetch;
-  private readonly now: () => number;
-  private readonly cache = new Map<
-    string,
-    { value: unknown; expires: number }
-  >();
+  private readonly lookups: AnswerCache;
+  private readonly answers: AnswerCache;
 
   constructor(options: PagerDutyClientOptions) {
     if (!options.apiToken) {
@@ -136,10 +109,25 @@ export class PagerDutyClient {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
     this.maxRetryWaitMs = options.maxRetryWaitMs ?? 2000;
     this.retryBackoffMs = options.retryBackoffMs ?? 250;
-    this.cacheTtlMs = options.cacheTtlMs ?? 5 * 60_000;
     this.maxPages = options.maxPages ?? 20;
+    this.maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
     this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
-    this.now = options.now ?? Date.now;
+    const maxEntries = options.cacheMaxEntries ?? 1000;
+    this.lookups = new AnswerCache({
+      ttlMs: options.cacheTtlMs ?? 5 * 60_000,
+      maxEntries,
+      now: options.now,
+    });
+    this.answers = new AnswerCache({
+      ttlMs: options.answerCacheTtlMs ?? 30_000,
+      maxEntries,
+      now: options.now,
+    });
+  }
+
+  /** How many look-ups and answers are kept now (for tests and metrics). */
+  cacheSize(): number {
+    return this.lookups.size + this.answers.size;
   }
 
   /** Replaces the API token in a text, should it ever appear there. */
@@ -155,17 +143,23 @@ export class PagerDutyClient {
     options?: { signal?: AbortSignal },
   ): Promise<PagerDutyUser | undefined> {
     const wanted = email.trim().toLowerCase();
-    return this.cached(`user:${wanted}`, async () => {
-      const users = await this.list<PagerDutyUser>(
-        '/users',
-        { query: email.trim() },
-        'users',
-        options?.signal,
-      );
-      return users.find(
-        u => typeof u?.email === 'string' && u.email.toLowerCase() === wanted,
-      );
-    });
+    return this.shared(
+      this.lookups,
+      `user:${wanted}`,
+      '/users',
+      async signal => {
+        const users = await this.list<PagerDutyUser>(
+          '/users',
+          { query: email.trim() },
+          'users',
+          signal,
+        );
+        return users.find(
+          u => typeof u?.email === 'string' && u.email.toLowerCase() === wanted,
+        );
+      },
+      options,
+    );
   }
 
   /** The on-call entries of these users right now, optionally narrowed down. */
@@ -175,30 +169,41 @@ export class PagerDutyClient {
       scheduleIds?: string[];
       escalationPolicyIds?: string[];
     },
-    options?: { signal?: AbortSignal },
+    options?: CallOptions,
   ): Promise<PagerDutyOnCall[]> {
-    const entries = await this.list<PagerDutyOnCall>(
+    const key = `oncalls:${ids(filter.userIds)}|${ids(
+      filter.scheduleIds,
+    )}|${ids(filter.escalationPolicyIds)}`;
+    return this.shared(
+      this.answers,
+      key,
       '/oncalls',
-      {
-        'user_ids[]': filter.userIds,
-        'schedule_ids[]': filter.scheduleIds,
-        'escalation_policy_ids[]': filter.escalationPolicyIds,
-      },
-      'oncalls',
-      options?.signal,
-    );
-    for (const e of entries) {
-      if (
-        !e ||
-        typeof e.escalation_level !== 'number' ||
-        typeof e.escalation_policy?.id !== 'string'
-      ) {
-        throw new PagerDutyError(
-          'PagerDuty sent a malformed answer to GET /oncalls (an entry without escalation policy or level)',
+      async signal => {
+        const entries = await this.list<PagerDutyOnCall>(
+          '/oncalls',
+          {
+            'user_ids[]': filter.userIds,
+            'schedule_ids[]': filter.scheduleIds,
+            'escalation_policy_ids[]': filter.escalationPolicyIds,
+          },
+          'oncalls',
+          signal,
         );
-      }
-    }
-    return entries;
+        for (const e of entries) {
+          if (
+            !e ||
+            typeof e.escalation_level !== 'number' ||
+            typeof e.escalation_policy?.id !== 'string'
+          ) {
+            throw new PagerDutyError(
+              'PagerDuty sent a malformed answer to GET /oncalls (an entry without escalation policy or level)',
+            );
+          }
+        }
+        return entries;
+      },
+      options,
+    );
   }
 
   /**
@@ -212,14 +217,16 @@ export class PagerDutyClient {
     const schedules: PagerDutySchedule[] = [];
     const unknown: string[] = [];
     for (const name of names) {
-      const found = await this.cached(
+      const found = await this.shared(
+        this.lookups,
         `schedule:${name}`,
-        async () => {
+        '/schedules',
+        async signal => {
           const listed = await this.list<{
             id: string;
             name?: string;
             summary?: string;
-          }>('/schedules', { query: name }, 'schedules', options?.signal);
+          }>('/schedules', { query: name }, 'schedules', signal);
           return listed
             .filter(
               s =>
@@ -228,6 +235,7 @@ export class PagerDutyClient {
             )
             .map(s => ({ id: s.id, name }));
         },
+        options,
         // an unknown name is asked again next time: it may have been created since
         v => v.length > 0,
       );
@@ -245,35 +253,38 @@ export class PagerDutyClient {
     id: string,
     options?: { signal?: AbortSignal },
   ): Promise<PagerDutyService> {
-    return this.cached(`service:${id}`, async () => {
-      let body: any;
-      try {
-        body = await this.getJson(
-          `/services/${encodeURIComponent(id)}`,
-          {},
-          options?.signal,
-        );
-      } catch (e) {
-        if (e instanceof PagerDutyError && e.status === 404) {
-          throw new PagerDutyError(`PagerDuty has no service ${id}`, 404);
+    const path = `/services/${encodeURIComponent(id)}`;
+    return this.shared(
+      this.lookups,
+      `service:${id}`,
+      path,
+      async signal => {
+        let body: any;
+        try {
+          body = await this.getJson(path, {}, signal);
+        } catch (e) {
+          if (e instanceof PagerDutyError && e.status === 404) {
+            throw new PagerDutyError(`PagerDuty has no service ${id}`, 404);
+          }
+          throw e;
         }
-        throw e;
-      }
-      const service = body?.service;
-      if (
-        typeof service?.id !== 'string' ||
-        typeof service?.escalation_policy?.id !== 'string'
-      ) {
-        throw new PagerDutyError(
-          'PagerDuty sent a malformed answer to GET /services/{id} (no service with an escalation policy)',
-        );
-      }
-      return {
-        id: service.id,
-        name: String(service.name ?? service.summary ?? service.id),
-        escalation_policy: service.escalation_policy,
-      };
-    });
+        const service = body?.service;
+        if (
+          typeof service?.id !== 'string' ||
+          typeof service?.escalation_policy?.id !== 'string'
+        ) {
+          throw new PagerDutyError(
+            'PagerDuty sent a malformed answer to GET /services/{id} (no service with an escalation policy)',
+          );
+        }
+        return {
+          id: service.id,
+          name: String(service.name ?? service.summary ?? service.id),
+          escalation_policy: service.escalation_policy,
+        };
+      },
+      options,
+    );
   }
 
   /**
@@ -289,7 +300,27 @@ export class PagerDutyClient {
       statuses: PagerDutyIncidentStatus[];
       serviceIds?: string[];
     },
-    options?: { signal?: AbortSignal },
+    options?: CallOptions,
+  ): Promise<PagerDutyIncident[]> {
+    const key = `incidents:${ids(filter.userIds)}|${ids(filter.statuses)}|${ids(
+      filter.serviceIds,
+    )}`;
+    return this.shared(
+      this.answers,
+      key,
+      '/incidents',
+      signal => this.loadIncidents(filter, signal),
+      options,
+    );
+  }
+
+  private async loadIncidents(
+    filter: {
+      userIds: string[];
+      statuses: PagerDutyIncidentStatus[];
+      serviceIds?: string[];
+    },
+    signal: AbortSignal,
   ): Promise<PagerDutyIncident[]> {
     const open = filter.statuses.filter(s => s !== 'resolved');
     const queries: Query[] = [];
@@ -310,7 +341,7 @@ export class PagerDutyClient {
               ...query,
             },
             'incidents',
-            options?.signal,
+            signal,
           ),
         ),
       )
@@ -325,20 +356,24 @@ export class PagerDutyClient {
     return incidents;
   }
 
-  private async cached<T>(
+  /** `load` through a cache, shared with concurrent callers; `path` names it in errors. */
+  private shared<T>(
+    cache: AnswerCache,
     key: string,
-    load: () => Promise<T>,
-    shouldCache: (value: T) => boolean = v => v !== undefined,
+    path: string,
+    load: (signal: AbortSignal) => Promise<T>,
+    options: CallOptions | undefined,
+    keep?: (value: T) => boolean,
   ): Promise<T> {
-    const hit = this.cache.get(key);
-    if (hit && hit.expires > this.now()) {
-      return hit.value as T;
-    }
-    const value = await load();
-    if (shouldCache(value)) {
-      this.cache.set(key, { value, expires: this.now() + this.cacheTtlMs });
-    }
-    return value;
+    return cache.get(key, load, {
+      signal: options?.signal,
+      fresh: options?.fresh,
+      keep,
+      aborted: () =>
+        new PagerDutyError(
+          `PagerDuty did not answer GET ${path} before the check timed out`,
+        ),
+    });
   }
 
   /** Follows `offset`/`limit`/`more` pagination, at most `maxPages` pages. */
@@ -405,17 +440,24 @@ export class PagerDutyClient {
         );
 
       let res: Response;
-      let text: string;
+      let text: string | undefined;
       try {
         res = await this.fetchImpl(url, {
           headers: {
             Authorization: `Token token=${this.apiToken}`,
             Accept: 'application/vnd.pagerduty+json;version=2',
           },
+          // a redirect would carry the token elsewhere: refused below
+          redirect: 'manual',
           signal: combined,
         });
-        text = await res.text();
+        if (isRedirect(res)) {
+          await res.body?.cancel().catch(() => {});
+          throw redirectError(what, res);
+        }
+        text = await readTextWithin(res, this.maxResponseBytes);
       } catch (e) {
+        if (e instanceof PagerDutyError) throw e;
         if (combined.aborted) {
           throw timedOut();
         }
@@ -440,6 +482,12 @@ export class PagerDutyClient {
         );
       }
 
+      if (text === undefined) {
+        throw new PagerDutyError(
+          `PagerDuty sent more than ${this.maxResponseBytes} bytes in answer to ${what} (pagerDuty.maxResponseBytes)`,
+          res.status,
+        );
+      }
       if (res.status === 429) {
         if (rateLimitRetries < MAX_RATE_LIMIT_RETRIES) {
           rateLimitRetries++;
@@ -524,42 +572,4 @@ export class PagerDutyClient {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
-}
-
-function plural(n: number, one: string, many: string) {
-  return n === 1 ? one : many;
-}
-
-function formatSeconds(ms: number) {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds from now. */
-function parseRetryAfter(
-  value: string | null,
-  now: number,
-): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) {
-    return Number(value) * 1000;
-  }
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/** The `error.message` of a PagerDuty error body, shortened. */
-function errorMessageOf(text: string): string | undefined {
-  try {
-    const message = JSON.parse(text)?.error?.message;
-    return typeof message === 'string' ? message.slice(0, 200) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function describeNetworkError(e: unknown): string {
-  const cause = (e as { cause?: { code?: unknown; message?: unknown } })?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string') return cause.message;
-  return e instanceof Error ? e.message : String(e);
 }

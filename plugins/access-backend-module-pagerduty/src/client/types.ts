@@ -1,0 +1,69 @@
+/** Types of the PagerDuty REST API v2 answers the client reads, and its error. */
+
+/** A PagerDuty user, as `GET /users` lists it. */
+export interface PagerDutyUser {
+  id: string;
+  email: string;
+  name?: string;
+  summary?: string;
+}
+
+/** A reference to another PagerDuty object (`{ id, summary }`). */
+export interface PagerDutyReference {
+  id: string;
+  summary?: string;
+}
+
+/** One entry of `GET /oncalls`. */
+export interface PagerDutyOnCall {
+  escalation_level: number;
+  /** `null` when the escalation rule targets the user directly. */
+  schedule: PagerDutyReference | null;
+  escalation_policy: PagerDutyReference;
+  user?: PagerDutyReference;
+  /** ISO timestamps; `null` for permanent on-call (a user target of an escalation rule). */
+  start: string | null;
+  end: string | null;
+}
+
+/** A PagerDuty service, as `GET /services/{id}` returns it. */
+export interface PagerDutyService {
+  id: string;
+  name: string;
+  escalation_policy: PagerDutyReference;
+}
+
+/** The statuses of a PagerDuty incident. */
+export type PagerDutyIncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
+
+/** One entry of `GET /incidents`. */
+export interface PagerDutyIncident {
+  id: string;
+  incident_number: number;
+  title: string;
+  status: PagerDutyIncidentStatus;
+  service: PagerDutyReference;
+  assignments?: { assignee: PagerDutyReference }[];
+  html_url?: string;
+}
+
+/** A PagerDuty schedule found by its exact name. */
+export interface PagerDutySchedule {
+  id: string;
+  name: string;
+}
+
+/**
+ * Why a PagerDuty call did not give an answer. The message is short, meant for a check's
+ * detail, and never contains the API token.
+ */
+export class PagerDutyError extends Error {
+  /** The HTTP status of the last answer, when there was one. */
+  readonly status?: number;
+
+  constructor(message: string, status?: number) {
+    super(message);
+    this.name = 'PagerDutyError';
+    this.status = status;
+  }
+}
