@@ -586,6 +586,24 @@ describe('pagerduty-oncall', () => {
       await expect(onCallCheck(config)).rejects.toThrow(message);
     });
 
+    it('warns at start-up when being on call anywhere passes', async () => {
+      const logger = mockServices.logger.mock();
+      await onCallCheck({}, testClient(), logger);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /^access\.checks\.oncall sets neither schedules nor entityService: .*override/,
+        ),
+      );
+      for (const narrowed of [
+        { schedules: ['DBA'] },
+        { entityService: true },
+      ]) {
+        const quiet = mockServices.logger.mock();
+        await onCallCheck(narrowed, testClient(), quiet);
+        expect(quiet.warn).not.toHaveBeenCalled();
+      }
+    });
+
     it('warns about keys it does not know', async () => {
       const logger = mockServices.logger.mock();
       await createOnCallCheckFactory({ getClient: () => testClient() }).create({
@@ -594,6 +612,7 @@ describe('pagerduty-oncall', () => {
           type: 'pagerduty-oncall',
           maxDuration: '4h',
           schedule: ['DBA'],
+          entityService: true,
         }),
         logger,
       });

@@ -60,9 +60,14 @@ export function createOnCallCheckFactory(options: {
 }): AccessCheckFactory {
   return {
     type: ON_CALL_CHECK_TYPE,
-    create({ config, logger }) {
+    create({ id, config, logger }) {
       const settings = readOnCallCheckSettings(config);
       warnAboutUnknownKeys(config, KEYS, ON_CALL_CHECK_TYPE, logger);
+      if (!settings.schedules && !settings.entityService) {
+        logger.warn(
+          `access.checks.${id} sets neither schedules nor entityService: being on call anywhere in PagerDuty passes, including by an override someone makes on any schedule they may edit; see docs/checks.md`,
+        );
+      }
       return createOnCallCheck(options.getClient(), settings, logger);
     },
   };
