@@ -1,7 +1,9 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import {
+  BUNDLES,
   createTestDatabases,
+  FLOWS,
   startAccessBackend,
 } from '../__testUtils__/harness';
 
@@ -15,7 +17,15 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
   let h: Awaited<ReturnType<typeof startAccessBackend>>;
 
   beforeAll(async () => {
-    h = await startAccessBackend({ knex: await databases.init(databaseId) });
+    h = await startAccessBackend({
+      knex: await databases.init(databaseId),
+      // mockCredentials.service() is the subject acting on behalf of users below
+      access: {
+        flows: FLOWS,
+        bundles: BUNDLES,
+        onBehalfOf: { allowedServices: ['external:test-service'] },
+      },
+    });
   });
   afterAll(async () => {
     await h.backend.stop();
