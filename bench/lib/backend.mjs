@@ -45,6 +45,8 @@ export function accessConfig({ revokeConcurrency, delayMs }) {
     // One requester submits as fast as the API answers: no per-user limits.
     limits: { submissionsPerMinute: false, openPendingPerUser: false },
     encryption: { key: randomBytes(32).toString('base64') },
+    // The bench runs with NODE_ENV=production, where both keys are required.
+    audit: { key: randomBytes(32).toString('base64') },
   };
 }
 

@@ -171,10 +171,50 @@ export interface Config {
     encryption?: {
       /**
        * 32 bytes in base64 (`openssl rand -base64 32`) that encrypt access details at rest
-       * (AES-256-GCM). Without it a development key is generated and kept in the database.
+       * (AES-256-GCM); its id is derived from it. Required in production (`NODE_ENV=production`
+       * or `auth.environment: production`); elsewhere a development key is generated and kept
+       * in the database. Set this or `keys`, not both.
        * @visibility secret
        */
       key?: string;
+      /**
+       * Keys with ids, for rotation: the first encrypts new access details, the others only
+       * decrypt what they encrypted before. See docs/provisioners.md#rotating-the-keys.
+       */
+      keys?: Array<{
+        /** 1 to 64 letters, digits, `_` or `-`; stored with each value it encrypts. */
+        id: string;
+        /**
+         * 32 bytes in base64.
+         * @visibility secret
+         */
+        key: string;
+      }>;
+    };
+    /** The audit chain's seal key (docs/concepts.md#audit-trail). */
+    audit?: {
+      /**
+       * 32 bytes in base64 (`openssl rand -base64 32`), different from every
+       * `access.encryption` key, that seal the audit chain (HMAC-SHA256). Required in
+       * production; elsewhere a development key is generated and kept in the database. Set
+       * this or `keys`, not both.
+       * @visibility secret
+       */
+      key?: string;
+      /**
+       * Keys with ids, for rotation: the first seals new entries, the others only verify the
+       * entries they sealed. Keep every previous key for as long as the entries it sealed
+       * must verify.
+       */
+      keys?: Array<{
+        /** 1 to 64 letters, digits, `_` or `-`; stored with each entry it seals. */
+        id: string;
+        /**
+         * 32 bytes in base64.
+         * @visibility secret
+         */
+        key: string;
+      }>;
     };
     /**
      * Outbound webhooks: every change of a request, signed (Standard Webhooks), delivered

@@ -15,13 +15,17 @@ import {
 import { CheckRegistry } from './checks/CheckRegistry';
 import { webhookCheckFactory } from './checks/webhookCheck';
 import { accessClockServiceRef } from './clock';
-import { AccessConfigError, readAccessConfig } from './config/readAccessConfig';
+import { readAccessConfig } from './config/readAccessConfig';
 import { DetailsCipher } from './provisioning/DetailsCipher';
 import { webhookProvisionerFactory } from './provisioning/webhookProvisioner';
 import { AccessStore } from './database/AccessStore';
 import { OutboxStore } from './database/OutboxStore';
 import { AuditChainStore } from './database/AuditChainStore';
 import { AuditChain } from './audit/AuditChain';
+import { ChainKeys, legacyChainKey } from './audit/chainKeys';
+import { readKeys } from './keys/readKeys';
+import { DetailsRekeyStore } from './database/DetailsRekeyStore';
+import { scheduleDetailsRekey } from './provisioning/rekeyDetails';
 import { WebhookOutbox } from './webhooks/WebhookOutbox';
 import { AccessEvents } from './events/AccessEvents';
 import { CatalogDirectory } from './flows/CatalogDirectory';
@@ -92,6 +96,7 @@ export const accessPlugin = createBackendPlugin({
           checkTypes: checkFactories.map(f => f.type),
         });
         logIfPermissionsDisabled(deps.config, deps.logger);
+        const keyConfig = readKeys(deps.config, deps.logger);
         const store = await AccessStore.create(deps.database);
         const directory = new CatalogDirectory(deps.catalog, deps.auth, () =>
           deps.clock.now(),
@@ -114,30 +119,17 @@ export const accessPlugin = createBackendPlugin({
           factories: checkFactories,
           logger: deps.logger,
         });
-        // Access details are encrypted at rest; without a configured key a development key is
-        // generated once and kept in the database, which protects nothing.
-        const configuredKey = deps.config.getOptionalString(
-          'access.encryption.key',
+        // Outside production a missing key is generated and kept in the database (which
+        // protects nothing); in production readKeys refused to start without it.
+        const keys = await keyConfig.resolve((name, make) =>
+          store.getOrCreateSetting(name, make),
         );
-        if (!configuredKey) {
-          deps.logger.warn(
-            'access: access.encryption.key is not set; using a generated development key stored in the database. Set it (openssl rand -base64 32) in production.',
-          );
-        }
-        let cipher: DetailsCipher;
-        try {
-          cipher = DetailsCipher.fromBase64(
-            configuredKey ??
-              (await store.getOrCreateSetting(
-                'dev-details-key',
-                DetailsCipher.generateKey,
-              )),
-          );
-        } catch (e) {
-          throw new AccessConfigError([
-            `access.encryption.key: ${(e as Error).message}`,
-          ]);
-        }
+        const cipher = new DetailsCipher(keys.details);
+        await scheduleDetailsRekey(deps.scheduler, {
+          store: new DetailsRekeyStore(store.db),
+          cipher,
+          logger: deps.logger,
+        });
         const outbox = new WebhookOutbox({
           store: new OutboxStore(store.db),
           webhooks: accessConfig.webhooks,
@@ -146,7 +138,14 @@ export const accessPlugin = createBackendPlugin({
         });
         const auditChain = new AuditChain({
           store: new AuditChainStore(store.db),
-          key: cipher.deriveKey('audit chain v1'),
+          keys: new ChainKeys(
+            keys.audit,
+            // Entries sealed before key ids: keyed from a details key of that time, which
+            // may have moved to access.audit.keys after a rotation.
+            [...keys.details.all, ...keys.audit.all].map(k =>
+              legacyChainKey(k.key),
+            ),
+          ),
           logger: deps.logger,
           auditor: deps.auditor,
           outbox,

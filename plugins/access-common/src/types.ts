@@ -148,6 +148,11 @@ export interface AccessRequest {
    * grantee, only while access is active.
    */
   accessDetails?: Record<string, string>;
+  /**
+   * Instead of `accessDetails`, when the grantee's details cannot be decrypted (e.g. the key
+   * that encrypted them is no longer configured): a sentence for the grantee.
+   */
+  accessDetailsError?: string;
 }
 
 /** One item of a submission. @public */

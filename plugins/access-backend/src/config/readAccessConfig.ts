@@ -189,6 +189,19 @@ const serviceSubject = z
     message: 'wildcards are not allowed: list each service',
   });
 
+const keysSchema = z
+  .object({
+    key: z.string().min(1).optional(),
+    keys: z
+      .array(
+        z.object({ id: z.string().min(1), key: z.string().min(1) }).strict(),
+      )
+      .min(1)
+      .optional(),
+  })
+  .strict()
+  .optional();
+
 const accessSchema = z
   .object({
     flows: z.array(flowSchema).default([]),
@@ -213,10 +226,9 @@ const accessSchema = z
       )
       .default({}),
     reverify: z.object({ frequency: duration.optional() }).strict().optional(),
-    encryption: z
-      .object({ key: z.string().min(1) })
-      .strict()
-      .optional(),
+    // Keys are decoded and checked by keys/readKeys.ts; only their shape here.
+    encryption: keysSchema,
+    audit: keysSchema,
     notifications: z
       .object({
         expiringSoon: z.union([z.literal(false), duration]).optional(),

@@ -14,6 +14,8 @@ export interface ChainRow {
   seq: string | null;
   prevHash: string | null;
   hash: string | null;
+  /** The audit key that sealed it; null when sealed before key ids. */
+  keyId: string | null;
 }
 
 type Row = Record<string, any>;
@@ -34,12 +36,15 @@ function toChainRow(r: Row): ChainRow {
     seq: str(r.seq),
     prevHash: str(r.prev_hash),
     hash: str(r.hash),
+    keyId: str(r.key_id),
   };
 }
 
 const TABLE = 'access_audit';
 /** The `access_settings` row holding the highest head ever sealed. */
 const MARK = 'audit-chain-mark';
+/** The `access_settings` row recording how far the chain went before key ids. */
+const LEGACY = 'audit-chain-legacy';
 
 /** A place in the chain: an entry's `seq` and seal (`{ seq: 0, hash: '' }` before the first). */
 export interface ChainHead {
@@ -69,15 +74,17 @@ export class AuditChainStore {
     });
   }
 
-  /** The last sealed entry. */
-  async head(db: Knex | Knex.Transaction = this.db): Promise<ChainHead> {
+  /** The last sealed entry, and the key that sealed it (null before key ids). */
+  async head(
+    db: Knex | Knex.Transaction = this.db,
+  ): Promise<ChainHead & { keyId: string | null }> {
     const row = await db(TABLE)
       .whereNotNull('seq')
       .orderBy('seq', 'desc')
-      .first('seq', 'hash');
+      .first('seq', 'hash', 'key_id');
     return row
-      ? { seq: Number(row.seq), hash: String(row.hash) }
-      : { seq: 0, hash: '' };
+      ? { seq: Number(row.seq), hash: String(row.hash), keyId: str(row.key_id) }
+      : { seq: 0, hash: '', keyId: null };
   }
 
   /** The seal of the entry at `seq`, if one is there. */
@@ -100,8 +107,24 @@ export class AuditChainStore {
   }
 
   async setMark(tx: Knex.Transaction, head: ChainHead): Promise<void> {
+    await this.put(tx, MARK, { seq: head.seq, hash: head.hash });
+  }
+
+  /** The endorsement of the entries sealed before key ids, if one was made. */
+  async legacy<T>(
+    db: Knex | Knex.Transaction = this.db,
+  ): Promise<T | undefined> {
+    const row = await db('access_settings').where({ key: LEGACY }).first();
+    return row ? JSON.parse(row.value) : undefined;
+  }
+
+  async setLegacy(tx: Knex.Transaction, value: object): Promise<void> {
+    await this.put(tx, LEGACY, value);
+  }
+
+  private async put(tx: Knex.Transaction, key: string, value: object) {
     await tx('access_settings')
-      .insert({ key: MARK, value: JSON.stringify(head) })
+      .insert({ key, value: JSON.stringify(value) })
       .onConflict('key')
       .merge();
   }
@@ -124,25 +147,31 @@ export class AuditChainStore {
 
   async seal(
     tx: Knex.Transaction,
+    keyId: string,
     seals: { id: string; seq: number; prevHash: string; hash: string }[],
   ): Promise<void> {
     if (!seals.length) return;
     if (this.isPg) {
       // One statement per batch: sealing a burst of 100,000 expiries stays quick.
       await tx.raw(
-        `UPDATE ${TABLE} AS a SET seq = v.seq::bigint, prev_hash = v.prev, hash = v.hash
+        `UPDATE ${TABLE} AS a SET seq = v.seq::bigint, prev_hash = v.prev, hash = v.hash, key_id = ?
            FROM (VALUES ${seals.map(() => '(?, ?, ?, ?)').join(', ')})
              AS v(id, seq, prev, hash)
           WHERE a.id = v.id::bigint AND a.seq IS NULL`,
-        seals.flatMap(x => [x.id, String(x.seq), x.prevHash, x.hash]),
+        [
+          keyId,
+          ...seals.flatMap(x => [x.id, String(x.seq), x.prevHash, x.hash]),
+        ],
       );
       return;
     }
     for (const x of seals) {
-      await tx(TABLE)
-        .where({ id: x.id })
-        .whereNull('seq')
-        .update({ seq: x.seq, prev_hash: x.prevHash, hash: x.hash });
+      await tx(TABLE).where({ id: x.id }).whereNull('seq').update({
+        seq: x.seq,
+        prev_hash: x.prevHash,
+        hash: x.hash,
+        key_id: keyId,
+      });
     }
   }
 

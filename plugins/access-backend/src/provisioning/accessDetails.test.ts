@@ -1,5 +1,3 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import { accessProvisionersExtensionPoint } from '@jit-access/plugin-access-node';
 import { Knex } from 'knex';
 import { randomBytes } from 'crypto';
 import {
@@ -8,39 +6,14 @@ import {
   startAccessBackend,
 } from '../__testUtils__/harness';
 import { EXPIRY_TASK_ID } from '../tasks/scheduleTasks';
+import {
+  detailsProvisioner,
+  PASSWORD,
+} from '../__testUtils__/detailsProvisioner';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
-const PASSWORD = 'p4ss-w0rd-only-for-alice';
-
-const detailsProvisioner = createBackendModule({
-  pluginId: 'access',
-  moduleId: 'details-provisioner',
-  register(env) {
-    env.registerInit({
-      deps: { provisioners: accessProvisionersExtensionPoint },
-      async init({ provisioners }) {
-        provisioners.addProvisionerType({
-          type: 'details',
-          create: () => ({
-            async grant(r) {
-              return {
-                accessDetails: {
-                  host: 'db.internal',
-                  user: `jit_${r.requestId.slice(0, 8)}`,
-                  password: PASSWORD,
-                  port: 5432 as any,
-                },
-              };
-            },
-            async revoke() {},
-          }),
-        });
-      },
-    });
-  },
-});
 
 describe.each(databases.eachSupportedId())(
   'access details on %s',
@@ -107,7 +80,7 @@ describe.each(databases.eachSupportedId())(
         const rows = await knex('access_details').select('ciphertext');
         expect(rows).toHaveLength(1);
         expect(rows[0].ciphertext).not.toContain(PASSWORD);
-        expect(rows[0].ciphertext).toMatch(/^v1\./);
+        expect(rows[0].ciphertext).toMatch(/^v2\.key-[0-9a-f]{16}\./);
         const audit = await h.api.get('/audit?format=csv&limit=1000', 'pat');
         expect(audit.text).not.toContain(PASSWORD);
         // gone when the access ends

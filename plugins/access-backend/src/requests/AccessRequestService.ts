@@ -50,6 +50,7 @@ import { canTransition } from './stateMachine';
 import { CheckRegistry } from '../checks/CheckRegistry';
 import { AccessCheckContext } from '@jit-access/plugin-access-node';
 import { DetailsCipher } from '../provisioning/DetailsCipher';
+import { openDetails } from '../provisioning/openDetails';
 import { decideByChecks, flowHasChecks } from './checkDecision';
 import { AccessCheckResult } from '@jit-access/plugin-access-common';
 import { AccessFlow } from '../config/AccessConfig';
@@ -204,17 +205,12 @@ export class AccessRequestService {
     ]);
     return rows.map(r => {
       const sealed = details.get(r.id);
-      let accessDetails: Record<string, string> | undefined;
-      if (sealed) {
-        try {
-          accessDetails = this.deps.cipher.decrypt(r.id, sealed);
-        } catch (e) {
-          this.deps.logger.error(
-            `access: could not decrypt the access details of ${r.id} (was the key changed?)`,
-          );
-        }
-      }
-      return toView(r, approvals, favorites.has(r.id), accessDetails);
+      return toView(
+        r,
+        approvals,
+        favorites.has(r.id),
+        sealed ? openDetails(this.deps, r.id, sealed) : undefined,
+      );
     });
   }
 

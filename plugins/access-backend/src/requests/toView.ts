@@ -12,7 +12,10 @@ export function toView(
   r: RequestRecord,
   approvals: ApprovalRecord[],
   favorite: boolean,
-  accessDetails?: Record<string, string>,
+  /** The grantee's access details, or why they cannot be shown. */
+  details?:
+    | { accessDetails: Record<string, string> }
+    | { accessDetailsError: string },
 ): AccessRequest {
   return {
     id: r.id,
@@ -56,6 +59,6 @@ export function toView(
       (r.ending ? `${r.ending.reason} (revocation in progress)` : undefined),
     lastError: r.lastError,
     favorite,
-    ...(accessDetails ? { accessDetails } : {}),
+    ...details,
   };
 }

@@ -11,6 +11,7 @@
  * parent `{ type: 'ready' }` over IPC once it serves requests.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { createHash } from 'crypto';
 import {
   BackstageCredentials,
   coreServices,
@@ -84,6 +85,12 @@ backend.add(
         },
         expiry: { frequency: settings.expiryFrequency },
         encryption: { key: settings.encryptionKey },
+        // Replicas run as production: the audit key is required too, the same on each.
+        audit: {
+          key: createHash('sha256')
+            .update(`audit ${settings.encryptionKey}`)
+            .digest('base64'),
+        },
       },
     },
   }),

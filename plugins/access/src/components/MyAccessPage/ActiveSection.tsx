@@ -133,6 +133,11 @@ function ActiveGrant(props: { request: AccessRequest; onChanged: OnChanged }) {
           <AccessDetails details={r.accessDetails} />
         </Box>
       )}
+      {r.accessDetailsError && (
+        <Alert severity="warning" className={classes.block}>
+          {r.accessDetailsError}
+        </Alert>
+      )}
 
       <div className={classes.actions}>
         <ExtendAction request={r} onChanged={onChanged} />

@@ -239,6 +239,17 @@ describe('RequestDetailsPage', () => {
     ).toHaveTextContent('IAM: role not found');
   });
 
+  it('says why the access details cannot be shown', async () => {
+    const message =
+      'Your access details cannot be shown: they were encrypted with key "k1", which is no longer configured. The access itself is not affected; ask an access admin.';
+    await renderDetails(
+      new FakeAccessApi([
+        makeGrant(60, { id: ID, accessDetailsError: message }),
+      ]),
+    );
+    expect(await screen.findByText(message)).toBeInTheDocument();
+  });
+
   it('lets the requester act on their own request and reloads it', async () => {
     const api = new FakeAccessApi([
       makeGrant(60, { id: ID, accessDetails: { host: 'db.internal' } }),

@@ -333,6 +333,11 @@ export function RequestDetailsContent(props: { id: string }) {
               </InfoCard>
             </Box>
           )}
+          {r.accessDetailsError && (
+            <Box mt={3}>
+              <Alert severity="warning">{r.accessDetailsError}</Alert>
+            </Box>
+          )}
         </Grid>
         <Grid item xs={12} md={6}>
           <InfoCard title="Timeline">

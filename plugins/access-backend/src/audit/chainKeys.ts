@@ -1,0 +1,105 @@
+import { createHmac, hkdfSync, timingSafeEqual } from 'crypto';
+import { ChainHead, ChainRow } from '../database/AuditChainStore';
+import { Keyring } from '../keys/Keyring';
+
+/**
+ * The key entries were sealed with before key ids: derived from the access details key,
+ * so it is accepted only for those entries (see {@link ChainKeys.check}).
+ */
+export function legacyChainKey(detailsKey: Buffer): Buffer {
+  return Buffer.from(
+    hkdfSync(
+      'sha256',
+      detailsKey,
+      Buffer.alloc(0),
+      'jit-access audit chain v1',
+      32,
+    ),
+  );
+}
+
+/**
+ * A record, sealed with the audit key, of how far the chain went before key ids: entries
+ * without a key id are accepted up to there only.
+ */
+export interface LegacyEndorsement extends ChainHead {
+  keyId: string;
+  mac: string;
+}
+
+const fields = (row: ChainRow) => [
+  row.id,
+  row.at,
+  row.actor,
+  row.action,
+  row.requestId,
+  row.severity,
+  row.fromStatus,
+  row.toStatus,
+  row.details,
+];
+
+function hmac(key: Buffer, value: unknown): string {
+  return createHmac('sha256', key).update(JSON.stringify(value)).digest('hex');
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The audit chain's keys: the current one seals, previous ones verify. */
+export class ChainKeys {
+  constructor(
+    private readonly keys: Keyring,
+    /** {@link legacyChainKey} of every configured access details (and audit) key. */
+    private readonly legacy: Buffer[],
+  ) {}
+
+  get currentKeyId(): string {
+    return this.keys.current.id;
+  }
+
+  /** The seal of a new entry, with the current key. */
+  seal(prevHash: string, seq: number, row: ChainRow): string {
+    const { id, key } = this.keys.current;
+    return hmac(key, ['v2', id, prevHash, seq, ...fields(row)]);
+  }
+
+  /** Why the entry's seal is wrong, or undefined when it is right. */
+  check(prevHash: string, seq: number, row: ChainRow): string | undefined {
+    const hash = row.hash ?? '';
+    if (row.keyId === null) {
+      const value = [prevHash, seq, ...fields(row)];
+      return this.legacy.some(k => same(hmac(k, value), hash))
+        ? undefined
+        : 'was changed after it was sealed';
+    }
+    const key = this.keys.find(row.keyId);
+    if (!key) {
+      return `was sealed with key "${row.keyId}", which is not configured (keep it in access.audit.keys as a previous key)`;
+    }
+    return same(
+      hmac(key.key, ['v2', row.keyId, prevHash, seq, ...fields(row)]),
+      hash,
+    )
+      ? undefined
+      : 'was changed after it was sealed';
+  }
+
+  endorse(head: ChainHead): LegacyEndorsement {
+    const { id, key } = this.keys.current;
+    return {
+      ...head,
+      keyId: id,
+      mac: hmac(key, ['legacy-chain', head.seq, head.hash]),
+    };
+  }
+
+  /** Whether the endorsement was made with a configured audit key. */
+  endorsed(e: LegacyEndorsement): boolean {
+    const key = this.keys.find(e.keyId);
+    return !!key && same(hmac(key.key, ['legacy-chain', e.seq, e.hash]), e.mac);
+  }
+}

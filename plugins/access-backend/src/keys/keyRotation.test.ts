@@ -1,0 +1,273 @@
+import { createHmac, randomBytes } from 'crypto';
+import { Knex } from 'knex';
+import { legacyChainKey } from '../audit/chainKeys';
+import { DETAILS_REKEY_TASK_ID } from '../provisioning/rekeyDetails';
+import {
+  detailsProvisioner,
+  PASSWORD,
+} from '../__testUtils__/detailsProvisioner';
+import {
+  createTestDatabases,
+  FLOWS,
+  startAccessBackend,
+} from '../__testUtils__/harness';
+
+jest.setTimeout(90_000);
+
+const databases = createTestDatabases();
+const newKey = () => randomBytes(32).toString('base64');
+const STAGING = {
+  resources: [
+    { entityRef: 'resource:default/orders-db-staging', permissions: ['read'] },
+  ],
+};
+
+/** `{ keys: [{ id, key }] }` from `{ id: key }`, current first. */
+const ids = (keys: Record<string, string>) => ({
+  keys: Object.entries(keys).map(([id, key]) => ({ id, key })),
+});
+
+/** The seal the chain used before key ids, keyed from the access details key. */
+function legacySeal(detailsKey: string, prevHash: string, seq: number, r: any) {
+  const str = (v: unknown) =>
+    v === null || v === undefined ? null : String(v);
+  return createHmac('sha256', legacyChainKey(Buffer.from(detailsKey, 'base64')))
+    .update(
+      JSON.stringify([
+        prevHash,
+        seq,
+        String(r.id),
+        String(r.at),
+        r.actor,
+        r.action,
+        str(r.request_id),
+        r.severity,
+        str(r.from_status),
+        str(r.to_status),
+        String(r.details),
+      ]),
+    )
+    .digest('hex');
+}
+
+/** Seals rows from `fromSeq` on the way the chain did before key ids (or an attacker would). */
+async function resealLegacy(knex: Knex, detailsKey: string, fromSeq: number) {
+  const hasKeyId = await knex.schema.hasColumn('access_audit', 'key_id');
+  const before = await knex('access_audit')
+    .where({ seq: fromSeq - 1 })
+    .first();
+  let prev = before ? String(before.hash) : '';
+  const rows = await knex('access_audit')
+    .where(q => q.where('seq', '>=', fromSeq).orWhereNull('seq'))
+    .orderBy('id');
+  let seq = fromSeq - 1;
+  for (const r of rows) {
+    seq += 1;
+    const hash = legacySeal(detailsKey, prev, seq, r);
+    await knex('access_audit')
+      .where({ id: r.id })
+      .update({
+        seq,
+        prev_hash: prev,
+        hash,
+        ...(hasKeyId ? { key_id: null } : {}),
+      });
+    prev = hash;
+  }
+  // Whoever rewrites the chain also rewrites the stored mark.
+  await knex('access_settings')
+    .where({ key: 'audit-chain-mark' })
+    .update({ value: JSON.stringify({ seq, hash: prev }) });
+}
+
+describe.each(databases.eachSupportedId())(
+  'rotating the encryption and audit keys on %s',
+  databaseId => {
+    let knex: Knex;
+    beforeEach(async () => {
+      knex = await databases.init(databaseId);
+    });
+    const start = (encryption: unknown, audit: unknown) =>
+      startAccessBackend({
+        knex,
+        access: {
+          flows: [{ ...FLOWS[0], provisioner: 'db' }],
+          provisioners: { db: { type: 'details' } },
+          encryption,
+          audit,
+        },
+        extraFeatures: [detailsProvisioner],
+      });
+    const submit = async (h: { api: any }) =>
+      (await h.api.post('/requests', STAGING).expect(201)).body.items[0];
+    const verify = async (h: { api: any }) =>
+      (await h.api.get('/audit/verify', 'pat').expect(200)).body;
+
+    it('keeps details readable under a previous key, encrypts new ones with the current key, and says so once a key is gone', async () => {
+      const [k1, k2, a1] = [newKey(), newKey(), newKey()];
+      let h = await start({ key: k1 }, { key: a1 });
+      const first = await submit(h);
+      expect(first.accessDetails.password).toBe(PASSWORD);
+      await h.backend.stop();
+
+      // k2 becomes current; the single key of before is now a previous key with an id.
+      h = await start(ids({ k2, k1 }), { key: a1 });
+      const read = async (id: string) =>
+        (await h.api.get(`/requests/${id}`).expect(200)).body;
+      expect((await read(first.id)).accessDetails.password).toBe(PASSWORD);
+      const second = await submit(h);
+      const stored = await knex('access_details').where({
+        request_id: second.id,
+      });
+      expect(stored[0].ciphertext).toMatch(/^v2\.k2\./);
+      await h.backend.stop();
+
+      // k1 removed: the first grant's details are said to be unreadable, the rest still work.
+      h = await start({ keys: [{ id: 'k2', key: k2 }] }, { key: a1 });
+      try {
+        const gone = await read(first.id);
+        expect(gone.accessDetails).toBeUndefined();
+        expect(gone.accessDetailsError).toMatch(
+          /^Your access details cannot be shown: they were encrypted with key "key-[0-9a-f]{16}", which is no longer configured\./,
+        );
+        expect((await read(second.id)).accessDetails.password).toBe(PASSWORD);
+        const list = await h.api.get('/requests').expect(200);
+        const byId = new Map<string, any>(
+          [...(list.body.mine ?? []), ...(list.body.items ?? [])].map(
+            (r: any) => [r.id, r],
+          ),
+        );
+        expect(byId.get(first.id)?.accessDetailsError).toBeDefined();
+        expect(byId.get(second.id)?.accessDetails?.password).toBe(PASSWORD);
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    it('re-encrypts details under a previous key with the current one, so the previous key can go', async () => {
+      const [k1, k2, a1] = [newKey(), newKey(), newKey()];
+      let h = await start({ keys: [{ id: 'k1', key: k1 }] }, { key: a1 });
+      const first = await submit(h);
+      await h.backend.stop();
+
+      h = await start(ids({ k2, k1 }), { key: a1 });
+      const stored = async () =>
+        (await knex('access_details').where({ request_id: first.id }).first())
+          .ciphertext;
+      expect(await stored()).toMatch(/^v2\.k1\./);
+      await h.scheduler.run(DETAILS_REKEY_TASK_ID);
+      expect(await stored()).toMatch(/^v2\.k2\./);
+      await h.backend.stop();
+
+      h = await start({ keys: [{ id: 'k2', key: k2 }] }, { key: a1 });
+      try {
+        const got = (await h.api.get(`/requests/${first.id}`).expect(200)).body;
+        expect(got.accessDetails.password).toBe(PASSWORD);
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    it('verifies old entries after an audit key rotation, seals new ones with the new key, and names a removed key', async () => {
+      const [k1, a1, a2] = [newKey(), newKey(), newKey()];
+      let h = await start({ key: k1 }, { keys: [{ id: 'a1', key: a1 }] });
+      await submit(h);
+      expect(await verify(h)).toMatchObject({ ok: true, checked: 2 });
+      await h.backend.stop();
+
+      h = await start({ key: k1 }, ids({ a2, a1 }));
+      await submit(h);
+      expect(await verify(h)).toMatchObject({ ok: true, checked: 4 });
+      expect(
+        (await knex('access_audit').orderBy('seq')).map(r => r.key_id),
+      ).toEqual(['a1', 'a1', 'a2', 'a2']);
+      await h.backend.stop();
+
+      h = await start({ key: k1 }, { keys: [{ id: 'a2', key: a2 }] });
+      try {
+        expect(await verify(h)).toMatchObject({
+          ok: false,
+          problem: {
+            seq: 1,
+            reason:
+              'was sealed with key "a1", which is not configured (keep it in access.audit.keys as a previous key)',
+          },
+        });
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    it('does not let the access details key re-seal an edited entry', async () => {
+      const [k1, a1] = [newKey(), newKey()];
+      let h = await start({ key: k1 }, { key: a1 });
+      await submit(h);
+      await submit(h);
+      expect(await verify(h)).toMatchObject({ ok: true, checked: 4 });
+      await h.backend.stop();
+
+      // Someone with the database and access.encryption.key edits entry 3 and re-seals.
+      await knex('access_audit')
+        .where({ seq: 3 })
+        .update({ actor: 'user:default/mallory' });
+      await resealLegacy(knex, k1, 3);
+
+      h = await start({ key: k1 }, { key: a1 });
+      try {
+        expect(await verify(h)).toMatchObject({
+          ok: false,
+          checked: 2,
+          problem: {
+            seq: 3,
+            reason: 'was sealed without a key id after entries sealed with one',
+          },
+        });
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    it('keeps verifying entries sealed before key ids, and accepts no newer ones', async () => {
+      const [k1, a1] = [newKey(), newKey()];
+      // Entries written and then sealed the way the previous version did.
+      let h = await start({ key: k1 }, { key: a1 });
+      await submit(h);
+      await submit(h);
+      await h.backend.stop();
+      await knex('access_settings').where({ key: 'audit-chain-mark' }).delete();
+      await resealLegacy(knex, k1, 1);
+
+      h = await start({ key: k1 }, { key: a1 });
+      await submit(h);
+      expect(await verify(h)).toMatchObject({ ok: true, checked: 6 });
+      expect(
+        (await knex('access_audit').orderBy('seq')).map(r => r.key_id),
+      ).toEqual([
+        null,
+        null,
+        null,
+        null,
+        expect.any(String),
+        expect.any(String),
+      ]);
+      await h.backend.stop();
+
+      // Entry 5 re-sealed the old way, with the details key: refused.
+      await resealLegacy(knex, k1, 5);
+      h = await start({ key: k1 }, { key: a1 });
+      try {
+        expect(await verify(h)).toMatchObject({
+          ok: false,
+          checked: 4,
+          problem: {
+            seq: 5,
+            reason:
+              'was sealed without a key id, but only entries up to 4 were sealed before key ids',
+          },
+        });
+      } finally {
+        await h.backend.stop();
+      }
+    });
+  },
+);
