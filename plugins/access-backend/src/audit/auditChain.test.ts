@@ -147,6 +147,7 @@ describe.each(databases.eachSupportedId())(
           checked: 4,
           problem: {
             seq: 5,
+            id: String(victim.id),
             reason: expect.stringMatching(
               /^lost its seal or was deleted: the chain had been sealed up to 12 \(seal [0-9a-f]{64}\) and ends at 4 now$/,
             ),
