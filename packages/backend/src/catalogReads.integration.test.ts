@@ -207,7 +207,7 @@ describe('catalog reads through the access API (real catalog, a catalog permissi
       'resource:default/db-hidden',
     );
 
-    // The plugin reads it with its own credentials too (planning a submission caches it).
+    // Planning a submission reads it too, and caches what it read: none of it for alice.
     await request(backend.server)
       .post('/api/access/requests/preview')
       .set('Authorization', mockCredentials.user.header('user:default/alice'))
@@ -234,6 +234,50 @@ describe('catalog reads through the access API (real catalog, a catalog permissi
       'No entity resource:default/db-hidden in the catalog',
     );
     expect(JSON.stringify(hidden.body)).not.toContain('"covered"');
+  });
+
+  it('POST /requests/preview and /requests answer for a hidden entity as for an unknown one', async () => {
+    const post = (p: string, ref: string, who = 'alice') =>
+      request(backend.server)
+        .post(`/api/access${p}`)
+        .set(
+          'Authorization',
+          mockCredentials.user.header(`user:default/${who}`),
+        )
+        .send({
+          resources: [{ entityRef: ref, permissions: ['read'] }],
+          justification: 'need it',
+        });
+    // bob may read it: its flow and approvers are his to see
+    const asBob = await post(
+      '/requests/preview',
+      'resource:default/db-hidden',
+      'bob',
+    );
+    expect(asBob.status).toBe(200);
+    expect(asBob.body.items[0].approvers).toContain('user:default/carol');
+    expect(
+      (await post('/requests/preview', 'resource:default/db-a')).status,
+    ).toBe(200);
+
+    for (const p of ['/requests/preview', '/requests']) {
+      const hidden = await post(p, 'resource:default/db-hidden');
+      const unknown = await post(p, 'resource:default/no-such-db');
+      expect(unknown.status).toBe(400);
+      expect(hidden.status).toBe(400);
+      expect(unknown.body.error.message).toBe(
+        'resources[0].entityRef: no entity "resource:default/no-such-db" in the catalog',
+      );
+      expect(hidden.body.error.message).toBe(
+        'resources[0].entityRef: no entity "resource:default/db-hidden" in the catalog',
+      );
+      expect(JSON.stringify(hidden.body)).not.toContain('carol');
+    }
+    const mine = await get(
+      '/requests?view=mine&entityRef=resource:default/db-hidden',
+    );
+    expect(mine.status).toBe(200);
+    expect(mine.body.items).toEqual([]);
   });
 
   it('refuses a hand-made catalog cursor that sorts users by e-mail, and leaks nothing', async () => {

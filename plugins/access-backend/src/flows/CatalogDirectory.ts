@@ -83,15 +83,21 @@ export class CatalogDirectory {
     return value;
   }
 
-  /** Fetches many entities in one catalog call, in the order asked; missing ones are undefined. */
-  async getEntities(refs: string[]): Promise<(Entity | undefined)[]> {
+  /**
+   * Fetches many entities in one catalog call, in the order asked; missing ones are
+   * undefined. With `onBehalfOf`, those that caller may not read are undefined too.
+   */
+  async getEntities(
+    refs: string[],
+    onBehalfOf?: BackstageCredentials,
+  ): Promise<(Entity | undefined)[]> {
     if (refs.length === 0) return [];
     const { items } = await this.catalog.getEntitiesByRefs(
       { entityRefs: refs },
-      await this.credentials(),
+      await this.credentials(onBehalfOf),
     );
     items.forEach((e, i) => {
-      if (e) this.cache.set(cacheKey(refs[i]), Promise.resolve(e));
+      if (e) this.cache.set(cacheKey(refs[i], onBehalfOf), Promise.resolve(e));
     });
     return items;
   }

@@ -69,6 +69,8 @@ export interface Caller {
   type: 'user' | 'service';
   /** Holds the access admin permission. */
   isAdmin: boolean;
+  /** A user's credentials: what they submit or preview is read from the catalog as them. */
+  credentials?: BackstageCredentials;
 }
 
 /** Extra state changes and audit details for a transition. */
@@ -359,7 +361,7 @@ export class AccessRequestService {
     input: SubmissionInput & { requester?: string },
   ): Promise<AccessPreviewItem[]> {
     const requester = await this.resolveRequester(caller, input.requester);
-    const plans = await this.plan(input, requester, false, true);
+    const plans = await this.plan(caller, input, requester, false, true);
     return plans.flatMap(p =>
       p.resources.map(res => ({
         entityRef: res.entityRef,
@@ -385,13 +387,19 @@ export class AccessRequestService {
     );
   }
 
+  /**
+   * A user's entities are read with their credentials; a service filing for a user reads
+   * with the plugin's own, since its credentials cannot be narrowed to that user's.
+   */
   private plan(
+    caller: Caller,
     input: SubmissionInput,
     requester: DirectoryUser,
     clampDuration = false,
     preview = false,
   ) {
     return planSubmission({
+      onBehalfOf: caller.type === 'user' ? caller.credentials : undefined,
       preview,
       input,
       requester,
@@ -435,7 +443,12 @@ export class AccessRequestService {
     const requester = await this.resolveRequester(caller, input.requester);
     // Counted against the person the access is for, also when a service files it.
     await this.limits.admit(requester.ref);
-    const plans = await this.plan(input, requester, options.clampDuration);
+    const plans = await this.plan(
+      caller,
+      input,
+      requester,
+      options.clampDuration,
+    );
     const now = this.now();
     const groupId = randomUUID();
     const checked = new Set<string>();

@@ -1,3 +1,4 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   Entity,
   parseEntityRef,
@@ -45,6 +46,11 @@ export async function planSubmission(options: {
   /** A preview reports whether a justification is needed instead of demanding one. */
   preview?: boolean;
   maxItems?: number;
+  /**
+   * A user's own credentials: entities are read as they may read them, so one the catalog
+   * hides from them is "not in the catalog" (no flow, approvers or existence leak).
+   */
+  onBehalfOf?: BackstageCredentials;
 }): Promise<PlannedRequest[]> {
   const { input, requester, resolver, directory } = options;
   const maxItems = options.maxItems ?? 1000;
@@ -122,7 +128,10 @@ export async function planSubmission(options: {
     merged.set(ref, m);
   }
   const wanted = [...merged.values()];
-  const entities = await directory.getEntities(wanted.map(w => w.entityRef));
+  const entities = await directory.getEntities(
+    wanted.map(w => w.entityRef),
+    options.onBehalfOf,
+  );
 
   // (flow, approvers) -> resources
   const groups = new Map<

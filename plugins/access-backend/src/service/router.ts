@@ -179,6 +179,7 @@ export async function createRouter(
           ref: credentials.principal.userEntityRef,
           type: 'user',
           isAdmin: allowed.has(accessAdminPermission.name),
+          credentials,
         },
       };
     }
