@@ -304,6 +304,90 @@ describePostgres('the postgres provisioner', () => {
       await p.revoke(reader);
     });
 
+    /**
+     * A SECURITY DEFINER function reading the payroll as the login, and a view of the
+     * login's db role built on it, so that dropping the function alone (RESTRICT) fails.
+     */
+    async function plantAnchoredPeek(as: Knex, tag: string) {
+      await as.raw(
+        `CREATE FUNCTION peek_${tag}() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT sum(salary) FROM payroll'`,
+      );
+      await as.raw(
+        `SET ROLE "${t.writeRole}"; CREATE VIEW anchor_${tag} AS SELECT peek_${tag}(); RESET ROLE`,
+      );
+    }
+
+    it('ends access even when an object of its db role depends on what the login made: the login is gone and its SECURITY DEFINER function with it', async () => {
+      const p = await create();
+      const request = writeRequest();
+      const details = (await p.grant(request)).accessDetails!;
+      const tag = details.user;
+      await plantAnchoredPeek(login(details), tag);
+
+      await p.revoke(request);
+
+      expect(await role(details.user)).toBeUndefined();
+      const reader = grantRequest({ requestId: t.requestId() });
+      const later = login((await p.grant(reader)).accessDetails!);
+      await expect(later.raw(`SELECT peek_${tag}()`)).rejects.toThrow(
+        `function peek_${tag}() does not exist`,
+      );
+      // the db role's view built on the login's function went with it
+      await expect(later.raw(`SELECT * FROM anchor_${tag}`)).rejects.toThrow(
+        `relation "anchor_${tag}" does not exist`,
+      );
+      expect(
+        (log.warn as jest.Mock).mock.calls.map(c => c[0]).join('\n'),
+      ).toContain(`view anchor_${tag}`);
+      await p.revoke(reader);
+    });
+
+    it('takes the login out of its roles at once, even when the drop fails: what it made elsewhere runs with no rights', async () => {
+      const p = await create();
+      const request = writeRequest();
+      const details = (await p.grant(request)).accessDetails!;
+      const tag = details.user;
+      await plantAnchoredPeek(login(details), tag);
+      // Something only the write role may read in the other database, and a function there.
+      const other = connect(t.otherName);
+      sessions.push(other);
+      await other.raw(`CREATE TABLE secret_${tag} (s text)`);
+      await other.raw(`GRANT SELECT ON secret_${tag} TO "${t.writeRole}"`);
+      await login({ ...details, database: t.otherName }).raw(
+        `CREATE FUNCTION spy_${tag}() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT count(*) FROM secret_${tag}'`,
+      );
+      await other.destroy();
+      await t.server.raw(
+        `ALTER DATABASE "${t.otherName}" WITH ALLOW_CONNECTIONS false`,
+      );
+      try {
+        await expect(p.revoke(request)).rejects.toThrow(
+          `in database "${t.otherName}"`,
+        );
+      } finally {
+        await t.server.raw(
+          `ALTER DATABASE "${t.otherName}" WITH ALLOW_CONNECTIONS true`,
+        );
+      }
+      // The login survives for now, unable to log in: a later login gets nothing through it.
+      expect(await role(details.user)).toMatchObject({ rolcanlogin: false });
+      const reader = grantRequest({ requestId: t.requestId() });
+      const readDetails = (await p.grant(reader)).accessDetails!;
+      await expect(
+        login(readDetails).raw(`SELECT peek_${tag}()`),
+      ).rejects.toThrow(`function peek_${tag}() does not exist`);
+      await expect(
+        login({ ...readDetails, database: t.otherName }).raw(
+          `SELECT spy_${tag}()`,
+        ),
+      ).rejects.toThrow(`permission denied for table secret_${tag}`);
+
+      // the retry finishes the job
+      await p.revoke(request);
+      expect(await role(details.user)).toBeUndefined();
+      await p.revoke(reader);
+    });
+
     it('warns when a login may create objects, naming where, and not when it may not', async () => {
       const p = await create();
       const writer = writeRequest();

@@ -412,6 +412,14 @@ export class PostgresProvisioner implements AccessProvisioner {
           logger: this.options.logger,
           database,
         }),
+      onCascade: (database, objects) =>
+        this.options.logger.warn(
+          `Dropping what PostgreSQL login role ${role} owned in database "${database}" of target "${
+            target.name
+          }" also dropped objects of other roles built on it: ${objects.join(
+            ', ',
+          )}`,
+        ),
     });
     if (dropped) {
       this.options.logger.info(
