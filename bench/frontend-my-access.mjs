@@ -1,6 +1,7 @@
 // Measures My Access with thousands of closed requests in real Chromium.
 // Needs a running example backend serving the built app (see scripts/e2e.sh) at
-// BENCH_BASE_URL (default http://localhost:7007), in development (dev sign-in on).
+// BENCH_BASE_URL (default http://localhost:7007), in development (dev sign-in on), with
+// bench/app-config.frontend-my-access.yaml added (it turns the per-user limits off).
 // Seeds N ended requests for alice (through the demo ITSM static token and alice's own
 // revoke), then prints how long My Access takes to show them and how big the page is.
 import { launchChromium } from './lib/frontend.mjs';
@@ -13,6 +14,10 @@ const ITSM =
 const CONCURRENCY = 8;
 
 async function json(res) {
+  if (res.status === 429)
+    throw new Error(
+      `429 ${await res.text()}\nStart the backend with --config ../../bench/app-config.frontend-my-access.yaml (per-user limits off) to seed this many.`,
+    );
   if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
   return res.json();
 }

@@ -275,14 +275,15 @@ export interface Config {
       /** Provisioner `grant` calls of one submission at once, 1–256. Default 4. */
       grantConcurrency?: number;
       /**
-       * Submissions per requester in any 60 s, counted per backend replica; more are
-       * answered 429 with `Retry-After`. A submission counts once whatever its items.
-       * Default 30; `false`: no limit.
+       * Submissions and extension requests per requester in any 60 s, counted per backend
+       * replica; more are answered 429 with `Retry-After`. A submission counts once whatever
+       * its items. Default 30; `false`: no limit.
        */
       submissionsPerMinute?: number | false;
       /**
-       * A requester with this many `pending` requests (counted in the database) gets 429 for
-       * new submissions until some are decided. Default 200; `false`: no limit.
+       * Most `pending` requests one requester may have (counted in the database): a
+       * submission that would take them past it is refused whole with 429, saying how many
+       * more fit. Default 1000 (one full submission); `false`: no limit.
        */
       openPendingPerUser?: number | false;
     };

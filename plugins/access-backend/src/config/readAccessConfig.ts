@@ -463,7 +463,7 @@ export function readAccessConfig(
       grantConcurrency: a.limits?.grantConcurrency ?? 4,
       // `false` turns a per-user limit off.
       submissionsPerMinute: orNoLimit(a.limits?.submissionsPerMinute ?? 30),
-      openPendingPerUser: orNoLimit(a.limits?.openPendingPerUser ?? 200),
+      openPendingPerUser: orNoLimit(a.limits?.openPendingPerUser ?? 1000),
     },
     webhooks,
     onBehalfOfServices: [...new Set(a.onBehalfOf?.allowedServices ?? [])],

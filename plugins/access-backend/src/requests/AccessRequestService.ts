@@ -56,7 +56,11 @@ import { AccessCheckResult } from '@jit-access/plugin-access-common';
 import { AccessFlow } from '../config/AccessConfig';
 import { planSubmission, SubmissionInput } from './planSubmission';
 import { toView } from './toView';
-import { assertStillRequester, noLongerApprover } from './eligibility';
+import {
+  approvalRefused,
+  assertExtendable,
+  noLongerApprover,
+} from './eligibility';
 import { grantsInTurn, requesterGone } from './reverification';
 import { Limiter, limiter, mapLimit, withTimeout } from '../concurrency';
 import { SubmissionLimits } from './submissionLimits';
@@ -136,7 +140,6 @@ export class AccessRequestService {
   ) {
     this.limits = new SubmissionLimits({
       limits: deps.config.limits,
-      db: deps.store.db,
       now: () => this.now(),
     });
   }
@@ -442,7 +445,7 @@ export class AccessRequestService {
     }
     const requester = await this.resolveRequester(caller, input.requester);
     // Counted against the person the access is for, also when a service files it.
-    await this.limits.admit(requester.ref);
+    this.limits.admit(requester.ref);
     const plans = await this.plan(
       caller,
       input,
@@ -487,6 +490,12 @@ export class AccessRequestService {
 
     try {
       await store.transaction(async tx => {
+        // Decided with the insert, so parallel submissions cannot together cross it.
+        await this.limits.reservePending(
+          tx,
+          requester.ref,
+          records.filter(r => r.status === 'pending').length,
+        );
         if (options.idempotencyKey) {
           await store.insertIdempotency(
             tx,
@@ -708,6 +717,13 @@ export class AccessRequestService {
     comment?: string,
   ): Promise<AccessRequest> {
     const stale = await this.staleApprover(caller, id, 'approve');
+    // The requester and the flow's trust, by the catalog now (outside the transaction).
+    const refused = await approvalRefused({
+      resolver: this.deps.resolver,
+      directory: this.deps.directory,
+      request: await this.load(id),
+      approver: caller.ref,
+    });
     const now = this.now();
     let grantAfter = false;
     const changes: AccessChange[] = [];
@@ -720,6 +736,7 @@ export class AccessRequestService {
         );
       const { kind, round } = this.pendingDecision(r);
       this.assertApprover(caller, r, kind, stale);
+      if (refused && kind !== 'review') throw new NotAllowedError(refused);
       const decision = kind === 'review' ? 'acknowledged' : 'approved';
       const inserted = await this.deps.store.insertApproval(tx, {
         requestId: r.id,
@@ -1150,7 +1167,9 @@ export class AccessRequestService {
       justification,
       this.now(),
     );
-    await assertStillRequester({
+    // Each attempt may run the flow's checks again (outside calls): rate limited.
+    this.limits.admit(caller.ref);
+    await assertExtendable({
       resolver: this.deps.resolver,
       directory: this.deps.directory,
       request: before,

@@ -19,6 +19,9 @@ const WINDOW_MS = 60_000;
 /** Admissions between sweeps of requesters who have not submitted within the window. */
 const SWEEP_EVERY = 1000;
 
+/** Any constant: the first key of the per-requester advisory locks, apart from other locks. */
+const PENDING_LOCK_SPACE = 0x6a697431;
+
 /**
  * The per-requester limits on new submissions (`access.limits`). The rate is counted in this
  * process (each replica allows `submissionsPerMinute`); pending requests are counted in the
@@ -32,23 +35,48 @@ export class SubmissionLimits {
   constructor(
     private readonly options: {
       limits: AccessLimits;
-      db: Knex;
       now: () => number;
     },
   ) {}
 
   /**
-   * Counts a submission for `requester` (the user it is for, also when a service files it),
-   * or throws {@link TooManyRequestsError} naming the limit it would break.
+   * Counts a submission or an extension request of `requester` (the user it is for, also
+   * when a service files it), or throws {@link TooManyRequestsError} past
+   * `submissionsPerMinute`.
    */
-  async admit(requester: string): Promise<void> {
-    const { submissionsPerMinute, openPendingPerUser } = this.options.limits;
-    if (submissionsPerMinute !== Infinity) this.countSubmission(requester);
-    if (openPendingPerUser === Infinity) return;
-    const pending = await this.countPending(requester);
-    if (pending >= openPendingPerUser) {
+  admit(requester: string): void {
+    if (this.options.limits.submissionsPerMinute !== Infinity)
+      this.countSubmission(requester);
+  }
+
+  /**
+   * Inside the transaction that inserts them: throws {@link TooManyRequestsError} when
+   * `adding` new pending requests would take `requester` past `openPendingPerUser`.
+   * Concurrent submissions of one requester wait for each other here (PostgreSQL: an
+   * advisory lock until the transaction ends; SQLite runs one transaction at a time), so
+   * together they cannot cross the limit either.
+   */
+  async reservePending(
+    tx: Knex.Transaction,
+    requester: string,
+    adding: number,
+  ): Promise<void> {
+    const limit = this.options.limits.openPendingPerUser;
+    if (limit === Infinity || adding === 0) return;
+    if (tx.client.config.client === 'pg') {
+      await tx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [
+        PENDING_LOCK_SPACE,
+        requester,
+      ]);
+    }
+    const [row] = await tx('access_requests')
+      .where({ requester, status: 'pending' })
+      .count({ n: '*' });
+    const pending = Number(row?.n ?? 0);
+    if (pending + adding > limit) {
+      const left = Math.max(0, limit - pending);
       throw new TooManyRequestsError(
-        `access.limits.openPendingPerUser: ${requester} has ${pending} pending requests, and at most ${openPendingPerUser} may wait at once; wait for decisions or cancel some before asking again`,
+        `access.limits.openPendingPerUser: ${requester} has ${pending} pending requests and this submission would add ${adding}, but at most ${limit} may wait at once (${left} more now); ask for fewer, or wait for decisions or cancel some`,
       );
     }
   }
@@ -68,20 +96,12 @@ export class SubmissionLimits {
       );
       this.recent.set(requester, times);
       throw new TooManyRequestsError(
-        `access.limits.submissionsPerMinute: ${requester} made ${times.length} submissions in the last minute, the most allowed; try again in ${retryAfter} s`,
+        `access.limits.submissionsPerMinute: ${requester} made ${times.length} submissions or extension requests in the last minute, the most allowed; try again in ${retryAfter} s`,
         retryAfter,
       );
     }
     times.push(now);
     this.recent.set(requester, times);
-  }
-
-  private async countPending(requester: string): Promise<number> {
-    const [row] = await this.options
-      .db('access_requests')
-      .where({ requester, status: 'pending' })
-      .count({ n: '*' });
-    return Number(row?.n ?? 0);
   }
 
   /** Forgets requesters with no submission in the window, so the map stays small. */
