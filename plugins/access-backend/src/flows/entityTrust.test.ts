@@ -22,6 +22,8 @@ import { editableCatalog } from '../__testUtils__/editableCatalog';
 import { readAccessConfig } from '../config/readAccessConfig';
 import {
   narrowFilterToNamespaces,
+  trustsEntity,
+  untrustedReason,
   warnAboutUntrustedFlows,
 } from './entityTrust';
 
@@ -418,5 +420,60 @@ describe('narrowFilterToNamespaces', () => {
     expect(narrowFilterToNamespaces({ kind: 'Resource' }, undefined)).toEqual({
       kind: 'Resource',
     });
+  });
+});
+
+describe('origins', () => {
+  const from = (origin: string) => prodDb('x-db', 'default', origin);
+  const trusts = (prefix: string, origin: string) =>
+    trustsEntity({ origins: [prefix] }, from(origin));
+
+  it('trusts a location under the prefix, or the prefix itself', () => {
+    const repo = 'url:https://github.com/acme/catalog';
+    expect(trusts(repo, `${repo}/blob/main/all.yaml`)).toBe(true);
+    expect(trusts(`${repo}/`, `${repo}/blob/main/all.yaml`)).toBe(true);
+    expect(
+      trusts(`${repo}/blob/main/all.yaml`, `${repo}/blob/main/all.yaml`),
+    ).toBe(true);
+    expect(trusts('file:/srv/catalog', 'file:/srv/catalog/prod.yaml')).toBe(
+      true,
+    );
+  });
+
+  it('does not trust a sibling whose name merely starts like the prefix', () => {
+    const repo = 'url:https://github.com/acme/catalog';
+    expect(trusts(repo, `${repo}-evil/blob/main/x.yaml`)).toBe(false);
+    expect(trusts(repo, `${repo}ue/blob/main/x.yaml`)).toBe(false);
+    expect(
+      trusts(
+        'url:https://github.com',
+        'url:https://github.com.evil.example/x.yaml',
+      ),
+    ).toBe(false);
+    expect(
+      trusts(`${repo}/blob/main/all.yaml`, `${repo}/blob/main/all.yaml.evil`),
+    ).toBe(false);
+    expect(
+      untrustedReason(
+        { origins: [repo] },
+        'resource:default/x-db',
+        from(`${repo}-evil/blob/main/x.yaml`),
+        'flow "f"',
+      ),
+    ).toBe(
+      `resource:default/x-db comes from "${repo}-evil/blob/main/x.yaml", which is not a location flow "f" trusts (trusted: "${repo}")`,
+    );
+  });
+
+  it('does not trust a location that climbs out of the prefix with dot segments', () => {
+    const repo = 'url:https://github.com/acme/catalog/';
+    for (const escape of ['..', '%2e%2e', '.%2E', '.']) {
+      expect([escape, trusts(repo, `${repo}${escape}/evil/x.yaml`)]).toEqual([
+        escape,
+        false,
+      ]);
+    }
+    expect(trusts(repo, `${repo}blob\\..\\..\\evil/x.yaml`)).toBe(false);
+    expect(trusts(repo, `${repo}blob/main/..hidden.yaml`)).toBe(true);
   });
 });

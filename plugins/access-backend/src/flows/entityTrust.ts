@@ -41,7 +41,7 @@ export function untrustedReason(
       return `${entityRef} is not in the catalog, so ${trustedBy} cannot tell which catalog location it comes from`;
     }
     const origin = entity.metadata.annotations?.[ANNOTATION_ORIGIN_LOCATION];
-    if (!origin || !trust.origins.some(prefix => origin.startsWith(prefix))) {
+    if (!origin || !trust.origins.some(prefix => isUnder(origin, prefix))) {
       return `${entityRef} comes from ${
         origin ? `"${origin}"` : 'no known catalog location'
       }, which is not a location ${trustedBy} trusts (trusted: ${quoted(
@@ -102,6 +102,18 @@ export function warnAboutUntrustedFlows(
       `access: flow "${flow.id}" grants through provisioner "${flow.provisioner}" on any catalog entity its filter matches, in any namespace and from any catalog location, and takes its approvers and target from that entity; whoever can register such an entity decides them. Set access.flows[${i}].resources.namespaces (and origins) to the catalog you trust.`,
     );
   });
+}
+
+/**
+ * True when the origin is the prefix or lies under it on a path boundary, so that
+ * `…/catalog` does not also trust `…/catalog-evil`. Dot segments past the prefix (`..`,
+ * `%2e%2e`; URLs also split on `\`) could climb out of it, so they are never trusted.
+ */
+function isUnder(origin: string, prefix: string): boolean {
+  if (!origin.startsWith(prefix)) return false;
+  const rest = origin.slice(prefix.length);
+  if (rest && !prefix.endsWith('/') && !rest.startsWith('/')) return false;
+  return !rest.split(/[/\\]/).some(segment => /^(\.|%2e){1,2}$/i.test(segment));
 }
 
 function quoted(values: string[]): string {
