@@ -31,7 +31,7 @@ export async function dropLoginRole(options: {
     await run(tx, 'SELECT pg_advisory_xact_lock(hashtext(?))', [role]);
     if (!(await isOurs(tx))) return false;
     await run(tx, `ALTER ROLE ${ident(role)} WITH NOLOGIN`);
-    // await leaveRoles(tx, role);
+    await leaveRoles(tx, role);
     return true;
   });
   if (!present) return false;
