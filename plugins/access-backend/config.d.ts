@@ -215,6 +215,24 @@ export interface Config {
          */
         key: string;
       }>;
+      /**
+       * Recovery only: `<seq>:<hash>` of the chain head to seal on from after a reported
+       * break (a missing or rewritten stored head), checked against the heads you exported.
+       * Logged as an error at every start: remove it once the sealer has run.
+       * See docs/concepts.md#audit-trail.
+       */
+      acceptHead?: string;
+      /**
+       * `<seq>:<hash>` where the entries sealed before key ids end (logged once after the
+       * upgrade, and sent as `legacyUpTo` in `audit.sealed`): the record of them must match.
+       */
+      legacyHead?: string;
+      /**
+       * Retired `access.encryption` keys (32 bytes in base64), used only to verify the
+       * entries sealed before key ids (without `key_id`), never as audit keys.
+       * @visibility secret
+       */
+      legacyKeys?: string[];
     };
     /**
      * Outbound webhooks: every change of a request, signed (Standard Webhooks), delivered

@@ -23,6 +23,7 @@ import { OutboxStore } from './database/OutboxStore';
 import { AuditChainStore } from './database/AuditChainStore';
 import { AuditChain } from './audit/AuditChain';
 import { ChainKeys, legacyChainKey } from './audit/chainKeys';
+import { readChainPins } from './audit/chainState';
 import { readKeys } from './keys/readKeys';
 import { DetailsRekeyStore } from './database/DetailsRekeyStore';
 import { scheduleDetailsRekey } from './provisioning/rekeyDetails';
@@ -146,6 +147,7 @@ export const accessPlugin = createBackendPlugin({
               legacyChainKey(k.key),
             ),
           ),
+          pins: readChainPins(deps.config, deps.logger),
           logger: deps.logger,
           auditor: deps.auditor,
           outbox,

@@ -9,6 +9,8 @@ import {
 import { NewAuditRecord } from '../database/types';
 import { Db } from '../database/AccessStore';
 import { ChainKeys, LegacyEndorsement } from './chainKeys';
+import { ChainPins, readChainState } from './chainState';
+import { KeyIdRule } from './keyIdRule';
 import {
   ChainProblem,
   higher,
@@ -42,6 +44,8 @@ export class AuditChain {
     private readonly deps: {
       store: AuditChainStore;
       keys: ChainKeys;
+      /** Heads pinned in config: `access.audit.acceptHead`, `legacyHead`. */
+      pins: ChainPins;
       logger: LoggerService;
       auditor?: AuditorService;
       /** Writes the `audit.sealed` event in the seal's transaction. */
@@ -61,22 +65,15 @@ export class AuditChain {
     for (;;) {
       const result = await this.deps.store.sealing(async tx => {
         const head = await this.deps.store.head(tx);
-        const stored = await this.deps.store.mark(tx);
-        const mark = higher(stored, this.highest);
-        const broken = rollbackProblem(
-          head,
-          mark,
-          mark && (await this.deps.store.hashAt(mark.seq, tx)),
-        );
-        if (broken) return { n: 0, broken, mark };
-        if (!stored && head.seq > 0) {
-          this.deps.logger.warn(
-            `access: no audit chain mark was stored; taking the current head ${head.seq} ${head.hash} as the mark`,
-          );
+        const state = await readChainState(this.deps, head, this.highest, tx);
+        if (state.problem) {
+          return { n: 0, broken: state.problem, mark: state.mark };
         }
         let { seq, hash } = head;
         const rows = await this.deps.store.unsealed(tx, BATCH);
-        const legacyUpTo = await this.endorseLegacy(tx, head);
+        const legacyUpTo = state.endorse
+          ? await this.endorseLegacy(tx, head)
+          : undefined;
         const seals = rows.map(row => {
           seq += 1;
           const sealed = { id: row.id, seq, prevHash: hash, hash: '' };
@@ -85,8 +82,11 @@ export class AuditChain {
           return sealed;
         });
         await this.deps.store.seal(tx, this.deps.keys.currentKeyId, seals);
-        if (seals.length || !stored) {
-          await this.deps.store.setMark(tx, { seq, hash });
+        if (seals.length || state.writeMark) {
+          await this.deps.store.setMark(
+            tx,
+            this.deps.keys.signMark({ seq, hash }),
+          );
         }
         if (seals.length || legacyUpTo) {
           await this.exportHead(tx, { seq, hash }, seals.length, legacyUpTo);
@@ -149,10 +149,8 @@ export class AuditChain {
    */
   private async endorseLegacy(
     tx: Knex.Transaction,
-    head: ChainHead & { keyId: string | null },
-  ): Promise<ChainHead | undefined> {
-    if (head.seq === 0 || head.keyId !== null) return undefined;
-    if (await this.deps.store.legacy(tx)) return undefined;
+    head: ChainHead,
+  ): Promise<ChainHead> {
     const endorsement = this.deps.keys.endorse(head);
     await this.deps.store.setLegacy(tx, endorsement);
     this.deps.logger.warn(
@@ -171,7 +169,12 @@ export class AuditChain {
 
   /** Recomputes the whole chain, in pages, and checks it still reaches the mark. */
   async verify(): Promise<AuditVerification> {
-    const mark = higher(await this.deps.store.mark(), this.highest);
+    const state = await readChainState(
+      this.deps,
+      await this.deps.store.head(),
+      this.highest,
+    );
+    const mark = state.mark;
     const legacy = await this.deps.store.legacy<LegacyEndorsement>();
     const keyIds = new KeyIdRule(
       legacy,
@@ -207,7 +210,7 @@ export class AuditChain {
       if (problem || page.length < BATCH) break;
     }
     if (!problem) {
-      const broken = rollbackProblem(prev, mark, hashAtMark);
+      const broken = state.problem ?? rollbackProblem(prev, mark, hashAtMark);
       if (broken) problem = { ...broken, id: await this.idNear(broken.seq) };
     }
     if (problem) await this.tamper.report(problem, mark);
@@ -222,39 +225,5 @@ export class AuditChain {
       head: prev,
       problem,
     };
-  }
-}
-
-/**
- * Entries without a key id (sealed before key ids) may only come first, up to the recorded
- * head, so that the key derived from the access details key cannot seal anything newer.
- */
-class KeyIdRule {
-  private keyedSeen = false;
-
-  constructor(
-    private readonly legacy: LegacyEndorsement | undefined,
-    private readonly endorsed: boolean,
-  ) {}
-
-  check(row: ChainRow, seq: number, prev: ChainHead): string | undefined {
-    const e = this.legacy;
-    if (row.keyId !== null) {
-      const first = !this.keyedSeen && prev.seq > 0;
-      this.keyedSeen = true;
-      if (first && !(e && this.endorsed && e.seq === prev.seq))
-        return 'follows entries sealed before key ids, but the record of how far they went is missing or does not match';
-      return undefined;
-    }
-    if (this.keyedSeen)
-      return 'was sealed without a key id after entries sealed with one';
-    if (!e) return undefined;
-    if (!this.endorsed)
-      return 'was sealed without a key id, and the record of the entries sealed before key ids does not verify with a configured audit key';
-    if (seq > e.seq)
-      return `was sealed without a key id, but only entries up to ${e.seq} were sealed before key ids`;
-    if (seq === e.seq && row.hash !== e.hash)
-      return `does not have the seal recorded when key ids began (${e.hash})`;
-    return undefined;
   }
 }

@@ -18,14 +18,17 @@ export function legacyChainKey(detailsKey: Buffer): Buffer {
   );
 }
 
+/** A chain head signed with an audit key (named by `keyId`). */
+export interface SignedHead extends ChainHead {
+  keyId: string;
+  mac: string;
+}
+
 /**
  * A record, sealed with the audit key, of how far the chain went before key ids: entries
  * without a key id are accepted up to there only.
  */
-export interface LegacyEndorsement extends ChainHead {
-  keyId: string;
-  mac: string;
-}
+export type LegacyEndorsement = SignedHead;
 
 const fields = (row: ChainRow) => [
   row.id,
@@ -88,18 +91,36 @@ export class ChainKeys {
       : 'was changed after it was sealed';
   }
 
-  endorse(head: ChainHead): LegacyEndorsement {
-    const { id, key } = this.keys.current;
-    return {
-      ...head,
-      keyId: id,
-      mac: hmac(key, ['legacy-chain', head.seq, head.hash]),
-    };
+  endorse(head: ChainHead): SignedHead {
+    return this.sign('legacy-chain', head);
   }
 
   /** Whether the endorsement was made with a configured audit key. */
-  endorsed(e: LegacyEndorsement): boolean {
-    const key = this.keys.find(e.keyId);
-    return !!key && same(hmac(key.key, ['legacy-chain', e.seq, e.hash]), e.mac);
+  endorsed(e: SignedHead): boolean {
+    return this.signed('legacy-chain', e);
+  }
+
+  /** The highest head sealed, signed with the current key so that no one else can set it. */
+  signMark(head: ChainHead): SignedHead {
+    return this.sign('audit-chain-mark', head);
+  }
+
+  /** Whether the stored mark was signed with a configured audit key. */
+  markSigned(mark: Partial<SignedHead> & ChainHead): boolean {
+    return this.signed('audit-chain-mark', mark);
+  }
+
+  private sign(purpose: string, { seq, hash }: ChainHead): SignedHead {
+    const { id, key } = this.keys.current;
+    return { seq, hash, keyId: id, mac: hmac(key, [purpose, seq, hash]) };
+  }
+
+  private signed(purpose: string, v: Partial<SignedHead> & ChainHead): boolean {
+    const key = typeof v.keyId === 'string' && this.keys.find(v.keyId);
+    return (
+      !!key &&
+      typeof v.mac === 'string' &&
+      same(hmac(key.key, [purpose, v.seq, v.hash]), v.mac)
+    );
   }
 }

@@ -189,15 +189,26 @@ const serviceSubject = z
     message: 'wildcards are not allowed: list each service',
   });
 
-const keysSchema = z
-  .object({
-    key: z.string().min(1).optional(),
-    keys: z
-      .array(
-        z.object({ id: z.string().min(1), key: z.string().min(1) }).strict(),
-      )
-      .min(1)
-      .optional(),
+const keysObject = z.object({
+  key: z.string().min(1).optional(),
+  keys: z
+    .array(z.object({ id: z.string().min(1), key: z.string().min(1) }).strict())
+    .min(1)
+    .optional(),
+});
+const keysSchema = keysObject.strict().optional();
+/** An audit chain head as logged and sent in `audit.sealed`. */
+const chainHead = z
+  .string()
+  .regex(
+    /^[1-9][0-9]*:[0-9a-f]{64}$/,
+    'must be <seq>:<hash> of an audit chain head (e.g. 12:9c4e...), as logged and sent in audit.sealed',
+  );
+const auditSchema = keysObject
+  .extend({
+    acceptHead: chainHead.optional(),
+    legacyHead: chainHead.optional(),
+    legacyKeys: z.array(z.string().min(1)).min(1).optional(),
   })
   .strict()
   .optional();
@@ -228,7 +239,7 @@ const accessSchema = z
     reverify: z.object({ frequency: duration.optional() }).strict().optional(),
     // Keys are decoded and checked by keys/readKeys.ts; only their shape here.
     encryption: keysSchema,
-    audit: keysSchema,
+    audit: auditSchema,
     notifications: z
       .object({
         expiringSoon: z.union([z.literal(false), duration]).optional(),

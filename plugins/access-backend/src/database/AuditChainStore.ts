@@ -96,18 +96,40 @@ export class AuditChainStore {
     return row ? str(row.hash) ?? undefined : undefined;
   }
 
-  /** The highest head ever sealed (the high-water mark), if one was stored. */
+  /**
+   * The highest head ever sealed (the high-water mark), if one was stored, with the audit
+   * key's signature (`keyId`, `mac`) when it has one.
+   */
   async mark(
     db: Knex | Knex.Transaction = this.db,
-  ): Promise<ChainHead | undefined> {
+  ): Promise<(ChainHead & { keyId?: string; mac?: string }) | undefined> {
     const row = await db('access_settings').where({ key: MARK }).first();
     if (!row) return undefined;
-    const v = JSON.parse(row.value);
-    return { seq: Number(v.seq), hash: String(v.hash) };
+    let v: Record<string, unknown>;
+    try {
+      v = JSON.parse(row.value) ?? {};
+    } catch {
+      v = {};
+    }
+    return {
+      seq: Number(v.seq),
+      hash: String(v.hash),
+      keyId: typeof v.keyId === 'string' ? v.keyId : undefined,
+      mac: typeof v.mac === 'string' ? v.mac : undefined,
+    };
   }
 
-  async setMark(tx: Knex.Transaction, head: ChainHead): Promise<void> {
-    await this.put(tx, MARK, { seq: head.seq, hash: head.hash });
+  async setMark(
+    tx: Knex.Transaction,
+    mark: ChainHead & { keyId: string; mac: string },
+  ): Promise<void> {
+    const { seq, hash, keyId, mac } = mark;
+    await this.put(tx, MARK, { seq, hash, keyId, mac });
+  }
+
+  /** Whether any entry was sealed with a key id (by this version, not before key ids). */
+  async anyKeyed(db: Knex | Knex.Transaction = this.db): Promise<boolean> {
+    return !!(await db(TABLE).whereNotNull('key_id').first('id'));
   }
 
   /** The endorsement of the entries sealed before key ids, if one was made. */

@@ -1,0 +1,125 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { Knex } from 'knex';
+import { AuditChainStore, ChainHead } from '../database/AuditChainStore';
+import { ChainKeys } from './chainKeys';
+import { higher, rollbackProblem } from './chainTampering';
+
+/** Heads an operator pinned in config (`<seq>:<hash>`), checked against the exported heads. */
+export interface ChainPins {
+  /** `access.audit.acceptHead`: go on from this head after a reported break. */
+  acceptHead?: ChainHead;
+  /** `access.audit.legacyHead`: where the entries sealed before key ids end. */
+  legacyHead?: ChainHead;
+}
+
+/** What the sealer and the verifier hold the chain to. */
+export interface ChainState {
+  /** The highest head ever sealed, as far as anyone can tell. */
+  mark?: ChainHead;
+  /** Why nothing may be sealed: the stored state was tampered with. */
+  problem?: { seq: number; reason: string };
+  /** The mark must be (re)written, even without new seals. */
+  writeMark: boolean;
+  /** The entries sealed before key ids end at the head and are to be endorsed now. */
+  endorse: boolean;
+}
+
+const sameHead = (a: ChainHead, b: ChainHead) =>
+  a.seq === b.seq && a.hash === b.hash;
+
+/**
+ * Reads the stored mark and checks the head against it. The mark is signed with the audit
+ * key, so a missing or unsigned mark once the chain has been sealed by this version means
+ * someone deleted or rewrote it (perhaps together with the tail of the chain). Only an
+ * operator naming the head in `access.audit.acceptHead` lets sealing go on from there.
+ */
+export async function readChainState(
+  deps: { store: AuditChainStore; keys: ChainKeys; pins: ChainPins },
+  head: ChainHead & { keyId: string | null },
+  highest: ChainHead | undefined,
+  db?: Knex.Transaction,
+): Promise<ChainState> {
+  const { store, keys, pins } = deps;
+  const stored = await store.mark(db);
+  const legacy = await store.legacy(db);
+  const accepted = !!pins.acceptHead && sameHead(head, pins.acceptHead);
+  const legacyHead = head.seq > 0 && head.keyId === null && !legacy;
+  const state = (problem?: { seq: number; reason: string }) => ({
+    writeMark: false,
+    endorse: false,
+    problem,
+  });
+  let mark: ChainHead | undefined;
+  if (accepted) {
+    mark = pins.acceptHead;
+  } else if (stored) {
+    if (!keys.markSigned(stored)) {
+      return state({
+        seq: head.seq + 1,
+        reason: `may have lost its seal or been deleted: the stored head (access_settings row audit-chain-mark, ${stored.seq} ${stored.hash}) does not verify with a configured audit key, so it was written by someone else`,
+      });
+    }
+    mark = higher({ seq: stored.seq, hash: stored.hash }, highest);
+  } else if (head.keyId !== null || legacy || (await store.anyKeyed(db))) {
+    return state({
+      seq: head.seq + 1,
+      reason: `may have lost its seal or been deleted: the stored head (access_settings row audit-chain-mark) is missing, though the chain was sealed with an audit key; the chain may have been cut back`,
+    });
+  } else {
+    mark = highest;
+  }
+  const broken = rollbackProblem(
+    head,
+    mark,
+    mark && (await store.hashAt(mark.seq, db)),
+  );
+  if (broken && !accepted) return { ...state(broken), mark };
+  if (legacyHead && !accepted && stored) {
+    return {
+      ...state({
+        seq: head.seq,
+        reason:
+          'was sealed without a key id, but the record of how far entries sealed before key ids went (access_settings row audit-chain-legacy) is missing',
+      }),
+      mark,
+    };
+  }
+  if (legacyHead && pins.legacyHead && !sameHead(head, pins.legacyHead)) {
+    return {
+      ...state({
+        seq: head.seq,
+        reason: `ends the entries sealed before key ids at ${head.seq} ${head.hash}, not at access.audit.legacyHead (${pins.legacyHead.seq}:${pins.legacyHead.hash})`,
+      }),
+      mark,
+    };
+  }
+  return { mark, writeMark: accepted || !stored, endorse: legacyHead };
+}
+
+const parseHead = (text: string | undefined): ChainHead | undefined => {
+  if (!text) return undefined;
+  const [seq, hash] = text.split(':');
+  return { seq: Number(seq), hash };
+};
+
+/**
+ * `access.audit.acceptHead` and `legacyHead` (their form is checked by readAccessConfig).
+ * acceptHead is logged as an error at every start: left set, it would let someone who cuts
+ * the chain back to that head again have it sealed on.
+ */
+export function readChainPins(
+  config: Config,
+  logger: LoggerService,
+): ChainPins {
+  const accept = config.getOptionalString('access.audit.acceptHead');
+  if (accept) {
+    logger.error(
+      `access: access.audit.acceptHead is set (${accept}): the audit chain is sealed on from that head even though the stored head says otherwise. Check it against the heads you exported (audit.sealed events, log lines), and remove it once the sealer has run (access: sealed ... chain head ...); see docs/concepts.md#audit-trail.`,
+    );
+  }
+  return {
+    acceptHead: parseHead(accept),
+    legacyHead: parseHead(config.getOptionalString('access.audit.legacyHead')),
+  };
+}
