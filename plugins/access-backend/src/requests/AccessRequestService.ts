@@ -56,7 +56,11 @@ import { AccessCheckResult } from '@jit-access/plugin-access-common';
 import { AccessFlow } from '../config/AccessConfig';
 import { planSubmission, SubmissionInput } from './planSubmission';
 import { toView } from './toView';
-import { assertStillRequester, noLongerApprover } from './eligibility';
+import {
+  approvalRefused,
+  assertExtendable,
+  noLongerApprover,
+} from './eligibility';
 import { grantsInTurn, requesterGone } from './reverification';
 import { Limiter, limiter, mapLimit, withTimeout } from '../concurrency';
 import { SubmissionLimits } from './submissionLimits';
@@ -713,6 +717,13 @@ export class AccessRequestService {
     comment?: string,
   ): Promise<AccessRequest> {
     const stale = await this.staleApprover(caller, id, 'approve');
+    // The requester and the flow's trust, by the catalog now (outside the transaction).
+    const refused = await approvalRefused({
+      resolver: this.deps.resolver,
+      directory: this.deps.directory,
+      request: await this.load(id),
+      approver: caller.ref,
+    });
     const now = this.now();
     let grantAfter = false;
     const changes: AccessChange[] = [];
@@ -725,6 +736,7 @@ export class AccessRequestService {
         );
       const { kind, round } = this.pendingDecision(r);
       this.assertApprover(caller, r, kind, stale);
+      if (refused && kind !== 'review') throw new NotAllowedError(refused);
       const decision = kind === 'review' ? 'acknowledged' : 'approved';
       const inserted = await this.deps.store.insertApproval(tx, {
         requestId: r.id,
@@ -1157,7 +1169,7 @@ export class AccessRequestService {
     );
     // Each attempt may run the flow's checks again (outside calls): rate limited.
     this.limits.admit(caller.ref);
-    await assertStillRequester({
+    await assertExtendable({
       resolver: this.deps.resolver,
       directory: this.deps.directory,
       request: before,

@@ -1,3 +1,4 @@
+import { ANNOTATION_ORIGIN_LOCATION, Entity } from '@backstage/catalog-model';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { Knex } from 'knex';
 import { prodDbFlow } from '../__testUtils__/checkFixtures';
@@ -18,7 +19,11 @@ jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 
+const TRUSTED_ORIGIN = 'url:https://git.example.com/catalog/';
+
 // Two of the DBAs (dana, erin) approve requests and each extension; three extensions.
+// "anyone" is open to every requester and grants at once; "trusted" trusts only entities
+// registered from TRUSTED_ORIGIN.
 const ACCESS = {
   flows: [
     prodDbFlow(
@@ -26,8 +31,44 @@ const ACCESS = {
       { type: 'manual', required: 2 },
       { default: '1h', max: '8h', extensions: 3 },
     ),
+    {
+      ...prodDbFlow(
+        'anyone',
+        { type: 'automatic' },
+        { default: '1h', max: '8h', extensions: 3 },
+      ),
+      requesters: ['*'],
+    },
+    trustedFlow(),
   ],
 };
+
+function trustedFlow(namespaces?: string[]) {
+  const flow = prodDbFlow(
+    'trusted',
+    { type: 'manual' },
+    { default: '1h', max: '8h', extensions: 3 },
+  );
+  return {
+    ...flow,
+    resources: { ...flow.resources, origins: [TRUSTED_ORIGIN], namespaces },
+  };
+}
+
+/** The entities with orders-db registered from `origin`. */
+function ordersFrom(origin: string): Entity[] {
+  return ENTITIES.map(e =>
+    e.kind === 'Resource' && e.metadata.name === 'orders-db'
+      ? {
+          ...e,
+          metadata: {
+            ...e.metadata,
+            annotations: { [ANNOTATION_ORIGIN_LOCATION]: origin },
+          },
+        }
+      : e,
+  );
+}
 
 describe.each(databases.eachSupportedId())(
   'who may decide, and on what, on %s',
@@ -62,9 +103,9 @@ describe.each(databases.eachSupportedId())(
         who,
       );
 
-    async function submit(): Promise<AccessRequest> {
+    async function submit(permission = 'two-dbas'): Promise<AccessRequest> {
       const res = await h.api.post('/requests', {
-        resources: [{ entityRef: ORDERS, permissions: ['two-dbas'] }],
+        resources: [{ entityRef: ORDERS, permissions: [permission] }],
         justification: 'migration',
       });
       expect(res.status).toBe(201);
@@ -225,7 +266,7 @@ describe.each(databases.eachSupportedId())(
         const res = await extend(r.id);
         expect(res.status).toBe(403);
         expect(res.body.error.message).toBe(
-          `Flow "two-dbas" no longer lets ${ALICE} request this access, so it cannot be extended; group membership changed since it was granted`,
+          `This access cannot be extended: ${ALICE} no longer matches the requesters of flow "two-dbas" in the catalog`,
         );
         const now = (await h.api.get(`/requests/${r.id}`)).body;
         expect(now).toMatchObject({
@@ -237,6 +278,107 @@ describe.each(databases.eachSupportedId())(
         // back in the group: the extension is asked as before
         changeCatalog(ENTITIES);
         expect((await extend(r.id)).body.extension.status).toBe('pending');
+      });
+    });
+
+    describe("the requester and the flow's trust are re-checked when access is approved or extended", () => {
+      it("refuses to approve a request whose requester left the flow's requesters, and lets it be rejected", async () => {
+        const r = await submit();
+        changeCatalog(withMemberships(ENTITIES, ALICE, []));
+        const res = await approve(r.id, 'dana');
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toBe(
+          `Access request ${r.id} cannot be approved: ${ALICE} no longer matches the requesters of flow "two-dbas" in the catalog; it can still be rejected`,
+        );
+        expect((await h.api.get(`/requests/${r.id}`)).body).toMatchObject({
+          status: 'pending',
+          approvals: [],
+        });
+        // back in the group, it can be approved; rejecting never needed the requester
+        changeCatalog(ENTITIES);
+        expect((await approve(r.id, 'dana')).status).toBe(200);
+        changeCatalog(withMemberships(ENTITIES, ALICE, []));
+        expect((await reject(r.id, 'erin')).body.status).toBe('rejected');
+      });
+
+      it("refuses to approve an extension once the holder left the flow's requesters", async () => {
+        const r = await granted();
+        await extend(r.id);
+        changeCatalog(withMemberships(ENTITIES, ALICE, []));
+        expect((await approve(r.id, 'dana')).status).toBe(403);
+        const now = (await h.api.get(`/requests/${r.id}`)).body;
+        expect(now).toMatchObject({
+          expiresAt: r.expiresAt,
+          extension: { status: 'pending' },
+        });
+      });
+
+      it('refuses to extend or approve for a requester deleted from the catalog, even on a flow open to everyone', async () => {
+        const open = await submit('anyone');
+        expect(open.status).toBe('granted');
+        const pending = await submit();
+        changeCatalog(ENTITIES.filter(e => e.metadata.name !== 'alice'));
+
+        const res = await extend(open.id);
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toBe(
+          `This access cannot be extended: ${ALICE} is no longer in the catalog`,
+        );
+        expect((await h.api.get(`/requests/${open.id}`)).body).toMatchObject({
+          expiresAt: open.expiresAt,
+          extensionsUsed: 0,
+        });
+        const approval = await approve(pending.id, 'dana');
+        expect(approval.status).toBe(403);
+        expect(approval.body.error.message).toBe(
+          `Access request ${pending.id} cannot be approved: ${ALICE} is no longer in the catalog; it can still be rejected`,
+        );
+      });
+
+      it('refuses to approve or extend once an entity comes from a location the flow does not trust', async () => {
+        changeCatalog(ordersFrom(`${TRUSTED_ORIGIN}orders.yaml`));
+        const held = (await approve((await submit('trusted')).id, 'dana')).body;
+        expect(held.status).toBe('granted');
+        const waiting = await submit('trusted');
+
+        // orders-db is registered again, from a location anyone can write to
+        changeCatalog(ordersFrom('url:https://gist.example.com/orders.yaml'));
+        const reason = `${ORDERS} comes from "url:https://gist.example.com/orders.yaml", which is not a location flow "trusted" trusts (trusted: "${TRUSTED_ORIGIN}")`;
+        const approval = await approve(waiting.id, 'dana');
+        expect(approval.status).toBe(403);
+        expect(approval.body.error.message).toBe(
+          `Access request ${waiting.id} cannot be approved: ${reason}; it can still be rejected`,
+        );
+        const extension = await extend(held.id);
+        expect(extension.status).toBe(403);
+        expect(extension.body.error.message).toBe(
+          `This access cannot be extended: ${reason}`,
+        );
+        expect((await h.api.get(`/requests/${held.id}`)).body).toMatchObject({
+          expiresAt: held.expiresAt,
+          extensionsUsed: 0,
+        });
+        expect((await h.api.get(`/requests/${waiting.id}`)).body.status).toBe(
+          'pending',
+        );
+        expect((await reject(waiting.id, 'dana')).body.status).toBe('rejected');
+      });
+
+      it("refuses to approve once the flow no longer trusts the entity's namespace", async () => {
+        changeCatalog(ordersFrom(`${TRUSTED_ORIGIN}orders.yaml`));
+        const r = await submit('trusted');
+        await h.backend.stop();
+        // the backend restarts with the flow trusting another namespace only
+        h = await startAccessBackend({
+          knex,
+          access: { flows: [trustedFlow(['production'])] },
+          catalog: catalog.factory,
+        });
+        const res = await approve(r.id, 'dana');
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toBe(
+          `Access request ${r.id} cannot be approved: ${ORDERS} is in namespace "default", which flow "trusted" does not trust (trusted: "production"); it can still be rejected`,
+        );
       });
     });
   },

@@ -1,12 +1,13 @@
 import { NotAllowedError } from '@backstage/errors';
 import { CatalogDirectory } from '../flows/CatalogDirectory';
+import { restrictsTrust, untrustedReason } from '../flows/entityTrust';
 import { FlowResolver } from '../flows/FlowResolver';
 import { RequestRecord } from '../database/types';
 
-// Approvers are resolved when a request is submitted and requesters when access is granted;
-// both are checked again against the catalog as it is now before they act, so that leaving
-// a group or handing over ownership takes effect on open requests too (within the
-// directory's 30-second cache).
+// Approvers and requesters are resolved when a request is submitted; both, and the flow's
+// trust in the entities, are checked again against the catalog as it is now before access
+// is approved or extended, so that leaving a group, handing over ownership or moving an
+// entity takes effect on open requests too (within the directory's 30-second cache).
 
 /**
  * Why `user`, a stored approver of `r`, may no longer decide on it: the flow's approvers
@@ -39,25 +40,67 @@ export async function noLongerApprover(options: {
 }
 
 /**
- * Throws 403 when the holder of `r` is no longer among its flow's requesters by the
- * catalog now (say they left the group the flow lists), so their access is not extended.
+ * Why the flow of `r` would no longer give its requester this access, by the catalog now:
+ * the requester was deleted from it or left the flow's requesters, or a resource now lies
+ * outside the namespaces or catalog locations the flow trusts. Undefined when it still
+ * would. A removed flow is refused by approve and extend themselves.
  */
-export async function assertStillRequester(options: {
+export async function noLongerGrantable(options: {
+  resolver: FlowResolver;
+  directory: CatalogDirectory;
+  request: RequestRecord;
+}): Promise<string | undefined> {
+  const { resolver, directory, request: r } = options;
+  const flow = resolver.getFlow(r.flowId);
+  if (!flow) return undefined;
+  // Unlike at submission, a user unknown to the catalog is not taken as one without groups.
+  const user = await directory.findUser(r.requester);
+  if (!user) return `${r.requester} is no longer in the catalog`;
+  if (!resolver.isRequester(flow, user))
+    return `${r.requester} no longer matches the requesters of flow "${flow.id}" in the catalog`;
+  if (!restrictsTrust(flow.trust)) return undefined;
+  const refs = r.resources.map(x => x.entityRef);
+  const entities = await directory.getEntities(refs);
+  for (let i = 0; i < refs.length; i++) {
+    const reason = untrustedReason(
+      flow.trust,
+      refs[i],
+      entities[i],
+      `flow "${flow.id}"`,
+    );
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+/**
+ * Why `approver` may not approve `r` now ({@link noLongerGrantable}), as the 403 message;
+ * checked for a request or an extension awaiting approval, not for a break-glass review,
+ * and only for a stored approver (anyone else is refused anyway).
+ */
+export async function approvalRefused(options: {
+  resolver: FlowResolver;
+  directory: CatalogDirectory;
+  request: RequestRecord;
+  approver: string;
+}): Promise<string | undefined> {
+  const { awaiting, id, approvers } = options.request;
+  if (awaiting !== 'approval' && awaiting !== 'extension') return undefined;
+  if (!approvers.includes(options.approver)) return undefined;
+  const reason = await noLongerGrantable(options);
+  return (
+    reason &&
+    `Access request ${id} cannot be approved: ${reason}; it can still be rejected`
+  );
+}
+
+/** Throws 403 when {@link noLongerGrantable} says the access of `r` may not be extended. */
+export async function assertExtendable(options: {
   resolver: FlowResolver;
   directory: CatalogDirectory;
   request: RequestRecord;
 }): Promise<void> {
-  const { resolver, directory, request: r } = options;
-  const flow = resolver.getFlow(r.flowId);
-  // A removed flow is refused by the extension's own checks.
-  if (!flow) return;
-  const user = (await directory.findUser(r.requester)) ?? {
-    ref: r.requester,
-    groups: [],
-  };
-  if (!resolver.isRequester(flow, user)) {
-    throw new NotAllowedError(
-      `Flow "${flow.id}" no longer lets ${r.requester} request this access, so it cannot be extended; group membership changed since it was granted`,
-    );
-  }
+  const reason = await noLongerGrantable(options);
+  if (reason)
+    throw new NotAllowedError(`This access cannot be extended: ${reason}`);
 }
