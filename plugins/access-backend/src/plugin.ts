@@ -141,10 +141,10 @@ export const accessPlugin = createBackendPlugin({
           store: new AuditChainStore(store.db),
           keys: new ChainKeys(
             keys.audit,
-            // Entries sealed before key ids: keyed from a details key of that time, which
-            // may have moved to access.audit.keys after a rotation.
-            [...keys.details.all, ...keys.audit.all].map(k =>
-              legacyChainKey(k.key),
+            // Entries sealed before key ids: keyed from a details key of that time, still
+            // configured or retired to access.audit.legacyKeys; never from an audit key.
+            [...keys.details.all.map(k => k.key), ...keys.legacy].map(
+              legacyChainKey,
             ),
           ),
           pins: readChainPins(deps.config, deps.logger),

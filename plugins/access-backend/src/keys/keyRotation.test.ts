@@ -227,6 +227,38 @@ describe.each(databases.eachSupportedId())(
       }
     });
 
+    it('verifies entries sealed before key ids with a retired details key in access.audit.legacyKeys, and with no audit key', async () => {
+      const [k1, k2, a1] = [newKey(), newKey(), newKey()];
+      let h = await start({ key: k1 }, { key: a1 });
+      await submit(h);
+      await h.backend.stop();
+      // The chain as the version before key ids left it, sealed with k1.
+      await knex('access_settings').where({ key: 'audit-chain-mark' }).delete();
+      await resealLegacy(knex, k1, 1);
+
+      // k1 retired from access.encryption: listed as a legacy key, not as an audit key.
+      h = await start({ key: k2 }, { key: a1, legacyKeys: [k1] });
+      await submit(h);
+      expect(await verify(h)).toMatchObject({ ok: true, checked: 4 });
+      await h.backend.stop();
+
+      // An audit key is no source of the pre-key-id seal: a chain sealed that way is refused.
+      await knex('access_settings')
+        .whereIn('key', ['audit-chain-mark', 'audit-chain-legacy'])
+        .delete();
+      await resealLegacy(knex, a1, 1);
+      h = await start({ key: k2 }, { key: a1, legacyKeys: [k1] });
+      try {
+        expect(await verify(h)).toMatchObject({
+          ok: false,
+          checked: 0,
+          problem: { seq: 1, reason: 'was changed after it was sealed' },
+        });
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
     it('keeps verifying entries sealed before key ids, and accepts no newer ones', async () => {
       const [k1, a1] = [newKey(), newKey()];
       // Entries written and then sealed the way the previous version did.

@@ -45,6 +45,33 @@ describe('access.encryption and access.audit', () => {
     ).toThrow(/access\.audit: the audit chain key must differ/);
   });
 
+  it('takes retired details keys for entries sealed before key ids, never an audit key among them', async () => {
+    const [old, audit] = [key(), key()];
+    const keys = await read({
+      encryption: { key: key() },
+      audit: { key: audit, legacyKeys: [old] },
+    }).resolve(async () => key());
+    expect(keys.legacy.map(k => k.toString('base64'))).toEqual([old]);
+    expect(keys.audit.all.map(k => k.key.toString('base64'))).toEqual([audit]);
+    expect(() =>
+      read({
+        encryption: { key: key() },
+        audit: {
+          keys: [
+            { id: 'a2', key: key() },
+            { id: 'old', key: old },
+          ],
+          legacyKeys: [old, 'c2hvcnQ='],
+        },
+      }),
+    ).toThrow(
+      [
+        'access.audit.legacyKeys[1]: must be 32 bytes in base64 (openssl rand -base64 32); got 5 bytes',
+        'access.audit.keys[1]: a key in access.audit.legacyKeys (a retired access details key) must not also be an audit key: it would seal new entries',
+      ].join('\n  - '),
+    );
+  });
+
   it('knows production by NODE_ENV or auth.environment', () => {
     expect(isProduction(new ConfigReader({}), 'production')).toBe(true);
     expect(

@@ -92,6 +92,41 @@ function readPurpose(
 export interface AccessKeys {
   details: Keyring;
   audit: Keyring;
+  /**
+   * `access.audit.legacyKeys`: retired access details keys, only for the entries sealed
+   * before key ids (with the configured details keys).
+   */
+  legacy: Buffer[];
+}
+
+/** Reads `access.audit.legacyKeys`; none of them may be an audit key. */
+function readLegacyKeys(
+  config: Config,
+  audit: Configured,
+  problems: string[],
+): Buffer[] {
+  const legacy: Buffer[] = [];
+  (config.getOptionalStringArray('access.audit.legacyKeys') ?? []).forEach(
+    (text, i) => {
+      try {
+        legacy.push(decodeKey(text));
+      } catch (e) {
+        problems.push(`access.audit.legacyKeys[${i}]: ${(e as Error).message}`);
+      }
+    },
+  );
+  const retired = new Set(legacy.map(k => k.toString('hex')));
+  const single = config.getOptionalString('access.audit.key') !== undefined;
+  (audit ?? []).forEach(({ key }, i) => {
+    if (retired.has(key.toString('hex'))) {
+      problems.push(
+        `access.audit.${
+          single ? 'key' : `keys[${i}]`
+        }: a key in access.audit.legacyKeys (a retired access details key) must not also be an audit key: it would seal new entries`,
+      );
+    }
+  });
+  return legacy;
 }
 
 /**
@@ -113,6 +148,7 @@ export function readKeys(
     details: readPurpose(config, 'details', problems),
     audit: readPurpose(config, 'audit', problems),
   };
+  const legacy = readLegacyKeys(config, configured.audit, problems);
   const production = isProduction(config, nodeEnv);
   for (const purpose of ['details', 'audit'] as const) {
     const { path, what } = PURPOSES[purpose];
@@ -153,6 +189,7 @@ export function readKeys(
       const keys = {
         details: await ring('details'),
         audit: await ring('audit'),
+        legacy,
       };
       logger.info(
         `access: access details encrypted with key "${keys.details.current.id}" (${keys.details.all.length} configured), audit chain sealed with key "${keys.audit.current.id}" (${keys.audit.all.length} configured)`,
