@@ -179,6 +179,7 @@ export class AuditChain {
     const keyIds = new KeyIdRule(
       legacy,
       !!legacy && this.deps.keys.endorsed(legacy),
+      id => this.deps.keys.rank(id),
     );
     let prev = { seq: 0, hash: '' };
     let checked = 0;

@@ -64,6 +64,12 @@ export class ChainKeys {
     return this.keys.current.id;
   }
 
+  /** The place of a key in access.audit.keys (0 is current), if it is configured. */
+  rank(keyId: string): number | undefined {
+    const key = this.keys.find(keyId);
+    return key ? this.keys.all.indexOf(key) : undefined;
+  }
+
   /** The seal of a new entry, with the current key. */
   seal(prevHash: string, seq: number, row: ChainRow): string {
     const { id, key } = this.keys.current;

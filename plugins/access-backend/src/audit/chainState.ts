@@ -51,6 +51,8 @@ export async function readChainState(
     problem,
   });
   let mark: ChainHead | undefined;
+  /** A mark signed with a previous key is signed again with the current one. */
+  let resign = false;
   if (accepted) {
     mark = pins.acceptHead;
   } else if (stored) {
@@ -60,6 +62,15 @@ export async function readChainState(
         reason: `may have lost its seal or been deleted: the stored head (access_settings row audit-chain-mark, ${stored.seq} ${stored.hash}) does not verify with a configured audit key, so it was written by someone else`,
       });
     }
+    const markRank = keys.rank(stored.keyId!)!;
+    const headRank = head.keyId === null ? undefined : keys.rank(head.keyId);
+    if (headRank !== undefined && markRank > headRank) {
+      return state({
+        seq: head.seq + 1,
+        reason: `may have lost its seal or been deleted: the stored head (access_settings row audit-chain-mark) was signed with key "${stored.keyId}", older than the key "${head.keyId}" that sealed the last entry`,
+      });
+    }
+    resign = markRank > 0;
     mark = higher({ seq: stored.seq, hash: stored.hash }, highest);
   } else if (head.keyId !== null || legacy || (await store.anyKeyed(db))) {
     return state({
@@ -94,7 +105,11 @@ export async function readChainState(
       mark,
     };
   }
-  return { mark, writeMark: accepted || !stored, endorse: legacyHead };
+  return {
+    mark,
+    writeMark: accepted || !stored || resign,
+    endorse: legacyHead,
+  };
 }
 
 const parseHead = (text: string | undefined): ChainHead | undefined => {

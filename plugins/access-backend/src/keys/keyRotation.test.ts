@@ -27,27 +27,50 @@ const ids = (keys: Record<string, string>) => ({
   keys: Object.entries(keys).map(([id, key]) => ({ id, key })),
 });
 
-/** The seal the chain used before key ids, keyed from the access details key. */
-function legacySeal(detailsKey: string, prevHash: string, seq: number, r: any) {
+/** The stored fields of an audit row that its seal covers, as the chain reads them. */
+function sealedFields(r: any) {
   const str = (v: unknown) =>
     v === null || v === undefined ? null : String(v);
-  return createHmac('sha256', legacyChainKey(Buffer.from(detailsKey, 'base64')))
-    .update(
-      JSON.stringify([
-        prevHash,
-        seq,
-        String(r.id),
-        String(r.at),
-        r.actor,
-        r.action,
-        str(r.request_id),
-        r.severity,
-        str(r.from_status),
-        str(r.to_status),
-        String(r.details),
-      ]),
-    )
-    .digest('hex');
+  return [
+    String(r.id),
+    String(r.at),
+    r.actor,
+    r.action,
+    str(r.request_id),
+    r.severity,
+    str(r.from_status),
+    str(r.to_status),
+    String(r.details),
+  ];
+}
+
+const hmacOf = (key: Buffer, value: unknown[]) =>
+  createHmac('sha256', key).update(JSON.stringify(value)).digest('hex');
+
+/** The seal the chain used before key ids, keyed from the access details key. */
+function legacySeal(detailsKey: string, prevHash: string, seq: number, r: any) {
+  return hmacOf(legacyChainKey(Buffer.from(detailsKey, 'base64')), [
+    prevHash,
+    seq,
+    ...sealedFields(r),
+  ]);
+}
+
+/** The seal of an entry with a key id, as the sealer makes it (or a holder of that key). */
+function keyedSeal(
+  key: string,
+  keyId: string,
+  prevHash: string,
+  seq: number,
+  r: any,
+) {
+  return hmacOf(Buffer.from(key, 'base64'), [
+    'v2',
+    keyId,
+    prevHash,
+    seq,
+    ...sealedFields(r),
+  ]);
 }
 
 /** Seals rows from `fromSeq` on the way the chain did before key ids (or an attacker would). */
@@ -193,6 +216,81 @@ describe.each(databases.eachSupportedId())(
               'was sealed with key "a1", which is not configured (keep it in access.audit.keys as a previous key)',
           },
         });
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    /** Entries 1-2 sealed with a1, 3-4 with a2 (now current, a1 previous); still running. */
+    const sealedAcrossRotation = async () => {
+      const [k1, a1, a2] = [newKey(), newKey(), newKey()];
+      let h = await start({ key: k1 }, { keys: [{ id: 'a1', key: a1 }] });
+      await submit(h);
+      await verify(h);
+      await h.backend.stop();
+      h = await start({ key: k1 }, ids({ a2, a1 }));
+      await submit(h);
+      expect(await verify(h)).toMatchObject({ ok: true, checked: 4 });
+      return { k1, a1, a2, h };
+    };
+
+    it('does not let a previous audit key seal after the current one did', async () => {
+      const { a1, h } = await sealedAcrossRotation();
+      // Someone holding the old key a1 (and the database) appends an entry of their own.
+      await knex('access_audit').insert({
+        at: (await knex('access_audit').where({ seq: 4 }).first()).at,
+        actor: 'user:default/mallory',
+        action: 'request-created',
+        severity: 'low',
+        details: '{}',
+      });
+      const head = await knex('access_audit').where({ seq: 4 }).first();
+      const forged = await knex('access_audit').whereNull('seq').first();
+      await knex('access_audit')
+        .where({ id: forged.id })
+        .update({
+          seq: 5,
+          prev_hash: head.hash,
+          hash: keyedSeal(a1, 'a1', head.hash, 5, forged),
+          key_id: 'a1',
+        });
+      try {
+        const { ok, checked, problem } = await verify(h);
+        expect([ok, checked]).toEqual([false, 4]);
+        expect(problem).toEqual({
+          seq: 5,
+          id: String(forged.id),
+          reason:
+            'was sealed with key "a1" after entries sealed with the newer key "a2": a previous audit key only verifies what it sealed before',
+        });
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    it('does not take a stored head signed with a previous audit key after the current one sealed', async () => {
+      const { k1, a1, a2, h: running } = await sealedAcrossRotation();
+      await running.backend.stop();
+      // Someone holding a1 cuts the chain back and signs a mark for the shorter chain.
+      await knex('access_audit').where({ seq: 4 }).delete();
+      const third = await knex('access_audit').where({ seq: 3 }).first();
+      const mac = hmacOf(Buffer.from(a1, 'base64'), [
+        'audit-chain-mark',
+        3,
+        third.hash,
+      ]);
+      await knex('access_settings')
+        .where({ key: 'audit-chain-mark' })
+        .update({
+          value: JSON.stringify({ seq: 3, hash: third.hash, keyId: 'a1', mac }),
+        });
+      const h = await start({ key: k1 }, ids({ a2, a1 }));
+      try {
+        const result = await verify(h);
+        expect(result).toMatchObject({ ok: false, problem: { seq: 4 } });
+        expect(result.problem.reason).toMatch(
+          /signed with key "a1", older than the key "a2" that sealed the last entry/,
+        );
       } finally {
         await h.backend.stop();
       }
