@@ -154,7 +154,7 @@ export class AuditChain {
     const endorsement = this.deps.keys.endorse(head);
     await this.deps.store.setLegacy(tx, endorsement);
     this.deps.logger.warn(
-      `access: the ${head.seq} audit entries sealed before key ids (head ${head.seq} ${head.hash}) are now recorded with audit key "${endorsement.keyId}"; entries without a key id are accepted up to there only. This happens once, when the sealer first runs after the upgrade: seeing it again means someone made the database look older.`,
+      `access: the ${head.seq} audit entries sealed before key ids (head ${head.seq} ${head.hash}) are now recorded with audit key "${endorsement.keyId}"; entries without a key id are accepted up to there only. This happens once, when the sealer first runs after the upgrade: seeing it again means someone made the database look older. Set access.audit.legacyHead: '${head.seq}:${head.hash}' so that it cannot happen again unnoticed.`,
     );
     return { seq: head.seq, hash: head.hash };
   }
@@ -180,6 +180,7 @@ export class AuditChain {
       legacy,
       !!legacy && this.deps.keys.endorsed(legacy),
       id => this.deps.keys.rank(id),
+      this.deps.pins.legacyHead,
     );
     let prev = { seq: 0, hash: '' };
     let checked = 0;

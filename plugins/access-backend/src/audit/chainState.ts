@@ -96,11 +96,12 @@ export async function readChainState(
       mark,
     };
   }
-  if (legacyHead && pins.legacyHead && !sameHead(head, pins.legacyHead)) {
+  if (legacyHead && pins.legacyHead) {
+    // The pin is copied from the record made at the upgrade: it cannot be made again.
     return {
       ...state({
         seq: head.seq,
-        reason: `ends the entries sealed before key ids at ${head.seq} ${head.hash}, not at access.audit.legacyHead (${pins.legacyHead.seq}:${pins.legacyHead.hash})`,
+        reason: `was sealed without a key id, but the record of how far entries sealed before key ids went (access_settings row audit-chain-legacy) is missing, though access.audit.legacyHead (${pins.legacyHead.seq}:${pins.legacyHead.hash}) says it was made`,
       }),
       mark,
     };

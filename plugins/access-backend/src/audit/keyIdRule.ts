@@ -18,6 +18,8 @@ export class KeyIdRule {
     private readonly endorsed: boolean,
     /** The place of a key in access.audit.keys, undefined when not configured. */
     private readonly rank: (keyId: string) => number | undefined,
+    /** `access.audit.legacyHead`: what the record must say. */
+    private readonly pin?: ChainHead,
   ) {}
 
   check(row: ChainRow, seq: number, prev: ChainHead): string | undefined {
@@ -39,6 +41,9 @@ export class KeyIdRule {
       return `was sealed without a key id, but only entries up to ${e.seq} were sealed before key ids`;
     if (seq === e.seq && row.hash !== e.hash)
       return `does not have the seal recorded when key ids began (${e.hash})`;
+    const pin = this.pin;
+    if (seq === e.seq && pin && (pin.seq !== e.seq || pin.hash !== e.hash))
+      return `is recorded as the last entry sealed before key ids, but access.audit.legacyHead names ${pin.seq}:${pin.hash}`;
     return undefined;
   }
 

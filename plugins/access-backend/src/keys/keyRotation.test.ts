@@ -357,14 +357,19 @@ describe.each(databases.eachSupportedId())(
       }
     });
 
-    it('keeps verifying entries sealed before key ids, and accepts no newer ones', async () => {
-      const [k1, a1] = [newKey(), newKey()];
-      // Entries written and then sealed the way the previous version did.
+    /**
+     * A database the version before key ids left (four entries sealed without key ids, no
+     * stored head), upgraded: two more entries sealed with the audit key. Returns the
+     * `<seq>:<hash>` the upgrade logged for access.audit.legacyHead.
+     */
+    async function upgradedFromLegacy(k1: string, a1: string) {
       let h = await start({ key: k1 }, { key: a1 });
       await submit(h);
       await submit(h);
       await h.backend.stop();
-      await knex('access_settings').where({ key: 'audit-chain-mark' }).delete();
+      expect(
+        await knex('access_settings').where('key', 'like', 'audit-%'),
+      ).toEqual([]);
       await resealLegacy(knex, k1, 1);
 
       h = await start({ key: k1 }, { key: a1 });
@@ -381,10 +386,17 @@ describe.each(databases.eachSupportedId())(
         expect.any(String),
       ]);
       await h.backend.stop();
+      const fourth = await knex('access_audit').where({ seq: 4 }).first();
+      return `4:${fourth.hash}`;
+    }
+
+    it('keeps verifying entries sealed before key ids, and accepts no newer ones', async () => {
+      const [k1, a1] = [newKey(), newKey()];
+      await upgradedFromLegacy(k1, a1);
 
       // Entry 5 re-sealed the old way, with the details key: refused.
       await resealLegacy(knex, k1, 5);
-      h = await start({ key: k1 }, { key: a1 });
+      const h = await start({ key: k1 }, { key: a1 });
       try {
         expect(await verify(h)).toMatchObject({
           ok: false,
@@ -395,6 +407,48 @@ describe.each(databases.eachSupportedId())(
               'was sealed without a key id, but only entries up to 4 were sealed before key ids',
           },
         });
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    it('holds the entries sealed before key ids to access.audit.legacyHead', async () => {
+      const [k1, a1] = [newKey(), newKey()];
+      const pin = await upgradedFromLegacy(k1, a1);
+      const third = await knex('access_audit').where({ seq: 3 }).first();
+
+      let h = await start({ key: k1 }, { key: a1, legacyHead: pin });
+      expect(await verify(h)).toMatchObject({ ok: true, checked: 6 });
+      await h.backend.stop();
+      h = await start({ key: k1 }, { key: a1, legacyHead: `3:${third.hash}` });
+      expect(await verify(h)).toMatchObject({
+        ok: false,
+        problem: {
+          seq: 4,
+          reason: expect.stringContaining('access.audit.legacyHead'),
+        },
+      });
+      await h.backend.stop();
+
+      // Everything since the upgrade deleted, with the records of it: the chain looks like
+      // one from before the upgrade, which only the pin tells apart.
+      await knex('access_audit').whereNotNull('key_id').delete();
+      await knex('access_settings')
+        .where('key', 'like', 'audit-chain-%')
+        .delete();
+      h = await start({ key: k1 }, { key: a1, legacyHead: pin });
+      try {
+        expect(await verify(h)).toMatchObject({
+          ok: false,
+          checked: 0,
+          problem: {
+            seq: 1,
+            reason: expect.stringContaining('audit-chain-legacy'),
+          },
+        });
+        expect(
+          await knex('access_settings').where({ key: 'audit-chain-legacy' }),
+        ).toEqual([]);
       } finally {
         await h.backend.stop();
       }
