@@ -24,7 +24,8 @@ import { AuditChainStore } from './database/AuditChainStore';
 import { AuditChain } from './audit/AuditChain';
 import { ChainKeys, legacyChainKey } from './audit/chainKeys';
 import { readChainPins } from './audit/chainState';
-import { readKeys } from './keys/readKeys';
+import { isProduction, readKeys } from './keys/readKeys';
+import { retireDevKeys } from './keys/devKeysLeft';
 import { DetailsRekeyStore } from './database/DetailsRekeyStore';
 import { scheduleDetailsRekey } from './provisioning/rekeyDetails';
 import { WebhookOutbox } from './webhooks/WebhookOutbox';
@@ -125,6 +126,9 @@ export const accessPlugin = createBackendPlugin({
         const keys = await keyConfig.resolve((name, make) =>
           store.getOrCreateSetting(name, make),
         );
+        if (isProduction(deps.config)) {
+          await retireDevKeys({ db: store.db, keys, logger: deps.logger });
+        }
         const cipher = new DetailsCipher(keys.details);
         await scheduleDetailsRekey(deps.scheduler, {
           store: new DetailsRekeyStore(store.db),

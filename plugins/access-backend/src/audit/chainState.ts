@@ -56,6 +56,12 @@ export async function readChainState(
   if (accepted) {
     mark = pins.acceptHead;
   } else if (stored) {
+    if (stored.keyId && keys.rank(stored.keyId) === undefined) {
+      return state({
+        seq: head.seq + 1,
+        reason: `cannot be checked: the stored head (access_settings row audit-chain-mark) was signed with key "${stored.keyId}", which is not configured (keep it in access.audit.keys as a previous key)`,
+      });
+    }
     if (!keys.markSigned(stored)) {
       return state({
         seq: head.seq + 1,

@@ -1,4 +1,13 @@
+import {
+  coreServices,
+  createServiceFactory,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { randomBytes } from 'crypto';
+import {
+  detailsProvisioner,
+  PASSWORD,
+} from '../__testUtils__/detailsProvisioner';
 import {
   BUNDLES,
   createTestDatabases,
@@ -86,6 +95,102 @@ describe.each(databases.eachSupportedId())(
         );
         expect(stored).not.toContain('dev-details-key');
         expect(stored).not.toContain('dev-audit-key');
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    it('says at start-up in production that keys generated in the database must move to config, and deletes them once they did', async () => {
+      const knex = await databases.init(databaseId);
+      const errors: string[] = [];
+      const logger: LoggerService = {
+        error: message => void errors.push(message),
+        warn: () => {},
+        info: () => {},
+        debug: () => {},
+        child: () => logger,
+      };
+      const run = (keys: Record<string, unknown>) =>
+        startAccessBackend({
+          knex,
+          access: {
+            flows: [{ ...FLOWS[0], provisioner: 'db' }],
+            provisioners: { db: { type: 'details' } },
+            ...keys,
+          },
+          extraFeatures: [
+            detailsProvisioner,
+            createServiceFactory({
+              service: coreServices.logger,
+              deps: {},
+              factory: () => logger,
+            }),
+          ],
+        });
+      const STAGING = {
+        resources: [
+          {
+            entityRef: 'resource:default/orders-db-staging',
+            permissions: ['read'],
+          },
+        ],
+      };
+      // The installation ran without keys (as production could before), generating both.
+      let h = await run({});
+      const granted = (await h.api.post('/requests', STAGING).expect(201)).body
+        .items[0];
+      await h.api.get('/audit/verify', 'pat').expect(200);
+      await h.backend.stop();
+      const setting = async (name: string) =>
+        (await knex('access_settings').where({ key: name }).first())?.value;
+      const devDetails = await setting('dev-details-key');
+      const devAudit = await setting('dev-audit-key');
+
+      process.env.NODE_ENV = 'production';
+      const fresh = { encryption: { key: key() }, audit: { key: key() } };
+      h = await run(fresh);
+      await h.backend.stop();
+      const named = (name: string, path: string) =>
+        expect(errors).toContainEqual(
+          expect.stringMatching(
+            new RegExp(
+              `access: the database holds ${name}, .*${path.replace(
+                /\./g,
+                '\\.',
+              )}.*docs/provisioners\.md#upgrading-from-generated-keys`,
+            ),
+          ),
+        );
+      named('dev-details-key', 'access.encryption.keys');
+      named('dev-audit-key', 'access.audit.keys');
+      expect(await setting('dev-details-key')).toBe(devDetails);
+
+      // Moved into config as previous keys: read, verified, and gone from the database.
+      errors.length = 0;
+      h = await run({
+        encryption: {
+          keys: [
+            { id: 'new', key: fresh.encryption.key },
+            { id: 'generated', key: devDetails },
+          ],
+        },
+        audit: {
+          keys: [
+            { id: 'new', key: fresh.audit.key },
+            { id: 'generated', key: devAudit },
+          ],
+        },
+      });
+      try {
+        const got = (await h.api.get(`/requests/${granted.id}`).expect(200))
+          .body;
+        expect(got.accessDetails.password).toBe(PASSWORD);
+        expect((await h.api.get('/audit/verify', 'pat')).body).toMatchObject({
+          ok: true,
+        });
+        expect(errors.filter(e => e.includes('dev-'))).toEqual([]);
+        expect(await setting('dev-details-key')).toBeUndefined();
+        expect(await setting('dev-audit-key')).toBeUndefined();
       } finally {
         await h.backend.stop();
       }
