@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { randomBytes } from 'crypto';
+import { fingerprintOf } from './Keyring';
 import { isProduction, readKeys } from './readKeys';
 
 const key = () => randomBytes(32).toString('base64');
@@ -69,6 +70,23 @@ describe('access.encryption and access.audit', () => {
         'access.audit.legacyKeys[1]: must be 32 bytes in base64 (openssl rand -base64 32); got 5 bytes',
         'access.audit.keys[1]: a key in access.audit.legacyKeys (a retired access details key) must not also be an audit key: it would seal new entries',
       ].join('\n  - '),
+    );
+  });
+
+  it('refuses a key id that is the id derived from another key of the list', () => {
+    const [k1, k2] = [randomBytes(32), randomBytes(32)];
+    const taken = fingerprintOf(k2);
+    expect(() =>
+      read({
+        encryption: {
+          keys: [
+            { id: taken, key: k1.toString('base64') },
+            { id: 'old', key: k2.toString('base64') },
+          ],
+        },
+      }),
+    ).toThrow(
+      `access.encryption.keys[0].id: "${taken}" is the id derived from access.encryption.keys[1].key, which what it protected may carry; choose another id`,
     );
   });
 

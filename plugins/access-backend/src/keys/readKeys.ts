@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { randomBytes } from 'crypto';
 import { AccessConfigError } from '../config/readAccessConfig';
-import { decodeKey, Keyring, KEY_ID } from './Keyring';
+import { decodeKey, fingerprintOf, Keyring, KEY_ID } from './Keyring';
 
 /**
  * Whether the backend runs in production: `NODE_ENV=production` or
@@ -83,6 +83,18 @@ function readPurpose(
     problems.push(`${path}.keys: needs at least one key`);
     return undefined;
   }
+  // Values sealed or encrypted under a key configured without an id carry its derived id:
+  // another key named that way would be found for them instead.
+  keys.forEach(({ id }, i) => {
+    const j = keys.findIndex(
+      (k, n) => n !== i && k.key && fingerprintOf(k.key) === id,
+    );
+    if (j >= 0) {
+      problems.push(
+        `${path}.keys[${i}].id: "${id}" is the id derived from ${path}.keys[${j}].key, which what it protected may carry; choose another id`,
+      );
+    }
+  });
   return keys.every(k => k.key)
     ? keys.map(k => ({ id: k.id, key: k.key! }))
     : undefined;
