@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check and test: type-check, lint, and all unit / integration tests, with the
-# database tests on SQLite and on PostgreSQL 15 (127.0.0.1:5432).
+# Runs every check and test: type-check, lint, the dependency and packing checks, and all
+# unit / integration tests, with the database tests on SQLite and on PostgreSQL 15
+# (127.0.0.1:5432).
 source "$(dirname "$0")/env.sh"
 
 if [ ! -d node_modules ] || [ yarn.lock -nt node_modules/.yarn-state.yml ]; then
@@ -40,6 +41,10 @@ echo "==> Type-check" >&2
 yarn tsc
 echo "==> Lint" >&2
 yarn backstage-cli repo lint
+echo "==> Dependencies: unused or missing (knip)" >&2
+./scripts/check-deps.sh
+echo "==> Packages: build, pack, check each tarball" >&2
+node scripts/check-packs.mjs --skip-tsc
 echo "==> Tests" >&2
 mkdir -p .tools
 rm -f .tools/jest-results.json e2e-tests/logs/results.json
