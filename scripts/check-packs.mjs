@@ -62,6 +62,19 @@ const workspaceVersions = new Map(
   ),
 );
 
+// An interrupted pack leaves the prepacked manifest in place: say so instead of packing it.
+for (const dir of dirs) {
+  if (fs.existsSync(path.join(dir, 'package.json-prepack'))) {
+    console.error(
+      `ERROR: ${path.relative(
+        root,
+        dir,
+      )}/package.json-prepack exists (an interrupted pack); restore it with 'yarn backstage-cli package postpack' in that folder.`,
+    );
+    process.exit(1);
+  }
+}
+
 const failures = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'access-packs-'));
 try {
