@@ -1,4 +1,7 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
 import { ANNOTATION_ORIGIN_LOCATION, Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { Knex } from 'knex';
 import { prodDbFlow } from '../__testUtils__/checkFixtures';
@@ -9,11 +12,17 @@ import {
 import {
   ALICE,
   createTestDatabases,
+  DANA,
   ENTITIES,
   ERIN,
   ORDERS,
   startAccessBackend,
 } from '../__testUtils__/harness';
+import { readAccessConfig } from '../config/readAccessConfig';
+import { RequestRecord } from '../database/types';
+import { CatalogDirectory } from '../flows/CatalogDirectory';
+import { FlowResolver } from '../flows/FlowResolver';
+import { approvalRefused } from './eligibility';
 
 jest.setTimeout(60_000);
 
@@ -364,6 +373,37 @@ describe.each(databases.eachSupportedId())(
         expect((await reject(waiting.id, 'dana')).body.status).toBe('rejected');
       });
 
+      it('refuses to approve or extend once the entity is relabelled out of the flow', async () => {
+        const held = await granted();
+        const waiting = await submit();
+        // orders-db is relabelled to staging: flow "two-dbas" no longer covers it
+        changeCatalog(
+          ENTITIES.map(e =>
+            e.metadata.name === 'orders-db'
+              ? {
+                  ...e,
+                  metadata: { ...e.metadata, labels: { env: 'staging' } },
+                }
+              : e,
+          ),
+        );
+        const reason = `flow "two-dbas" no longer governs permission "two-dbas" on ${ORDERS} in the catalog`;
+        const approval = await approve(waiting.id, 'dana');
+        expect(approval.status).toBe(403);
+        expect(approval.body.error.message).toBe(
+          `Access request ${waiting.id} cannot be approved: ${reason}; it can still be rejected`,
+        );
+        expect((await h.api.get(`/requests/${waiting.id}`)).body).toMatchObject(
+          { status: 'pending', approvals: [] },
+        );
+        const extension = await extend(held.id);
+        expect(extension.status).toBe(403);
+        expect(extension.body.error.message).toBe(
+          `This access cannot be extended: ${reason}`,
+        );
+        expect((await reject(waiting.id, 'dana')).body.status).toBe('rejected');
+      });
+
       it("refuses to approve once the flow no longer trusts the entity's namespace", async () => {
         changeCatalog(ordersFrom(`${TRUSTED_ORIGIN}orders.yaml`));
         const r = await submit('trusted');
@@ -383,3 +423,37 @@ describe.each(databases.eachSupportedId())(
     });
   },
 );
+
+describe('approving while the checks of a request still run', () => {
+  // approve() loads the request before its transaction; the checks may finish in between,
+  // so the verdict taken from that load must not depend on what the request awaited then.
+  it('refuses the approval of a request loaded before its checks moved it to approval', async () => {
+    const { flows } = readAccessConfig(new ConfigReader({ access: ACCESS }), {
+      provisionerTypes: [],
+      checkTypes: [],
+    });
+    const catalog = catalogServiceMock({
+      entities: withMemberships(ENTITIES, ALICE, []),
+    });
+    const directory = new CatalogDirectory(catalog, mockServices.auth());
+    const loadedWhileChecking = {
+      id: 'r1',
+      requester: ALICE,
+      flowId: 'two-dbas',
+      resources: [{ entityRef: ORDERS, permissions: ['two-dbas'] }],
+      status: 'pending',
+      awaiting: undefined,
+      approvers: [DANA, ERIN],
+    } as Partial<RequestRecord> as RequestRecord;
+    await expect(
+      approvalRefused({
+        resolver: new FlowResolver(flows, directory),
+        directory,
+        request: loadedWhileChecking,
+        approver: DANA,
+      }),
+    ).resolves.toBe(
+      `Access request r1 cannot be approved: ${ALICE} no longer matches the requesters of flow "two-dbas" in the catalog; it can still be rejected`,
+    );
+  });
+});

@@ -42,7 +42,8 @@ export async function noLongerApprover(options: {
 /**
  * Why the flow of `r` would no longer give its requester this access, by the catalog now:
  * the requester was deleted from it or left the flow's requesters, or a resource now lies
- * outside the namespaces or catalog locations the flow trusts. Undefined when it still
+ * outside the namespaces or catalog locations the flow trusts, or the flow no longer
+ * decides its permissions on it (relabelled entity). Undefined when it still
  * would. A removed flow is refused by approve and extend themselves.
  */
 export async function noLongerGrantable(options: {
@@ -58,25 +59,28 @@ export async function noLongerGrantable(options: {
   if (!user) return `${r.requester} is no longer in the catalog`;
   if (!resolver.isRequester(flow, user))
     return `${r.requester} no longer matches the requesters of flow "${flow.id}" in the catalog`;
-  if (!restrictsTrust(flow.trust)) return undefined;
   const refs = r.resources.map(x => x.entityRef);
   const entities = await directory.getEntities(refs);
   for (let i = 0; i < refs.length; i++) {
-    const reason = untrustedReason(
-      flow.trust,
-      refs[i],
-      entities[i],
-      `flow "${flow.id}"`,
-    );
+    const entity = entities[i];
+    const reason = restrictsTrust(flow.trust)
+      ? untrustedReason(flow.trust, refs[i], entity, `flow "${flow.id}"`)
+      : undefined;
     if (reason) return reason;
+    if (!entity) return `${refs[i]} is no longer in the catalog`;
+    // A relabelled entity (or a new flow ahead of this one) takes the access out of the flow.
+    for (const permission of r.resources[i].permissions) {
+      if (resolver.decide(user, entity, permission)?.id !== flow.id)
+        return `flow "${flow.id}" no longer governs permission "${permission}" on ${refs[i]} in the catalog`;
+    }
   }
   return undefined;
 }
 
 /**
- * Why `approver` may not approve `r` now ({@link noLongerGrantable}), as the 403 message;
- * checked for a request or an extension awaiting approval, not for a break-glass review,
- * and only for a stored approver (anyone else is refused anyway).
+ * Why `approver` may not approve `r` now ({@link noLongerGrantable}), as the 403 message,
+ * whatever `r` awaits when loaded; the caller ignores it for a break-glass review. Only for
+ * a stored approver (anyone else is refused anyway).
  */
 export async function approvalRefused(options: {
   resolver: FlowResolver;
@@ -84,8 +88,9 @@ export async function approvalRefused(options: {
   request: RequestRecord;
   approver: string;
 }): Promise<string | undefined> {
-  const { awaiting, id, approvers } = options.request;
-  if (awaiting !== 'approval' && awaiting !== 'extension') return undefined;
+  // Not guarded by `awaiting`: the caller's load may predate the checks finishing, and
+  // the transaction applies this verdict to whichever decision it then finds.
+  const { id, approvers } = options.request;
   if (!approvers.includes(options.approver)) return undefined;
   const reason = await noLongerGrantable(options);
   return (
