@@ -38,7 +38,10 @@ export interface Config {
         namespaces?: string[];
         /**
          * Prefixes of the `backstage.io/managed-by-origin-location` annotation the flow
-         * trusts, e.g. `url:https://github.com/acme/catalog/` (end with `/`). Default: any.
+         * trusts, e.g. `url:https://github.com/acme/catalog/blob/main/` (end with `/`; pin
+         * the protected branch, as GitHub serves fork commits under the parent's path).
+         * Origins with control characters or not in normal URL form are never trusted.
+         * Default: any.
          */
         origins?: string[];
       };

@@ -14,7 +14,7 @@ const origin = z
   .string()
   .regex(
     /^[a-z][a-z0-9-]*:\S/i,
-    'must be the start of a catalog location ref, like url:https://github.com/acme/catalog/',
+    'must be the start of a catalog location ref, like url:https://github.com/acme/catalog/blob/main/',
   );
 
 /** `namespaces` and `origins`: the entities a flow or provisioner trusts. */

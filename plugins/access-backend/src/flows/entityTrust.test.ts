@@ -334,7 +334,7 @@ describe('trust config', () => {
       expect.objectContaining({
         problems: expect.arrayContaining([
           'access.flows[0].resources.namespaces[0]: must be a catalog namespace (letters, digits and -), like default',
-          'access.flows[0].resources.origins[0]: must be the start of a catalog location ref, like url:https://github.com/acme/catalog/',
+          'access.flows[0].resources.origins[0]: must be the start of a catalog location ref, like url:https://github.com/acme/catalog/blob/main/',
           expect.stringMatching(
             /^access\.provisioners\.db\.trust: Unrecognized key\(s\) in object: 'namespace'/,
           ),
@@ -475,5 +475,40 @@ describe('origins', () => {
     }
     expect(trusts(repo, `${repo}blob\\..\\..\\evil/x.yaml`)).toBe(false);
     expect(trusts(repo, `${repo}blob/main/..hidden.yaml`)).toBe(true);
+  });
+
+  it('does not trust a location with control characters, which URL parsing drops', () => {
+    const repo = 'url:https://github.com/acme/catalog/blob/main/';
+    // `.\t.` reads as a name, but is fetched as `..`
+    for (const c of ['\t', '\n', '\r']) {
+      expect(trusts(repo, `${repo}.${c}./.${c}./evil/x.yaml`)).toBe(false);
+      expect(trusts(repo, `${repo}x${c}.yaml`)).toBe(false);
+    }
+    expect(trusts('file:/srv/catalog', 'file:/srv/catalog/a\n.yaml')).toBe(
+      false,
+    );
+    expect(
+      untrustedReason(
+        { origins: [repo] },
+        'resource:default/x-db',
+        from(`${repo}.\t./x.yaml`),
+        'flow "f"',
+      ),
+    ).toBe(
+      `resource:default/x-db comes from "url:https://github.com/acme/catalog/blob/main/.\\t./x.yaml", which is not a catalog location in normal form; flow "f" trusts none such`,
+    );
+  });
+
+  it('does not trust a url: location that differs from its normalised form', () => {
+    const repo = 'url:https://github.com/acme/catalog/blob/main/';
+    for (const origin of [
+      `${repo} /x.yaml`,
+      'url:https://GITHUB.com/acme/catalog/blob/main/x.yaml',
+      'url:https://github.com:443/acme/catalog/blob/main/x.yaml',
+      'url:https://github.com/acme/catalog/blob/main/a/%2e/x.yaml',
+    ]) {
+      expect([origin, trusts('url:https://', origin)]).toEqual([origin, false]);
+    }
+    expect(trusts(repo, `${repo}x%20y.yaml`)).toBe(true);
   });
 });

@@ -41,6 +41,11 @@ export function untrustedReason(
       return `${entityRef} is not in the catalog, so ${trustedBy} cannot tell which catalog location it comes from`;
     }
     const origin = entity.metadata.annotations?.[ANNOTATION_ORIGIN_LOCATION];
+    if (origin && !isNormalOrigin(origin)) {
+      return `${entityRef} comes from ${JSON.stringify(
+        origin,
+      )}, which is not a catalog location in normal form; ${trustedBy} trusts none such`;
+    }
     if (!origin || !trust.origins.some(prefix => isUnder(origin, prefix))) {
       return `${entityRef} comes from ${
         origin ? `"${origin}"` : 'no known catalog location'
@@ -102,6 +107,23 @@ export function warnAboutUntrustedFlows(
       `access: flow "${flow.id}" grants through provisioner "${flow.provisioner}" on any catalog entity its filter matches, in any namespace and from any catalog location, and takes its approvers and target from that entity; whoever can register such an entity decides them. Set access.flows[${i}].resources.namespaces (and origins) to the catalog you trust.`,
     );
   });
+}
+
+/**
+ * False for an origin read differently when fetched than as text: control characters
+ * (URL parsing drops tab, CR and LF, so `.<TAB>.` becomes `..`) or a `url:` target that
+ * is not already in the WHATWG URL parser's normal form (case, port, dot segments).
+ */
+function isNormalOrigin(origin: string): boolean {
+  if ([...origin].some(c => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    return false;
+  if (!origin.startsWith('url:')) return true;
+  const target = origin.slice('url:'.length);
+  try {
+    return new URL(target).href === target;
+  } catch {
+    return false;
+  }
 }
 
 /**
