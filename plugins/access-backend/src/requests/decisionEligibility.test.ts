@@ -428,10 +428,13 @@ describe('approving while the checks of a request still run', () => {
   // approve() loads the request before its transaction; the checks may finish in between,
   // so the verdict taken from that load must not depend on what the request awaited then.
   it('refuses the approval of a request loaded before its checks moved it to approval', async () => {
-    const { flows } = readAccessConfig(new ConfigReader({ access: ACCESS }), {
-      provisionerTypes: [],
-      checkTypes: [],
-    });
+    const { flows } = readAccessConfig(
+      new ConfigReader({ access: ACCESS } as any),
+      {
+        provisionerTypes: [],
+        checkTypes: [],
+      },
+    );
     const catalog = catalogServiceMock({
       entities: withMemberships(ENTITIES, ALICE, []),
     });
