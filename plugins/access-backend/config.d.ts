@@ -220,7 +220,8 @@ export interface Config {
       }>;
       /**
        * Recovery only: `<seq>:<hash>` of the chain head to seal on from after a reported
-       * break (a missing or rewritten stored head), checked against the heads you exported.
+       * break (a missing or rewritten stored head), checked against the heads you exported;
+       * `0:` is the empty chain (everything is sealed from entry 1).
        * Logged as an error at every start: remove it once the sealer has run.
        * See docs/concepts.md#audit-trail.
        */

@@ -157,6 +157,7 @@ export const accessPlugin = createBackendPlugin({
           outbox,
           now: () => deps.clock.now(),
         });
+        await auditChain.start();
         const events = new AccessEvents({
           logger: deps.logger,
           auditor: deps.auditor,

@@ -59,6 +59,18 @@ export class AuditChain {
     this.tamper = new TamperReporter(deps);
   }
 
+  /**
+   * At start: on a fresh install (nothing recorded yet), stores the signed mark of the empty
+   * chain, so that from then on a missing mark is tampering.
+   */
+  async start(): Promise<void> {
+    const { store, keys } = this.deps;
+    await store.sealing(async tx => {
+      if ((await store.mark(tx)) || !(await store.empty(tx))) return;
+      await store.addMark(tx, keys.signMark({ seq: 0, hash: '' }));
+    });
+  }
+
   /** Seals every committed entry not sealed yet; returns how many. */
   async sealPending(): Promise<number> {
     let total = 0;

@@ -2,6 +2,7 @@ import {
   coreServices,
   createServiceFactory,
   LoggerService,
+  resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { randomBytes } from 'crypto';
 import { Knex } from 'knex';
@@ -88,10 +89,29 @@ describe.each(databases.eachSupportedId())(
       return (await knex('access_audit').where({ seq: 4 }).first()) as any;
     }
 
+    /** The critical auditor event every tampering report raises. */
+    const raisedCritical = () =>
+      expect(audited).toContainEqual(
+        expect.objectContaining({
+          eventId: 'audit-chain-tampered',
+          severityLevel: 'critical',
+        }),
+      );
+
     const tampered = (seq: number) => ({
       ok: false,
       problem: expect.objectContaining({ seq }),
     });
+
+    /** Verify reports the missing mark from `seq` on, and nothing more got sealed. */
+    async function reportedMissingMark(h: any, seq: number, pending: number) {
+      expect(await unsealed()).toBe(pending);
+      const result = await verify(h);
+      expect(result).toMatchObject(tampered(seq));
+      expect(result.problem.reason).toMatch(/audit-chain-mark.*missing/);
+      expect(await unsealed()).toBe(pending);
+      raisedCritical();
+    }
 
     it('does not re-seal after the mark is deleted and the tail unsealed, even on a fresh start', async () => {
       await sealedTwelve();
@@ -106,17 +126,7 @@ describe.each(databases.eachSupportedId())(
       const h = await start();
       try {
         await h.scheduler.run(AUDIT_SEAL_TASK_ID);
-        expect(await unsealed()).toBe(8);
-        const result = await verify(h);
-        expect(result).toMatchObject(tampered(5));
-        expect(result.problem.reason).toMatch(/audit-chain-mark.*missing/);
-        expect(await unsealed()).toBe(8);
-        expect(audited).toContainEqual(
-          expect.objectContaining({
-            eventId: 'audit-chain-tampered',
-            severityLevel: 'critical',
-          }),
-        );
+        await reportedMissingMark(h, 5, 8);
         expect(lines).toContainEqual({
           level: 'error',
           message: expect.stringContaining('THE AUDIT TRAIL WAS TAMPERED WITH'),
@@ -164,6 +174,14 @@ describe.each(databases.eachSupportedId())(
       }
     });
 
+    /** A new request is sealed on, and the chain verifies. */
+    async function sealsOn(h: any, checked: number) {
+      await h.api.post('/requests', STAGING).expect(201);
+      await h.scheduler.run(AUDIT_SEAL_TASK_ID);
+      expect(await unsealed()).toBe(0);
+      expect(await verify(h)).toMatchObject({ ok: true, checked });
+    }
+
     it('resumes from a head the operator names in access.audit.acceptHead, and says so at every start', async () => {
       const fourth = await sealedTwelve();
       await knex('access_audit').where('seq', '>=', 5).delete();
@@ -184,10 +202,7 @@ describe.each(databases.eachSupportedId())(
             /access\.audit\.acceptHead is set \(4:[0-9a-f]{64}\).*remove it/,
           ),
         });
-        await h.api.post('/requests', STAGING).expect(201);
-        await h.scheduler.run(AUDIT_SEAL_TASK_ID);
-        expect(await unsealed()).toBe(0);
-        expect(await verify(h)).toMatchObject({ ok: true, checked: 6 });
+        await sealsOn(h, 6);
         await h.backend.stop();
 
         // Removed again: the new mark (sealed with the audit key) carries on.
@@ -196,6 +211,85 @@ describe.each(databases.eachSupportedId())(
         expect(await verify(h)).toMatchObject({ ok: true, checked: 8 });
       } finally {
         await h.backend.stop();
+      }
+    });
+
+    const LEGACY = { key: 'audit-chain-legacy' };
+    /** After a restart, the stored heads are gone and the sealer ran. */
+    async function restartedWithoutMarks() {
+      await knex('access_settings').where(MARK).orWhere(LEGACY).delete();
+      const h = await start();
+      await h.scheduler.run(AUDIT_SEAL_TASK_ID);
+      return h;
+    }
+
+    it('does not take a database whose whole chain was unsealed for a fresh install', async () => {
+      await sealedTwelve();
+      await knex('access_audit')
+        .where({ seq: 5 })
+        .update({ actor: 'user:default/mallory' });
+      await knex('access_audit').update({
+        seq: null,
+        prev_hash: null,
+        hash: null,
+        key_id: null,
+      });
+      const h = await restartedWithoutMarks();
+      try {
+        await reportedMissingMark(h, 1, 12);
+        expect(await knex('access_audit').whereNotNull('seq')).toEqual([]);
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    it('does not take a database whose audit entries were all deleted for a fresh install', async () => {
+      await sealedTwelve();
+      await knex('access_audit').delete();
+      const h = await restartedWithoutMarks();
+      try {
+        await h.api.post('/requests', STAGING).expect(201);
+        await h.scheduler.run(AUDIT_SEAL_TASK_ID);
+        expect(await unsealed()).toBe(2);
+        expect(await verify(h)).toMatchObject(tampered(1));
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    it("starts a new chain from nothing only when access.audit.acceptHead is '0:'", async () => {
+      await sealedTwelve();
+      await knex('access_audit').delete();
+      await knex('access_settings').where(MARK).delete();
+      let h = await start({ acceptHead: '0:' });
+      try {
+        await sealsOn(h, 2);
+        await h.backend.stop();
+        h = await start();
+        expect(await verify(h)).toMatchObject({ ok: true, checked: 2 });
+      } finally {
+        await h.backend.stop();
+      }
+    });
+
+    it('starts a fresh install with a stored head, also with two replicas at once', async () => {
+      knex = await databases.init(databaseId);
+      // Migrated already (concurrent migrations are not what this is about).
+      await knex.migrate.latest({
+        directory: resolvePackagePath(
+          '@jit-access/plugin-access-backend',
+          'migrations',
+        ),
+      });
+      const [a, b] = await Promise.all([start(), start()]);
+      try {
+        expect(await knex('access_settings').where(MARK)).toHaveLength(1);
+        await a.api.post('/requests', STAGING).expect(201);
+        await b.api.post('/requests', STAGING).expect(201);
+        await a.scheduler.run(AUDIT_SEAL_TASK_ID);
+        expect(await verify(b)).toMatchObject({ ok: true, checked: 4 });
+      } finally {
+        await Promise.all([a.backend.stop(), b.backend.stop()]);
       }
     });
 

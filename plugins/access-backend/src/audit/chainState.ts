@@ -83,7 +83,14 @@ export async function readChainState(
       seq: head.seq + 1,
       reason: `may have lost its seal or been deleted: the stored head (access_settings row audit-chain-mark) is missing, though the chain was sealed with an audit key; the chain may have been cut back`,
     });
+  } else if (head.seq === 0 && !(await store.empty(db))) {
+    // A fresh install stores its mark at start, before anything is recorded.
+    return state({
+      seq: 1,
+      reason: `may have lost its seal or been deleted: the stored head (access_settings row audit-chain-mark) is missing, though audit entries or access requests exist and none is sealed; the chain may have been unsealed or deleted (if it never was sealed, set access.audit.acceptHead: '0:')`,
+    });
   } else {
+    // Entries sealed before key ids (the upgrade), or a fresh install.
     mark = highest;
   }
   const broken = rollbackProblem(

@@ -204,9 +204,16 @@ const chainHead = z
     /^[1-9][0-9]*:[0-9a-f]{64}$/,
     'must be <seq>:<hash> of an audit chain head (e.g. 12:9c4e...), as logged and sent in audit.sealed',
   );
+/** acceptHead may also name the empty chain, to seal a trail that never was sealed. */
+const acceptHead = z
+  .string()
+  .regex(
+    /^([1-9][0-9]*:[0-9a-f]{64}|0:)$/,
+    "must be <seq>:<hash> of an audit chain head (e.g. 12:9c4e...), as logged and sent in audit.sealed, or '0:' (the empty chain)",
+  );
 const auditSchema = keysObject
   .extend({
-    acceptHead: chainHead.optional(),
+    acceptHead: acceptHead.optional(),
     legacyHead: chainHead.optional(),
     legacyKeys: z.array(z.string().min(1)).min(1).optional(),
   })

@@ -127,6 +127,26 @@ export class AuditChainStore {
     await this.put(tx, MARK, { seq, hash, keyId, mac });
   }
 
+  /** Writes the first mark unless one is there (two replicas may start at once). */
+  async addMark(
+    tx: Knex.Transaction,
+    mark: ChainHead & { keyId: string; mac: string },
+  ): Promise<void> {
+    const { seq, hash, keyId, mac } = mark;
+    await tx('access_settings')
+      .insert({ key: MARK, value: JSON.stringify({ seq, hash, keyId, mac }) })
+      .onConflict('key')
+      .ignore();
+  }
+
+  /** Whether nothing was ever recorded: no audit entries and no access requests. */
+  async empty(db: Knex | Knex.Transaction = this.db): Promise<boolean> {
+    return (
+      !(await db(TABLE).first('id')) &&
+      !(await db('access_requests').first('id'))
+    );
+  }
+
   /** Whether any entry was sealed with a key id (by this version, not before key ids). */
   async anyKeyed(db: Knex | Knex.Transaction = this.db): Promise<boolean> {
     return !!(await db(TABLE).whereNotNull('key_id').first('id'));

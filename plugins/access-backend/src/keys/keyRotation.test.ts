@@ -367,9 +367,8 @@ describe.each(databases.eachSupportedId())(
       await submit(h);
       await submit(h);
       await h.backend.stop();
-      expect(
-        await knex('access_settings').where('key', 'like', 'audit-%'),
-      ).toEqual([]);
+      // The version before key ids stored no mark (this one stores one at a fresh install).
+      await knex('access_settings').where('key', 'like', 'audit-%').delete();
       await resealLegacy(knex, k1, 1);
 
       h = await start({ key: k1 }, { key: a1 });
