@@ -46,6 +46,14 @@ function hmac(key: Buffer, value: unknown): string {
   return createHmac('sha256', key).update(JSON.stringify(value)).digest('hex');
 }
 
+/** What the mark's MAC covers: the key id too, so that it cannot be swapped. */
+const markValue = (m: Partial<SignedHead> & ChainHead) => [
+  'audit-chain-mark',
+  m.keyId,
+  m.seq,
+  m.hash,
+];
+
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -106,14 +114,25 @@ export class ChainKeys {
     return this.signed('legacy-chain', e);
   }
 
-  /** The highest head sealed, signed with the current key so that no one else can set it. */
+  /**
+   * The highest head sealed, signed with the current key (its id included) so that no one
+   * else can set it.
+   */
   signMark(head: ChainHead): SignedHead {
-    return this.sign('audit-chain-mark', head);
+    const { id, key } = this.keys.current;
+    const mark = { seq: head.seq, hash: head.hash, keyId: id };
+    return { ...mark, mac: hmac(key, markValue(mark)) };
   }
 
-  /** Whether the stored mark was signed with a configured audit key. */
-  markSigned(mark: Partial<SignedHead> & ChainHead): boolean {
-    return this.signed('audit-chain-mark', mark);
+  /**
+   * Whether the stored mark was signed with a configured audit key: `'v1'` when in the form
+   * without the key id (written before), to be signed again.
+   */
+  markSigned(mark: Partial<SignedHead> & ChainHead): boolean | 'v1' {
+    const key = typeof mark.keyId === 'string' && this.keys.find(mark.keyId);
+    if (!key || typeof mark.mac !== 'string') return false;
+    if (same(hmac(key.key, markValue(mark)), mark.mac)) return true;
+    return this.signed('audit-chain-mark', mark) && 'v1';
   }
 
   private sign(purpose: string, { seq, hash }: ChainHead): SignedHead {

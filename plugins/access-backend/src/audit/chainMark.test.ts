@@ -4,7 +4,7 @@ import {
   LoggerService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { randomBytes } from 'crypto';
+import { createHmac, randomBytes } from 'crypto';
 import { Knex } from 'knex';
 import {
   BUNDLES,
@@ -290,6 +290,41 @@ describe.each(databases.eachSupportedId())(
         expect(await verify(b)).toMatchObject({ ok: true, checked: 4 });
       } finally {
         await Promise.all([a.backend.stop(), b.backend.stop()]);
+      }
+    });
+
+    it('signs the key id into the stored head, and re-signs a head stored without it', async () => {
+      await sealedTwelve();
+      const mac = (value: unknown[]) =>
+        createHmac('sha256', Buffer.from(KEYS.audit.key, 'base64'))
+          .update(JSON.stringify(value))
+          .digest('hex');
+      const stored = async () =>
+        JSON.parse((await knex('access_settings').where(MARK).first()).value);
+      const { seq, hash, keyId } = await stored();
+      expect((await stored()).mac).toBe(
+        mac(['audit-chain-mark', keyId, seq, hash]),
+      );
+      // The form the previous version wrote: still taken, and signed again.
+      const old = {
+        seq,
+        hash,
+        keyId,
+        mac: mac(['audit-chain-mark', seq, hash]),
+      };
+      await knex('access_settings')
+        .where(MARK)
+        .update({ value: JSON.stringify(old) });
+      const h = await start();
+      try {
+        await h.scheduler.run(AUDIT_SEAL_TASK_ID);
+        expect(await verify(h)).toMatchObject({ ok: true, checked: 12 });
+        expect(await stored()).toEqual({
+          ...old,
+          mac: mac(['audit-chain-mark', keyId, seq, hash]),
+        });
+      } finally {
+        await h.backend.stop();
       }
     });
 

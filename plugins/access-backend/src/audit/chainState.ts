@@ -51,7 +51,7 @@ export async function readChainState(
     problem,
   });
   let mark: ChainHead | undefined;
-  /** A mark signed with a previous key is signed again with the current one. */
+  /** A mark signed with a previous key, or without its key id, is signed again. */
   let resign = false;
   if (accepted) {
     mark = pins.acceptHead;
@@ -62,7 +62,8 @@ export async function readChainState(
         reason: `cannot be checked: the stored head (access_settings row audit-chain-mark) was signed with key "${stored.keyId}", which is not configured (keep it in access.audit.keys as a previous key)`,
       });
     }
-    if (!keys.markSigned(stored)) {
+    const signed = keys.markSigned(stored);
+    if (!signed) {
       return state({
         seq: head.seq + 1,
         reason: `may have lost its seal or been deleted: the stored head (access_settings row audit-chain-mark, ${stored.seq} ${stored.hash}) does not verify with a configured audit key, so it was written by someone else`,
@@ -76,7 +77,7 @@ export async function readChainState(
         reason: `may have lost its seal or been deleted: the stored head (access_settings row audit-chain-mark) was signed with key "${stored.keyId}", older than the key "${head.keyId}" that sealed the last entry`,
       });
     }
-    resign = markRank > 0;
+    resign = markRank > 0 || signed === 'v1';
     mark = higher({ seq: stored.seq, hash: stored.hash }, highest);
   } else if (head.keyId !== null || legacy || (await store.anyKeyed(db))) {
     return state({
