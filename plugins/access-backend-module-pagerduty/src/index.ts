@@ -11,6 +11,7 @@ export {
   DEFAULT_PAGERDUTY_API_BASE_URL,
 } from './client/PagerDutyClient';
 export type {
+  PagerDutyCallOptions,
   PagerDutyClientOptions,
   PagerDutyIncident,
   PagerDutyIncidentStatus,

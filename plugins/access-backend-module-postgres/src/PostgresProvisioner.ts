@@ -15,7 +15,10 @@ import { loginRoleName, ownershipMarker, safeText } from './roleName';
 import { generatePassword, scramSha256Verifier } from './secrets';
 import { ident, literal, run } from './sql';
 
-/** The annotation on a catalog entity that names the target database of a provisioner. */
+/**
+ * The annotation on a catalog entity that names the target database of a provisioner.
+ * @public
+ */
 export const POSTGRES_TARGET_ANNOTATION = 'jit-access/postgres-target';
 
 /** What a grant needs on one target: the database roles to grant. */
@@ -35,6 +38,7 @@ interface RoleRow {
  *
  * Stateless: the role name is derived from the requester, request id and target, and the
  * role's comment marks it as ours, so a repeated grant or revoke finds the work already done.
+ * @public
  */
 export class PostgresProvisioner implements AccessProvisioner {
   private readonly pools = new Map<string, Knex>();

@@ -1,7 +1,10 @@
 import { Config } from '@backstage/config';
 import { DEFAULT_ROLE_PREFIX, MAX_ROLE_NAME_LENGTH } from './roleName';
 
-/** One database the provisioner can create login roles on. */
+/**
+ * One database the provisioner can create login roles on.
+ * @public
+ */
 export interface PostgresTarget {
   /** The key under `targets`, named by the entity annotation. */
   name: string;
@@ -14,7 +17,10 @@ export interface PostgresTarget {
   ssl?: boolean | { rejectUnauthorized?: boolean; ca?: string };
 }
 
-/** The validated config of one `postgres` provisioner. */
+/**
+ * The validated config of one `postgres` provisioner.
+ * @public
+ */
 export interface PostgresProvisionerSettings {
   targets: Map<string, PostgresTarget>;
   /** Permission name → database roles granted to the login role. */
@@ -23,9 +29,13 @@ export interface PostgresProvisionerSettings {
   connectionLimit: number;
 }
 
+/** The default `connectionLimit` of each login role. @public */
 export const DEFAULT_CONNECTION_LIMIT = 5;
 
-/** A config problem; the message starts with the key, relative to the provisioner config. */
+/**
+ * A config problem; the message starts with the key, relative to the provisioner config.
+ * @public
+ */
 export class PostgresConfigError extends Error {
   constructor(key: string, problem: string) {
     super(`${key}: ${problem}`);
@@ -95,6 +105,7 @@ function readTarget(config: Config, name: string): PostgresTarget {
 /**
  * Reads and checks `access.provisioners.<id>` of a `postgres` provisioner. Errors name the
  * key relative to that config (Backstage's own type errors name the full key).
+ * @public
  */
 export function readPostgresProvisionerConfig(
   config: Config,

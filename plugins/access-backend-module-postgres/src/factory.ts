@@ -2,12 +2,16 @@ import { AccessProvisionerFactory } from '@jit-access/plugin-access-node';
 import { readPostgresProvisionerConfig } from './config';
 import { PostgresProvisioner } from './PostgresProvisioner';
 
-/** The provisioner type, `access.provisioners.<id>.type: postgres`. */
+/**
+ * The provisioner type, `access.provisioners.<id>.type: postgres`.
+ * @public
+ */
 export const POSTGRES_PROVISIONER_TYPE = 'postgres';
 
 /**
  * The `postgres` provisioner type, plus `close()` to shut down the connection pools of every
  * provisioner it created (the module calls it on backend shutdown).
+ * @public
  */
 export function createPostgresProvisionerFactory(): AccessProvisionerFactory & {
   close(): Promise<void>;

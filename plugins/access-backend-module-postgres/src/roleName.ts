@@ -4,7 +4,10 @@ import { parseEntityRef } from '@backstage/catalog-model';
 /** PostgreSQL's NAMEDATALEN - 1: longer identifiers are silently truncated. */
 export const MAX_ROLE_NAME_LENGTH = 63;
 
-/** The default `rolePrefix`. */
+/**
+ * The default `rolePrefix`.
+ * @public
+ */
 export const DEFAULT_ROLE_PREFIX = 'jit_';
 
 /** Hex characters of the request hash in a role name. */
@@ -17,6 +20,7 @@ const HASH_LENGTH = 10;
  * makes grant and revoke idempotent without any state outside the database. The target is
  * part of the hash because roles are cluster-wide: two targets that are databases of one
  * cluster get separate roles.
+ * @public
  */
 export function loginRoleName(options: {
   rolePrefix: string;

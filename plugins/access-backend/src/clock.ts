@@ -3,7 +3,10 @@ import {
   createServiceRef,
 } from '@backstage/backend-plugin-api';
 
-/** The one source of time in the access backend, so tests can move it. */
+/**
+ * The one source of time in the access backend, so tests can move it.
+ * @public
+ */
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
@@ -11,7 +14,7 @@ export interface Clock {
 
 /**
  * The access plugin's clock. Replace its factory in tests to control time.
- * @alpha
+ * @public
  */
 export const accessClockServiceRef = createServiceRef<Clock>({
   id: 'access.clock',

@@ -190,7 +190,7 @@ export const requestDetailsPage = PageBlueprint.make({
 
 /**
  * Fetches the access flows when the app starts, so the entity card's and tab's synchronous
- * filter ({@link isAccessAvailable}) can tell covered entities of any kind from the first
+ * filter (`isAccessAvailable`) can tell covered entities of any kind from the first
  * entity page on. Renders nothing; retries quietly until the fetch works (e.g. after
  * sign-in).
  * @alpha

@@ -33,7 +33,7 @@ export const accessPlugin = createPlugin({
  * Mount it in your app's routes, e.g. `<Route path="/access" element={<AccessPage />} />`.
  * @public
  */
-export const AccessPage = accessPlugin.provide(
+export const AccessPage: () => JSX.Element = accessPlugin.provide(
   createRoutableExtension({
     name: 'AccessPage',
     component: () => import('./components/AccessPage').then(m => m.AccessPage),
@@ -46,7 +46,7 @@ export const AccessPage = accessPlugin.provide(
  * access now (owners and admins). Wrap it in `EntitySwitch.Case if={isAccessCovered}`.
  * @public
  */
-export const EntityAccessCard = accessPlugin.provide(
+export const EntityAccessCard: () => JSX.Element | null = accessPlugin.provide(
   createComponentExtension({
     name: 'EntityAccessCard',
     component: {
@@ -61,7 +61,7 @@ export const EntityAccessCard = accessPlugin.provide(
  * its `EntityLayout.Route` `if={isAccessAvailable}` (that `if` must answer synchronously).
  * @public
  */
-export const EntityAccessContent = accessPlugin.provide(
+export const EntityAccessContent: () => JSX.Element = accessPlugin.provide(
   createComponentExtension({
     name: 'EntityAccessContent',
     component: {

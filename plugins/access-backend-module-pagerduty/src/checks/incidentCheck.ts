@@ -20,7 +20,10 @@ import {
 import { requestedServices } from './entityServices';
 import { errorOutcome, findRequesterUser } from './requesterLookup';
 
-/** The `type` of incident checks. */
+/**
+ * The `type` of incident checks.
+ * @public
+ */
 export const INCIDENT_CHECK_TYPE = 'pagerduty-incident';
 
 const STATUSES: PagerDutyIncidentStatus[] = [
@@ -29,7 +32,10 @@ const STATUSES: PagerDutyIncidentStatus[] = [
   'resolved',
 ];
 
-/** The settings of a `pagerduty-incident` check (its keys under `access.checks.<id>`). */
+/**
+ * The settings of a `pagerduty-incident` check (its keys under `access.checks.<id>`).
+ * @public
+ */
 export interface IncidentCheckSettings {
   /** Incidents in these statuses count (default `[acknowledged]`). */
   statuses: PagerDutyIncidentStatus[];
@@ -73,6 +79,7 @@ export function readIncidentCheckSettings(
  * The `pagerduty-incident` check type: passes when an incident in one of the configured
  * statuses is assigned to the requester on each requested entity's service (on any service
  * with `entityService: false`, which logs a warning).
+ * @public
  */
 export function createIncidentCheckFactory(options: {
   /** Throws when PagerDuty is not configured. */

@@ -16,10 +16,16 @@ import {
 import { requestedServices } from './entityServices';
 import { errorOutcome, findRequesterUser } from './requesterLookup';
 
-/** The `type` of on-call checks. */
+/**
+ * The `type` of on-call checks.
+ * @public
+ */
 export const ON_CALL_CHECK_TYPE = 'pagerduty-oncall';
 
-/** The settings of a `pagerduty-oncall` check (its keys under `access.checks.<id>`). */
+/**
+ * The settings of a `pagerduty-oncall` check (its keys under `access.checks.<id>`).
+ * @public
+ */
 export interface OnCallCheckSettings {
   /** Exact, case-sensitive schedule names; undefined means any schedule (or none). */
   schedules?: string[];
@@ -53,6 +59,7 @@ export function readOnCallCheckSettings(config: Config): OnCallCheckSettings {
  * The `pagerduty-oncall` check type: passes when the requester is on call in PagerDuty
  * right now (optionally for given schedules, escalation levels, or the escalation policy
  * of the requested entities' services).
+ * @public
  */
 export function createOnCallCheckFactory(options: {
   /** Throws when PagerDuty is not configured. */

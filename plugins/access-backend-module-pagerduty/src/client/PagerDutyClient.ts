@@ -22,10 +22,16 @@ import {
 
 export * from './types';
 
-/** The default PagerDuty REST API base URL. */
+/**
+ * The default PagerDuty REST API base URL.
+ * @public
+ */
 export const DEFAULT_PAGERDUTY_API_BASE_URL = 'https://api.pagerduty.com';
 
-/** Options of {@link PagerDutyClient}. */
+/**
+ * Options of {@link PagerDutyClient}.
+ * @public
+ */
 export interface PagerDutyClientOptions {
   apiToken: string;
   /** Defaults to `https://api.pagerduty.com`. */
@@ -64,8 +70,11 @@ const PAGE_LIMIT = 100;
 
 type Query = Record<string, string | string[] | undefined>;
 
-/** Options of a call: the caller's deadline, and whether a kept answer will do. */
-interface CallOptions {
+/**
+ * Options of a call: the caller's deadline, and whether a kept answer will do.
+ * @public
+ */
+export interface PagerDutyCallOptions {
   signal?: AbortSignal;
   /** Ask PagerDuty now, not a kept answer (re-verification). */
   fresh?: boolean;
@@ -83,6 +92,7 @@ const ids = (values?: string[]) =>
  * asking the same at once share one call. Every call takes an optional AbortSignal (the
  * check's deadline) on top of a per-request timeout. Bodies over `maxResponseBytes` and
  * redirects are errors: the token is only ever sent to `apiBaseUrl`.
+ * @public
  */
 export class PagerDutyClient {
   private readonly apiToken: string;
@@ -169,7 +179,7 @@ export class PagerDutyClient {
       scheduleIds?: string[];
       escalationPolicyIds?: string[];
     },
-    options?: CallOptions,
+    options?: PagerDutyCallOptions,
   ): Promise<PagerDutyOnCall[]> {
     const key = `oncalls:${ids(filter.userIds)}|${ids(
       filter.scheduleIds,
@@ -300,7 +310,7 @@ export class PagerDutyClient {
       statuses: PagerDutyIncidentStatus[];
       serviceIds?: string[];
     },
-    options?: CallOptions,
+    options?: PagerDutyCallOptions,
   ): Promise<PagerDutyIncident[]> {
     const key = `incidents:${ids(filter.userIds)}|${ids(filter.statuses)}|${ids(
       filter.serviceIds,
@@ -362,7 +372,7 @@ export class PagerDutyClient {
     key: string,
     path: string,
     load: (signal: AbortSignal) => Promise<T>,
-    options: CallOptions | undefined,
+    options: PagerDutyCallOptions | undefined,
     keep?: (value: T) => boolean,
   ): Promise<T> {
     return cache.get(key, load, {

@@ -1,6 +1,9 @@
 /** Types of the PagerDuty REST API v2 answers the client reads, and its error. */
 
-/** A PagerDuty user, as `GET /users` lists it. */
+/**
+ * A PagerDuty user, as `GET /users` lists it.
+ * @public
+ */
 export interface PagerDutyUser {
   id: string;
   email: string;
@@ -8,13 +11,19 @@ export interface PagerDutyUser {
   summary?: string;
 }
 
-/** A reference to another PagerDuty object (`{ id, summary }`). */
+/**
+ * A reference to another PagerDuty object (`{ id, summary }`).
+ * @public
+ */
 export interface PagerDutyReference {
   id: string;
   summary?: string;
 }
 
-/** One entry of `GET /oncalls`. */
+/**
+ * One entry of `GET /oncalls`.
+ * @public
+ */
 export interface PagerDutyOnCall {
   escalation_level: number;
   /** `null` when the escalation rule targets the user directly. */
@@ -26,17 +35,26 @@ export interface PagerDutyOnCall {
   end: string | null;
 }
 
-/** A PagerDuty service, as `GET /services/{id}` returns it. */
+/**
+ * A PagerDuty service, as `GET /services/{id}` returns it.
+ * @public
+ */
 export interface PagerDutyService {
   id: string;
   name: string;
   escalation_policy: PagerDutyReference;
 }
 
-/** The statuses of a PagerDuty incident. */
+/**
+ * The statuses of a PagerDuty incident.
+ * @public
+ */
 export type PagerDutyIncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 
-/** One entry of `GET /incidents`. */
+/**
+ * One entry of `GET /incidents`.
+ * @public
+ */
 export interface PagerDutyIncident {
   id: string;
   incident_number: number;
@@ -47,7 +65,10 @@ export interface PagerDutyIncident {
   html_url?: string;
 }
 
-/** A PagerDuty schedule found by its exact name. */
+/**
+ * A PagerDuty schedule found by its exact name.
+ * @public
+ */
 export interface PagerDutySchedule {
   id: string;
   name: string;
@@ -56,6 +77,7 @@ export interface PagerDutySchedule {
 /**
  * Why a PagerDuty call did not give an answer. The message is short, meant for a check's
  * detail, and never contains the API token.
+ * @public
  */
 export class PagerDutyError extends Error {
   /** The HTTP status of the last answer, when there was one. */

@@ -4,10 +4,15 @@ import { AccessRequestService } from '../requests/AccessRequestService';
 import { WebhookOutbox } from '../webhooks/WebhookOutbox';
 import { AuditChain } from '../audit/AuditChain';
 
-/** Task ids, so tests and operators can trigger them. */
+/**
+ * Task ids, so tests and operators can trigger them. This one ends access that expired.
+ * @public
+ */
 export const EXPIRY_TASK_ID = 'access-expiry';
 export const EXPIRY_WATCHDOG_TASK_ID = 'access-expiry-watchdog';
+/** The task that times out requests left pending too long. @public */
 export const PENDING_TIMEOUT_TASK_ID = 'access-pending-timeout';
+/** The task that re-verifies the checks of active access. @public */
 export const REVERIFY_TASK_ID = 'access-reverify';
 export const WEBHOOKS_TASK_ID = 'access-webhooks';
 export const AUDIT_SEAL_TASK_ID = 'access-audit-seal';

@@ -42,7 +42,7 @@ export interface AccessApi {
     body: SubmitAccessRequestBody,
     options?: { idempotencyKey?: string },
   ): Promise<SubmitAccessRequestResponse>;
-  /** One page of a view, narrowed by `status` and the {@link AccessRequestListFilters}. */
+  /** One page of a view, narrowed by `status` and the `AccessRequestListFilters`. */
   listRequests(
     query: {
       view: AccessRequestView;
