@@ -291,7 +291,10 @@ function formatPath(path: (string | number)[]): string {
 
 const orNoLimit = (n: number | false) => (n === false ? Infinity : n);
 
-/** Thrown when `access.*` config is invalid; the message names every bad key. */
+/**
+ * Thrown when `access.*` config is invalid; the message names every bad key.
+ * @public
+ */
 export class AccessConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid access config:\n  - ${problems.join('\n  - ')}`);
