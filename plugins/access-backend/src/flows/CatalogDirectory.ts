@@ -13,7 +13,7 @@ import {
 } from '@backstage/catalog-model';
 import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { BoundedCache } from './BoundedCache';
+import { BoundedCache } from '../BoundedCache';
 
 /** A person as the access backend needs to know them. */
 export interface DirectoryUser {

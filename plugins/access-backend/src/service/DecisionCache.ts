@@ -1,3 +1,5 @@
+import { BoundedCache } from '../BoundedCache';
+
 /**
  * Remembers a user's permission decisions for a few seconds. Every API call asks whether
  * the caller is an admin (and often one more permission); with the permission backend a
@@ -5,21 +7,18 @@
  * effect within `ttlMs`.
  */
 export class DecisionCache {
-  private readonly entries = new Map<
-    string,
-    { at: number; allowed: Set<string> }
-  >();
+  private readonly entries: BoundedCache<Set<string>>;
 
-  constructor(
-    private readonly options: {
-      ttlMs: number;
-      maxEntries: number;
-      now?: () => number;
-    },
-  ) {}
-
-  private now() {
-    return (this.options.now ?? Date.now)();
+  constructor(options: {
+    ttlMs: number;
+    maxEntries: number;
+    now?: () => number;
+  }) {
+    this.entries = new BoundedCache({
+      ttlMs: options.ttlMs,
+      maxEntries: options.maxEntries,
+      now: options.now ?? Date.now,
+    });
   }
 
   /** The allowed names among `asked`, from the cache or from `decide`. */
@@ -30,14 +29,9 @@ export class DecisionCache {
   ): Promise<Set<string>> {
     const key = `${user}\n${asked.join('\n')}`;
     const hit = this.entries.get(key);
-    if (hit && this.now() - hit.at < this.options.ttlMs) return hit.allowed;
+    if (hit) return hit;
     const allowed = await decide();
-    this.entries.delete(key);
-    this.entries.set(key, { at: this.now(), allowed });
-    // Maps keep insertion order: the first key is the oldest.
-    if (this.entries.size > this.options.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value!);
-    }
+    this.entries.set(key, allowed);
     return allowed;
   }
 }
