@@ -176,6 +176,11 @@ describe('readAccessConfig', () => {
       "access: Unrecognized key(s) in object: 'flow'",
     ],
     [
+      'an unknown key under permissionPolicy',
+      { permissionPolicy: { admin: ['group:default/platform-admins'] } },
+      "access.permissionPolicy: Unrecognized key(s) in object: 'admin'",
+    ],
+    [
       'a bad requester',
       { flows: [flow({ requesters: ['engineering'] })] },
       'access.flows[0].requesters[0]',
@@ -209,6 +214,14 @@ describe('readAccessConfig', () => {
     ],
   ])('refuses %s, naming the key', (_name, access, expected) => {
     expect(problems(access)).toContain(expected);
+  });
+
+  it("accepts access.permissionPolicy, the permission policy module's key", () => {
+    const c = read({
+      flows: [flow()],
+      permissionPolicy: { admins: ['group:default/sre', 'user:default/pat'] },
+    });
+    expect(c.flows).toHaveLength(1);
   });
 
   it('lists every problem at once', () => {

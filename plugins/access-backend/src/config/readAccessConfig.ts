@@ -279,6 +279,12 @@ const accessSchema = z
       })
       .strict()
       .optional(),
+    // Read (and its refs checked) by the permission policy module,
+    // @jit-access/plugin-permission-backend-module-access-policy; only its shape here.
+    permissionPolicy: z
+      .object({ admins: z.array(z.string()).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
