@@ -24,7 +24,9 @@ const backend = createBackend();
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(benchAuthModule);
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(import('../../packages/backend/src/modules/permissionPolicy'));
+backend.add(
+  import('@jit-access/plugin-permission-backend-module-access-policy'),
+);
 // BENCH_WITHOUT_ACCESS=1: the same backend without the access plugin, the floor of the
 // memory figure (what Backstage itself, auth and permission take).
 if (!process.env.BENCH_WITHOUT_ACCESS) {

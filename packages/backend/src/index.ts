@@ -18,9 +18,12 @@ backend.add(import('@backstage/plugin-catalog-backend'));
 // See https://backstage.io/docs/features/software-catalog/configuration#subscribing-to-catalog-errors
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
-// permission plugin, with the demo policy (platform admins administer access)
+// permission plugin, with the JIT Access policy: the users and groups of
+// access.permissionPolicy.admins (platform-admins) administer access; the rest is allowed
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(import('./modules/permissionPolicy'));
+backend.add(
+  import('@jit-access/plugin-permission-backend-module-access-policy'),
+);
 
 // notifications and signals plugins
 backend.add(import('@backstage/plugin-notifications-backend'));
