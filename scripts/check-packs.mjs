@@ -11,7 +11,9 @@
 //   - packing left the package folder as it was (postpack restored package.json).
 // Run after `yarn tsc` (the type declarations are built from dist-types/); the script runs
 // it itself unless told it just ran (--skip-tsc, as scripts/test.sh does).
-// Usage: node scripts/check-packs.mjs [--skip-tsc] [plugins/<dir>...]
+// With --out <dir> the checked tarballs are also copied there as <name>-<version>.tgz
+// (the adoption test publishes them from there).
+// Usage: node scripts/check-packs.mjs [--skip-tsc] [--out <dir>] [plugins/<dir>...]
 import { builtinModules } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,7 +43,16 @@ function run(args, cwd) {
 
 const args = process.argv.slice(2);
 const skipTsc = args.includes('--skip-tsc');
-const chosen = args.filter(a => a !== '--skip-tsc');
+const outIndex = args.indexOf('--out');
+const outDir =
+  outIndex >= 0 ? path.resolve(args[outIndex + 1] ?? '') : undefined;
+if (outIndex >= 0 && !args[outIndex + 1]) {
+  console.error('ERROR: --out needs a folder');
+  process.exit(2);
+}
+const chosen = args.filter(
+  (a, i) => a !== '--skip-tsc' && i !== outIndex && i !== outIndex + 1,
+);
 const dirs = (
   chosen.length
     ? chosen
@@ -262,6 +273,13 @@ try {
     for (const p of problems) {
       console.log(`     - ${p}`);
       failures.push(`${packed.name}: ${p}`);
+    }
+    if (outDir) {
+      fs.mkdirSync(outDir, { recursive: true });
+      const fileName = `${packed.name.replace('@', '').replace('/', '-')}-${
+        packed.version
+      }.tgz`;
+      fs.copyFileSync(tarball, path.join(outDir, fileName));
     }
   }
 } finally {
