@@ -5,16 +5,7 @@
 # e2e-tests/screenshots/ (kept out of git).
 source "$(dirname "$0")/env.sh"
 
-CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ ! -x "$CHROMIUM" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "==> Installing Debian's chromium for the browser tests" >&2
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
-  else
-    echo "ERROR: no Chromium at $CHROMIUM; install Debian's chromium or set CHROMIUM_PATH" >&2
-    exit 1
-  fi
-fi
+source "$ROOT/scripts/ensure-chromium.sh"
 
 echo "==> Building the example app" >&2
 yarn workspace app build >/dev/null

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test: type-check, lint, the dependency, packing and API-report
-# checks, and all unit / integration tests, with the database tests on SQLite and on
-# PostgreSQL 15 (127.0.0.1:5432).
+# checks, all unit / integration tests (the database tests on SQLite and on PostgreSQL 15
+# at 127.0.0.1:5432), the browser test of the example app, and the adoption test (a new
+# Backstage app installs the packed plugins). ACCESS_SKIP_E2E=1 / ACCESS_SKIP_ADOPTION=1
+# skip the last two for quick local loops; with CI=true the adoption test always runs.
 source "$(dirname "$0")/env.sh"
 
 if [ ! -d node_modules ] || [ yarn.lock -nt node_modules/.yarn-state.yml ]; then
@@ -46,12 +48,14 @@ yarn backstage-cli repo lint
 echo "==> Dependencies: unused or missing (knip)" >&2
 ./scripts/check-deps.sh
 echo "==> Packages: build, pack, check each tarball" >&2
-node scripts/check-packs.mjs --skip-tsc
+TARBALLS="$ROOT/.tools/adoption-tarballs"
+rm -rf "$TARBALLS"
+node scripts/check-packs.mjs --skip-tsc --out "$TARBALLS"
 echo "==> API reports: every public API matches the committed plugins/*/report*.api.md" >&2
 yarn build:api-reports:only --ci
 echo "==> Tests" >&2
 mkdir -p .tools
-rm -f .tools/jest-results.json e2e-tests/logs/results.json
+rm -f .tools/jest-results.json e2e-tests/logs/results.json e2e-tests/logs/adoption/results.json
 unit_rc=0
 yarn backstage-cli repo test --watchAll=false --json --outputFile=.tools/jest-results.json "$@" || unit_rc=$?
 e2e_rc=0
@@ -61,11 +65,20 @@ else
   echo "==> Browser tests (real Chromium)" >&2
   ./scripts/e2e.sh || e2e_rc=$?
 fi
+adoption_rc=0
+if [ "${ACCESS_SKIP_ADOPTION:-}" = "1" ] && [ "${CI:-}" != "true" ]; then
+  echo "==> Adoption test skipped (ACCESS_SKIP_ADOPTION=1)" >&2
+else
+  echo "==> Adoption test: a new Backstage app installs the packages" >&2
+  ./scripts/adoption.sh --tarballs "$TARBALLS" || adoption_rc=$?
+fi
 node -e "
 const fs = require('fs');
 const read = f => (fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, 'utf8')) : undefined);
 const j = read('.tools/jest-results.json') ?? { numPassedTests: 0, numFailedTests: 1, numPendingTests: 0, numTodoTests: 0 };
 const e = read('e2e-tests/logs/results.json') ?? { passed: 0, failed: process.env.ACCESS_SKIP_E2E === '1' ? 0 : 1 };
-console.log('total: ' + (j.numPassedTests + e.passed) + ' passed, ' + (j.numFailedTests + e.failed) + ' failed, ' + (j.numPendingTests + j.numTodoTests) + ' skipped');
+const skipAdoption = process.env.ACCESS_SKIP_ADOPTION === '1' && process.env.CI !== 'true';
+const a = read('e2e-tests/logs/adoption/results.json') ?? { passed: 0, failed: skipAdoption ? 0 : 1 };
+console.log('total: ' + (j.numPassedTests + e.passed + a.passed) + ' passed, ' + (j.numFailedTests + e.failed + a.failed) + ' failed, ' + (j.numPendingTests + j.numTodoTests) + ' skipped');
 "
-[ "$unit_rc" = 0 ] && [ "$e2e_rc" = 0 ]
+[ "$unit_rc" = 0 ] && [ "$e2e_rc" = 0 ] && [ "$adoption_rc" = 0 ]

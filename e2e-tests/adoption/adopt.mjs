@@ -214,6 +214,8 @@ async function startBackend(name, extraConfig) {
 
 let failure;
 let browser;
+/** The page of the last sign-in, photographed when a step fails. */
+let lastPage;
 try {
   console.log(
     `JIT Access adoption test: a new Backstage app installs the packages (work folder ${work})`,
@@ -355,6 +357,11 @@ try {
   await step(
     `README 0: bring the app to the current Backstage release (backstage-cli versions:bump)`,
     async () => {
+      assert.equal(
+        readme.block('bump').code.trim(),
+        'yarn backstage-cli versions:bump',
+        'README 0 changed: update this step',
+      );
       // versions:bump reads the release's manifest from versions.backstage.io, which this
       // machine cannot reach; BACKSTAGE_MANIFEST_FILE is the CLI's own way to hand it one.
       // The manifest lists each @backstage package the app uses at its latest version on
@@ -525,9 +532,12 @@ try {
     run('yarn', ['build:backend'], { log: 'build-backend' });
   });
 
-  await step('start the backend as the guest (SQLite)', async () => {
-    await startBackend('guest');
-  });
+  await step(
+    'start the backend as the guest (README 5: the requester)',
+    async () => {
+      await startBackend('guest', readme.block('requester').code);
+    },
+  );
 
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({
@@ -546,11 +556,16 @@ try {
 
   /** A fresh browser profile signed in with the guest provider. */
   async function signIn() {
+    await lastPage
+      ?.context()
+      .close()
+      .catch(() => {});
     const context = await browser.newContext({
       viewport: { width: 1400, height: 1000 },
     });
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
+    lastPage = page;
     const errors = [];
     page.on('pageerror', e => errors.push(e.message));
     await page.goto(backendUrl);
@@ -646,21 +661,27 @@ try {
     async () => {
       const dana = await signIn();
       await dana.page.goto(`${backendUrl}/access/approvals`);
-      const approve = dana.page
-        .getByRole('button', { name: /^Approve: .*guest/ })
+      const row = dana.page
+        .getByRole('row')
+        .filter({ hasText: 'orders-db' })
         .first();
-      await approve.waitFor();
+      await row.waitFor();
       await dana.page.screenshot({
         path: path.join(shots, '05-approvals-waiting.png'),
         fullPage: true,
       });
-      await approve.click();
+      const details = await row
+        .getByRole('link', { name: 'Details' })
+        .first()
+        .getAttribute('href');
+      await row
+        .getByRole('button', { name: /^Approve/ })
+        .first()
+        .click();
       const dialog = dana.page.getByRole('dialog');
       await dialog.getByRole('button', { name: 'Approve' }).click();
       await dana.page.getByText('Nothing is waiting for you').waitFor();
-      // The decided request, as dana sees it in what she decided.
-      await dana.page.getByRole('tab', { name: /decided/i }).click();
-      await dana.page.getByText('orders-db').first().waitFor();
+      await dana.page.goto(new URL(details, backendUrl).toString());
       await dana.page.getByText('Active').first().waitFor();
       await dana.page.screenshot({
         path: path.join(shots, '06-approved-active.png'),
@@ -672,6 +693,9 @@ try {
   );
 } catch (e) {
   failure = e;
+  await lastPage
+    ?.screenshot({ path: path.join(shots, 'failure.png'), fullPage: true })
+    .catch(() => {});
 } finally {
   await browser?.close().catch(() => {});
   await Promise.all(children.map(stop));
