@@ -60,6 +60,7 @@ import {
   approvalRefused,
   assertExtendable,
   noLongerApprover,
+  unapprovableRequester,
 } from './eligibility';
 import { grantsInTurn, requesterGone } from './reverification';
 import { Limiter, limiter, mapLimit, withTimeout } from '../concurrency';
@@ -452,6 +453,12 @@ export class AccessRequestService {
       requester,
       options.clampDuration,
     );
+    const unapprovable = await unapprovableRequester({
+      directory: this.deps.directory,
+      requester: requester.ref,
+      flows: plans.map(p => p.flow),
+    });
+    if (unapprovable) throw new NotAllowedError(unapprovable);
     const now = this.now();
     const groupId = randomUUID();
     const checked = new Set<string>();

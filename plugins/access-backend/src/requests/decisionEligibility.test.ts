@@ -49,6 +49,10 @@ const ACCESS = {
       requesters: ['*'],
     },
     trustedFlow(),
+    {
+      ...prodDbFlow('anyone-manual', { type: 'manual' }),
+      requesters: ['*'],
+    },
   ],
 };
 
@@ -342,6 +346,36 @@ describe.each(databases.eachSupportedId())(
         expect(approval.body.error.message).toBe(
           `Access request ${pending.id} cannot be approved: ${ALICE} is no longer in the catalog; it can still be rejected`,
         );
+      });
+
+      it('refuses at once a manual request from a signed-in user the catalog does not know, which no one could approve; an automatic flow still grants', async () => {
+        const body = (permission: string) => ({
+          resources: [{ entityRef: ORDERS, permissions: [permission] }],
+          justification: 'first try',
+        });
+        const manual = await h.api.post(
+          '/requests',
+          body('anyone-manual'),
+          'ghost',
+        );
+        expect(manual.status).toBe(403);
+        expect(manual.body.error.message).toBe(
+          'user:default/ghost is not in the catalog, and an approval checks the requester against the catalog, so no one could approve a request of flow "anyone-manual"; sign in as a user of the catalog',
+        );
+        expect(
+          (await h.api.get('/requests?view=mine', 'ghost')).body.items,
+        ).toEqual([]);
+        const automatic = await h.api.post(
+          '/requests',
+          body('anyone'),
+          'ghost',
+        );
+        expect(automatic.status).toBe(201);
+        expect(automatic.body.items[0].status).toBe('granted');
+        // a catalog user on the same manual flow waits for an approver as before
+        const alice = await h.api.post('/requests', body('anyone-manual'));
+        expect(alice.status).toBe(201);
+        expect(alice.body.items[0].status).toBe('pending');
       });
 
       it('refuses to approve or extend once an entity comes from a location the flow does not trust', async () => {
