@@ -51,7 +51,9 @@ if (outIndex >= 0 && !args[outIndex + 1]) {
   process.exit(2);
 }
 const chosen = args.filter(
-  (a, i) => a !== '--skip-tsc' && i !== outIndex && i !== outIndex + 1,
+  (a, i) =>
+    a !== '--skip-tsc' &&
+    !(outIndex >= 0 && (i === outIndex || i === outIndex + 1)),
 );
 const dirs = (
   chosen.length

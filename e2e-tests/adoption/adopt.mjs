@@ -12,7 +12,9 @@
 //
 // Usage: node e2e-tests/adoption/adopt.mjs [--tarballs <dir>]
 // Environment: ACCESS_CREATE_APP_VERSION (default: latest), ACCESS_ADOPTION_KEEP=1 keeps
-// the work folder, CHROMIUM_PATH (default /usr/bin/chromium).
+// the work folder (otherwise removed, also after a failure: logs stay in e2e-tests/logs),
+// ACCESS_ADOPTION_REGISTRY_PORT (4873), ACCESS_ADOPTION_BACKEND_PORT (7027), CHROMIUM_PATH
+// (default /usr/bin/chromium).
 //
 // The only things done that the README does not say, and why:
 //   - the app's .yarnrc.yml sends the @jit-access scope to the local registry (it stands in
@@ -35,13 +37,19 @@ const logs = path.join(root, 'e2e-tests/logs/adoption');
 const createAppVersion = process.env.ACCESS_CREATE_APP_VERSION || 'latest';
 const registryPort = Number(process.env.ACCESS_ADOPTION_REGISTRY_PORT || 4873);
 const registry = `http://127.0.0.1:${registryPort}`;
-const backendUrl = 'http://localhost:7007';
+// Not 7007, where the example app's backend may run: a stray backend there would answer.
+const backendPort = Number(process.env.ACCESS_ADOPTION_BACKEND_PORT || 7027);
+const backendUrl = `http://localhost:${backendPort}`;
 const verdaccioVersion = '6.10.4';
 
 fs.rmSync(shots, { recursive: true, force: true });
 fs.rmSync(logs, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
 fs.mkdirSync(logs, { recursive: true });
+// Work folders of earlier runs that were killed (about 1.2 GB each).
+for (const old of fs.readdirSync(os.tmpdir()))
+  if (old.startsWith('access-adoption-'))
+    fs.rmSync(path.join(os.tmpdir(), old), { recursive: true, force: true });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'access-adoption-'));
 const app = path.join(work, 'app');
 const args = process.argv.slice(2);
@@ -49,6 +57,21 @@ const tarballArg = args.indexOf('--tarballs');
 let tarballs = tarballArg >= 0 ? path.resolve(args[tarballArg + 1]) : undefined;
 
 const children = [];
+// Interrupted (Ctrl-C, a CI timeout): stop the registry and the backend, which run in
+// process groups of their own, and remove the work folder.
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    for (const child of children) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (process.env.ACCESS_ADOPTION_KEEP !== '1')
+      fs.rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  });
 const results = [];
 const started = Date.now();
 const seconds = since => `${((Date.now() - since) / 1000).toFixed(0)} s`;
@@ -73,13 +96,19 @@ async function step(name, fn) {
 }
 
 /** Runs a command to the end; its output goes to a log file, shown on failure. */
-function run(command, commandArgs, { cwd = app, env = {}, log, input } = {}) {
+function run(
+  command,
+  commandArgs,
+  { cwd = app, env = {}, log, input, timeoutMs = 15 * 60_000 } = {},
+) {
   const logFile = path.join(logs, `${log ?? path.basename(command)}.log`);
   const result = spawnSync(command, commandArgs, {
     cwd,
     input,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
     env: {
       ...process.env,
       FORCE_COLOR: '0',
@@ -132,7 +161,15 @@ function stop(child) {
   if (child.exitCode !== null || child.signalCode !== null)
     return Promise.resolve();
   return new Promise(resolve => {
-    child.once('exit', resolve);
+    child.once('exit', () => {
+      // What the group leader (yarn) started may outlive it.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // all gone
+      }
+      resolve();
+    });
     try {
       process.kill(-child.pid, 'SIGTERM');
     } catch {
@@ -174,13 +211,37 @@ async function waitFor(what, timeoutMs, check, child, logName) {
   }
 }
 
+function launchChromium(chromium) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Whether semver `a` is above `b` (plain x.y.z, as in a lockfile). */
+function newer(a, b) {
+  const pa = a.split(/[.-]/).map(Number);
+  const pb = b.split(/[.-]/).map(Number);
+  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] > pb[i];
+  return false;
+}
+
 function tail(logName) {
   const file = path.join(logs, `${logName}.log`);
   if (!fs.existsSync(file)) return '(no log)';
   return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-40).join('\n');
 }
 
-const readme = readReadmeBlocks(path.join(root, 'README.md'));
+let readme;
 
 let backend;
 /** Starts the app's backend with the adoption config plus `extraConfig`. */
@@ -190,6 +251,14 @@ async function startBackend(name, extraConfig) {
     fs.writeFileSync(path.join(app, `app-config.${name}.yaml`), extraConfig);
     configs.push(`app-config.${name}.yaml`);
   }
+  const taken = await fetch(backendUrl).then(
+    () => true,
+    () => false,
+  );
+  assert.ok(
+    !taken,
+    `something already answers on ${backendUrl}; stop it or set ACCESS_ADOPTION_BACKEND_PORT`,
+  );
   backend = start(
     'yarn',
     [
@@ -221,10 +290,23 @@ try {
     `JIT Access adoption test: a new Backstage app installs the packages (work folder ${work})`,
   );
 
+  await step("read the README's marked install blocks", async () => {
+    readme = readReadmeBlocks(path.join(root, 'README.md'));
+  });
+
   await step('pack the plugins to tarballs', async () => {
     if (tarballs) {
       const found = fs.readdirSync(tarballs).filter(f => f.endsWith('.tgz'));
-      assert.ok(found.length > 0, `no tarballs in ${tarballs}`);
+      // One for every package under plugins/, of the version in its package.json.
+      for (const dir of fs.readdirSync(path.join(root, 'plugins'))) {
+        const manifest = path.join(root, 'plugins', dir, 'package.json');
+        if (!fs.existsSync(manifest)) continue;
+        const { name, version } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+        const file = `${name
+          .replace('@', '')
+          .replace('/', '-')}-${version}.tgz`;
+        assert.ok(found.includes(file), `${file} is not in ${tarballs}`);
+      }
       return `${found.length} tarballs from ${path.relative(root, tarballs)}`;
     }
     tarballs = path.join(work, 'tarballs');
@@ -357,15 +439,28 @@ try {
   await step(
     `README 0: bring the app to the current Backstage release (backstage-cli versions:bump)`,
     async () => {
+      const releaseVersion = JSON.parse(
+        fs.readFileSync(path.join(root, 'backstage.json'), 'utf8'),
+      ).version;
+      const command = readme.block('bump').code.trim();
       assert.equal(
-        readme.block('bump').code.trim(),
-        'yarn backstage-cli versions:bump',
-        'README 0 changed: update this step',
+        command,
+        `yarn backstage-cli versions:bump --release ${releaseVersion}`,
+        "README 0 must bump to the release in this repository's backstage.json",
       );
       // versions:bump reads the release's manifest from versions.backstage.io, which this
       // machine cannot reach; BACKSTAGE_MANIFEST_FILE is the CLI's own way to hand it one.
-      // The manifest lists each @backstage package the app uses at its latest version on
-      // the npm registry, which is what bumping to the newest release does.
+      // It lists each @backstage package the app uses at the version this repository
+      // builds and tests with (its yarn.lock, Backstage ${releaseVersion}); packages this
+      // repository does not use (scaffolder, techdocs, ...) at their latest version.
+      const locked = new Map();
+      const lock = fs.readFileSync(path.join(root, 'yarn.lock'), 'utf8');
+      for (const m of lock.matchAll(
+        /^"(@backstage\/[^@"]+)@npm:[^\n]*:\n {2}version: ([^\n]+)$/gm,
+      )) {
+        const prior = locked.get(m[1]);
+        if (!prior || newer(m[2], prior)) locked.set(m[1], m[2]);
+      }
       const upstream = run('npm', ['config', 'get', 'registry'], {
         cwd: work,
         log: 'npm-config',
@@ -382,7 +477,12 @@ try {
             if (name.startsWith('@backstage/')) names.add(name);
       }
       const packages = [];
-      const queue = [...names];
+      const queue = [...names].filter(name => {
+        if (!locked.has(name)) return true;
+        packages.push({ name, version: locked.get(name) });
+        return false;
+      });
+      const fromLock = packages.length;
       await Promise.all(
         Array.from({ length: 8 }, async () => {
           for (let name = queue.shift(); name; name = queue.shift()) {
@@ -395,9 +495,6 @@ try {
           }
         }),
       );
-      const releaseVersion = JSON.parse(
-        fs.readFileSync(path.join(root, 'backstage.json'), 'utf8'),
-      ).version;
       const manifest = path.join(work, 'release-manifest.json');
       fs.writeFileSync(manifest, JSON.stringify({ releaseVersion, packages }));
       // The app has no node_modules yet: this repository's CLI (the same command) does it.
@@ -405,7 +502,7 @@ try {
         process.execPath,
         [
           path.join(root, 'node_modules/@backstage/cli/bin/backstage-cli'),
-          'versions:bump',
+          ...command.split(/\s+/).slice(2),
           '--skip-install',
         ],
         { env: { BACKSTAGE_MANIFEST_FILE: manifest }, log: 'versions-bump' },
@@ -414,7 +511,11 @@ try {
         fs.readFileSync(path.join(app, 'backstage.json'), 'utf8'),
       ).version;
       assert.equal(bumped, releaseVersion, 'backstage.json was not bumped');
-      return `${packages.length} @backstage packages at their latest versions (release ${releaseVersion})`;
+      return `${
+        packages.length
+      } @backstage packages: ${fromLock} at this repository's versions, ${
+        packages.length - fromLock
+      } at their latest (release ${releaseVersion})`;
     },
   );
 
@@ -442,6 +543,18 @@ try {
             fs.rmSync(path.join(cache, f), { force: true });
         }
       }
+      // And the package metadata it keeps per registry host, which names the old archives.
+      const global = run('yarn', ['config', 'get', 'globalFolder'], {
+        log: 'yarn-config',
+      }).trim();
+      const metadata = path.join(global, 'metadata/npm');
+      if (fs.existsSync(metadata)) {
+        for (const hash of fs.readdirSync(metadata))
+          fs.rmSync(path.join(metadata, hash, '127.0.0.1'), {
+            recursive: true,
+            force: true,
+          });
+      }
     },
   );
 
@@ -468,6 +581,22 @@ try {
         `${readme.block('backend-index').code}\nbackend.start();`,
       );
       fs.writeFileSync(file, source);
+    },
+  );
+
+  await step(
+    'README 1: add the optional modules (PagerDuty, PostgreSQL)',
+    async () => {
+      runReadmeCommand(readme.block('modules-add').code, 'yarn-add-modules');
+      const file = path.join(app, 'packages/backend/src/index.ts');
+      const source = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(
+        file,
+        source.replace(
+          'backend.start();',
+          `${readme.block('modules-index').code}\nbackend.start();`,
+        ),
+      );
     },
   );
 
@@ -506,6 +635,7 @@ try {
           app: { baseUrl: backendUrl },
           backend: {
             baseUrl: backendUrl,
+            listen: { port: backendPort },
             cors: { origin: backendUrl },
             database: {
               client: 'better-sqlite3',
@@ -539,19 +669,9 @@ try {
     },
   );
 
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+  await step('launch headless Chromium', async () => {
+    const { chromium } = await import('playwright-core');
+    browser = await launchChromium(chromium);
   });
 
   /** A fresh browser profile signed in with the guest provider. */
@@ -570,14 +690,26 @@ try {
     page.on('pageerror', e => errors.push(e.message));
     await page.goto(backendUrl);
     await page.getByRole('button', { name: /enter/i }).click();
-    await page.getByRole('link', { name: 'Access' }).first().waitFor();
+    // The sidebar's item, which the plugin's nav item extension adds.
+    await page.getByRole('link', { name: 'Access', exact: true }).waitFor();
     return { page, context, errors };
   }
 
   /** Requests read access from an entity page's card; answers the dialog's text. */
   async function requestFromEntityCard(page, name, shotName) {
-    await page.goto(`${backendUrl}/catalog/default/resource/${name}`);
-    await page.getByRole('button', { name: 'Request access' }).click();
+    // The catalog reads examples/access.yaml shortly after start: reload until it did.
+    const requestButton = page.getByRole('button', { name: 'Request access' });
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      await page.goto(`${backendUrl}/catalog/default/resource/${name}`);
+      try {
+        await requestButton.waitFor({ timeout: 10_000 });
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+    }
+    await requestButton.click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('checkbox', { name: /read/i }).check();
     await dialog.getByLabel('Justification').fill(`Adoption test: ${name}`);
@@ -607,13 +739,16 @@ try {
     'Chromium, guest: requests staging-db from the entity card; automatic flow: Active on My Access',
     async () => {
       const guest = await signIn();
-      // The catalog reads examples/access.yaml shortly after start.
       const text = await requestFromEntityCard(
         guest.page,
         'staging-db',
         '02-guest-requests-staging-db',
       );
-      assert.match(text, /Active/, `expected Active at once, got: ${text}`);
+      assert.match(
+        text,
+        /^Active\s+read via Staging resources/m,
+        `expected Active at once, got: ${text}`,
+      );
       await guest.page.goto(`${backendUrl}/access`);
       await guest.page
         .getByRole('list', { name: 'Active access' })
@@ -640,8 +775,8 @@ try {
       );
       assert.match(
         text,
-        /Pending Approval|waiting|approv/i,
-        `expected a pending request, got: ${text}`,
+        /^Pending Approval\s+read via Other resources: Waiting for approval from dana/m,
+        `expected a request waiting for dana, got: ${text}`,
       );
       assert.deepEqual(guest.errors, []);
       await guest.context.close();
@@ -652,6 +787,12 @@ try {
     'restart the backend signed in as dana (README 5: the approver)',
     async () => {
       await stop(backend);
+      await waitFor(`port ${backendPort} is free again`, 30_000, () =>
+        fetch(backendUrl).then(
+          () => false,
+          () => true,
+        ),
+      );
       await startBackend('approver', readme.block('approver').code);
     },
   );
@@ -682,7 +823,12 @@ try {
       await dialog.getByRole('button', { name: 'Approve' }).click();
       await dana.page.getByText('Nothing is waiting for you').waitFor();
       await dana.page.goto(new URL(details, backendUrl).toString());
-      await dana.page.getByText('Active').first().waitFor();
+      // The status chip beside the request page's heading.
+      await dana.page
+        .getByRole('heading', { name: 'Access request', exact: true })
+        .locator('xpath=..')
+        .getByText('Active', { exact: true })
+        .waitFor();
       await dana.page.screenshot({
         path: path.join(shots, '06-approved-active.png'),
         fullPage: true,
@@ -699,7 +845,7 @@ try {
 } finally {
   await browser?.close().catch(() => {});
   await Promise.all(children.map(stop));
-  if (process.env.ACCESS_ADOPTION_KEEP === '1' || failure)
+  if (process.env.ACCESS_ADOPTION_KEEP === '1')
     console.log(`work folder kept: ${work}`);
   else fs.rmSync(work, { recursive: true, force: true });
 }
