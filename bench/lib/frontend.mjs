@@ -62,25 +62,9 @@ export async function pluginBundleSize() {
   };
 }
 
-/**
- * Debian's headless Chromium through playwright-core; without the background-networking
- * flags it keeps dialling hosts this machine's closed network refuses.
- */
-export function launchChromium() {
-  const { chromium } = require('playwright-core');
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
+import { launchChromium } from '../../e2e-tests/chromium.mjs';
+
+export { launchChromium };
 
 function appBuilt() {
   return fs.existsSync(path.join(ROOT, 'packages/app/dist/index.html'));
