@@ -4,5 +4,6 @@
  * @packageDocumentation
  */
 export * from './entityFilter';
+export * from './limits';
 export * from './permissions';
 export * from './types';

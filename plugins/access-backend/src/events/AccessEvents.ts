@@ -1,7 +1,10 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
-import { ACCESS_REQUEST_STATUS_LABELS } from '@jit-access/plugin-access-common';
+import {
+  ACCESS_REQUEST_STATUS_LABELS,
+  ACCESS_SIGNAL_CHANNEL,
+} from '@jit-access/plugin-access-common';
 import { RequestRecord } from '../database/types';
 import { mapLimit } from '../concurrency';
 import { formatDuration } from '../config/duration';
@@ -46,9 +49,6 @@ export function requesterScope(requestId: string, action: string): string {
 export function approverScope(requestId: string): string {
   return `access-request:${requestId}:approvers`;
 }
-
-/** The signal channel the frontend listens to for live updates. */
-export const ACCESS_SIGNAL_CHANNEL = 'access-requests';
 
 /** What changed, for notifications and signals (sent after the transaction commits). */
 export interface AccessChange {

@@ -2,7 +2,7 @@ import {
   createTestDatabases,
   startAccessBackend,
 } from '../__testUtils__/harness';
-import { ACCESS_SIGNAL_CHANNEL } from '../events/AccessEvents';
+import { ACCESS_SIGNAL_CHANNEL } from '@jit-access/plugin-access-common';
 import { EXPIRY_TASK_ID } from '../tasks/scheduleTasks';
 
 jest.setTimeout(60_000);

@@ -1,4 +1,7 @@
-import { AccessRequest } from '@jit-access/plugin-access-common';
+import {
+  AccessRequest,
+  MAX_REQUEST_ITEMS as MAX_ITEMS,
+} from '@jit-access/plugin-access-common';
 import {
   BUNDLES,
   createTestDatabases,
@@ -7,7 +10,6 @@ import {
   resource,
   startAccessBackend,
 } from '../__testUtils__/harness';
-import { MAX_ITEMS } from './schemas';
 
 jest.setTimeout(120_000);
 

@@ -4,12 +4,14 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { ACCESS_REQUEST_STATUSES } from '@jit-access/plugin-access-common';
+import {
+  ACCESS_REQUEST_STATUSES,
+  MAX_DURATION_SECONDS,
+  MAX_REQUEST_ITEMS,
+  MAX_TEXT_LENGTH,
+} from '@jit-access/plugin-access-common';
 import { z } from 'zod';
 
-/** Most items one submission may name (Apono's limit). */
-export const MAX_ITEMS = 1000;
-const MAX_DURATION_SECONDS = 366 * 86400;
 /** PostgreSQL text cannot hold U+0000: refused as input, not left to fail the insert (500). */
 // eslint-disable-next-line no-control-regex
 const NO_NUL = /^[^\u0000]*$/;
@@ -38,7 +40,10 @@ export const submitBodySchema = z
           })
           .strict(),
       )
-      .max(MAX_ITEMS, `at most ${MAX_ITEMS} items per submission`)
+      .max(
+        MAX_REQUEST_ITEMS,
+        `at most ${MAX_REQUEST_ITEMS} items per submission`,
+      )
       .optional(),
     bundleId: text(100).optional(),
     durationSeconds: z
@@ -47,22 +52,24 @@ export const submitBodySchema = z
       .positive()
       .max(MAX_DURATION_SECONDS)
       .optional(),
-    justification: text(2000).optional(),
+    justification: text(MAX_TEXT_LENGTH).optional(),
     requester: text(400).optional(),
   })
   .strict();
 
 export const approveBodySchema = z
-  .object({ comment: text(2000).optional() })
+  .object({ comment: text(MAX_TEXT_LENGTH).optional() })
   .strict();
 export const rejectBodySchema = z
-  .object({ reason: text(2000).trim().min(1, 'a reason is required') })
+  .object({
+    reason: text(MAX_TEXT_LENGTH).trim().min(1, 'a reason is required'),
+  })
   .strict();
 export const revokeBodySchema = z
-  .object({ reason: text(2000).optional() })
+  .object({ reason: text(MAX_TEXT_LENGTH).optional() })
   .strict();
 export const againBodySchema = z
-  .object({ justification: text(2000).default('') })
+  .object({ justification: text(MAX_TEXT_LENGTH).default('') })
   .strict();
 export const extendBodySchema = z
   .object({
@@ -71,7 +78,7 @@ export const extendBodySchema = z
       .int('must be whole seconds')
       .positive()
       .max(MAX_DURATION_SECONDS),
-    justification: text(2000).default(''),
+    justification: text(MAX_TEXT_LENGTH).default(''),
   })
   .strict();
 

@@ -17,6 +17,7 @@ import {
   RequestableResource,
   SubmitAccessRequestBody,
   TERMINAL_STATUSES,
+  MAX_REQUEST_ITEMS,
 } from '@jit-access/plugin-access-common';
 import { AccessClient } from '../api';
 
@@ -29,7 +30,6 @@ export const ACCESS_BASE_URL = `${BACKEND_BASE_URL}/api/access`;
 export const ALICE = 'user:default/alice';
 
 /** Most items one submission may name (as the backend). */
-const MAX_ITEMS = 1000;
 
 /** One HTTP call the fake backend answered, for assertions. */
 export interface RecordedCall {
@@ -645,10 +645,10 @@ export class AccessBackend {
         400,
         'resources: name at least one resource or a bundleId',
       );
-    if (wanted.length > MAX_ITEMS)
+    if (wanted.length > MAX_REQUEST_ITEMS)
       throw new HttpError(
         400,
-        `resources: at most ${MAX_ITEMS} items per submission, got ${wanted.length}`,
+        `resources: at most ${MAX_REQUEST_ITEMS} items per submission, got ${wanted.length}`,
       );
     const justification = (body.justification ?? '').trim();
     const items: AccessPreviewItem[] = [];

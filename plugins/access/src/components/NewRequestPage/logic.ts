@@ -2,15 +2,14 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   AccessFlowSummary,
   AccessPreviewItem,
+  MAX_DURATION_SECONDS,
+  MAX_REQUEST_ITEMS,
   RequestableResource,
 } from '@jit-access/plugin-access-common';
 import { formatSeconds, listPeople, shortRef } from '../shared';
 
 /** The backend refuses submissions with more items than this. */
-export const MAX_SELECTED = 1000;
-
-/** The backend's upper bound for any duration (366 days). */
-export const MAX_DURATION_SECONDS = 31_622_400;
+export const MAX_SELECTED = MAX_REQUEST_ITEMS;
 
 /** One entity picked for the request, with the permissions asked for on it. */
 export interface SelectedItem {

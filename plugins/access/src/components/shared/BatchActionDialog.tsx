@@ -13,7 +13,7 @@ import Alert from '@material-ui/lab/Alert';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { ReactNode, useEffect, useRef, useState } from 'react';
 import { errorMessage, errorStatus } from './errors';
-import { MAX_TEXT_LENGTH } from './limits';
+import { MAX_TEXT_LENGTH } from '@jit-access/plugin-access-common';
 
 /** One thing the dialog acts on. */
 export interface ActionItem {

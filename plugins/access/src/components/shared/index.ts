@@ -11,7 +11,7 @@ export {
   formatTime,
 } from './format';
 export { errorMessage, errorStatus } from './errors';
-export { MAX_TEXT_LENGTH } from './limits';
+export { MAX_TEXT_LENGTH } from '@jit-access/plugin-access-common';
 export { newIdempotencyKey } from './idempotencyKey';
 export {
   approvedBy,
@@ -19,7 +19,7 @@ export {
   missingApprovals,
   remainingApprovers,
 } from './requestState';
-export { useLiveRefresh, ACCESS_SIGNAL_CHANNEL } from './useLiveRefresh';
+export { useLiveRefresh } from './useLiveRefresh';
 export { useOptionalRouteRef } from './useOptionalRouteRef';
 export { useRequestLink } from './useRequestLink';
 export { useCursorPages } from './useCursorPages';

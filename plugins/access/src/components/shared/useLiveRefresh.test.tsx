@@ -2,8 +2,8 @@ import { signalApiRef, SignalApi } from '@backstage/plugin-signals-react';
 import { TestApiProvider } from '@backstage/test-utils';
 import { act, renderHook } from '@testing-library/react';
 import { ReactNode } from 'react';
+import { ACCESS_SIGNAL_CHANNEL } from '@jit-access/plugin-access-common';
 import {
-  ACCESS_SIGNAL_CHANNEL,
   POLL_WITH_SIGNALS_MS,
   POLL_WITHOUT_SIGNALS_MS,
   useLiveRefresh,

@@ -1,8 +1,6 @@
 import { useSignal } from '@backstage/plugin-signals-react';
+import { ACCESS_SIGNAL_CHANNEL } from '@jit-access/plugin-access-common';
 import { useEffect, useRef } from 'react';
-
-/** The channel the access backend publishes request changes on. */
-export const ACCESS_SIGNAL_CHANNEL = 'access-requests';
 
 /** How often pages poll when the app has no signals API. */
 export const POLL_WITHOUT_SIGNALS_MS = 15_000;
