@@ -6,7 +6,7 @@ import {
   ChainHead,
   ChainRow,
 } from '../database/AuditChainStore';
-import { NewAuditRecord } from '../database/types';
+import { NewEventRecord } from '../database/types';
 import { Db } from '../database/AccessStore';
 import { ChainKeys, LegacyEndorsement } from './chainKeys';
 import { ChainPins, readChainState } from './chainState';
@@ -50,7 +50,7 @@ export class AuditChain {
       auditor?: AuditorService;
       /** Writes the `audit.sealed` event in the seal's transaction. */
       outbox?: {
-        enqueue(tx: Db, entry: NewAuditRecord): Promise<void>;
+        enqueue(tx: Db, entry: NewEventRecord): Promise<void>;
         kick(): void;
       };
       now?: () => number;

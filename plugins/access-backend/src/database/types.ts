@@ -9,6 +9,7 @@ import {
   AccessResourceItem,
   AccessReview,
 } from '@jit-access/plugin-access-common';
+import { AuditAction, EventAction } from '../audit/auditActions';
 
 /** What is waiting for an approver on a request, if anything. */
 export type Awaiting = 'approval' | 'extension' | 'review';
@@ -102,13 +103,21 @@ export interface ApprovalRecord extends Omit<AccessApproval, 'at'> {
 export interface NewAuditRecord {
   at: number;
   actor: string;
-  action: string;
+  action: AuditAction;
   requestId?: string;
   severity: AccessAuditEntry['severity'];
   fromStatus?: AccessRequestStatus;
   toStatus?: AccessRequestStatus;
   details: Record<string, unknown>;
 }
+
+/**
+ * What the webhook outbox turns into events: an audit row, or the audit chain's exported
+ * head (`audit-sealed`), which is not one.
+ */
+export type NewEventRecord = Omit<NewAuditRecord, 'action'> & {
+  action: EventAction;
+};
 
 /** Keyset cursor: newest first. */
 export interface PageCursor {

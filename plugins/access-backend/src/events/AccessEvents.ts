@@ -5,6 +5,7 @@ import {
   ACCESS_REQUEST_STATUS_LABELS,
   ACCESS_SIGNAL_CHANNEL,
 } from '@jit-access/plugin-access-common';
+import { AuditAction } from '../audit/auditActions';
 import { RequestRecord } from '../database/types';
 import { mapLimit } from '../concurrency';
 import { formatDuration } from '../config/duration';
@@ -12,7 +13,7 @@ import { requesterText } from './noticeText';
 import { HeldNotice, submissionNotices } from './submissionNotices';
 
 /** Decisions that close the approvers' notice, and how to word them. */
-const DECIDED: Record<string, string> = {
+const DECIDED: Partial<Record<AuditAction, string>> = {
   'request-approved': 'was approved',
   'request-auto-approved': 'was approved automatically',
   'request-rejected': 'was rejected',
@@ -30,7 +31,7 @@ const DECIDED: Record<string, string> = {
  * Requester notices that replace one another (one scope): the approval, then what came of
  * it, so "approved" turns into "granted" (or "failed") instead of leaving two notices.
  */
-const OUTCOME = new Set([
+const OUTCOME = new Set<AuditAction>([
   'request-approved',
   'request-auto-approved',
   'access-granted',
@@ -39,7 +40,7 @@ const OUTCOME = new Set([
 ]);
 
 /** The scope of the requester's notice for a change (same scope and user: updated in place). */
-export function requesterScope(requestId: string, action: string): string {
+export function requesterScope(requestId: string, action: AuditAction): string {
   return `access-request:${requestId}:${
     OUTCOME.has(action) ? 'outcome' : action
   }`;
@@ -53,7 +54,7 @@ export function approverScope(requestId: string): string {
 /** What changed, for notifications and signals (sent after the transaction commits). */
 export interface AccessChange {
   request: RequestRecord;
-  action: string;
+  action: AuditAction;
   actor: string;
   severity?: 'low' | 'medium' | 'high' | 'critical';
   /** Approvers to ask for a decision. */
@@ -203,6 +204,7 @@ export class AccessEvents {
     const extension = c.action.startsWith('extension-')
       ? r.extension
       : undefined;
+    const decided = DECIDED[c.action];
     if (notifications && c.notifyApprovers && approvers.length) {
       await toApprovers({
         request: r,
@@ -225,13 +227,13 @@ export class AccessEvents {
           scope,
         },
       });
-    } else if (notifications && DECIDED[c.action] && approvers.length) {
+    } else if (notifications && decided && approvers.length) {
       await toApprovers({
         request: r,
         asked: false,
-        outcome: DECIDED[c.action].replace(/^was /, ''),
+        outcome: decided.replace(/^was /, ''),
         payload: {
-          title: `Access request from ${r.requester} ${DECIDED[c.action]}${
+          title: `Access request from ${r.requester} ${decided}${
             // "by" names a person other than the requester (who is named already).
             c.actor.startsWith('user:') && c.actor !== r.requester
               ? ` by ${c.actor}`

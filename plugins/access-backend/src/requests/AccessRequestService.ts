@@ -56,6 +56,7 @@ import { AccessCheckResult } from '@jit-access/plugin-access-common';
 import { AccessFlow } from '../config/AccessConfig';
 import { planSubmission, SubmissionInput } from './planSubmission';
 import { toView } from './toView';
+import { AuditAction } from '../audit/auditActions';
 import {
   approvalRefused,
   assertExtendable,
@@ -83,7 +84,7 @@ interface TransitionSpec {
   to?: AccessRequestStatus;
   guard?: Partial<UpdateGuard>;
   patch?: RequestPatch;
-  action: string;
+  action: AuditAction;
   actor: string;
   severity?: 'low' | 'medium' | 'high' | 'critical';
   details?: Record<string, unknown>;

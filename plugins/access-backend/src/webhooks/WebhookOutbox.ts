@@ -5,7 +5,7 @@ import { mapLimit } from '../concurrency';
 import { OutboundWebhookConfig } from '../config/AccessConfig';
 import { Db } from '../database/AccessStore';
 import { OutboxRecord, OutboxStore } from '../database/OutboxStore';
-import { NewAuditRecord, RequestRecord } from '../database/types';
+import { NewEventRecord, RequestRecord } from '../database/types';
 import {
   boundedFetch,
   REDIRECT_NOT_FOLLOWED,
@@ -146,7 +146,7 @@ export class WebhookOutbox {
    */
   async enqueue(
     tx: Db,
-    entry: NewAuditRecord,
+    entry: NewEventRecord,
     request?: RequestRecord,
   ): Promise<void> {
     await this.enqueueMany(tx, [{ entry, request }]);
@@ -155,7 +155,7 @@ export class WebhookOutbox {
   /** {@link WebhookOutbox.enqueue} for many entries, in few statements. */
   async enqueueMany(
     tx: Db,
-    items: { entry: NewAuditRecord; request?: RequestRecord }[],
+    items: { entry: NewEventRecord; request?: RequestRecord }[],
   ): Promise<void> {
     if (!this.enabled) return;
     const rows = items.flatMap(({ entry, request }) => {

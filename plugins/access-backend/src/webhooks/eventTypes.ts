@@ -1,9 +1,11 @@
+import { EventAction } from '../audit/auditActions';
+
 /**
  * Outbound webhook event types, by the audit action that produces them. Every audit entry
- * is an event: the request lifecycle has the names below, anything else is
- * `audit.<action>` (for a SIEM that wants the whole trail).
+ * is an event: the request lifecycle has the names below; `null` is `audit.<action>` (for
+ * a SIEM that wants the whole trail). A new action without an entry here fails to compile.
  */
-export const EVENT_TYPE_BY_ACTION: Record<string, string> = {
+export const EVENT_TYPE_BY_ACTION: { [A in EventAction]: string | null } = {
   'request-submitted': 'request.created',
   'breakglass-requested': 'request.created',
   'approval-recorded': 'request.approval_recorded',
@@ -25,17 +27,29 @@ export const EVENT_TYPE_BY_ACTION: Record<string, string> = {
   'extension-rejected': 'extension.rejected',
   'extension-rejected-by-checks': 'extension.rejected',
   'extension-cancelled': 'extension.cancelled',
+  'checks-evaluated': null,
+  'grant-cleanup-done': null,
+  'grant-cleanup-failed': null,
+  'late-grant-undo': null,
+  'revoke-requested': null,
+  'revoke-failed': null,
+  'breakglass-reviewed': null,
+  'provisioner-extend-failed': null,
+  'reverify-error': null,
+  'audit-chain-mark': null,
   // Not an audit entry: the chain's head after each seal batch, to keep outside the database.
   'audit-sealed': 'audit.sealed',
 };
 
 /** The named event types, for config validation and docs. */
 export const NAMED_EVENT_TYPES: readonly string[] = [
-  ...new Set(Object.values(EVENT_TYPE_BY_ACTION)),
+  ...new Set(
+    Object.values(EVENT_TYPE_BY_ACTION).filter((t): t is string => t !== null),
+  ),
 ];
 
 /** The event type of an audit action. */
-export function eventTypeOf(action: string): string {
+export function eventTypeOf(action: EventAction): string {
   return EVENT_TYPE_BY_ACTION[action] ?? `audit.${action}`;
 }
 
