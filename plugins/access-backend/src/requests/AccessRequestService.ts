@@ -335,7 +335,7 @@ export class AccessRequestService {
   async resolveRequester(
     caller: Caller,
     requester?: string,
-  ): Promise<DirectoryUser> {
+  ): Promise<DirectoryUser & { inCatalog: boolean }> {
     if (caller.type === 'service') {
       if (!requester)
         throw new InputError(
@@ -346,7 +346,7 @@ export class AccessRequestService {
         throw new InputError(
           `requester: no user "${requester}" in the catalog`,
         );
-      return user;
+      return { ...user, inCatalog: true };
     }
     if (requester !== undefined) {
       const user = await this.deps.directory.findUser(requester);
@@ -358,7 +358,9 @@ export class AccessRequestService {
     }
     const self = await this.deps.directory.findUser(caller.ref);
     // A signed-in user missing from the catalog can still be matched by '*' flows.
-    return self ?? { ref: caller.ref, groups: [] };
+    return self
+      ? { ...self, inCatalog: true }
+      : { ref: caller.ref, groups: [], inCatalog: false };
   }
 
   async preview(
@@ -454,11 +456,10 @@ export class AccessRequestService {
       requester,
       options.clampDuration,
     );
-    const unapprovable = await unapprovableRequester({
-      directory: this.deps.directory,
-      requester: requester.ref,
-      flows: plans.map(p => p.flow),
-    });
+    const unapprovable = unapprovableRequester(
+      requester,
+      plans.map(p => p.flow),
+    );
     if (unapprovable) throw new NotAllowedError(unapprovable);
     const now = this.now();
     const groupId = randomUUID();

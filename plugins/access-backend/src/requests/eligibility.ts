@@ -111,19 +111,17 @@ export async function assertExtendable(options: {
 }
 
 /**
- * Why a signed-in user may not submit `flows`: an approval checks the requester against the
+ * Why `requester` may not submit to `flows`: an approval checks the requester against the
  * catalog ({@link noLongerGrantable}), so a manual request from a user the catalog does not
  * know (such as the guest provider's `user:development/guest`) could never be approved.
  * Refused at once instead of waiting forever. Undefined when the user is in the catalog
- * or no flow needs a person's approval.
+ * (as resolved for the submission) or no flow needs a person's approval.
  */
-export async function unapprovableRequester(options: {
-  directory: CatalogDirectory;
-  requester: string;
-  flows: Array<{ id: string; approval: { type: string } }>;
-}): Promise<string | undefined> {
-  const manual = options.flows.find(f => f.approval.type === 'manual');
-  if (!manual || (await options.directory.findUser(options.requester)))
-    return undefined;
-  return `${options.requester} is not in the catalog, and an approval checks the requester against the catalog, so no one could approve a request of flow "${manual.id}"; sign in as a user of the catalog`;
+export function unapprovableRequester(
+  requester: { ref: string; inCatalog: boolean },
+  flows: Array<{ id: string; approval: { type: string } }>,
+): string | undefined {
+  const manual = flows.find(f => f.approval.type === 'manual');
+  if (!manual || requester.inCatalog) return undefined;
+  return `${requester.ref} is not in the catalog, and an approval checks the requester against the catalog, so no one could approve a request of flow "${manual.id}"; sign in as a user of the catalog`;
 }
