@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './chromium.mjs';
+import { submitReadRequest } from './requestDialog.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://localhost:7007';
 const SHOTS = path.join(
@@ -64,21 +65,7 @@ async function requestFromEntityPage(
 ) {
   await page.goto(`${BASE}/catalog/default/resource/${entityPath}`);
   await page.getByRole('button', { name: 'Request access' }).click();
-  const dialog = page.getByRole('dialog');
-  await dialog.getByRole('checkbox', { name: /read/i }).check();
-  await dialog.getByLabel('Justification').fill(justification);
-  await dialog.getByRole('button', { name: 'Submit request' }).click();
-  await dialog.getByText('Request sent').waitFor();
-  await shot(page, shotName);
-  const text = await dialog.innerText();
-  const href = await dialog
-    .getByRole('link', { name: 'Details' })
-    .first()
-    .getAttribute('href');
-  const requestId = href?.match(/\/access\/requests\/([^/?#]+)/)?.[1];
-  assert.ok(requestId, `expected a Details link to the request, got ${href}`);
-  await dialog.getByRole('button', { name: 'Done' }).click();
-  return { text, requestId };
+  return submitReadRequest(page, justification, () => shot(page, shotName));
 }
 
 /** The Access page header's tabs (the sub-pages the signed-in user may see). */

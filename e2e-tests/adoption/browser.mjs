@@ -1,6 +1,7 @@
 // What the adoption test does in Chromium (Debian's, driven by playwright-core): sign in with
 // the guest provider, request access from an entity page's card.
 import path from 'node:path';
+import { submitReadRequest } from '../requestDialog.mjs';
 
 export { launchChromium } from '../chromium.mjs';
 
@@ -57,14 +58,11 @@ export class Sessions {
       }
     }
     await requestButton.click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByRole('checkbox', { name: /read/i }).check();
-    await dialog.getByLabel('Justification').fill(`Adoption test: ${name}`);
-    await dialog.getByRole('button', { name: 'Submit request' }).click();
-    await dialog.getByText('Request sent').waitFor();
-    await this.shot(page, shotName);
-    const text = await dialog.innerText();
-    await dialog.getByRole('button', { name: 'Done' }).click();
+    const { text } = await submitReadRequest(
+      page,
+      `Adoption test: ${name}`,
+      () => this.shot(page, shotName),
+    );
     return text;
   }
 }
