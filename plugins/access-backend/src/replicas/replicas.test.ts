@@ -174,11 +174,15 @@ if (!PG) {
     // Without restarting anything, every replica still grants and approves.
     const recovered: string[] = [];
     for (const r of replicas) {
-      const auto = await driver.submit('auto', REQUESTERS[0], {
-        replica: r,
-        durationSeconds: 2,
-        kind: 'probe',
-      });
+      const autoRes = await driver.call(
+        r,
+        'probe',
+        'POST',
+        '/requests',
+        REQUESTERS[0],
+        driver.body('auto', { durationSeconds: 2 }),
+      );
+      const auto = autoRes.status === 201 ? autoRes.body.items[0] : undefined;
       const manual = await driver.submit('one', REQUESTERS[1], {
         replica: r,
         durationSeconds: 2,
@@ -196,7 +200,7 @@ if (!PG) {
         : undefined;
       if (auto?.status !== 'granted' || approved?.body?.status !== 'granted') {
         recovered.push(
-          `${r.name} does not serve after the dropped connections: auto ${auto?.status}, approve ${approved?.status} ${approved?.body?.status}`,
+          `${r.name} does not serve after the dropped connections: auto ${autoRes.status} ${auto?.status ?? JSON.stringify(autoRes.body).slice(0, 300)}, approve ${approved?.status} ${approved?.body?.status}`,
         );
       }
     }

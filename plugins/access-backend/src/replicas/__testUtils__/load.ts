@@ -159,7 +159,7 @@ export class LoadDriver {
     return item;
   }
 
-  private body(
+  body(
     tier: Tier,
     opts: { durationSeconds?: number; failing?: boolean },
   ) {
