@@ -8,9 +8,10 @@ import {
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
 import { Knex } from 'knex';
+import { ApprovalStore } from './approvals/ApprovalStore';
+import { DatabaseApprovalStore } from './approvals/DatabaseApprovalStore';
 import {
-  AccessApprovalKind,
-  ApprovalRecord,
+  Db,
   NewAuditRecord,
   NewRequestRecord,
   PageCursor,
@@ -48,8 +49,7 @@ function olderThan(
       );
 }
 
-/** A database handle: the pool or an open transaction. */
-export type Db = Knex | Knex.Transaction;
+export type { Db };
 
 type Row = Record<string, any>;
 
@@ -150,7 +150,7 @@ export interface UpdateGuard {
  * The access plugin's storage: requests, approvals, favourites, audit and idempotency keys,
  * on SQLite or PostgreSQL through knex. Nothing else in the plugin writes SQL.
  */
-export class AccessStore {
+export class AccessStore implements ApprovalStore {
   static async create(database: DatabaseService): Promise<AccessStore> {
     const db = await database.getClient();
     if (!database.migrations?.skip) {
@@ -159,7 +159,12 @@ export class AccessStore {
     return new AccessStore(db);
   }
 
-  constructor(readonly db: Knex) {}
+  /** The approvers' decisions. */
+  readonly approvals: ApprovalStore;
+
+  constructor(readonly db: Knex) {
+    this.approvals = new DatabaseApprovalStore(db);
+  }
 
   private get isPg(): boolean {
     return this.db.client.config.client === 'pg';
@@ -295,59 +300,16 @@ export class AccessStore {
     return count === 1;
   }
 
-  /** Records an approval; false when this approver already decided this round. */
-  async insertApproval(tx: Db, a: ApprovalRecord): Promise<boolean> {
-    const existing = await tx('access_approvals')
-      .where({
-        request_id: a.requestId,
-        kind: a.kind,
-        round: a.round,
-        approver: a.approver,
-      })
-      .first();
-    if (existing) return false;
-    await tx('access_approvals').insert({
-      request_id: a.requestId,
-      kind: a.kind,
-      round: a.round,
-      approver: a.approver,
-      decision: a.decision,
-      comment: a.comment ?? null,
-      at: a.at,
-    });
-    return true;
+  insertApproval(...a: Parameters<ApprovalStore['insertApproval']>) {
+    return this.approvals.insertApproval(...a);
   }
 
-  async countApprovals(
-    tx: Db,
-    requestId: string,
-    kind: AccessApprovalKind,
-    round: number,
-  ): Promise<number> {
-    const row = await tx('access_approvals')
-      .where({ request_id: requestId, kind, round, decision: 'approved' })
-      .countDistinct({ n: 'approver' })
-      .first();
-    return Number(row?.n ?? 0);
+  countApprovals(...a: Parameters<ApprovalStore['countApprovals']>) {
+    return this.approvals.countApprovals(...a);
   }
 
-  async getApprovals(
-    requestIds: string[],
-    db: Db = this.db,
-  ): Promise<ApprovalRecord[]> {
-    if (!requestIds.length) return [];
-    const rows = await db('access_approvals')
-      .whereIn('request_id', requestIds)
-      .orderBy('id');
-    return rows.map(r => ({
-      requestId: r.request_id,
-      kind: r.kind,
-      round: Number(r.round),
-      approver: r.approver,
-      decision: r.decision,
-      comment: r.comment ?? undefined,
-      at: Number(r.at),
-    }));
+  getApprovals(...a: Parameters<ApprovalStore['getApprovals']>) {
+    return this.approvals.getApprovals(...a);
   }
 
   async insertAudit(tx: Db, e: NewAuditRecord): Promise<void> {

@@ -9,7 +9,11 @@ import {
   AccessResourceItem,
   AccessReview,
 } from '@jit-access/plugin-access-common';
+import { Knex } from 'knex';
 import { AuditAction, EventAction } from '../audit/auditActions';
+
+/** A database handle: the pool or an open transaction. */
+export type Db = Knex | Knex.Transaction;
 
 /** What is waiting for an approver on a request, if anything. */
 export type Awaiting = 'approval' | 'extension' | 'review';
