@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Runs every check and test: type-check, lint, the dependency, packing and API-report
-# checks, all unit / integration tests (the database tests on SQLite and on PostgreSQL 15
-# at 127.0.0.1:5432), the browser test of the example app, and the adoption test (a new
-# Backstage app installs the packed plugins). ACCESS_SKIP_E2E=1 / ACCESS_SKIP_ADOPTION=1
-# skip the last two for quick local loops; with CI=true the adoption test always runs.
+# Runs every check and test: the OpenAPI check (valid yaml, generated files current),
+# type-check, lint, the dependency, packing and API-report checks, all unit / integration
+# tests (the database tests on SQLite and on PostgreSQL 15 at 127.0.0.1:5432), the browser
+# test of the example app, and the adoption test (a new Backstage app installs the packed
+# plugins). ACCESS_SKIP_E2E=1 / ACCESS_SKIP_ADOPTION=1 skip the last two for quick local
+# loops; with CI=true the adoption test always runs.
 source "$(dirname "$0")/env.sh"
 
 if [ ! -d node_modules ] || [ yarn.lock -nt node_modules/.yarn-state.yml ]; then
   echo "==> Installing dependencies" >&2
   yarn install --immutable
 fi
+
+echo "==> OpenAPI: the yaml is valid and the generated files are current" >&2
+# Before the type-check: stale generated types would otherwise fail it with a less clear error.
+node scripts/generate-openapi.mjs --check
 
 PG_URL="${ACCESS_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432}"
 pg_up() { node -e "const {Client}=require('pg');const c=new Client({connectionString:process.argv[1]+'/postgres',connectionTimeoutMillis:3000});c.connect().then(()=>c.end()).then(()=>process.exit(0),()=>process.exit(1))" "$PG_URL"; }
