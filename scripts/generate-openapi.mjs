@@ -110,9 +110,11 @@ export const spec = ${JSON.stringify(doc, null, 2)} as const;
 `,
   );
 
-  // Defaults: no index signature unless the yaml has additionalProperties, no enums
-  // (string unions), optional where the yaml does not list a property as required.
-  const ast = await openapiTS(doc);
+  // No index signature unless the yaml has additionalProperties, no enums (string unions),
+  // optional where the yaml does not list a property as required. A schema property with a
+  // `default` stays optional: openapi-typescript would make it required, which fits answers
+  // but not request bodies such as SubmitAccessRequestBody, whose fields a client may omit.
+  const ast = await openapiTS(doc, { defaultNonNullable: false });
   files.set(
     TYPES,
     `${header('Types of the HTTP API (openapi-typescript)')}
