@@ -3,16 +3,16 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import {
-  AccessAuditEntry,
   AccessRequestStatus,
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
 import { Knex } from 'knex';
 import { ApprovalStore } from './approvals/ApprovalStore';
 import { DatabaseApprovalStore } from './approvals/DatabaseApprovalStore';
+import { AuditEntryStore } from './audit/AuditEntryStore';
+import { DatabaseAuditEntryStore } from './audit/DatabaseAuditEntryStore';
 import {
   Db,
-  NewAuditRecord,
   NewRequestRecord,
   PageCursor,
   RequestFilters,
@@ -150,7 +150,7 @@ export interface UpdateGuard {
  * The access plugin's storage: requests, approvals, favourites, audit and idempotency keys,
  * on SQLite or PostgreSQL through knex. Nothing else in the plugin writes SQL.
  */
-export class AccessStore implements ApprovalStore {
+export class AccessStore implements ApprovalStore, AuditEntryStore {
   static async create(database: DatabaseService): Promise<AccessStore> {
     const db = await database.getClient();
     if (!database.migrations?.skip) {
@@ -162,8 +162,12 @@ export class AccessStore implements ApprovalStore {
   /** The approvers' decisions. */
   readonly approvals: ApprovalStore;
 
+  /** The audit log's entries. */
+  readonly audit: AuditEntryStore;
+
   constructor(readonly db: Knex) {
     this.approvals = new DatabaseApprovalStore(db);
+    this.audit = new DatabaseAuditEntryStore(db);
   }
 
   private get isPg(): boolean {
@@ -312,48 +316,16 @@ export class AccessStore implements ApprovalStore {
     return this.approvals.getApprovals(...a);
   }
 
-  async insertAudit(tx: Db, e: NewAuditRecord): Promise<void> {
-    await this.insertAuditMany(tx, [e]);
+  insertAudit(...a: Parameters<AuditEntryStore['insertAudit']>) {
+    return this.audit.insertAudit(...a);
   }
 
-  /** Writes many audit entries (one statement per few hundred). */
-  async insertAuditMany(tx: Db, entries: NewAuditRecord[]): Promise<void> {
-    for (let i = 0; i < entries.length; i += 500) {
-      await tx('access_audit').insert(
-        entries.slice(i, i + 500).map(e => ({
-          at: e.at,
-          actor: e.actor,
-          action: e.action,
-          request_id: e.requestId ?? null,
-          severity: e.severity,
-          from_status: e.fromStatus ?? null,
-          to_status: e.toStatus ?? null,
-          details: JSON.stringify(e.details),
-        })),
-      );
-    }
+  insertAuditMany(...a: Parameters<AuditEntryStore['insertAuditMany']>) {
+    return this.audit.insertAuditMany(...a);
   }
 
-  async listAudit(opts: {
-    afterId?: string;
-    limit: number;
-    requestId?: string;
-  }): Promise<AccessAuditEntry[]> {
-    let q = this.db('access_audit').orderBy('id', 'desc').limit(opts.limit);
-    if (opts.afterId) q = q.where('id', '<', opts.afterId);
-    if (opts.requestId) q = q.where('request_id', opts.requestId);
-    const rows = await q;
-    return rows.map(r => ({
-      id: String(r.id),
-      at: new Date(Number(r.at)).toISOString(),
-      actor: r.actor,
-      action: r.action,
-      requestId: r.request_id ?? undefined,
-      severity: r.severity,
-      fromStatus: r.from_status ?? undefined,
-      toStatus: r.to_status ?? undefined,
-      details: JSON.parse(r.details),
-    }));
+  listAudit(...a: Parameters<AuditEntryStore['listAudit']>) {
+    return this.audit.listAudit(...a);
   }
 
   /**
