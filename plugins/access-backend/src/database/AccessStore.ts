@@ -11,6 +11,8 @@ import { ApprovalStore } from './approvals/ApprovalStore';
 import { DatabaseApprovalStore } from './approvals/DatabaseApprovalStore';
 import { AuditEntryStore } from './audit/AuditEntryStore';
 import { DatabaseAuditEntryStore } from './audit/DatabaseAuditEntryStore';
+import { DatabaseIdempotencyStore } from './idempotency/DatabaseIdempotencyStore';
+import { IdempotencyStore } from './idempotency/IdempotencyStore';
 import {
   Db,
   NewRequestRecord,
@@ -150,7 +152,9 @@ export interface UpdateGuard {
  * The access plugin's storage: requests, approvals, favourites, audit and idempotency keys,
  * on SQLite or PostgreSQL through knex. Nothing else in the plugin writes SQL.
  */
-export class AccessStore implements ApprovalStore, AuditEntryStore {
+export class AccessStore
+  implements ApprovalStore, AuditEntryStore, IdempotencyStore
+{
   static async create(database: DatabaseService): Promise<AccessStore> {
     const db = await database.getClient();
     if (!database.migrations?.skip) {
@@ -165,9 +169,13 @@ export class AccessStore implements ApprovalStore, AuditEntryStore {
   /** The audit log's entries. */
   readonly audit: AuditEntryStore;
 
+  /** Idempotency keys of submissions. */
+  readonly idempotency: IdempotencyStore;
+
   constructor(readonly db: Knex) {
     this.approvals = new DatabaseApprovalStore(db);
     this.audit = new DatabaseAuditEntryStore(db);
+    this.idempotency = new DatabaseIdempotencyStore(db);
   }
 
   private get isPg(): boolean {
@@ -503,30 +511,12 @@ export class AccessStore implements ApprovalStore, AuditEntryStore {
     return rows.map(toRecord);
   }
 
-  async getIdempotency(db: Db, principal: string, key: string) {
-    const row = await db('access_idempotency')
-      .where({ principal, idem_key: key })
-      .first();
-    return row
-      ? { bodyHash: row.body_hash as string, groupId: row.group_id as string }
-      : undefined;
+  getIdempotency(...a: Parameters<IdempotencyStore['getIdempotency']>) {
+    return this.idempotency.getIdempotency(...a);
   }
 
-  async insertIdempotency(
-    tx: Db,
-    principal: string,
-    key: string,
-    bodyHash: string,
-    groupId: string,
-    now: number,
-  ) {
-    await tx('access_idempotency').insert({
-      principal,
-      idem_key: key,
-      body_hash: bodyHash,
-      group_id: groupId,
-      created_at: now,
-    });
+  insertIdempotency(...a: Parameters<IdempotencyStore['insertIdempotency']>) {
+    return this.idempotency.insertIdempotency(...a);
   }
 
   async putDetails(
@@ -580,11 +570,10 @@ export class AccessStore implements ApprovalStore, AuditEntryStore {
       .merge();
   }
 
-  /** Forgets idempotency keys older than the cut-off (retries come within minutes). */
-  async deleteIdempotencyBefore(cutoff: number): Promise<number> {
-    return this.db('access_idempotency')
-      .where('created_at', '<', cutoff)
-      .delete();
+  deleteIdempotencyBefore(
+    ...a: Parameters<IdempotencyStore['deleteIdempotencyBefore']>
+  ) {
+    return this.idempotency.deleteIdempotencyBefore(...a);
   }
 
   /** Requests left in `granting` since before the cut-off (the backend died mid-grant). */
