@@ -1,8 +1,8 @@
 import { AccessCheckResult } from '@jit-access/plugin-access-common';
 import { CheckRegistry } from '../checks/CheckRegistry';
-import { AccessStore } from '../database/AccessStore';
 import { RequestRecord } from '../database/types';
 import { CatalogDirectory } from '../flows/CatalogDirectory';
+import { RequestReadStore } from './RequestDeps';
 
 /** The `access_settings` key holding the last grant the re-verification task checked. */
 export const REVERIFY_CURSOR_KEY = 'reverify-cursor';
@@ -16,7 +16,7 @@ export const REVERIFY_CURSOR_KEY = 'reverify-cursor';
  * free; it is saved after each grant, so a replica that dies costs at most one.
  */
 export async function* grantsInTurn(options: {
-  store: AccessStore;
+  store: RequestReadStore;
   checkIds: string[];
   now: () => number;
   stopped: () => boolean;

@@ -34,6 +34,7 @@ import { AccessStore } from '../database/AccessStore';
 import { CatalogDirectory } from '../flows/CatalogDirectory';
 import { FlowResolver } from '../flows/FlowResolver';
 import { AccessRequestService, Caller } from '../requests/AccessRequestService';
+import { resolveRequester } from '../requests/resolveRequester';
 import { TooManyRequestsError } from '../requests/submissionLimits';
 import {
   againBodySchema,
@@ -244,7 +245,7 @@ export async function createRouter(
     const q = parse(resourcesQuerySchema, req.query, 'query');
     // Services have no catalog identity of their own, so nothing is requestable for them here.
     const user =
-      c.type === 'user' ? await service.resolveRequester(c) : undefined;
+      c.type === 'user' ? await resolveRequester(directory, c) : undefined;
     if (!user) {
       res.json({ items: [] });
       return;
@@ -293,21 +294,24 @@ export async function createRouter(
   router.post('/requests/preview', async (req, res) => {
     const body = parse(submitBodySchema, req.body, 'body');
     const c = await submissionCaller(req, body.requester);
-    res.json({ items: await service.preview(c, body) });
+    res.json({ items: await service.submissions.preview(c, body) });
   });
 
   router.post('/requests', async (req, res) => {
     const body = parse(submitBodySchema, req.body, 'body');
     const c = await submissionCaller(req, body.requester);
     const key = idempotencyKey(req);
-    created(res, await service.submit(c, body, { idempotencyKey: key }));
+    created(
+      res,
+      await service.submissions.submit(c, body, { idempotencyKey: key }),
+    );
   });
 
   router.get('/requests', async (req, res) => {
     const { caller: c } = await caller(req);
     const q = parse(listQuerySchema, req.query, 'query');
     if (q.view === 'favorites') {
-      res.json({ items: await service.favorites(c, q.limit) });
+      res.json({ items: await service.views.favorites(c, q.limit) });
       return;
     }
     if (q.view === 'all' && !c.isAdmin) {
@@ -326,7 +330,7 @@ export async function createRouter(
       q.view === 'all'
         ? { view: 'all' as const, statuses: q.status, filters }
         : { view: q.view, user: c.ref, statuses: q.status, filters };
-    const page = await service.list(c, query, { cursor, limit: q.limit });
+    const page = await service.views.list(c, query, { cursor, limit: q.limit });
     res.json({
       items: page.items,
       nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : undefined,
@@ -335,30 +339,30 @@ export async function createRouter(
 
   router.get('/requests/:id', async (req, res) => {
     const { caller: c } = await caller(req);
-    res.json(await service.get(c, id(req)));
+    res.json(await service.views.get(c, id(req)));
   });
 
   router.post('/requests/:id/approve', async (req, res) => {
     const { caller: c } = await caller(req);
     const body = parse(approveBodySchema, req.body ?? {}, 'body');
-    res.json(await service.approve(c, id(req), body.comment));
+    res.json(await service.decisions.approve(c, id(req), body.comment));
   });
 
   router.post('/requests/:id/reject', async (req, res) => {
     const { caller: c } = await caller(req);
     const body = parse(rejectBodySchema, req.body ?? {}, 'body');
-    res.json(await service.reject(c, id(req), body.reason));
+    res.json(await service.decisions.reject(c, id(req), body.reason));
   });
 
   router.post('/requests/:id/cancel', async (req, res) => {
     const { caller: c } = await caller(req);
-    res.json(await service.cancel(c, id(req)));
+    res.json(await service.cancelAndRevoke.cancel(c, id(req)));
   });
 
   router.post('/requests/:id/revoke', async (req, res) => {
     const { caller: c } = await caller(req);
     const body = parse(revokeBodySchema, req.body ?? {}, 'body');
-    res.json(await service.revoke(c, id(req), body.reason));
+    res.json(await service.cancelAndRevoke.revoke(c, id(req), body.reason));
   });
 
   router.post('/requests/:id/again', async (req, res) => {
@@ -368,7 +372,7 @@ export async function createRouter(
     const key = idempotencyKey(req);
     created(
       res,
-      await service.again(c, requestId, body.justification, {
+      await service.submissions.again(c, requestId, body.justification, {
         idempotencyKey: key,
       }),
     );
@@ -378,7 +382,7 @@ export async function createRouter(
     const { caller: c } = await caller(req);
     const body = parse(extendBodySchema, req.body ?? {}, 'body');
     res.json(
-      await service.extend(
+      await service.extensions.extend(
         c,
         id(req),
         body.durationSeconds,
@@ -389,24 +393,24 @@ export async function createRouter(
 
   router.put('/requests/:id/favorite', async (req, res) => {
     const { caller: c } = await caller(req);
-    res.json(await service.setFavorite(c, id(req), true));
+    res.json(await service.views.setFavorite(c, id(req), true));
   });
 
   router.delete('/requests/:id/favorite', async (req, res) => {
     const { caller: c } = await caller(req);
-    res.json(await service.setFavorite(c, id(req), false));
+    res.json(await service.views.setFavorite(c, id(req), false));
   });
 
   router.get('/entity-access', async (req, res) => {
     const { caller: c, credentials } = await caller(req);
     const q = parse(entityQuerySchema, req.query, 'query');
-    res.json(await service.entityAccess(c, q.entityRef, credentials));
+    res.json(await service.entities.entityAccess(c, q.entityRef, credentials));
   });
 
   router.get('/entity-access/history', async (req, res) => {
     const { caller: c, credentials } = await caller(req);
     const q = parse(entityHistoryQuerySchema, req.query, 'query');
-    const page = await service.entityHistory(
+    const page = await service.entities.entityHistory(
       c,
       q.entityRef,
       {

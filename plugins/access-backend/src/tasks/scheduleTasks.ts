@@ -47,8 +47,8 @@ export async function scheduleTasks(options: {
     frequency: { seconds: config.expiryFrequencySeconds },
     timeout: { minutes: 10 },
     fn: async () => {
-      const { ended, retried } = await service.runExpiry();
-      await service.notifyExpiringSoon();
+      const { ended, retried } = await service.expiry.runExpiry();
+      await service.expiringSoon.notifyExpiringSoon();
       if (ended || retried)
         logger.info(
           `access: ended ${ended} grant(s), ${retried} revocation(s) to retry`,
@@ -66,8 +66,8 @@ export async function scheduleTasks(options: {
     frequency: { seconds: config.expiryFrequencySeconds },
     timeout: { minutes: 10 },
     fn: async () => {
-      if (!(await service.hasOverdueEnds(overdueMs))) return;
-      const { ended, retried } = await service.runExpiry();
+      if (!(await service.expiry.hasOverdueEnds(overdueMs))) return;
+      const { ended, retried } = await service.expiry.runExpiry();
       logger.warn(
         `access: access overdue by more than ${
           overdueMs / 1000
@@ -81,7 +81,7 @@ export async function scheduleTasks(options: {
     frequency: { minutes: 1 },
     timeout: { minutes: 2 },
     fn: async () => {
-      const n = await service.runPendingTimeout();
+      const n = await service.pendingTimeout.runPendingTimeout();
       if (n) logger.info(`access: ${n} pending request(s) timed out`);
       await outbox.prune();
     },
@@ -95,7 +95,7 @@ export async function scheduleTasks(options: {
     // then stops between grants instead of going on unlocked.
     fn: async signal => {
       const { checked, revoked, errors, stopped } =
-        await service.runReverification({ signal });
+        await service.reverification.runReverification({ signal });
       if (revoked || errors || stopped) {
         logger.info(
           `access: re-verified ${checked} grant(s), revoked ${revoked}, ${errors} could not be verified${

@@ -16,7 +16,7 @@ export const AWAITED_LABELS: Record<AwaitedDecision, string> = {
 
 /**
  * The decision a request waits for, in the order the backend picks it when someone
- * approves or rejects (`pendingDecision` in AccessRequestService).
+ * approves or rejects (`pendingDecision` in the backend's requests/decisionRules.ts).
  */
 export function awaitedDecision(r: AccessRequest): AwaitedDecision | undefined {
   if (r.status === 'pending') return 'request';

@@ -1,0 +1,108 @@
+import { Knex } from 'knex';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AccessRequest } from '@jit-access/plugin-access-common';
+import { PageCursor, RequestQuery, RequestRecord } from '../database/types';
+import { openDetails } from '../provisioning/openDetails';
+import { Caller, RequestDeps } from './RequestDeps';
+import { toView } from './toView';
+
+/**
+ * Reads requests as a caller may see them: visibility, views with approvals, stars and
+ * (for the grantee only) access details, and the caller's stars.
+ */
+export class RequestViews {
+  constructor(private readonly deps: RequestDeps) {}
+
+  private now() {
+    return this.deps.clock.now();
+  }
+
+  /** Whether the caller may see this request. */
+  canSee(caller: Caller, r: RequestRecord): boolean {
+    return (
+      caller.isAdmin ||
+      r.requester === caller.ref ||
+      r.createdBy === caller.ref ||
+      r.approvers.includes(caller.ref)
+    );
+  }
+
+  async get(caller: Caller, id: string): Promise<AccessRequest> {
+    const r = await this.load(id);
+    if (!this.canSee(caller, r))
+      throw new NotAllowedError(`You may not see access request ${id}`);
+    return (await this.render([r], caller.ref))[0];
+  }
+
+  async list(
+    caller: Caller,
+    query: RequestQuery,
+    page: { cursor?: PageCursor; limit: number },
+  ): Promise<{ items: AccessRequest[]; nextCursor?: PageCursor }> {
+    const rows = await this.deps.store.listRequests(query, {
+      cursor: page.cursor,
+      limit: page.limit + 1,
+    });
+    const more = rows.length > page.limit;
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items: await this.render(items, caller.ref),
+      nextCursor:
+        more && last ? { createdAt: last.createdAt, id: last.id } : undefined,
+    };
+  }
+
+  /** The caller's starred requests, newest star first. */
+  async favorites(caller: Caller, limit: number): Promise<AccessRequest[]> {
+    const rows = await this.deps.store.listFavoriteRequests(caller.ref, limit);
+    return this.render(rows, caller.ref);
+  }
+
+  /** Views of stored rows as `viewer` sees them. */
+  async render(
+    rows: RequestRecord[],
+    viewer: string,
+  ): Promise<AccessRequest[]> {
+    const ids = rows.map(r => r.id);
+    // Access details go to the grantee only, and only while access is active.
+    const own = rows
+      .filter(r => r.requester === viewer && r.status === 'granted')
+      .map(r => r.id);
+    const [approvals, favorites, details] = await Promise.all([
+      this.deps.store.getApprovals(ids),
+      this.deps.store.favoritesOf(viewer, ids),
+      this.deps.store.getDetails(own),
+    ]);
+    return rows.map(r => {
+      const sealed = details.get(r.id);
+      return toView(
+        r,
+        approvals,
+        favorites.has(r.id),
+        sealed ? openDetails(this.deps, r.id, sealed) : undefined,
+      );
+    });
+  }
+
+  /** A request by id (locked for update inside `tx`); 404 when there is none. */
+  async load(id: string, tx?: Knex.Transaction): Promise<RequestRecord> {
+    const r = tx
+      ? await this.deps.store.lockRequest(tx, id)
+      : await this.deps.store.getRequest(id);
+    if (!r) throw new NotFoundError(`No access request ${id}`);
+    return r;
+  }
+
+  async setFavorite(
+    caller: Caller,
+    id: string,
+    on: boolean,
+  ): Promise<AccessRequest> {
+    const r = await this.load(id);
+    if (r.requester !== caller.ref)
+      throw new NotAllowedError('Only the requester can star a request');
+    await this.deps.store.setFavorite(caller.ref, id, on, this.now());
+    return this.get(caller, id);
+  }
+}
