@@ -11,8 +11,12 @@ import { ApprovalStore } from './approvals/ApprovalStore';
 import { DatabaseApprovalStore } from './approvals/DatabaseApprovalStore';
 import { AuditEntryStore } from './audit/AuditEntryStore';
 import { DatabaseAuditEntryStore } from './audit/DatabaseAuditEntryStore';
+import { DatabaseDetailsStore } from './details/DatabaseDetailsStore';
+import { DetailsStore } from './details/DetailsStore';
 import { DatabaseIdempotencyStore } from './idempotency/DatabaseIdempotencyStore';
 import { IdempotencyStore } from './idempotency/IdempotencyStore';
+import { DatabaseSettingsStore } from './settings/DatabaseSettingsStore';
+import { SettingsStore } from './settings/SettingsStore';
 import {
   Db,
   NewRequestRecord,
@@ -153,7 +157,12 @@ export interface UpdateGuard {
  * on SQLite or PostgreSQL through knex. Nothing else in the plugin writes SQL.
  */
 export class AccessStore
-  implements ApprovalStore, AuditEntryStore, IdempotencyStore
+  implements
+    ApprovalStore,
+    AuditEntryStore,
+    IdempotencyStore,
+    DetailsStore,
+    SettingsStore
 {
   static async create(database: DatabaseService): Promise<AccessStore> {
     const db = await database.getClient();
@@ -172,10 +181,18 @@ export class AccessStore
   /** Idempotency keys of submissions. */
   readonly idempotency: IdempotencyStore;
 
+  /** The sealed access details of grants. */
+  readonly details: DetailsStore;
+
+  /** Plugin-wide settings. */
+  readonly settings: SettingsStore;
+
   constructor(readonly db: Knex) {
     this.approvals = new DatabaseApprovalStore(db);
     this.audit = new DatabaseAuditEntryStore(db);
     this.idempotency = new DatabaseIdempotencyStore(db);
+    this.details = new DatabaseDetailsStore(db);
+    this.settings = new DatabaseSettingsStore(db);
   }
 
   private get isPg(): boolean {
@@ -519,55 +536,28 @@ export class AccessStore
     return this.idempotency.insertIdempotency(...a);
   }
 
-  async putDetails(
-    tx: Db,
-    requestId: string,
-    ciphertext: string,
-    now: number,
-  ): Promise<void> {
-    await tx('access_details')
-      .insert({ request_id: requestId, ciphertext, created_at: now })
-      .onConflict('request_id')
-      .merge();
+  putDetails(...a: Parameters<DetailsStore['putDetails']>) {
+    return this.details.putDetails(...a);
   }
 
-  async deleteDetails(tx: Db, requestId: string): Promise<void> {
-    await tx('access_details').where({ request_id: requestId }).delete();
+  deleteDetails(...a: Parameters<DetailsStore['deleteDetails']>) {
+    return this.details.deleteDetails(...a);
   }
 
-  async getDetails(requestIds: string[]): Promise<Map<string, string>> {
-    if (!requestIds.length) return new Map();
-    const rows = await this.db('access_details').whereIn(
-      'request_id',
-      requestIds,
-    );
-    return new Map(
-      rows.map(r => [r.request_id as string, r.ciphertext as string]),
-    );
+  getDetails(...a: Parameters<DetailsStore['getDetails']>) {
+    return this.details.getDetails(...a);
   }
 
-  /** A plugin-wide setting, created with `make` the first time (race-safe across replicas). */
-  async getOrCreateSetting(key: string, make: () => string): Promise<string> {
-    const existing = await this.db('access_settings').where({ key }).first();
-    if (existing) return existing.value;
-    await this.db('access_settings')
-      .insert({ key, value: make() })
-      .onConflict('key')
-      .ignore();
-    return (await this.db('access_settings').where({ key }).first()).value;
+  getOrCreateSetting(...a: Parameters<SettingsStore['getOrCreateSetting']>) {
+    return this.settings.getOrCreateSetting(...a);
   }
 
-  /** A plugin-wide setting, if it was ever set. */
-  async getSetting(key: string): Promise<string | undefined> {
-    return (await this.db('access_settings').where({ key }).first())?.value;
+  getSetting(...a: Parameters<SettingsStore['getSetting']>) {
+    return this.settings.getSetting(...a);
   }
 
-  /** Sets a plugin-wide setting; the last writer wins. */
-  async putSetting(key: string, value: string): Promise<void> {
-    await this.db('access_settings')
-      .insert({ key, value })
-      .onConflict('key')
-      .merge();
+  putSetting(...a: Parameters<SettingsStore['putSetting']>) {
+    return this.settings.putSetting(...a);
   }
 
   deleteIdempotencyBefore(
