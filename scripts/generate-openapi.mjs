@@ -5,8 +5,8 @@
 // - plugins/access-backend/src/schema/openapi/generated/spec.ts: the spec as a typed
 //   `const`, the input of `createValidatedOpenApiRouter` from @backstage/backend-openapi-utils;
 // - plugins/access-common/src/generated/openapi.ts: the request and response types
-//   (`components`, `paths`, `operations`) by openapi-typescript, shared by the backend, the
-//   frontend client and access-common.
+//   (`components`, `paths`, `operations`) by openapi-typescript, and each schema as a named
+//   type (`AccessRequest`, ...) that access-common re-exports for the backend and frontend.
 //
 // Pure Node: Backstage's `backstage-repo-tools package schema openapi generate` needs a Java
 // jar it downloads from a Maven host, which is not reachable here.
@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import openapiTS, { astToString } from 'openapi-typescript';
 import prettier from 'prettier';
+import ts from 'typescript';
 import { parse } from 'yaml';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,7 +72,7 @@ function shorten(message) {
   ].join('\n');
 }
 
-/** Fails with every problem of the yaml as OpenAPI 3 (schema, $refs, duplicate operation ids...). */
+/** Fails with every problem swagger-parser finds in the yaml as OpenAPI 3 (schema, $refs). */
 async function validate(specPath) {
   const doc = parse(readFileSync(specPath, 'utf8'));
   if (typeof doc?.openapi !== 'string' || !doc.openapi.startsWith('3.')) {
@@ -88,6 +89,111 @@ async function validate(specPath) {
     );
   }
   return doc;
+}
+
+/**
+ * openapi-typescript writes JSDoc (`@description`, `@enum {string}`, bare `@` and braces in
+ * the yaml's prose); API Extractor reads doc comments as TSDoc and fails the API report on
+ * every such warning. Keep the text: drop `@description` and `@enum`, write `@default` as
+ * `@defaultValue`, and escape the characters TSDoc would take for markup, outside code spans.
+ */
+function toTsdoc(source) {
+  const escape = text =>
+    text
+      .split(/(`[^`]*`)/)
+      .map((part, i) =>
+        i % 2 ? part : part.replace(/[{}@<>]/g, c => `\\${c}`),
+      )
+      .join('');
+  return source
+    .replace(/\n[ \t]*\/\*\* @enum \{\w+\} \*\//g, '')
+    .replace(/\/\*\*[\s\S]*?\*\//g, comment =>
+      comment
+        .split('\n')
+        .filter(line => !/^\s*\*\s*@enum\b/.test(line))
+        .map(line => {
+          const m =
+            /^(\s*\/?\*\*?\s?)(@description |@example |@default )?(.*?)(\s*\*\/)?$/.exec(
+              line,
+            );
+          if (!m) return line;
+          const [, lead, tag = '', text, end = ''] = m;
+          if (text === '@public') return line;
+          if (tag === '@default ') {
+            // TSDoc's name for it; an empty default is the empty string.
+            return `${lead}@defaultValue ${escape(text.trim() || "''")}${end}`;
+          }
+          const keep = tag === '@example ' ? tag : '';
+          return `${lead}${keep}${escape(text)}${end}`;
+        })
+        .join('\n'),
+    );
+}
+
+/**
+ * openapi-typescript leaves every schema inside `components['schemas']`, and TypeScript
+ * shows a type reached through such a lookup by its whole structure (in hovers, errors,
+ * and the .d.ts of code that infers it). So each schema becomes a named top-level type,
+ * `export type AccessRequest = { ... }` with its description and `@public` (access-common
+ * re-exports them), every `components['schemas']['X']` becomes `X`, and `components`
+ * keeps its shape by naming them. Schemas that are a bare `string`, `number` or
+ * `boolean` (EntityRef, PermissionName, DurationSeconds) are written inline instead.
+ */
+function namedSchemas(source) {
+  const file = ts.createSourceFile(
+    'openapi.ts',
+    source,
+    ts.ScriptTarget.Latest,
+    true,
+  );
+  const components = file.statements.find(
+    s => ts.isInterfaceDeclaration(s) && s.name.text === 'components',
+  );
+  const schemas = components?.members.find(
+    m => ts.isPropertySignature(m) && m.name.getText(file) === 'schemas',
+  );
+  if (!schemas?.type || !ts.isTypeLiteralNode(schemas.type)) {
+    throw new Error("openapi-typescript wrote no `components['schemas']`");
+  }
+  const entries = schemas.type.members.map(m => {
+    const name = m.name.getText(file).replace(/^['"]|['"]$/g, '');
+    const docs = ts
+      .getLeadingCommentRanges(source, m.getFullStart())
+      ?.map(r => source.slice(r.pos, r.end))
+      .join('\n');
+    return { name, docs, type: m.type.getText(file) };
+  });
+  const primitive = new Map(
+    entries
+      .filter(e => ['string', 'number', 'boolean'].includes(e.type))
+      .map(e => [e.name, e.type]),
+  );
+  const ref = /components\[["']schemas["']\]\[["'](\w+)["']\]/g;
+  const unref = text => text.replace(ref, (_, n) => primitive.get(n) ?? n);
+  const named = entries
+    .filter(e => !primitive.has(e.name))
+    .map(e => {
+      const body = e.docs
+        ? e.docs
+            .replace(/^\/\*\*\s*|\s*\*\/$/g, '')
+            .split('\n')
+            .map(l => l.replace(/^\s*\* ?/, ''))
+        : [];
+      const doc = [
+        '/**',
+        ...[...body, '@public'].map(l => ` * ${l}`.trimEnd()),
+        ' */',
+      ];
+      return `${doc.join('\n')}\nexport type ${e.name} = ${unref(e.type)};`;
+    });
+  const members = entries.map(
+    e => `${e.name}: ${primitive.get(e.name) ?? e.name};`,
+  );
+  const rewritten =
+    source.slice(0, schemas.type.getStart(file)) +
+    `{\n${members.join('\n')}\n}` +
+    source.slice(schemas.type.getEnd());
+  return `${unref(rewritten)}\n${named.join('\n\n')}\n`;
 }
 
 async function format(text, path) {
@@ -115,10 +221,11 @@ export const spec = ${JSON.stringify(doc, null, 2)} as const;
   // `default` stays optional: openapi-typescript would make it required, which fits answers
   // but not request bodies such as SubmitAccessRequestBody, whose fields a client may omit.
   const ast = await openapiTS(doc, { defaultNonNullable: false });
+  const types = toTsdoc(namedSchemas(astToString(ast)));
   files.set(
     TYPES,
     `${header('Types of the HTTP API (openapi-typescript)')}
-${astToString(ast)}`,
+${types}`,
   );
 
   for (const [path, text] of files) {

@@ -16,7 +16,7 @@ export interface paths {
     };
     /**
      * List every configured access flow, in precedence order
-     * @description Any authenticated user or service.
+     * Any authenticated user or service.
      */
     get: operations['listFlows'];
     put?: never;
@@ -36,7 +36,7 @@ export interface paths {
     };
     /**
      * List the configured bundles
-     * @description Any authenticated user or service.
+     * Any authenticated user or service.
      */
     get: operations['listBundles'];
     put?: never;
@@ -56,7 +56,7 @@ export interface paths {
     };
     /**
      * Catalog entities the calling user may request, with the deciding flow per permission
-     * @description Users only; a service principal always gets an empty list. Entities are read with the
+     * Users only; a service principal always gets an empty list. Entities are read with the
      *     caller's credentials, so the catalog's permission policy applies. A page may hold fewer than
      *     `limit` items (entities the catalog returned but no flow offers are skipped); follow
      *     `nextCursor` until it is absent.
@@ -81,7 +81,7 @@ export interface paths {
     put?: never;
     /**
      * Show which flow, approvers and duration a submission would get, creating nothing
-     * @description Same rules and permissions as `POST /requests`, except that a missing justification is
+     * Same rules and permissions as `POST /requests`, except that a missing justification is
      *     reported (`justificationRequired`) instead of refused. The flows' checks are not run.
      */
     post: operations['previewAccessRequest'];
@@ -100,7 +100,7 @@ export interface paths {
     };
     /**
      * List requests, newest first
-     * @description - `mine`: requests whose requester is the caller.
+     * - `mine`: requests whose requester is the caller.
      *     - `approvals`: requests listing the caller as approver (own requests only when the flow
      *       allows self-approval). Without `status`, only those waiting for a decision
      *       (approval, extension or break-glass review, the latter also after the access ended);
@@ -123,7 +123,7 @@ export interface paths {
     put?: never;
     /**
      * Submit a request for access (for oneself, or as a service on behalf of a user)
-     * @description Needs `access.request.create`. A service must name `requester`, be listed in
+     * Needs `access.request.create`. A service must name `requester`, be listed in
      *     `access.onBehalfOf.allowedServices` and hold `access.request.create.onbehalf`; a user
      *     may only name themselves.
      *     The submission becomes one request per (flow, approver set), all sharing a `groupId`,
@@ -151,7 +151,7 @@ export interface paths {
     };
     /**
      * One request
-     * @description The requester, the principal that created it, its approvers, and access admins.
+     * The requester, the principal that created it, its approvers, and access admins.
      */
     get: operations['getAccessRequest'];
     put?: never;
@@ -173,7 +173,7 @@ export interface paths {
     put?: never;
     /**
      * Approve what the request waits for (the request, an extension, or a break-glass review)
-     * @description An approver of the request (not its requester unless the flow allows self-approval);
+     * An approver of the request (not its requester unless the flow allows self-approval);
      *     for a break-glass review also an access admin. On a review the decision is recorded as
      *     `acknowledged`; a review can be decided also after the access ended. When the last of the
      *     required approvals arrives the request moves to `granting` and the provisioner is called
@@ -198,7 +198,7 @@ export interface paths {
     put?: never;
     /**
      * Reject what the request waits for
-     * @description Same callers as approve. Rejecting a request ends it as `rejected`; rejecting an
+     * Same callers as approve. Rejecting a request ends it as `rejected`; rejecting an
      *     extension leaves the access as it is; rejecting a break-glass review revokes the access
      *     if it is active (`review.status: revoked`) and otherwise, e.g. after the access ended,
      *     records `review.status: rejected`. An approver who already approved cannot reject (409).
@@ -221,7 +221,7 @@ export interface paths {
     put?: never;
     /**
      * Cancel a pending request, or a pending extension of active access
-     * @description The requester, or the principal that created the request. No body is read.
+     * The requester, or the principal that created the request. No body is read.
      */
     post: operations['cancelAccessRequest'];
     delete?: never;
@@ -241,7 +241,7 @@ export interface paths {
     put?: never;
     /**
      * End active access now
-     * @description The holder, an approver of the request, or an access admin. The provisioner is called
+     * The holder, an approver of the request, or an access admin. The provisioner is called
      *     before the response is sent; if it fails, the response is 200 with `status: granted`,
      *     `lastError` set and `endReason` ending in "(revocation in progress)", and the expiry
      *     task retries. A pending extension is closed as rejected ("Access revoked"). On
@@ -266,7 +266,7 @@ export interface paths {
     put?: never;
     /**
      * Submit a new request for the resources and duration of an ended request
-     * @description The requester only, with `access.request.create`, and only for a request in a terminal
+     * The requester only, with `access.request.create`, and only for a request in a terminal
      *     status. The resources are resolved again against the current flows (so the result may
      *     be several requests, decided by their checks as in `POST /requests`); the duration is
      *     shortened to a flow's max instead of refused. `Idempotency-Key` works as for
@@ -290,7 +290,7 @@ export interface paths {
     put?: never;
     /**
      * Ask for more time on active access
-     * @description The holder only. If the flow has checks they run first: a required check that does not
+     * The holder only. If the flow has checks they run first: a required check that does not
      *     pass (or, on an automatic flow, no passing auto-approve check) rejects the extension
      *     (`extension.status: rejected`, 200, access unchanged); a passing auto-approve check
      *     applies it at once, shortened to the check's `maxDuration`. Otherwise, on a manual flow
@@ -331,7 +331,7 @@ export interface paths {
     };
     /**
      * Whether flows cover an entity, what the caller may request on it, and who holds access
-     * @description Any user or service. `permissions` and `mine` are empty for services. `holders` (active
+     * Any user or service. `permissions` and `mine` are empty for services. `holders` (active
      *     grants on the entity, up to 200) is only returned when `canSeeHolders`: the caller is
      *     an access admin, or the caller or one of their direct groups owns the entity.
      */
@@ -353,7 +353,7 @@ export interface paths {
     };
     /**
      * Every request made for an entity, newest first
-     * @description Owners of the entity (the caller or one of their direct groups) and access admins;
+     * Owners of the entity (the caller or one of their direct groups) and access admins;
      *     anyone else gets 403.
      */
     get: operations['getEntityAccessHistory'];
@@ -374,7 +374,7 @@ export interface paths {
     };
     /**
      * Read or export the audit trail, newest first
-     * @description Users holding `access.audit.read` only (service principals are refused). `nextCursor`
+     * Users holding `access.audit.read` only (service principals are refused). `nextCursor`
      *     (JSON) or the `X-Next-Cursor` header (CSV) is set only when there is a next page.
      */
     get: operations['listAudit'];
@@ -395,7 +395,7 @@ export interface paths {
     };
     /**
      * Check that no audit entry was changed, removed or reordered
-     * @description Users holding `access.audit.read` only. Seals the entries committed so far, then
+     * Users holding `access.audit.read` only. Seals the entries committed so far, then
      *     recomputes the chain of HMAC-SHA256 seals (keyed from `access.encryption.key`) over
      *     every sealed entry. Takes time proportional to the size of the trail.
      */
@@ -412,435 +412,110 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    /** @description Backstage's error body (ErrorResponseBody from @backstage/errors). */
-    ErrorResponse: {
-      error: {
-        /** @example InputError */
-        name: string;
-        /** @example Invalid body: durationSeconds: must be whole seconds */
-        message: string;
-        /** @description Only when the backend shows stack traces (development). */
-        stack?: string;
-      } & {
-        [key: string]: unknown;
-      };
-      request: {
-        /** @example POST */
-        method: string;
-        /** @example /api/access/requests */
-        url: string;
-      };
-      response: {
-        /** @example 400 */
-        statusCode: number;
-      };
-    };
-    /**
-     * @description A catalog entity ref, e.g. `resource:default/orders-db` (namespace defaults to `default`).
-     * @example resource:default/orders-db
-     */
+    ErrorResponse: ErrorResponse;
     EntityRef: string;
-    /** @example read */
     PermissionName: string;
-    /** @description Whole seconds, greater than 0 and at most 366 days (31,622,400 s). */
     DurationSeconds: number;
-    /**
-     * @description `pending` covers both a new request whose checks are running and one waiting for approvals.
-     *     Labels shown to users: pending = Pending Approval, granting = Granting, granted = Active,
-     *     expired = Expired, rejected = Rejected, revoked = Revoked, failed = Failed,
-     *     cancelled = Cancelled.
-     * @enum {string}
-     */
-    AccessRequestStatus:
-      | 'pending'
-      | 'granting'
-      | 'granted'
-      | 'expired'
-      | 'rejected'
-      | 'revoked'
-      | 'failed'
-      | 'cancelled';
-    /** @enum {string} */
-    AccessApprovalType: 'manual' | 'automatic' | 'breakglass';
-    AccessResourceItem: {
-      entityRef: components['schemas']['EntityRef'];
-      permissions: components['schemas']['PermissionName'][];
-    };
-    AccessApproval: {
-      /** @example user:default/dana */
-      approver: string;
-      /** @enum {string} */
-      decision: 'approved' | 'rejected' | 'acknowledged';
-      /** @enum {string} */
-      kind: 'request' | 'extension' | 'review';
-      comment?: string;
-      /** Format: date-time */
-      at: string;
-    };
-    /** @description The answer of one check run (on submission, on an extension, or a failed re-verification). */
-    AccessCheckResult: {
-      /**
-       * @description The id under `access.checks`.
-       * @example change-ticket
-       */
-      checkId: string;
-      /** @description The check type, e.g. `webhook` or `pagerduty-oncall`. */
-      type: string;
-      /**
-       * @description `passed`: the condition holds; `failed`: verified not to hold; `error`: could not be
-       *     verified (timeout after at most 15 s, outage, malformed answer); never approves.
-       * @enum {string}
-       */
-      outcome: 'passed' | 'failed' | 'error';
-      /**
-       * @description What the check saw.
-       * @example $.ticket.state was "draft"; expected approved
-       */
-      detail: string;
-      /** Format: date-time */
-      at: string;
-    };
-    AccessExtension: {
-      /** @enum {string} */
-      status: 'pending' | 'approved' | 'rejected';
-      /** @description The time asked for; once approved by a check, shortened to its `maxDuration`. */
-      durationSeconds: number;
-      justification: string;
-      /** Format: date-time */
-      requestedAt: string;
-      /** Format: date-time */
-      decidedAt?: string;
-      reason?: string;
-    };
-    AccessReview: {
-      /**
-       * @description `acknowledged`: a reviewer approved it; `revoked`: found unjustified (or revoked by
-       *     an approver or admin) while the access was active, which revokes it; `rejected`:
-       *     found unjustified when the access was no longer active.
-       * @enum {string}
-       */
-      status: 'pending' | 'acknowledged' | 'revoked' | 'rejected';
-      reviewer?: string;
-      comment?: string;
-      /** Format: date-time */
-      at?: string;
-    };
-    AccessRequest: {
-      /** Format: uuid */
-      id: string;
-      /**
-       * Format: uuid
-       * @description Shared by the requests created from one submission.
-       */
-      groupId: string;
-      /**
-       * @description User entity ref of the person the access is for.
-       * @example user:default/alice
-       */
-      requester: string;
-      /**
-       * @description The requester, or `service:<subject>` for a service acting on their behalf.
-       * @example service:itsm-workflow
-       */
-      createdBy: string;
-      flowId: string;
-      flowTitle: string;
-      approvalType: components['schemas']['AccessApprovalType'];
-      resources: components['schemas']['AccessResourceItem'][];
-      justification: string;
-      /** @description The duration of the access; shortened to the `maxDuration` of the check that auto-approved it, if any. */
-      durationSeconds: number;
-      status: components['schemas']['AccessRequestStatus'];
-      /** @description User entity refs who may approve, resolved when the request was made. */
-      approvers: string[];
-      /** @description Distinct approvals needed (0 for automatic and break-glass flows). */
-      requiredApprovals: number;
-      approvals: components['schemas']['AccessApproval'][];
-      /**
-       * @description Every check run on this request, in order: the flow's checks on submission, again on
-       *     each extension, and a failed re-verification. Empty for flows without checks and
-       *     while the checks of a new request are running.
-       */
-      checks: components['schemas']['AccessCheckResult'][];
-      breakGlass: boolean;
-      /** @description Break-glass requests only. The review stays open after the access ended. */
-      review?: components['schemas']['AccessReview'];
-      extension?: components['schemas']['AccessExtension'];
-      extensionsUsed: number;
-      extensionsAllowed: number;
-      /**
-       * Format: uuid
-       * @description The request this one was made from with "request again".
-       */
-      againOf?: string;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-      /** Format: date-time */
-      grantedAt?: string;
-      /** Format: date-time */
-      expiresAt?: string;
-      /** Format: date-time */
-      endedAt?: string;
-      /** @description Why it ended; while a revocation is pending, the decided reason followed by " (revocation in progress)". */
-      endReason?: string;
-      /** @description The last provisioner error (a failed grant, or a revocation being retried). */
-      lastError?: string;
-      /** @description Whether the caller starred it. */
-      favorite: boolean;
-      /**
-       * @description What the provisioner returned for the grantee, such as how to connect (at most 50
-       *     entries). Present only when the caller is the requester and the request is
-       *     `granted` (also while its revocation is in progress), and only if the provisioner
-       *     returned some and they decrypt with a configured `access.encryption` key; never
-       *     sent to anyone else, and deleted when the access ends.
-       * @example {
-       *       "host": "orders-db.internal",
-       *       "port": "5432",
-       *       "user": "jit_alice_3f2a9c1d0e",
-       *       "password": "s3cr3t-only-for-alice"
-       *     }
-       */
-      accessDetails?: {
-        [key: string]: string;
-      };
-      /**
-       * @description Sent instead of `accessDetails` (to the grantee only) when they cannot be decrypted,
-       *     e.g. because the key that encrypted them was removed from `access.encryption.keys`.
-       * @example Your access details cannot be shown: they were encrypted with key "2026-06", which is no longer configured. The access itself is not affected; ask an access admin.
-       */
-      accessDetailsError?: string;
-    };
-    AccessRequestPage: {
-      items: components['schemas']['AccessRequest'][];
-      nextCursor?: string;
-    };
-    SubmitAccessRequestItem: {
-      /** @example resource:default/orders-db */
-      entityRef: string;
-      permissions: components['schemas']['PermissionName'][];
-    };
-    /**
-     * @description Name `resources`, a `bundleId`, or both (then every resource must be part of the bundle).
-     * @example {
-     *       "resources": [
-     *         {
-     *           "entityRef": "resource:default/orders-db",
-     *           "permissions": [
-     *             "read"
-     *           ]
-     *         }
-     *       ],
-     *       "durationSeconds": 3600,
-     *       "justification": "INC-1234 investigate slow queries"
-     *     }
-     */
-    SubmitAccessRequestBody: {
-      resources?: components['schemas']['SubmitAccessRequestItem'][];
-      bundleId?: string;
-      /** @description Default is each flow's default duration; longer than a flow's max is a 400. */
-      durationSeconds?: components['schemas']['DurationSeconds'];
-      /** @description Required (non-blank) when any deciding flow requires one. */
-      justification?: string;
-      /**
-       * @description The user the access is for, as entity ref (`user:default/alice`, `alice`) or e-mail
-       *     (`spec.profile.email`). Required for services; a user may only name themselves.
-       */
-      requester?: string;
-    };
-    SubmitAccessRequestResponse: {
-      items: components['schemas']['AccessRequest'][];
-    };
-    AccessPreviewItem: {
-      entityRef: string;
-      permissions: string[];
-      flowId: string;
-      flowTitle: string;
-      approvalType: components['schemas']['AccessApprovalType'];
-      approvers: string[];
-      /** @description The flow's `required` for manual flows, else 0. */
-      requiredApprovals: number;
-      /** @description Ids of the checks a submission would run, the flow's `requiredChecks` then its `autoApproveChecks` (break-glass flows ignore the latter, so only their `requiredChecks`); they are not run by the preview. */
-      checks: string[];
-      durationSeconds: number;
-      maxDurationSeconds: number;
-      justificationRequired: boolean;
-      /** @description True for automatic and break-glass flows; it does not say what the flow's checks would decide. */
-      autoApproved: boolean;
-    };
-    AccessPreviewResponse: {
-      items: components['schemas']['AccessPreviewItem'][];
-    };
-    CatalogFilter: {
-      [key: string]: string | string[];
-    };
-    AccessFlowSummary: {
-      id: string;
-      title: string;
-      description?: string;
-      /** @description `*`, or full user / group entity refs. */
-      requesters: string[];
-      /** @description Alternatives; an entity matches when it matches any of them. */
-      filter: components['schemas']['CatalogFilter'][];
-      permissions: string[];
-      approval: {
-        type: components['schemas']['AccessApprovalType'];
-        /** @description `owner`, or full user / group entity refs. */
-        approvers: string[];
-        required: number;
-        allowSelfApproval: boolean;
-        autoApproveChecks: string[];
-        requiredChecks: string[];
-      };
-      duration: {
-        defaultSeconds: number;
-        maxSeconds: number;
-        extensions: number;
-      };
-      /** @enum {string} */
-      justification: 'required' | 'optional';
-      provisioner: string;
-    };
-    AccessBundle: {
-      id: string;
-      title: string;
-      description?: string;
-      resources: components['schemas']['AccessResourceItem'][];
-    };
-    RequestableResource: {
-      entityRef: string;
-      kind: string;
-      name: string;
-      title?: string;
-      description?: string;
-      /** @description spec.type, when it is a string. */
-      type?: string;
-      /** @description spec.owner as written in the entity, when it is a string. */
-      owner?: string;
-      /** @description For each permission the caller may request, the flow that would decide. */
-      permissions: {
-        permission: string;
-        flowId: string;
-        flowTitle: string;
-      }[];
-    };
-    EntityAccessSummary: {
-      /** @description The entity ref, normalised. */
-      entityRef: string;
-      /** @description True when some flow's filter matches the entity (for anyone). */
-      covered: boolean;
-      /** @description For each permission the caller may request on it, the flow that would decide. */
-      permissions: {
-        permission: string;
-        flowId: string;
-        flowTitle: string;
-      }[];
-      /** @description The caller's pending, granting and active requests on it (up to 50). */
-      mine: components['schemas']['AccessRequest'][];
-      /** @description True when the caller owns the entity (directly or through a direct group) or is an access admin. */
-      canSeeHolders: boolean;
-      /** @description Active grants on the entity by anyone (up to 200); only when `canSeeHolders`. */
-      holders?: components['schemas']['AccessRequest'][];
-    };
-    AccessAuditEntry: {
-      /** @description Increasing numeric id, as a string. */
-      id: string;
-      /** Format: date-time */
-      at: string;
-      /** @description User entity ref, `service:<subject>`, `check:<id>` (a decision taken by a check), or `system`. */
-      actor: string;
-      /** @example request-approved */
-      action: string;
-      /** Format: uuid */
-      requestId?: string;
-      /** @enum {string} */
-      severity: 'low' | 'medium' | 'high' | 'critical';
-      fromStatus?: components['schemas']['AccessRequestStatus'];
-      toStatus?: components['schemas']['AccessRequestStatus'];
-      details: {
-        [key: string]: unknown;
-      };
-    };
+    AccessRequestStatus: AccessRequestStatus;
+    AccessApprovalType: AccessApprovalType;
+    AccessResourceItem: AccessResourceItem;
+    AccessApproval: AccessApproval;
+    AccessCheckResult: AccessCheckResult;
+    AccessExtension: AccessExtension;
+    AccessReview: AccessReview;
+    AccessRequest: AccessRequest;
+    AccessRequestPage: AccessRequestPage;
+    SubmitAccessRequestItem: SubmitAccessRequestItem;
+    SubmitAccessRequestBody: SubmitAccessRequestBody;
+    SubmitAccessRequestResponse: SubmitAccessRequestResponse;
+    AccessPreviewItem: AccessPreviewItem;
+    AccessPreviewResponse: AccessPreviewResponse;
+    CatalogFilter: CatalogFilter;
+    AccessFlowSummary: AccessFlowSummary;
+    AccessBundle: AccessBundle;
+    RequestableResource: RequestableResource;
+    EntityAccessSummary: EntityAccessSummary;
+    AccessAuditEntry: AccessAuditEntry;
+    AccessAuditVerification: AccessAuditVerification;
   };
   responses: {
-    /** @description Invalid input (the message names the field), or a rule of the flow was not met. */
+    /** Invalid input (the message names the field), or a rule of the flow was not met. */
     BadRequest: {
       headers: {
         [name: string]: unknown;
       };
       content: {
-        'application/json': components['schemas']['ErrorResponse'];
+        'application/json': ErrorResponse;
       };
     };
-    /** @description Missing or invalid credentials. */
+    /** Missing or invalid credentials. */
     Unauthorized: {
       headers: {
         [name: string]: unknown;
       };
       content: {
-        'application/json': components['schemas']['ErrorResponse'];
+        'application/json': ErrorResponse;
       };
     };
-    /** @description The caller may not do this (permission, role on the request, or no flow allows it). */
+    /** The caller may not do this (permission, role on the request, or no flow allows it). */
     Forbidden: {
       headers: {
         [name: string]: unknown;
       };
       content: {
-        'application/json': components['schemas']['ErrorResponse'];
+        'application/json': ErrorResponse;
       };
     };
-    /** @description No request with this id (also for an id that is not a UUID). */
+    /** No request with this id (also for an id that is not a UUID). */
     NotFound: {
       headers: {
         [name: string]: unknown;
       };
       content: {
-        'application/json': components['schemas']['ErrorResponse'];
+        'application/json': ErrorResponse;
       };
     };
-    /** @description The request is not in a state that allows this (including a pending request whose checks are still running), the caller already decided, or another change won a race. */
+    /** The request is not in a state that allows this (including a pending request whose checks are still running), the caller already decided, or another change won a race. */
     Conflict: {
       headers: {
         [name: string]: unknown;
       };
       content: {
-        'application/json': components['schemas']['ErrorResponse'];
+        'application/json': ErrorResponse;
       };
     };
-    /** @description The JSON body is larger than 1 MB. */
+    /** The JSON body is larger than 1 MB. */
     PayloadTooLarge: {
       headers: {
         [name: string]: unknown;
       };
       content: {
-        'application/json': components['schemas']['ErrorResponse'];
+        'application/json': ErrorResponse;
       };
     };
     /**
-     * @description A per-requester limit on submissions (`access.limits.submissionsPerMinute` or
+     * A per-requester limit on submissions (`access.limits.submissionsPerMinute` or
      *     `access.limits.openPendingPerUser`, named in the message) was reached. It counts against
      *     the user the access is for, also when a service submits for them. Extension requests
      *     count in `submissionsPerMinute` too.
      */
     TooManyRequests: {
       headers: {
-        /** @description Seconds until a submission or extension is accepted again (the per-minute limit only). */
+        /** Seconds until a submission or extension is accepted again (the per-minute limit only). */
         'Retry-After'?: number;
         [name: string]: unknown;
       };
       content: {
-        'application/json': components['schemas']['ErrorResponse'];
+        'application/json': ErrorResponse;
       };
     };
   };
   parameters: {
-    /** @description Request id (UUID). Any other value names no request (404). */
+    /** Request id (UUID). Any other value names no request (404). */
     RequestId: string;
     Limit: number;
     /**
-     * @description 1 to 255 characters, scoped to the calling principal. A retried POST with the same key
+     * 1 to 255 characters, scoped to the calling principal. A retried POST with the same key
      *     and the same body answers like the first call (201, with the requests it created and
      *     the header `Idempotent-Replayed: true`) instead of creating requests again; the same
      *     key with a different body is a 409. Keys are forgotten after 24 hours.
@@ -849,7 +524,7 @@ export interface components {
   };
   requestBodies: never;
   headers: {
-    /** @description `true` when the answer replays an earlier call with the same `Idempotency-Key`; absent otherwise. */
+    /** `true` when the answer replays an earlier call with the same `Idempotency-Key`; absent otherwise. */
     IdempotentReplayed: 'true';
   };
   pathItems: never;
@@ -865,14 +540,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The flows */
+      /** The flows */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            items: components['schemas']['AccessFlowSummary'][];
+            items: AccessFlowSummary[];
           };
         };
       };
@@ -889,14 +564,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The bundles */
+      /** The bundles */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            items: components['schemas']['AccessBundle'][];
+            items: AccessBundle[];
           };
         };
       };
@@ -907,14 +582,14 @@ export interface operations {
   listRequestableResources: {
     parameters: {
       query?: {
-        /** @description Full-text search in metadata.name, metadata.title and metadata.description. */
+        /** Full-text search in metadata.name, metadata.title and metadata.description. */
         q?: string;
-        /** @description Only entities with this spec.type. */
+        /** Only entities with this spec.type. */
         type?: string;
-        /** @description Only entities (and permissions) where some flow offers this permission. */
-        permission?: components['schemas']['PermissionName'];
+        /** Only entities (and permissions) where some flow offers this permission. */
+        permission?: string;
         /**
-         * @description The `nextCursor` of the previous page: opaque, signed, valid only for the user it
+         * The `nextCursor` of the previous page: opaque, signed, valid only for the user it
          *     was returned to. It carries the search, so `q`, `type` and `permission` may be
          *     left out or repeated, not changed. Anything else is a 400 naming `cursor`.
          */
@@ -927,14 +602,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description One page of requestable resources */
+      /** One page of requestable resources */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            items: components['schemas']['RequestableResource'][];
+            items: RequestableResource[];
             nextCursor?: string;
           };
         };
@@ -953,17 +628,17 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['SubmitAccessRequestBody'];
+        'application/json': SubmitAccessRequestBody;
       };
     };
     responses: {
-      /** @description One item per (entity, flow) the submission resolves to */
+      /** One item per (entity, flow) the submission resolves to */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessPreviewResponse'];
+          'application/json': AccessPreviewResponse;
         };
       };
       400: components['responses']['BadRequest'];
@@ -977,29 +652,29 @@ export interface operations {
       query?: {
         view?: 'mine' | 'approvals' | 'decided' | 'all' | 'favorites';
         /**
-         * @description Comma-separated statuses, e.g. `granted,expired`.
+         * Comma-separated statuses, e.g. `granted,expired`.
          * @example pending,granted
          */
         status?: string;
         /**
-         * @description Only requests for this user: a user entity ref. The kind and namespace default to
+         * Only requests for this user: a user entity ref. The kind and namespace default to
          *     `user` and `default` (`alice` is `user:default/alice`); any other kind, or a
          *     malformed ref, is a 400.
          * @example user:default/alice
          */
         requester?: string;
         /**
-         * @description Only requests naming this entity among their resources. The kind is required, the
+         * Only requests naming this entity among their resources. The kind is required, the
          *     namespace defaults to `default`; a malformed ref is a 400.
          * @example resource:default/orders-db
          */
         entityRef?: string;
         /**
-         * @description Only requests of this flow (a flow id, kebab-case; otherwise a 400).
+         * Only requests of this flow (a flow id, kebab-case; otherwise a 400).
          * @example prod-db
          */
         flowId?: string;
-        /** @description The `nextCursor` of the previous page. */
+        /** The `nextCursor` of the previous page. */
         cursor?: string;
         limit?: components['parameters']['Limit'];
       };
@@ -1009,13 +684,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description One page of requests */
+      /** One page of requests */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequestPage'];
+          'application/json': AccessRequestPage;
         };
       };
       400: components['responses']['BadRequest'];
@@ -1028,7 +703,7 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description 1 to 255 characters, scoped to the calling principal. A retried POST with the same key
+         * 1 to 255 characters, scoped to the calling principal. A retried POST with the same key
          *     and the same body answers like the first call (201, with the requests it created and
          *     the header `Idempotent-Replayed: true`) instead of creating requests again; the same
          *     key with a different body is a 409. Keys are forgotten after 24 hours.
@@ -1040,12 +715,12 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['SubmitAccessRequestBody'];
+        'application/json': SubmitAccessRequestBody;
       };
     };
     responses: {
       /**
-       * @description The requests created. Also the answer to a replay (the same caller already used this
+       * The requests created. Also the answer to a replay (the same caller already used this
        *     `Idempotency-Key` with the same body): nothing new is created, the requests the
        *     first call created are returned in their current state, and the
        *     `Idempotent-Replayed` header says so.
@@ -1056,19 +731,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['SubmitAccessRequestResponse'];
+          'application/json': SubmitAccessRequestResponse;
         };
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
-      /** @description The `Idempotency-Key` was already used by this caller with a different body. */
+      /** The `Idempotency-Key` was already used by this caller with a different body. */
       409: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorResponse'];
+          'application/json': ErrorResponse;
         };
       };
       413: components['responses']['PayloadTooLarge'];
@@ -1080,20 +755,20 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The request */
+      /** The request */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequest'];
+          'application/json': AccessRequest;
         };
       };
       400: components['responses']['BadRequest'];
@@ -1107,7 +782,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -1120,13 +795,13 @@ export interface operations {
       };
     };
     responses: {
-      /** @description The request after the decision */
+      /** The request after the decision */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequest'];
+          'application/json': AccessRequest;
         };
       };
       400: components['responses']['BadRequest'];
@@ -1142,7 +817,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -1150,19 +825,19 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description Trimmed; must not be empty. */
+          /** Trimmed; must not be empty. */
           reason: string;
         };
       };
     };
     responses: {
-      /** @description The request after the decision */
+      /** The request after the decision */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequest'];
+          'application/json': AccessRequest;
         };
       };
       400: components['responses']['BadRequest'];
@@ -1178,20 +853,20 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The request after cancelling */
+      /** The request after cancelling */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequest'];
+          'application/json': AccessRequest;
         };
       };
       400: components['responses']['BadRequest'];
@@ -1206,7 +881,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -1214,19 +889,19 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': {
-          /** @description Default "Revoked by the holder" or "Revoked by <caller ref>". */
+          /** Default "Revoked by the holder" or "Revoked by \<caller ref\>". */
           reason?: string;
         };
       };
     };
     responses: {
-      /** @description The request after the revocation (or the attempt) */
+      /** The request after the revocation (or the attempt) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequest'];
+          'application/json': AccessRequest;
         };
       };
       400: components['responses']['BadRequest'];
@@ -1242,7 +917,7 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description 1 to 255 characters, scoped to the calling principal. A retried POST with the same key
+         * 1 to 255 characters, scoped to the calling principal. A retried POST with the same key
          *     and the same body answers like the first call (201, with the requests it created and
          *     the header `Idempotent-Replayed: true`) instead of creating requests again; the same
          *     key with a different body is a 409. Keys are forgotten after 24 hours.
@@ -1250,7 +925,7 @@ export interface operations {
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
       };
       path: {
-        /** @description Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -1258,14 +933,14 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': {
-          /** @default  */
+          /** @defaultValue '' */
           justification?: string;
         };
       };
     };
     responses: {
       /**
-       * @description The new requests (their `againOf` is the id in the path); on a replay of the same
+       * The new requests (their `againOf` is the id in the path); on a replay of the same
        *     `Idempotency-Key`, the requests the first call created.
        */
       201: {
@@ -1274,7 +949,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['SubmitAccessRequestResponse'];
+          'application/json': SubmitAccessRequestResponse;
         };
       };
       400: components['responses']['BadRequest'];
@@ -1291,7 +966,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -1299,20 +974,20 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          durationSeconds: components['schemas']['DurationSeconds'];
-          /** @default  */
+          durationSeconds: number;
+          /** @defaultValue '' */
           justification?: string;
         };
       };
     };
     responses: {
-      /** @description The request with its `extension` */
+      /** The request with its `extension` */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequest'];
+          'application/json': AccessRequest;
         };
       };
       400: components['responses']['BadRequest'];
@@ -1329,20 +1004,20 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The request, with `favorite` true */
+      /** The request, with `favorite` true */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequest'];
+          'application/json': AccessRequest;
         };
       };
       400: components['responses']['BadRequest'];
@@ -1356,20 +1031,20 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The request, with `favorite` false */
+      /** The request, with `favorite` false */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequest'];
+          'application/json': AccessRequest;
         };
       };
       400: components['responses']['BadRequest'];
@@ -1382,7 +1057,7 @@ export interface operations {
     parameters: {
       query: {
         /**
-         * @description A full entity ref with kind; the namespace defaults to `default`.
+         * A full entity ref with kind; the namespace defaults to `default`.
          * @example resource:default/orders-db
          */
         entityRef: string;
@@ -1393,25 +1068,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The entity's access picture for the caller */
+      /** The entity's access picture for the caller */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['EntityAccessSummary'];
+          'application/json': EntityAccessSummary;
         };
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
-      /** @description No such entity in the catalog. */
+      /** No such entity in the catalog. */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorResponse'];
+          'application/json': ErrorResponse;
         };
       };
     };
@@ -1421,7 +1096,7 @@ export interface operations {
       query: {
         /** @example resource:default/orders-db */
         entityRef: string;
-        /** @description The `nextCursor` of the previous page. */
+        /** The `nextCursor` of the previous page. */
         cursor?: string;
         limit?: components['parameters']['Limit'];
       };
@@ -1431,25 +1106,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description One page of requests */
+      /** One page of requests */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequestPage'];
+          'application/json': AccessRequestPage;
         };
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
-      /** @description No such entity in the catalog. */
+      /** No such entity in the catalog. */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorResponse'];
+          'application/json': ErrorResponse;
         };
       };
     };
@@ -1457,11 +1132,11 @@ export interface operations {
   listAudit: {
     parameters: {
       query?: {
-        /** @description Entries with an id below this one (the previous page's `nextCursor`). */
+        /** Entries with an id below this one (the previous page's `nextCursor`). */
         cursor?: string;
         limit?: number;
         format?: 'json' | 'csv';
-        /** @description Only entries of this request. */
+        /** Only entries of this request. */
         requestId?: string;
       };
       header?: never;
@@ -1471,20 +1146,20 @@ export interface operations {
     requestBody?: never;
     responses: {
       /**
-       * @description One page of audit entries. With `format=csv`: a CSV file
+       * One page of audit entries. With `format=csv`: a CSV file
        *     (`Content-Disposition: attachment; filename="access-audit.csv"`) whose header row is
        *     `id,at,actor,action,requestId,severity,fromStatus,toStatus,details`; `details` is
        *     JSON; cells starting with `= + - @`, tab or CR are prefixed with `'`.
        */
       200: {
         headers: {
-          /** @description CSV only, when there is a next page; its cursor. */
+          /** CSV only, when there is a next page; its cursor. */
           'X-Next-Cursor'?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            items: components['schemas']['AccessAuditEntry'][];
+            items: AccessAuditEntry[];
             nextCursor?: string;
           };
           'text/csv': string;
@@ -1504,29 +1179,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The verification report; `ok` is false and `problem` names the first break when the trail was tampered with. */
+      /** The verification report; `ok` is false and `problem` names the first break when the trail was tampered with. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            ok: boolean;
-            /** @description Sealed entries checked. */
-            checked: number;
-            /** @description Entries written but not sealed yet. */
-            pending: number;
-            /** @description The last intact sealed entry; keep it elsewhere to detect removal of the newest entries. */
-            head: {
-              seq: number;
-              hash: string;
-            };
-            problem?: {
-              seq: number;
-              id: string;
-              reason: string;
-            };
-          };
+          'application/json': AccessAuditVerification;
         };
       };
       401: components['responses']['Unauthorized'];
@@ -1534,3 +1193,457 @@ export interface operations {
     };
   };
 }
+
+/**
+ * Backstage's error body (ErrorResponseBody from \@backstage/errors).
+ * @public
+ */
+export type ErrorResponse = {
+  error: {
+    /** @example InputError */
+    name: string;
+    /** @example Invalid body: durationSeconds: must be whole seconds */
+    message: string;
+    /** Only when the backend shows stack traces (development). */
+    stack?: string;
+  } & {
+    [key: string]: unknown;
+  };
+  request: {
+    /** @example POST */
+    method: string;
+    /** @example /api/access/requests */
+    url: string;
+  };
+  response: {
+    /** @example 400 */
+    statusCode: number;
+  };
+};
+
+/**
+ * `pending` covers both a new request whose checks are running and one waiting for approvals.
+ *     Labels shown to users: pending = Pending Approval, granting = Granting, granted = Active,
+ *     expired = Expired, rejected = Rejected, revoked = Revoked, failed = Failed,
+ *     cancelled = Cancelled.
+ * @public
+ */
+export type AccessRequestStatus =
+  | 'pending'
+  | 'granting'
+  | 'granted'
+  | 'expired'
+  | 'rejected'
+  | 'revoked'
+  | 'failed'
+  | 'cancelled';
+
+/**
+ * How a flow is approved.
+ * @public
+ */
+export type AccessApprovalType = 'manual' | 'automatic' | 'breakglass';
+
+/**
+ * One requested catalog entity and the permissions asked for on it.
+ * @public
+ */
+export type AccessResourceItem = {
+  entityRef: string;
+  /** Permission names offered by the deciding flow, e.g. `read`. */
+  permissions: string[];
+};
+
+/**
+ * A person's decision on a request, an extension of it, or a break-glass review.
+ * @public
+ */
+export type AccessApproval = {
+  /** @example user:default/dana */
+  approver: string;
+  decision: 'approved' | 'rejected' | 'acknowledged';
+  kind: 'request' | 'extension' | 'review';
+  comment?: string;
+  /** Format: date-time */
+  at: string;
+};
+
+/**
+ * The answer of one check run (on submission, on an extension, or a failed re-verification).
+ * @public
+ */
+export type AccessCheckResult = {
+  /**
+   * The id under `access.checks`.
+   * @example change-ticket
+   */
+  checkId: string;
+  /** The check type, e.g. `webhook` or `pagerduty-oncall`. */
+  type: string;
+  /**
+   * `passed`: the condition holds; `failed`: verified not to hold; `error`: could not be
+   *     verified (timeout after at most 15 s, outage, malformed answer); never approves.
+   */
+  outcome: 'passed' | 'failed' | 'error';
+  /**
+   * What the check saw.
+   * @example $.ticket.state was "draft"; expected approved
+   */
+  detail: string;
+  /** Format: date-time */
+  at: string;
+};
+
+/**
+ * A request to extend active access, and where it stands.
+ * @public
+ */
+export type AccessExtension = {
+  status: 'pending' | 'approved' | 'rejected';
+  /** The time asked for; once approved by a check, shortened to its `maxDuration`. */
+  durationSeconds: number;
+  justification: string;
+  /** Format: date-time */
+  requestedAt: string;
+  /** Format: date-time */
+  decidedAt?: string;
+  reason?: string;
+};
+
+/**
+ * A break-glass grant's after-the-fact review.
+ * @public
+ */
+export type AccessReview = {
+  /**
+   * `acknowledged`: a reviewer approved it; `revoked`: found unjustified (or revoked by
+   *     an approver or admin) while the access was active, which revokes it; `rejected`:
+   *     found unjustified when the access was no longer active.
+   */
+  status: 'pending' | 'acknowledged' | 'revoked' | 'rejected';
+  reviewer?: string;
+  comment?: string;
+  /** Format: date-time */
+  at?: string;
+};
+
+/**
+ * An access request: one flow, one or more resources, one grant.
+ * @public
+ */
+export type AccessRequest = {
+  /** Format: uuid */
+  id: string;
+  /**
+   * Format: uuid
+   * Shared by the requests created from one submission.
+   */
+  groupId: string;
+  /**
+   * User entity ref of the person the access is for.
+   * @example user:default/alice
+   */
+  requester: string;
+  /**
+   * The requester, or `service:<subject>` for a service acting on their behalf.
+   * @example service:itsm-workflow
+   */
+  createdBy: string;
+  flowId: string;
+  flowTitle: string;
+  approvalType: AccessApprovalType;
+  resources: AccessResourceItem[];
+  justification: string;
+  /** The duration of the access; shortened to the `maxDuration` of the check that auto-approved it, if any. */
+  durationSeconds: number;
+  status: AccessRequestStatus;
+  /** User entity refs who may approve, resolved when the request was made. */
+  approvers: string[];
+  /** Distinct approvals needed (0 for automatic and break-glass flows). */
+  requiredApprovals: number;
+  approvals: AccessApproval[];
+  /**
+   * Every check run on this request, in order: the flow's checks on submission, again on
+   *     each extension, and a failed re-verification. Empty for flows without checks and
+   *     while the checks of a new request are running.
+   */
+  checks: AccessCheckResult[];
+  breakGlass: boolean;
+  /** Break-glass requests only. The review stays open after the access ended. */
+  review?: AccessReview;
+  extension?: AccessExtension;
+  extensionsUsed: number;
+  extensionsAllowed: number;
+  /**
+   * Format: uuid
+   * The request this one was made from with "request again".
+   */
+  againOf?: string;
+  /** Format: date-time */
+  createdAt: string;
+  /** Format: date-time */
+  updatedAt: string;
+  /** Format: date-time */
+  grantedAt?: string;
+  /** Format: date-time */
+  expiresAt?: string;
+  /** Format: date-time */
+  endedAt?: string;
+  /** Why it ended; while a revocation is pending, the decided reason followed by " (revocation in progress)". */
+  endReason?: string;
+  /** The last provisioner error (a failed grant, or a revocation being retried). */
+  lastError?: string;
+  /** Whether the caller starred it. */
+  favorite: boolean;
+  /**
+   * What the provisioner returned for the grantee, such as how to connect (at most 50
+   *     entries). Present only when the caller is the requester and the request is
+   *     `granted` (also while its revocation is in progress), and only if the provisioner
+   *     returned some and they decrypt with a configured `access.encryption` key; never
+   *     sent to anyone else, and deleted when the access ends.
+   * @example \{
+   *       "host": "orders-db.internal",
+   *       "port": "5432",
+   *       "user": "jit_alice_3f2a9c1d0e",
+   *       "password": "s3cr3t-only-for-alice"
+   *     \}
+   */
+  accessDetails?: {
+    [key: string]: string;
+  };
+  /**
+   * Sent instead of `accessDetails` (to the grantee only) when they cannot be decrypted,
+   *     e.g. because the key that encrypted them was removed from `access.encryption.keys`.
+   * @example Your access details cannot be shown: they were encrypted with key "2026-06", which is no longer configured. The access itself is not affected; ask an access admin.
+   */
+  accessDetailsError?: string;
+};
+
+/**
+ * A page of requests, with an opaque cursor to the next page.
+ * @public
+ */
+export type AccessRequestPage = {
+  items: AccessRequest[];
+  nextCursor?: string;
+};
+
+/**
+ * One item of a submission.
+ * @public
+ */
+export type SubmitAccessRequestItem = {
+  /** @example resource:default/orders-db */
+  entityRef: string;
+  permissions: string[];
+};
+
+/**
+ * Body of `POST /requests` and `POST /requests/preview`. Name `resources`, a `bundleId`, or both (then every resource must be part of the bundle).
+ * @example \{
+ *       "resources": [
+ *         \{
+ *           "entityRef": "resource:default/orders-db",
+ *           "permissions": [
+ *             "read"
+ *           ]
+ *         \}
+ *       ],
+ *       "durationSeconds": 3600,
+ *       "justification": "INC-1234 investigate slow queries"
+ *     \}
+ * @public
+ */
+export type SubmitAccessRequestBody = {
+  resources?: SubmitAccessRequestItem[];
+  bundleId?: string;
+  /** Default is each flow's default duration; longer than a flow's max is a 400. */
+  durationSeconds?: number;
+  /** Required (non-blank) when any deciding flow requires one. */
+  justification?: string;
+  /**
+   * The user the access is for, as entity ref (`user:default/alice`, `alice`) or e-mail
+   *     (`spec.profile.email`). Required for services; a user may only name themselves.
+   */
+  requester?: string;
+};
+
+/**
+ * Answer of `POST /requests`.
+ * @public
+ */
+export type SubmitAccessRequestResponse = {
+  items: AccessRequest[];
+};
+
+/**
+ * What would happen to one submitted item.
+ * @public
+ */
+export type AccessPreviewItem = {
+  entityRef: string;
+  permissions: string[];
+  flowId: string;
+  flowTitle: string;
+  approvalType: AccessApprovalType;
+  approvers: string[];
+  /** The flow's `required` for manual flows, else 0. */
+  requiredApprovals: number;
+  /** Ids of the checks a submission would run, the flow's `requiredChecks` then its `autoApproveChecks` (break-glass flows ignore the latter, so only their `requiredChecks`); they are not run by the preview. */
+  checks: string[];
+  durationSeconds: number;
+  maxDurationSeconds: number;
+  justificationRequired: boolean;
+  /** True for automatic and break-glass flows; it does not say what the flow's checks would decide. */
+  autoApproved: boolean;
+};
+
+/**
+ * Answer of `POST /requests/preview`.
+ * @public
+ */
+export type AccessPreviewResponse = {
+  items: AccessPreviewItem[];
+};
+
+/**
+ * A catalog filter: every key must match; a list of values means any of them.
+ * @public
+ */
+export type CatalogFilter = {
+  [key: string]: string | string[];
+};
+
+/**
+ * A flow as the API shows it.
+ * @public
+ */
+export type AccessFlowSummary = {
+  id: string;
+  title: string;
+  description?: string;
+  /** `*`, or full user / group entity refs. */
+  requesters: string[];
+  /** Alternatives; an entity matches when it matches any of them. */
+  filter: CatalogFilter[];
+  permissions: string[];
+  approval: {
+    type: AccessApprovalType;
+    /** `owner`, or full user / group entity refs. */
+    approvers: string[];
+    required: number;
+    allowSelfApproval: boolean;
+    autoApproveChecks: string[];
+    requiredChecks: string[];
+  };
+  duration: {
+    defaultSeconds: number;
+    maxSeconds: number;
+    extensions: number;
+  };
+  justification: 'required' | 'optional';
+  provisioner: string;
+};
+
+/**
+ * A bundle: a named set of resources requested together.
+ * @public
+ */
+export type AccessBundle = {
+  id: string;
+  title: string;
+  description?: string;
+  resources: AccessResourceItem[];
+};
+
+/**
+ * A catalog entity the caller may request.
+ * @public
+ */
+export type RequestableResource = {
+  entityRef: string;
+  kind: string;
+  name: string;
+  title?: string;
+  description?: string;
+  /** spec.type, when it is a string. */
+  type?: string;
+  /** spec.owner as written in the entity, when it is a string. */
+  owner?: string;
+  /** For each permission the caller may request, the flow that would decide. */
+  permissions: {
+    permission: string;
+    flowId: string;
+    flowTitle: string;
+  }[];
+};
+
+/**
+ * The access picture of one catalog entity, for the entity page.
+ * @public
+ */
+export type EntityAccessSummary = {
+  /** The entity ref, normalised. */
+  entityRef: string;
+  /** True when some flow's filter matches the entity (for anyone). */
+  covered: boolean;
+  /** For each permission the caller may request on it, the flow that would decide. */
+  permissions: {
+    permission: string;
+    flowId: string;
+    flowTitle: string;
+  }[];
+  /** The caller's pending, granting and active requests on it (up to 50). */
+  mine: AccessRequest[];
+  /** True when the caller owns the entity (directly or through a direct group) or is an access admin. */
+  canSeeHolders: boolean;
+  /** Active grants on the entity by anyone (up to 200); only when `canSeeHolders`. */
+  holders?: AccessRequest[];
+};
+
+/**
+ * One entry of the audit trail.
+ * @public
+ */
+export type AccessAuditEntry = {
+  /** Increasing numeric id, as a string. */
+  id: string;
+  /** Format: date-time */
+  at: string;
+  /** User entity ref, `service:<subject>`, `check:<id>` (a decision taken by a check), or `system`. */
+  actor: string;
+  /** @example request-approved */
+  action: string;
+  /** Format: uuid */
+  requestId?: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  fromStatus?: AccessRequestStatus;
+  toStatus?: AccessRequestStatus;
+  details: {
+    [key: string]: unknown;
+  };
+};
+
+/**
+ * The answer of `GET /audit/verify`: is the sealed audit trail intact.
+ * @public
+ */
+export type AccessAuditVerification = {
+  /** True when every sealed entry is intact and the chain has no gap. */
+  ok: boolean;
+  /** Sealed entries checked. */
+  checked: number;
+  /** Entries written but not sealed yet. */
+  pending: number;
+  /** The last intact sealed entry; keep it elsewhere to detect removal of the newest entries. */
+  head: {
+    seq: number;
+    hash: string;
+  };
+  /** The first break, when not ok. */
+  problem?: {
+    seq: number;
+    id: string;
+    reason: string;
+  };
+};

@@ -1126,50 +1126,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  required: ['ok', 'checked', 'pending', 'head'],
-                  properties: {
-                    ok: {
-                      type: 'boolean',
-                    },
-                    checked: {
-                      type: 'integer',
-                      description: 'Sealed entries checked.',
-                    },
-                    pending: {
-                      type: 'integer',
-                      description: 'Entries written but not sealed yet.',
-                    },
-                    head: {
-                      type: 'object',
-                      description:
-                        'The last intact sealed entry; keep it elsewhere to detect removal of the newest entries.',
-                      required: ['seq', 'hash'],
-                      properties: {
-                        seq: {
-                          type: 'integer',
-                        },
-                        hash: {
-                          type: 'string',
-                        },
-                      },
-                    },
-                    problem: {
-                      type: 'object',
-                      required: ['seq', 'id', 'reason'],
-                      properties: {
-                        seq: {
-                          type: 'integer',
-                        },
-                        id: {
-                          type: 'string',
-                        },
-                        reason: {
-                          type: 'string',
-                        },
-                      },
-                    },
-                  },
+                  $ref: '#/components/schemas/AccessAuditVerification',
                 },
               },
             },
@@ -1415,10 +1372,13 @@ export const spec = {
           '`pending` covers both a new request whose checks are running and one waiting for approvals.\nLabels shown to users: pending = Pending Approval, granting = Granting, granted = Active,\nexpired = Expired, rejected = Rejected, revoked = Revoked, failed = Failed,\ncancelled = Cancelled.\n',
       },
       AccessApprovalType: {
+        description: 'How a flow is approved.',
         type: 'string',
         enum: ['manual', 'automatic', 'breakglass'],
       },
       AccessResourceItem: {
+        description:
+          'One requested catalog entity and the permissions asked for on it.',
         type: 'object',
         required: ['entityRef', 'permissions'],
         properties: {
@@ -1427,6 +1387,8 @@ export const spec = {
           },
           permissions: {
             type: 'array',
+            description:
+              'Permission names offered by the deciding flow, e.g. `read`.',
             items: {
               $ref: '#/components/schemas/PermissionName',
             },
@@ -1434,6 +1396,8 @@ export const spec = {
         },
       },
       AccessApproval: {
+        description:
+          "A person's decision on a request, an extension of it, or a break-glass review.",
         type: 'object',
         required: ['approver', 'decision', 'kind', 'at'],
         properties: {
@@ -1493,6 +1457,7 @@ export const spec = {
         },
       },
       AccessExtension: {
+        description: 'A request to extend active access, and where it stands.',
         type: 'object',
         required: ['status', 'durationSeconds', 'justification', 'requestedAt'],
         properties: {
@@ -1522,6 +1487,7 @@ export const spec = {
         },
       },
       AccessReview: {
+        description: "A break-glass grant's after-the-fact review.",
         type: 'object',
         required: ['status'],
         properties: {
@@ -1544,6 +1510,8 @@ export const spec = {
         },
       },
       AccessRequest: {
+        description:
+          'An access request: one flow, one or more resources, one grant.',
         type: 'object',
         required: [
           'id',
@@ -1727,6 +1695,8 @@ export const spec = {
         },
       },
       AccessRequestPage: {
+        description:
+          'A page of requests, with an opaque cursor to the next page.',
         type: 'object',
         required: ['items'],
         properties: {
@@ -1742,6 +1712,7 @@ export const spec = {
         },
       },
       SubmitAccessRequestItem: {
+        description: 'One item of a submission.',
         type: 'object',
         additionalProperties: false,
         required: ['entityRef', 'permissions'],
@@ -1766,7 +1737,7 @@ export const spec = {
         type: 'object',
         additionalProperties: false,
         description:
-          'Name `resources`, a `bundleId`, or both (then every resource must be part of the bundle).',
+          'Body of `POST /requests` and `POST /requests/preview`. Name `resources`, a `bundleId`, or both (then every resource must be part of the bundle).',
         properties: {
           resources: {
             type: 'array',
@@ -1813,6 +1784,7 @@ export const spec = {
         },
       },
       SubmitAccessRequestResponse: {
+        description: 'Answer of `POST /requests`.',
         type: 'object',
         required: ['items'],
         properties: {
@@ -1825,6 +1797,7 @@ export const spec = {
         },
       },
       AccessPreviewItem: {
+        description: 'What would happen to one submitted item.',
         type: 'object',
         required: [
           'entityRef',
@@ -1894,6 +1867,7 @@ export const spec = {
         },
       },
       AccessPreviewResponse: {
+        description: 'Answer of `POST /requests/preview`.',
         type: 'object',
         required: ['items'],
         properties: {
@@ -1906,6 +1880,8 @@ export const spec = {
         },
       },
       CatalogFilter: {
+        description:
+          'A catalog filter: every key must match; a list of values means any of them.',
         type: 'object',
         additionalProperties: {
           oneOf: [
@@ -1922,6 +1898,7 @@ export const spec = {
         },
       },
       AccessFlowSummary: {
+        description: 'A flow as the API shows it.',
         type: 'object',
         required: [
           'id',
@@ -2031,6 +2008,7 @@ export const spec = {
         },
       },
       AccessBundle: {
+        description: 'A bundle: a named set of resources requested together.',
         type: 'object',
         required: ['id', 'title', 'resources'],
         properties: {
@@ -2052,6 +2030,7 @@ export const spec = {
         },
       },
       RequestableResource: {
+        description: 'A catalog entity the caller may request.',
         type: 'object',
         required: ['entityRef', 'kind', 'name', 'permissions'],
         properties: {
@@ -2102,6 +2081,8 @@ export const spec = {
         },
       },
       EntityAccessSummary: {
+        description:
+          'The access picture of one catalog entity, for the entity page.',
         type: 'object',
         required: [
           'entityRef',
@@ -2164,6 +2145,7 @@ export const spec = {
         },
       },
       AccessAuditEntry: {
+        description: 'One entry of the audit trail.',
         type: 'object',
         required: ['id', 'at', 'actor', 'action', 'severity', 'details'],
         properties: {
@@ -2201,6 +2183,57 @@ export const spec = {
           details: {
             type: 'object',
             additionalProperties: true,
+          },
+        },
+      },
+      AccessAuditVerification: {
+        description:
+          'The answer of `GET /audit/verify`: is the sealed audit trail intact.',
+        type: 'object',
+        required: ['ok', 'checked', 'pending', 'head'],
+        properties: {
+          ok: {
+            type: 'boolean',
+            description:
+              'True when every sealed entry is intact and the chain has no gap.',
+          },
+          checked: {
+            type: 'integer',
+            description: 'Sealed entries checked.',
+          },
+          pending: {
+            type: 'integer',
+            description: 'Entries written but not sealed yet.',
+          },
+          head: {
+            type: 'object',
+            description:
+              'The last intact sealed entry; keep it elsewhere to detect removal of the newest entries.',
+            required: ['seq', 'hash'],
+            properties: {
+              seq: {
+                type: 'integer',
+              },
+              hash: {
+                type: 'string',
+              },
+            },
+          },
+          problem: {
+            type: 'object',
+            description: 'The first break, when not ok.',
+            required: ['seq', 'id', 'reason'],
+            properties: {
+              seq: {
+                type: 'integer',
+              },
+              id: {
+                type: 'string',
+              },
+              reason: {
+                type: 'string',
+              },
+            },
           },
         },
       },
