@@ -1,12 +1,10 @@
 import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { RequestPatch } from '../database/AccessStore';
 import { AccessChange } from '../events/AccessEvents';
 import { GrantEnding } from './GrantEnding';
 import { Caller, RequestDeps } from './RequestDeps';
 import { RequestViews } from './RequestViews';
 import { RequestWriter } from './RequestWriter';
-import { withdrawPendingExtension } from './transitions';
 
 /** The requester withdraws what waits (cancel); the holder, an approver or an admin ends access (revoke). */
 export class CancelAndRevoke {
@@ -29,39 +27,19 @@ export class CancelAndRevoke {
       if (r.requester !== caller.ref && r.createdBy !== caller.ref) {
         throw new NotAllowedError('Only the requester can cancel a request');
       }
-      if (r.status === 'pending') {
-        const changed = await this.writer.change(tx, r, {
-          to: 'cancelled',
-          patch: {
-            awaiting: null,
-            endedAt: now,
-            endReason: 'Cancelled by the requester',
-          },
-          action: 'request-cancelled',
-          actor: caller.ref,
-        });
-        changes.push({
-          request: changed,
-          action: 'request-cancelled',
-          actor: caller.ref,
-        });
-      } else if (r.status === 'granted' && r.awaiting === 'extension') {
-        const changed = await this.writer.change(tx, r, {
-          guard: { awaiting: 'extension' },
-          patch: withdrawPendingExtension(r, 'Cancelled by the requester', now),
-          action: 'extension-cancelled',
-          actor: caller.ref,
-        });
-        changes.push({
-          request: changed,
-          action: 'extension-cancelled',
-          actor: caller.ref,
-        });
-      } else {
+      const withdraws = r.status === 'granted' && r.awaiting === 'extension';
+      if (r.status !== 'pending' && !withdraws) {
         throw new ConflictError(
           `Request ${id} is ${r.status}; only pending requests can be cancelled`,
         );
       }
+      changes.push(
+        await this.writer.apply(tx, r, {
+          type: withdraws ? 'extension-cancelled' : 'cancelled',
+          by: caller.ref,
+          at: now,
+        }),
+      );
     });
     await this.deps.events.emit(changes);
     return this.views.get(caller, id);
@@ -99,39 +77,16 @@ export class CancelAndRevoke {
         (r.requester === caller.ref
           ? 'Revoked by the holder'
           : `Revoked by ${caller.ref}`);
-      // An approver or admin revoking break-glass access has reviewed it; the holder has not.
-      const closesReview =
-        r.awaiting === 'review' && r.requester !== caller.ref;
-      const patch: RequestPatch = {
-        ending: { as: 'revoked', reason: text, by: caller.ref, at: now },
-      };
-      if (closesReview) {
-        patch.awaiting = null;
-        patch.review = {
-          status: 'revoked',
-          reviewer: caller.ref,
-          comment: text,
-          at: new Date(now).toISOString(),
-        };
-      } else {
-        Object.assign(
-          patch,
-          withdrawPendingExtension(r, 'Access revoked', now),
-        );
-      }
-      const changed = await this.writer.change(tx, r, {
-        guard: { notEnding: true },
-        patch,
-        action: 'revoke-requested',
-        actor: caller.ref,
-        severity: 'high',
-        details: { reason: text },
-      });
-      changes.push({
-        request: changed,
-        action: 'revoke-requested',
-        actor: caller.ref,
-      });
+      changes.push(
+        await this.writer.apply(tx, r, {
+          type: 'revoke-requested',
+          by: caller.ref,
+          reason: text,
+          at: now,
+          // An approver or admin revoking break-glass access has reviewed it; the holder has not.
+          closesReview: r.awaiting === 'review' && r.requester !== caller.ref,
+        }),
+      );
     });
     await this.deps.events.emit(changes);
     await this.ending.endGrant(id);

@@ -151,21 +151,13 @@ export class CheckRunner {
       await this.deps.store.transaction(async tx => {
         const cur = await this.views.load(id, tx);
         if (cur.status !== 'pending' || cur.awaiting) return;
-        const reason = `Flow "${r.flowId}" no longer exists`;
-        const changed = await this.writer.change(tx, cur, {
-          to: 'rejected',
-          guard: { awaiting: null },
-          patch: { endedAt: this.now(), endReason: reason },
-          action: 'request-rejected',
-          actor: 'system',
-          details: { reason },
-        });
-        changes.push({
-          request: changed,
-          action: 'request-rejected',
-          actor: 'system',
-          notifyRequester: true,
-        });
+        changes.push(
+          await this.writer.apply(tx, cur, {
+            type: 'flow-gone',
+            reason: `Flow "${r.flowId}" no longer exists`,
+            at: this.now(),
+          }),
+        );
       });
       await this.deps.events.emit(changes);
       return;
@@ -178,94 +170,52 @@ export class CheckRunner {
       const cur = await this.views.load(id, tx);
       if (cur.status !== 'pending' || cur.awaiting) return;
       const now = this.now();
-      const details = { checks: checksForAudit(results) };
+      const checked = {
+        checks: results,
+        details: { checks: checksForAudit(results) },
+      };
       if (decision.kind === 'reject') {
-        const changed = await this.writer.change(tx, cur, {
-          to: 'rejected',
-          guard: { awaiting: null },
-          patch: {
-            checks: results,
-            endedAt: now,
-            endReason: decision.reason,
-            // Never granted: a break-glass review has nothing to look at.
-            review: null,
-          },
-          action: 'request-rejected-by-checks',
-          actor: 'system',
-          details: { ...details, reason: decision.reason },
-        });
-        changes.push({
-          request: changed,
-          action: 'request-rejected-by-checks',
-          actor: 'system',
-          notifyRequester: true,
-        });
+        changes.push(
+          await this.writer.apply(tx, cur, {
+            type: 'rejected-by-checks',
+            reason: decision.reason,
+            at: now,
+            dropReview: true,
+            ...checked,
+          }),
+        );
       } else if (
         decision.kind === 'ask-approvers' &&
         !this.hasEnoughApprovers(cur)
       ) {
-        const reason = `No auto-approve check passed and nobody else can approve: flow "${cur.flowId}" needs ${cur.requiredApprovals} approver(s) besides the requester`;
-        const changed = await this.writer.change(tx, cur, {
-          to: 'rejected',
-          guard: { awaiting: null },
-          patch: { checks: results, endedAt: now, endReason: reason },
-          action: 'request-rejected-by-checks',
-          actor: 'system',
-          details: { ...details, reason },
-        });
-        changes.push({
-          request: changed,
-          action: 'request-rejected-by-checks',
-          actor: 'system',
-          notifyRequester: true,
-        });
-      } else if (decision.kind === 'ask-approvers') {
-        const changed = await this.writer.change(tx, cur, {
-          guard: { awaiting: null },
-          patch: { checks: results, awaiting: 'approval' },
-          action: 'checks-evaluated',
-          actor: 'system',
-          details,
-        });
-        changes.push({
-          request: changed,
-          action: 'checks-evaluated',
-          actor: 'system',
-          notifyApprovers: true,
-        });
-      } else {
-        const capped = Math.min(
-          cur.durationSeconds,
-          decision.maxDurationSeconds ?? Infinity,
+        changes.push(
+          await this.writer.apply(tx, cur, {
+            type: 'rejected-by-checks',
+            reason: `No auto-approve check passed and nobody else can approve: flow "${cur.flowId}" needs ${cur.requiredApprovals} approver(s) besides the requester`,
+            at: now,
+            dropReview: false,
+            ...checked,
+          }),
         );
-        const actor = decision.checkId ? `check:${decision.checkId}` : 'system';
-        const changed = await this.writer.change(tx, cur, {
-          to: 'granting',
-          guard: { awaiting: null },
-          patch: {
-            checks: results,
-            durationSeconds: capped,
-            approvedByCheck: decision.checkId ?? null,
-            awaiting: cur.breakGlass ? 'review' : null,
-          },
-          action: decision.checkId
-            ? 'request-auto-approved'
-            : 'request-approved',
-          actor,
-          severity: cur.breakGlass ? 'high' : 'medium',
-          details: {
-            ...details,
-            durationSeconds: capped,
-            requestedDurationSeconds: cur.durationSeconds,
-          },
-        });
-        changes.push({
-          request: changed,
-          action: decision.checkId
-            ? 'request-auto-approved'
-            : 'request-approved',
-          actor,
-        });
+      } else if (decision.kind === 'ask-approvers') {
+        changes.push(
+          await this.writer.apply(tx, cur, {
+            type: 'checks-ask-approvers',
+            ...checked,
+          }),
+        );
+      } else {
+        changes.push(
+          await this.writer.apply(tx, cur, {
+            type: 'checks-approved',
+            checkId: decision.checkId,
+            durationSeconds: Math.min(
+              cur.durationSeconds,
+              decision.maxDurationSeconds ?? Infinity,
+            ),
+            ...checked,
+          }),
+        );
         grantAfter = true;
       }
     });

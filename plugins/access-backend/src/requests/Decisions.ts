@@ -10,7 +10,6 @@ import { ProvisionerCalls } from './ProvisionerCalls';
 import { Caller, RequestDeps } from './RequestDeps';
 import { RequestViews } from './RequestViews';
 import { RequestWriter } from './RequestWriter';
-import { withdrawPendingExtension } from './transitions';
 
 /**
  * Approvers' decisions: approve and reject a request, an extension or a break-glass
@@ -107,28 +106,14 @@ export class Decisions {
         throw new ConflictError(`You already decided on request ${id}`);
 
       if (kind === 'review') {
-        const changed = await this.writer.change(tx, r, {
-          guard: { awaiting: 'review' },
-          patch: {
-            awaiting: null,
-            review: {
-              status: 'acknowledged',
-              reviewer: caller.ref,
-              comment,
-              at: new Date(now).toISOString(),
-            },
-          },
-          action: 'breakglass-reviewed',
-          actor: caller.ref,
-          details: { comment },
-        });
-        changes.push({
-          request: changed,
-          action: 'breakglass-reviewed',
-          actor: caller.ref,
-          notifyRequester: caller.ref !== r.requester,
-          message: 'Your break-glass access was reviewed and acknowledged',
-        });
+        changes.push(
+          await this.writer.apply(tx, r, {
+            type: 'review-acknowledged',
+            by: caller.ref,
+            comment,
+            at: now,
+          }),
+        );
         return;
       }
       const count = await this.deps.store.countApprovals(tx, r.id, kind, round);
@@ -158,57 +143,25 @@ export class Decisions {
         return;
       }
       if (kind === 'request') {
-        const changed = await this.writer.change(tx, r, {
-          to: 'granting',
-          guard: { awaiting: 'approval' },
-          patch: { awaiting: null },
-          action: 'request-approved',
-          actor: caller.ref,
-          details: { comment, approvals: count },
-        });
-        // The decision that approves it, not each partial vote of an N-of-M flow. Its
-        // notice shares its scope with the grant's, which replaces it moments later.
-        changes.push({
-          request: changed,
-          action: 'request-approved',
-          actor: caller.ref,
-          notifyRequester: caller.ref !== r.requester,
-          message: `Access request approved by ${caller.ref}`,
-        });
+        changes.push(
+          await this.writer.apply(tx, r, {
+            type: 'approved',
+            by: caller.ref,
+            comment,
+            approvals: count,
+          }),
+        );
         grantAfter = true;
       } else {
-        const ext = r.extension!;
-        const changed = await this.writer.change(tx, r, {
-          guard: { awaiting: 'extension', notEnding: true, notExpiredAt: now },
-          patch: {
-            awaiting: null,
-            expiresAt: r.expiresAt! + ext.durationSeconds * 1000,
-            ...this.calls.extendPending(r, now),
-            extensionsUsed: r.extensionsUsed + 1,
-            expiryNotifiedAt: null,
-            extension: {
-              ...ext,
-              status: 'approved',
-              decidedAt: new Date(now).toISOString(),
-            },
-          },
-          action: 'extension-approved',
-          actor: caller.ref,
-          details: {
+        changes.push(
+          await this.writer.apply(tx, r, {
+            type: 'extension-approved',
+            by: caller.ref,
             comment,
-            durationSeconds: ext.durationSeconds,
-            previousExpiresAt: new Date(r.expiresAt!).toISOString(),
-          },
-          conflict:
-            'The access ran out or is being revoked; it can no longer be extended',
-        });
-        changes.push({
-          request: changed,
-          action: 'extension-approved',
-          actor: caller.ref,
-          notifyRequester: caller.ref !== r.requester,
-          message: 'Your access was extended',
-        });
+            at: now,
+            tellTarget: this.calls.tellsTarget(r),
+          }),
+        );
       }
     });
     await this.deps.events.emit(changes);
@@ -245,78 +198,28 @@ export class Decisions {
       });
       if (!inserted)
         throw new ConflictError(`You already decided on request ${id}`);
-      if (kind === 'request') {
-        const changed = await this.writer.change(tx, r, {
-          to: 'rejected',
-          guard: { awaiting: 'approval' },
-          patch: { awaiting: null, endedAt: now, endReason: reason },
-          action: 'request-rejected',
-          actor: caller.ref,
-          details: { reason },
-        });
-        changes.push({
-          request: changed,
-          action: 'request-rejected',
-          actor: caller.ref,
-          notifyRequester: caller.ref !== r.requester,
-        });
-      } else if (kind === 'extension') {
-        const changed = await this.writer.change(tx, r, {
-          guard: { awaiting: 'extension' },
-          patch: withdrawPendingExtension(r, reason, now),
-          action: 'extension-rejected',
-          actor: caller.ref,
-          details: { reason },
-        });
-        changes.push({
-          request: changed,
-          action: 'extension-rejected',
-          actor: caller.ref,
-          notifyRequester: caller.ref !== r.requester,
-          message: `Your extension was rejected: ${reason}`,
-        });
-      } else {
-        // Rejecting a break-glass review revokes the access if it is still active.
-        if (r.status === 'granting') {
-          throw new ConflictError(
-            'The access is still being granted; reject the review once it is active',
-          );
-        }
-        const active = r.status === 'granted' && !r.ending;
-        const changed = await this.writer.change(tx, r, {
-          guard: { awaiting: 'review', ...(active ? { notEnding: true } : {}) },
-          patch: {
-            awaiting: null,
-            review: {
-              status: active ? 'revoked' : 'rejected',
-              reviewer: caller.ref,
-              comment: reason,
-              at: new Date(now).toISOString(),
-            },
-            ...(active
-              ? {
-                  ending: {
-                    as: 'revoked' as const,
-                    reason: `Break-glass review rejected: ${reason}`,
-                    by: caller.ref,
-                    at: now,
-                  },
-                }
-              : {}),
-          },
-          action: 'breakglass-review-rejected',
-          actor: caller.ref,
-          severity: 'high',
-          details: { reason },
-        });
-        changes.push({
-          request: changed,
-          action: 'breakglass-review-rejected',
-          actor: caller.ref,
-          severity: 'high',
-        });
-        revokeAfter = active;
+      if (kind === 'review' && r.status === 'granting') {
+        throw new ConflictError(
+          'The access is still being granted; reject the review once it is active',
+        );
       }
+      const type = (
+        {
+          request: 'rejected',
+          extension: 'extension-rejected',
+          review: 'review-rejected',
+        } as const
+      )[kind];
+      changes.push(
+        await this.writer.apply(tx, r, {
+          type,
+          by: caller.ref,
+          reason,
+          at: now,
+        }),
+      );
+      // Rejecting a break-glass review revokes the access while it is still active.
+      revokeAfter = kind === 'review' && r.status === 'granted' && !r.ending;
     });
     await this.deps.events.emit(changes);
     if (revokeAfter) await this.ending.endGrant(id);

@@ -124,66 +124,42 @@ export class Extensions {
         justification: justification.trim(),
         requestedAt: new Date(now).toISOString(),
       };
-      const checks = evaluated ? [...r.checks, ...evaluated.results] : r.checks;
+      const checked = {
+        checks: evaluated?.results ?? [],
+        details: checkDetails,
+      };
       const decision = evaluated?.decision;
       if (decision?.kind === 'reject') {
-        const changed = await this.writer.change(tx, r, {
-          guard: { notEnding: true },
-          patch: {
-            checks,
-            extension: {
-              ...extension,
-              status: 'rejected',
-              reason: decision.reason,
-              decidedAt: new Date(now).toISOString(),
-            },
-          },
-          action: 'extension-rejected-by-checks',
-          actor: 'system',
-          details: { ...extension, ...checkDetails, reason: decision.reason },
-        });
-        changes.push({
-          request: changed,
-          action: 'extension-rejected-by-checks',
-          actor: 'system',
-        });
+        changes.push(
+          await this.writer.apply(tx, r, {
+            type: 'extension-rejected-by-checks',
+            extension,
+            reason: decision.reason,
+            at: now,
+            ...checked,
+          }),
+        );
         return;
       }
       const ask = decision
         ? decision.kind === 'ask-approvers'
         : flow.approval.type === 'manual';
       if (ask) {
-        const changed = await this.writer.change(tx, r, {
-          guard: {
-            notEnding: true,
-            notExpiredAt: now,
-            awaiting: r.awaiting ?? null,
-          },
-          patch: {
-            checks,
-            awaiting: 'extension',
-            extension: { ...extension, status: 'pending' },
-            extensionRound: (r.extensionRound ?? 0) + 1,
-          },
-          action: 'extension-requested',
-          actor: caller.ref,
-          details: { ...extension, ...checkDetails },
-        });
-        changes.push({
-          request: changed,
-          action: 'extension-requested',
-          actor: caller.ref,
-          notifyApprovers: true,
-          approverMessage: `${r.requester} asks to extend access`,
-        });
+        changes.push(
+          await this.writer.apply(tx, r, {
+            type: 'extension-requested',
+            by: caller.ref,
+            extension,
+            at: now,
+            ...checked,
+          }),
+        );
         return;
       }
       const cap =
         decision?.kind === 'approve' ? decision.maxDurationSeconds : undefined;
-      const granted = Math.min(durationSeconds, cap ?? Infinity);
       const checkId =
         decision?.kind === 'approve' ? decision.checkId : undefined;
-      const actor = checkId ? `check:${checkId}` : caller.ref;
       // The extra time a re-verifying check approved rests on that check. A grant no such
       // check approved yet (a person did, or a check that does not re-verify) stands on
       // that approval until the window it approved ends, and on the check after it.
@@ -195,52 +171,23 @@ export class Extensions {
         checkId && this.checkRunner.reverifies(checkId)
           ? alreadyReverified ?? checkId
           : undefined;
-      const reverifyFrom =
-        reverifiedBy && reverifiedBy !== r.approvedByCheck
-          ? r.expiresAt!
-          : undefined;
-      const changed = await this.writer.change(tx, r, {
-        guard: { notEnding: true, notExpiredAt: now },
-        patch: {
-          checks,
-          ...(reverifyFrom !== undefined
-            ? { approvedByCheck: reverifiedBy, reverifyAfter: reverifyFrom }
-            : {}),
-          expiresAt: r.expiresAt! + granted * 1000,
-          ...this.calls.extendPending(r, now),
-          extensionsUsed: r.extensionsUsed + 1,
-          expiryNotifiedAt: null,
-          extension: {
-            ...extension,
-            durationSeconds: granted,
-            status: 'approved',
-            decidedAt: new Date(now).toISOString(),
-          },
-        },
-        action: 'extension-approved',
-        actor,
-        severity: flow.approval.type === 'breakglass' ? 'high' : 'medium',
-        details: {
-          ...extension,
-          ...checkDetails,
-          grantedSeconds: granted,
-          automatic: true,
-          ...(reverifiedBy ? { reverifiedBy } : {}),
-          ...(reverifyFrom !== undefined
-            ? { reverifiedFrom: new Date(reverifyFrom).toISOString() }
-            : {}),
-        },
-      });
-      changes.push({
-        request: changed,
-        action: 'extension-approved',
-        actor,
-        notifyApprovers: flow.approval.type === 'breakglass',
-        approverMessage:
-          flow.approval.type === 'breakglass'
-            ? `Break-glass access used by ${r.requester} was extended`
-            : undefined,
-      });
+      changes.push(
+        await this.writer.apply(tx, r, {
+          type: 'extension-auto-approved',
+          by: checkId ? `check:${checkId}` : caller.ref,
+          extension,
+          grantedSeconds: Math.min(durationSeconds, cap ?? Infinity),
+          breakGlass: flow.approval.type === 'breakglass',
+          at: now,
+          tellTarget: this.calls.tellsTarget(r),
+          reverifiedBy,
+          reverifyFrom:
+            reverifiedBy && reverifiedBy !== r.approvedByCheck
+              ? r.expiresAt!
+              : undefined,
+          ...checked,
+        }),
+      );
     });
     await this.deps.events.emit(changes);
     if (changes.some(c => c.action === 'extension-approved'))

@@ -3,7 +3,6 @@ import { ProvisionerCalls } from './ProvisionerCalls';
 import { RequestDeps } from './RequestDeps';
 import { RequestViews } from './RequestViews';
 import { RequestWriter } from './RequestWriter';
-import { withdrawPendingExtension } from './transitions';
 
 /** Ends a grant whose end was decided or that ran out, once the target confirms. */
 export class GrantEnding {
@@ -58,41 +57,14 @@ export class GrantEnding {
     await this.deps.store.transaction(async tx => {
       const cur = await this.views.load(id, tx);
       if (cur.status !== 'granted') return;
-      const endedAt = this.now();
       await this.deps.store.deleteDetails(tx, cur.id);
-      const changed = await this.writer.change(tx, cur, {
-        to: ending.as === 'expired' ? 'expired' : 'revoked',
-        patch: {
-          endedAt,
-          endReason: ending.reason,
-          ending: null,
-          // An open break-glass review outlives the access; anything else waiting ends with it.
-          awaiting: cur.awaiting === 'review' ? 'review' : null,
-          lastError: null,
-          nextAttemptAt: null,
-          ...withdrawPendingExtension(cur, 'Access ended'),
-        },
-        action: ending.as === 'expired' ? 'access-expired' : 'access-revoked',
-        actor: ending.by,
-        severity: ending.as === 'revoked' ? 'high' : 'medium',
-        details: {
-          reason: ending.reason,
-          expiresAt: cur.expiresAt
-            ? new Date(cur.expiresAt).toISOString()
-            : undefined,
-          lagMs:
-            ending.as === 'expired' && cur.expiresAt
-              ? endedAt - cur.expiresAt
-              : undefined,
-        },
-      });
-      changes.push({
-        request: changed,
-        action: ending.as === 'expired' ? 'access-expired' : 'access-revoked',
-        actor: ending.by,
-        // The holder who ended their own access is not told about it.
-        notifyRequester: ending.by !== cur.requester,
-      });
+      changes.push(
+        await this.writer.apply(tx, cur, {
+          type: 'grant-ended',
+          ending,
+          endedAt: this.now(),
+        }),
+      );
     });
     await this.deps.events.emit(changes);
     return changes.length ? 'ended' : 'skipped';

@@ -58,36 +58,14 @@ export class Granting {
       const cur = await this.views.load(id, tx);
       if (cur.status !== 'granting') return;
       if (error) {
-        const reason = `Provisioner "${r.provisioner}" failed: ${error.message}`;
-        const changed = await this.writer.change(tx, cur, {
-          to: 'failed',
-          patch: {
-            endedAt: this.now(),
-            endReason: reason,
-            lastError: error.message,
-            awaiting: null,
-            // No access was given, so there is nothing left to review.
-            review: null,
-            // The provisioner may have done part of the work before failing: undo it.
-            ending: {
-              as: 'cleanup',
-              reason: 'Undo a partial grant',
-              by: 'system',
-              at: this.now(),
-            },
-          },
-          action: 'grant-failed',
-          actor: 'system',
-          severity: 'high',
-          details: { error: error.message },
-        });
-        changes.push({
-          request: changed,
-          action: 'grant-failed',
-          actor: 'system',
-          severity: 'high',
-          notifyRequester: true,
-        });
+        // The provisioner may have done part of the work before failing: undo it.
+        changes.push(
+          await this.writer.apply(tx, cur, {
+            type: 'grant-failed',
+            error: error.message,
+            at: this.now(),
+          }),
+        );
       } else {
         // Sealed in the same transaction as the grant; never written to the audit trail.
         if (details) {
@@ -98,28 +76,14 @@ export class Granting {
             this.now(),
           );
         }
-        const changed = await this.writer.change(tx, cur, {
-          to: 'granted',
-          patch: { grantedAt, expiresAt, lastError: null },
-          action: cur.breakGlass ? 'breakglass-granted' : 'access-granted',
-          actor,
-          severity: cur.breakGlass ? 'high' : 'medium',
-          details: {
-            expiresAt: new Date(expiresAt).toISOString(),
-            provisioner: cur.provisioner,
-          },
-        });
-        changes.push({
-          request: changed,
-          action: changed.breakGlass ? 'breakglass-granted' : 'access-granted',
-          actor,
-          severity: changed.breakGlass ? 'high' : 'medium',
-          notifyRequester: true,
-          notifyApprovers: changed.breakGlass,
-          approverMessage: changed.breakGlass
-            ? `Break-glass access used by ${changed.requester}: please review`
-            : undefined,
-        });
+        changes.push(
+          await this.writer.apply(tx, cur, {
+            type: 'granted',
+            by: actor,
+            grantedAt,
+            expiresAt,
+          }),
+        );
       }
     });
     if (error)
@@ -178,21 +142,7 @@ export class Granting {
     await this.deps.store.transaction(async tx => {
       const cur = await this.views.load(id, tx);
       if (!TERMINAL_STATUSES.includes(cur.status) || cur.ending) return;
-      await this.writer.change(tx, cur, {
-        guard: { notEnding: true },
-        patch: {
-          ending: {
-            as: 'cleanup',
-            reason: 'Undo a grant that finished after the request had ended',
-            by: 'system',
-            at: now,
-          },
-          nextAttemptAt: null,
-        },
-        action: 'late-grant-undo',
-        actor: 'system',
-        severity: 'high',
-      });
+      await this.writer.apply(tx, cur, { type: 'late-grant-undo', at: now });
       marked = true;
     });
     if (marked) await this.cleanupFailedGrant(id);

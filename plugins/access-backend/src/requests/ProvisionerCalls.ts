@@ -1,5 +1,4 @@
 import { Entity } from '@backstage/catalog-model';
-import { RequestPatch } from '../database/AccessStore';
 import { RequestRecord } from '../database/types';
 import { withTimeout } from '../concurrency';
 import { RequestDeps } from './RequestDeps';
@@ -22,14 +21,9 @@ export class ProvisionerCalls {
     return this.deps.clock.now();
   }
 
-  /**
-   * Marks, with the extension itself, that the target must be told: a crash before the
-   * provisioner's `extend` leaves the mark, and the expiry task finishes it.
-   */
-  extendPending(r: RequestRecord, now: number): RequestPatch {
-    return this.deps.provisioners.get(r.provisioner).extend
-      ? { extendRetryAt: now, extendAttempts: 0 }
-      : {};
+  /** Whether an extension must be told to the target (its provisioner has `extend`). */
+  tellsTarget(r: RequestRecord): boolean {
+    return Boolean(this.deps.provisioners.get(r.provisioner).extend);
   }
 
   /**

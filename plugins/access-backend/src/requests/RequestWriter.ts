@@ -1,7 +1,5 @@
 import { ConflictError } from '@backstage/errors';
-import { AccessRequestStatus } from '@jit-access/plugin-access-common';
 import { Knex } from 'knex';
-import { AuditAction } from '../audit/auditActions';
 import { Clock } from '../clock';
 import {
   AccessStore,
@@ -15,19 +13,10 @@ import {
 } from '../database/types';
 import { WebhookOutbox } from '../webhooks/WebhookOutbox';
 import { canTransition } from './stateMachine';
-
-/** One change of a request: the status it moves to, its guard, patch and audit entry. */
-export interface TransitionSpec {
-  to?: AccessRequestStatus;
-  guard?: Partial<UpdateGuard>;
-  patch?: RequestPatch;
-  action: AuditAction;
-  actor: string;
-  severity?: 'low' | 'medium' | 'high' | 'critical';
-  details?: Record<string, unknown>;
-  /** The 409's message when another writer changed the request first. */
-  conflict?: string;
-}
+import { AccessChange } from '../events/AccessEvents';
+import { planTransition } from './transitions/planTransition';
+import { RequestEvent } from './transitions/RequestEvent';
+import { TransitionSpec } from './transitions/Transition';
 
 /** Provisioner calls that are retried with backoff after a failure. */
 export type RetriedCall =
@@ -78,10 +67,25 @@ export class RequestWriter {
   }
 
   /**
+   * Applies `event` to `r` inside the caller's transaction, as `planTransition` states it,
+   * and returns the change to publish after commit. Throws 409 when another writer
+   * changed the request first.
+   */
+  async apply(
+    tx: Knex.Transaction,
+    r: RequestRecord,
+    event: RequestEvent,
+  ): Promise<AccessChange> {
+    const { spec, notice } = planTransition(r, event);
+    const request = await this.change(tx, r, spec);
+    return { ...notice, request, action: spec.action, actor: spec.actor };
+  }
+
+  /**
    * Applies one guarded change and its audit entry inside the caller's transaction and
    * returns the request as it now is. Throws 409 when another writer changed it first.
    */
-  async change(
+  private async change(
     tx: Knex.Transaction,
     r: RequestRecord,
     spec: TransitionSpec,

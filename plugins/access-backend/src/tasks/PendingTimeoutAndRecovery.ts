@@ -72,24 +72,13 @@ export class PendingTimeoutAndRecovery {
     await this.deps.store.transaction(async tx => {
       const cur = await this.views.load(id, tx);
       if (cur.status !== 'pending') return;
-      const changed = await this.writer.change(tx, cur, {
-        to: 'expired',
-        patch: {
-          awaiting: null,
-          endedAt: now,
-          endReason: `Nobody decided within ${formatDuration(
-            this.deps.config.pendingTimeoutSeconds,
-          )}`,
-        },
-        action: 'request-timed-out',
-        actor: 'system',
-      });
-      changes.push({
-        request: changed,
-        action: 'request-timed-out',
-        actor: 'system',
-        notifyRequester: true,
-      });
+      changes.push(
+        await this.writer.apply(tx, cur, {
+          type: 'timed-out',
+          after: formatDuration(this.deps.config.pendingTimeoutSeconds),
+          at: now,
+        }),
+      );
     });
     await this.deps.events.emit(changes);
     return changes.length > 0;

@@ -5,7 +5,6 @@ import { RequestDeps } from '../requests/RequestDeps';
 import { RequestViews } from '../requests/RequestViews';
 import { RequestWriter } from '../requests/RequestWriter';
 import { grantsInTurn, requesterGone } from '../requests/reverification';
-import { withdrawPendingExtension } from '../requests/transitions';
 
 /** The re-verification task (`access-reverify`): asks re-verifying checks again and revokes what no longer passes. */
 export class ReverifyGrants {
@@ -92,28 +91,16 @@ export class ReverifyGrants {
       await this.deps.store.transaction(async tx => {
         const cur = await this.views.load(r.id, tx);
         if (cur.status !== 'granted' || cur.ending) return;
-        const changed = await this.writer.change(tx, cur, {
-          guard: { notEnding: true },
-          patch: {
-            ending: {
-              as: 'revoked',
-              reason,
-              by: `check:${result.checkId}`,
-              at: now,
-            },
-            checks: [...cur.checks, result],
-            ...withdrawPendingExtension(cur, 'Access revoked', now),
-          },
-          action: 'revoke-requested',
-          actor: `check:${result.checkId}`,
-          severity: 'high',
-          details: { reason },
-        });
-        changes.push({
-          request: changed,
-          action: 'revoke-requested',
-          actor: `check:${result.checkId}`,
-        });
+        changes.push(
+          await this.writer.apply(tx, cur, {
+            type: 'revoke-requested',
+            by: `check:${result.checkId}`,
+            reason,
+            at: now,
+            closesReview: false,
+            failedCheck: result,
+          }),
+        );
       });
       await this.deps.events.emit(changes);
       if (changes.length) {

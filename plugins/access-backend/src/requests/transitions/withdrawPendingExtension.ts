@@ -1,5 +1,5 @@
-import { RequestPatch } from '../database/AccessStore';
-import { RequestRecord } from '../database/types';
+import { RequestPatch } from '../../database/AccessStore';
+import { RequestRecord } from '../../database/types';
 
 /**
  * Closes a pending extension as rejected, for `reason`: the approver's, the requester's
