@@ -9,14 +9,15 @@ import { AuditEntryStore } from './audit/AuditEntryStore';
 import { DatabaseAuditEntryStore } from './audit/DatabaseAuditEntryStore';
 import { DatabaseDetailsStore } from './details/DatabaseDetailsStore';
 import { DetailsStore } from './details/DetailsStore';
+import { DatabaseFavoriteStore } from './favorites/DatabaseFavoriteStore';
+import { FavoriteStore } from './favorites/FavoriteStore';
 import { DatabaseIdempotencyStore } from './idempotency/DatabaseIdempotencyStore';
 import { IdempotencyStore } from './idempotency/IdempotencyStore';
 import { DatabaseRequestStore } from './requests/DatabaseRequestStore';
 import { RequestStore } from './requests/RequestStore';
-import { toRequestRecord } from './rows';
 import { DatabaseSettingsStore } from './settings/DatabaseSettingsStore';
 import { SettingsStore } from './settings/SettingsStore';
-import { Db, RequestRecord } from './types';
+import { Db } from './types';
 
 export type { Db };
 export type { RequestPatch, UpdateGuard } from './requests/RequestStore';
@@ -38,6 +39,7 @@ export class AccessStore
     RequestStore,
     ApprovalStore,
     AuditEntryStore,
+    FavoriteStore,
     IdempotencyStore,
     DetailsStore,
     SettingsStore
@@ -59,6 +61,9 @@ export class AccessStore
   /** The audit log's entries. */
   readonly audit: AuditEntryStore;
 
+  /** The requests users starred. */
+  readonly favorites: FavoriteStore;
+
   /** Idempotency keys of submissions. */
   readonly idempotency: IdempotencyStore;
 
@@ -72,6 +77,7 @@ export class AccessStore
     this.requests = new DatabaseRequestStore(db);
     this.approvals = new DatabaseApprovalStore(db);
     this.audit = new DatabaseAuditEntryStore(db);
+    this.favorites = new DatabaseFavoriteStore(db);
     this.idempotency = new DatabaseIdempotencyStore(db);
     this.details = new DatabaseDetailsStore(db);
     this.settings = new DatabaseSettingsStore(db);
@@ -182,44 +188,18 @@ export class AccessStore
     return this.audit.listAudit(...a);
   }
 
-  /** Which of these requests the user starred. */
-  async favoritesOf(user: string, requestIds: string[]): Promise<Set<string>> {
-    if (!requestIds.length) return new Set();
-    const rows = await this.db('access_favorites')
-      .where('user_ref', user)
-      .whereIn('request_id', requestIds);
-    return new Set(rows.map(r => r.request_id));
+  favoritesOf(...a: Parameters<FavoriteStore['favoritesOf']>) {
+    return this.favorites.favoritesOf(...a);
   }
 
-  async setFavorite(
-    user: string,
-    requestId: string,
-    on: boolean,
-    now: number,
-  ): Promise<void> {
-    if (on) {
-      await this.db('access_favorites')
-        .insert({ user_ref: user, request_id: requestId, created_at: now })
-        .onConflict(['user_ref', 'request_id'])
-        .ignore();
-    } else {
-      await this.db('access_favorites')
-        .where({ user_ref: user, request_id: requestId })
-        .delete();
-    }
+  setFavorite(...a: Parameters<FavoriteStore['setFavorite']>) {
+    return this.favorites.setFavorite(...a);
   }
 
-  async listFavoriteRequests(
-    user: string,
-    limit: number,
-  ): Promise<RequestRecord[]> {
-    const rows = await this.db('access_requests as r')
-      .join('access_favorites as f', 'f.request_id', 'r.id')
-      .where('f.user_ref', user)
-      .select('r.*')
-      .orderBy('f.created_at', 'desc')
-      .limit(limit);
-    return rows.map(toRequestRecord);
+  listFavoriteRequests(
+    ...a: Parameters<FavoriteStore['listFavoriteRequests']>
+  ) {
+    return this.favorites.listFavoriteRequests(...a);
   }
 
   getIdempotency(...a: Parameters<IdempotencyStore['getIdempotency']>) {
