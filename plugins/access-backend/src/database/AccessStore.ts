@@ -28,8 +28,9 @@ const migrationsDir = resolvePackagePath(
 );
 
 /**
- * The access plugin's storage: requests, approvals, favourites, audit and idempotency keys,
- * on SQLite or PostgreSQL through knex. Nothing else in the plugin writes SQL.
+ * The access plugin's storage: requests, approvals, favourites, audit entries, idempotency
+ * keys, sealed access details and settings, on SQLite or PostgreSQL through knex. Nothing
+ * else in the plugin writes SQL.
  *
  * Each aggregate has its own store (`requests`, `approvals`, ...); new code should take
  * the one it needs. The flat methods delegate to them, for the callers written before.
