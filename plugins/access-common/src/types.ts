@@ -14,6 +14,9 @@ export type {
   AccessExtension,
   AccessReview,
   AccessRequest,
+  AccessApprovalKind,
+  AccessRequestAction,
+  AccessEnding,
   SubmitAccessRequestItem,
   SubmitAccessRequestBody,
   SubmitAccessRequestResponse,
@@ -61,9 +64,6 @@ export const ACCESS_REQUEST_STATUS_LABELS: Record<AccessRequestStatus, string> =
     failed: 'Failed',
     cancelled: 'Cancelled',
   };
-
-/** What an approval decision was about. @public */
-export type AccessApprovalKind = 'request' | 'extension' | 'review';
 
 /**
  * Filters of a request listing (`GET /requests`): each narrows the view (every view but

@@ -200,7 +200,11 @@ if (!PG) {
         : undefined;
       if (auto?.status !== 'granted' || approved?.body?.status !== 'granted') {
         recovered.push(
-          `${r.name} does not serve after the dropped connections: auto ${autoRes.status} ${auto?.status ?? JSON.stringify(autoRes.body).slice(0, 300)}, approve ${approved?.status} ${approved?.body?.status}`,
+          `${r.name} does not serve after the dropped connections: auto ${
+            autoRes.status
+          } ${
+            auto?.status ?? JSON.stringify(autoRes.body).slice(0, 300)
+          }, approve ${approved?.status} ${approved?.body?.status}`,
         );
       }
     }

@@ -97,11 +97,9 @@ export class EntityAccess {
             flowTitle: p.flow.title,
           }))
         : [],
-      mine: await this.views.render(mine, caller.ref),
+      mine: await this.views.render(mine, caller),
       canSeeHolders,
-      holders: holders
-        ? await this.views.render(holders, caller.ref)
-        : undefined,
+      holders: holders ? await this.views.render(holders, caller) : undefined,
     };
   }
 

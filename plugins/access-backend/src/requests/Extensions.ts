@@ -1,4 +1,4 @@
-import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { AccessFlow } from '../config/AccessConfig';
 import { formatDuration } from '../config/duration';
@@ -7,6 +7,7 @@ import { AccessChange } from '../events/AccessEvents';
 import { flowHasChecks } from './checkDecision';
 import { CheckRunner, checksForAudit } from './CheckRunner';
 import { assertExtendable } from './eligibility';
+import { extensionRefusal } from './allowedActions';
 import { ProvisionerCalls } from './ProvisionerCalls';
 import { Caller, RequestDeps } from './RequestDeps';
 import { RequestViews } from './RequestViews';
@@ -39,25 +40,8 @@ export class Extensions {
     justification: string,
     now: number,
   ): AccessFlow {
-    if (r.requester !== caller.ref)
-      throw new NotAllowedError('Only the holder can extend this access');
-    if (r.status !== 'granted' || r.ending || (r.expiresAt ?? 0) <= now) {
-      throw new ConflictError(
-        `Request ${r.id} is not active access; only active access can be extended`,
-      );
-    }
-    if (r.awaiting === 'extension') {
-      throw new ConflictError(
-        'An extension of this access is already waiting for approval',
-      );
-    }
-    if (r.extensionsUsed >= r.extensionsAllowed) {
-      throw new ConflictError(
-        r.extensionsAllowed === 0
-          ? `Flow "${r.flowId}" does not allow extensions`
-          : `This access was already extended ${r.extensionsUsed} time(s), the most flow "${r.flowId}" allows`,
-      );
-    }
+    const refused = extensionRefusal(caller, r, now);
+    if (refused) throw refused;
     const flow = this.deps.resolver.getFlow(r.flowId);
     if (!flow)
       throw new ConflictError(

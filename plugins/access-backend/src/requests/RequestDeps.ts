@@ -34,8 +34,14 @@ export type RequestWriteMethod =
   | 'clearExtendPending'
   | 'markExpiryNotified';
 
-/** The store as the use cases see it: everything but the request writes. */
-export type RequestReadStore = Omit<AccessStore, RequestWriteMethod>;
+/**
+ * The store as the use cases see it: everything but the request writes (also not the
+ * request store itself, which has them).
+ */
+export type RequestReadStore = Omit<
+  AccessStore,
+  RequestWriteMethod | 'requests'
+>;
 
 /** What the request use cases are built from (see `AccessRequestService`). */
 export interface RequestDeps {

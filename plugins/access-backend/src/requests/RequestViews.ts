@@ -1,7 +1,13 @@
 import { Knex } from 'knex';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { PageCursor, RequestQuery, RequestRecord } from '../database/types';
+import {
+  ApprovalRecord,
+  PageCursor,
+  RequestQuery,
+  RequestRecord,
+} from '../database/types';
+import { allowedActions } from './allowedActions';
 import { openDetails } from '../provisioning/openDetails';
 import { Caller, RequestDeps } from './RequestDeps';
 import { toView } from './toView';
@@ -31,7 +37,7 @@ export class RequestViews {
     const r = await this.load(id);
     if (!this.canSee(caller, r))
       throw new NotAllowedError(`You may not see access request ${id}`);
-    return (await this.render([r], caller.ref))[0];
+    return (await this.render([r], caller))[0];
   }
 
   async list(
@@ -47,7 +53,7 @@ export class RequestViews {
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
     return {
-      items: await this.render(items, caller.ref),
+      items: await this.render(items, caller),
       nextCursor:
         more && last ? { createdAt: last.createdAt, id: last.id } : undefined,
     };
@@ -56,32 +62,52 @@ export class RequestViews {
   /** The caller's starred requests, newest star first. */
   async favorites(caller: Caller, limit: number): Promise<AccessRequest[]> {
     const rows = await this.deps.store.listFavoriteRequests(caller.ref, limit);
-    return this.render(rows, caller.ref);
+    return this.render(rows, caller);
   }
 
-  /** Views of stored rows as `viewer` sees them. */
+  /** Views of stored rows as `caller` sees them. */
   async render(
     rows: RequestRecord[],
-    viewer: string,
+    caller: Caller,
   ): Promise<AccessRequest[]> {
     const ids = rows.map(r => r.id);
     // Access details go to the grantee only, and only while access is active.
     const own = rows
-      .filter(r => r.requester === viewer && r.status === 'granted')
+      .filter(r => r.requester === caller.ref && r.status === 'granted')
       .map(r => r.id);
     const [approvals, favorites, details] = await Promise.all([
       this.deps.store.getApprovals(ids),
-      this.deps.store.favoritesOf(viewer, ids),
+      this.deps.store.favoritesOf(caller.ref, ids),
       this.deps.store.getDetails(own),
     ]);
+    const byRequest = new Map<string, ApprovalRecord[]>();
+    for (const a of approvals)
+      byRequest.set(a.requestId, [...(byRequest.get(a.requestId) ?? []), a]);
+    const now = this.now();
     return rows.map(r => {
       const sealed = details.get(r.id);
+      const mine = byRequest.get(r.id) ?? [];
       return toView(
         r,
-        approvals,
+        mine,
         favorites.has(r.id),
+        this.actions(caller, r, mine, now),
         sealed ? openDetails(this.deps, r.id, sealed) : undefined,
       );
+    });
+  }
+
+  /** What `caller` may do with `r` (see `allowedActions`). */
+  actions(
+    caller: Caller,
+    r: RequestRecord,
+    approvals: ApprovalRecord[],
+    now = this.now(),
+  ) {
+    return allowedActions(caller, r, {
+      approvals,
+      now,
+      flowExists: Boolean(this.deps.resolver.getFlow(r.flowId)),
     });
   }
 

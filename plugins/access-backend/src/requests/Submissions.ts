@@ -256,13 +256,10 @@ export class Submissions {
     const granting = records.filter(r => r.status === 'granting');
     if (!granting.length && !checked.size) {
       // Nothing changed since the insert, and a new request has no approvals or stars.
-      const inserted = records.map(r =>
-        toView(
-          { ...r, updatedAt: now, attempts: 0, extendAttempts: 0 },
-          [],
-          false,
-        ),
-      );
+      const inserted = records.map(record => {
+        const r = { ...record, updatedAt: now, attempts: 0, extendAttempts: 0 };
+        return toView(r, [], false, this.views.actions(caller, r, [], now));
+      });
       await this.deps.events.release(groupId);
       return { items: inserted, replayed: false };
     }
@@ -284,7 +281,7 @@ export class Submissions {
     }
     const rows = await store.getRequestsByGroup(groupId);
     return {
-      items: await this.views.render(rows, caller.ref),
+      items: await this.views.render(rows, caller),
       replayed: false,
     };
   }
@@ -306,7 +303,7 @@ export class Submissions {
       );
     }
     const rows = await this.deps.store.getRequestsByGroup(existing.groupId);
-    return this.views.render(rows, caller.ref);
+    return this.views.render(rows, caller);
   }
 
   /** "Request again": a new request for the same resources, with a new justification. */

@@ -1,17 +1,26 @@
 import {
   AccessApproval,
+  AccessApprovalKind,
   AccessRequest,
+  AccessRequestAction,
 } from '@jit-access/plugin-access-common';
 import { ApprovalRecord, RequestRecord } from '../database/types';
 
 const iso = (ms?: number) =>
   ms === undefined ? undefined : new Date(ms).toISOString();
 
-/** Shapes a stored request for the API. */
+/** The API names a new request's decision as approvals do: `request`. */
+const AWAITING: Record<
+  NonNullable<RequestRecord['awaiting']>,
+  AccessApprovalKind
+> = { approval: 'request', extension: 'extension', review: 'review' };
+
+/** Shapes a stored request for the API, as `allowedActions` says the caller sees it. */
 export function toView(
   r: RequestRecord,
   approvals: ApprovalRecord[],
   favorite: boolean,
+  allowedActions: AccessRequestAction[],
   /** The grantee's access details, or why they cannot be shown. */
   details?:
     | { accessDetails: Record<string, string> }
@@ -54,11 +63,12 @@ export function toView(
     grantedAt: iso(r.grantedAt),
     expiresAt: iso(r.expiresAt),
     endedAt: iso(r.endedAt),
-    endReason:
-      r.endReason ??
-      (r.ending ? `${r.ending.reason} (revocation in progress)` : undefined),
+    endReason: r.endReason,
+    awaiting: r.awaiting ? AWAITING[r.awaiting] : undefined,
+    ending: r.ending ? { ...r.ending, at: iso(r.ending.at)! } : undefined,
     lastError: r.lastError,
     favorite,
+    allowedActions,
     ...details,
   };
 }

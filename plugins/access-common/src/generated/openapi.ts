@@ -243,7 +243,7 @@ export interface paths {
      * End active access now
      * The holder, an approver of the request, or an access admin. The provisioner is called
      *     before the response is sent; if it fails, the response is 200 with `status: granted`,
-     *     `lastError` set and `endReason` ending in "(revocation in progress)", and the expiry
+     *     `lastError` set and `ending` (the decided revocation), and the expiry
      *     task retries. A pending extension is closed as rejected ("Access revoked"). On
      *     break-glass access an approver or admin revoking closes the open review as `revoked`;
      *     the holder revoking leaves it `pending`.
@@ -424,6 +424,9 @@ export interface components {
     AccessExtension: AccessExtension;
     AccessReview: AccessReview;
     AccessRequest: AccessRequest;
+    AccessApprovalKind: AccessApprovalKind;
+    AccessRequestAction: AccessRequestAction;
+    AccessEnding: AccessEnding;
     AccessRequestPage: AccessRequestPage;
     SubmitAccessRequestItem: SubmitAccessRequestItem;
     SubmitAccessRequestBody: SubmitAccessRequestBody;
@@ -1262,7 +1265,7 @@ export type AccessApproval = {
   /** @example user:default/dana */
   approver: string;
   decision: 'approved' | 'rejected' | 'acknowledged';
-  kind: 'request' | 'extension' | 'review';
+  kind: AccessApprovalKind;
   comment?: string;
   /** Format: date-time */
   at: string;
@@ -1389,8 +1392,23 @@ export type AccessRequest = {
   expiresAt?: string;
   /** Format: date-time */
   endedAt?: string;
-  /** Why it ended; while a revocation is pending, the decided reason followed by " (revocation in progress)". */
+  /** Why it ended. Absent while it has not ended (see `ending` for a decided end still being carried out). */
   endReason?: string;
+  /**
+   * The decision the request waits for from people: a new request, an extension, or a
+   *     break-glass review (which stays open after the access ended). Absent while the
+   *     flow's checks run or nothing waits.
+   */
+  awaiting?: AccessApprovalKind;
+  ending?: AccessEnding;
+  /**
+   * What the caller may do with this request now, by the rules the actions apply.
+   *     `approve` and `reject` decide what `awaiting` names (for a break-glass review:
+   *     acknowledge, and reject, which revokes active access). The catalog is asked again
+   *     when the caller acts, so an action listed here may still be refused (for example
+   *     by an approver who has since left the approving group).
+   */
+  allowedActions: AccessRequestAction[];
   /** The last provisioner error (a failed grant, or a revocation being retried). */
   lastError?: string;
   /** Whether the caller starred it. */
@@ -1417,6 +1435,44 @@ export type AccessRequest = {
    * @example Your access details cannot be shown: they were encrypted with key "2026-06", which is no longer configured. The access itself is not affected; ask an access admin.
    */
   accessDetailsError?: string;
+};
+
+/**
+ * What an approval decision is about.
+ * @public
+ */
+export type AccessApprovalKind = 'request' | 'extension' | 'review';
+
+/**
+ * Something a caller may do with a request.
+ * @public
+ */
+export type AccessRequestAction =
+  | 'approve'
+  | 'reject'
+  | 'cancel'
+  | 'revoke'
+  | 'extend'
+  | 'again'
+  | 'favorite';
+
+/**
+ * A decided end not yet carried out in the target: the access stays `granted` until the
+ *     provisioner confirms a revocation or expiry, and on a `failed` request (`cleanup`)
+ *     what a failed grant may have left is still being undone. Retried with backoff.
+ * @public
+ */
+export type AccessEnding = {
+  /**
+   * How it ends once confirmed.
+   */
+  as: 'revoked' | 'expired' | 'cleanup';
+  /** @example Revoked by the holder */
+  reason: string;
+  /** Who decided it (a user or `check:<id>` ref, or `system`). */
+  by: string;
+  /** Format: date-time */
+  at: string;
 };
 
 /**

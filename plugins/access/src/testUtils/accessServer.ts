@@ -789,6 +789,8 @@ export class AccessBackend {
             }
           : {}),
         favorite: false,
+        // No page reads it yet; the pages still derive what may be done themselves.
+        allowedActions: [],
       };
     });
     this.state.requests.push(...created);

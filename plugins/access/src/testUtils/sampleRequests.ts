@@ -46,6 +46,7 @@ export function makeRequest(over: Partial<AccessRequest> = {}): AccessRequest {
     createdAt: inMinutes(-30),
     updatedAt: inMinutes(-30),
     favorite: false,
+    allowedActions: [],
     ...over,
   };
 }

@@ -159,10 +159,7 @@ export class LoadDriver {
     return item;
   }
 
-  body(
-    tier: Tier,
-    opts: { durationSeconds?: number; failing?: boolean },
-  ) {
+  body(tier: Tier, opts: { durationSeconds?: number; failing?: boolean }) {
     return {
       resources: [
         {

@@ -455,7 +455,12 @@ describe('AdminPage — all requests', () => {
       revoke: jest.fn(async () => ({
         ...granted,
         lastError: 'eks answered 503',
-        endReason: 'Revoked by user:default/admin (revocation in progress)',
+        ending: {
+          as: 'revoked' as const,
+          reason: 'Revoked by user:default/admin',
+          by: 'user:default/admin',
+          at: new Date().toISOString(),
+        },
       })),
     });
     const { alertApi } = await renderAdmin(api);

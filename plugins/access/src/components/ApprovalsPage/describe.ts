@@ -124,7 +124,7 @@ export function decisionResult(
     return {
       severity: 'warning',
       message: `Rejected; revoking the access failed and is retried: ${
-        after.lastError ?? after.endReason
+        after.lastError ?? after.ending?.reason
       }`,
     };
   return undefined;

@@ -107,7 +107,7 @@ function ActiveGrant(props: { request: AccessRequest; onChanged: OnChanged }) {
 
       {revoking && (
         <Alert severity="warning" className={classes.block}>
-          Being revoked: {r.endReason}
+          Being revoked: {r.ending?.reason}
         </Alert>
       )}
       {r.lastError && (

@@ -473,7 +473,12 @@ describe('MyAccessPage', () => {
 
     it('warns while a revocation is being retried', async () => {
       const grant = makeGrant(-1, {
-        endReason: 'Access expired (revocation in progress)',
+        ending: {
+          as: 'expired',
+          reason: 'Access expired',
+          by: 'system',
+          at: inMinutes(-1),
+        },
         lastError: 'IAM answered 503',
       });
       await renderPage(new FakeAccessApi([grant]));
@@ -484,9 +489,7 @@ describe('MyAccessPage', () => {
         list.getByText(/could not revoke this access yet; it keeps retrying/),
       ).toHaveTextContent('IAM answered 503');
       expect(
-        list.getByText(
-          'Being revoked: Access expired (revocation in progress)',
-        ),
+        list.getByText('Being revoked: Access expired'),
       ).toBeInTheDocument();
       expect(list.getByRole('button', { name: 'Revoke' })).toHaveAttribute(
         'aria-disabled',
@@ -554,7 +557,12 @@ describe('MyAccessPage', () => {
       const api = new FakeAccessApi([grant]);
       api.revoke = async () => ({
         ...grant,
-        endReason: 'Revoked by the holder (revocation in progress)',
+        ending: {
+          as: 'revoked',
+          reason: 'Revoked by the holder',
+          by: grant.requester,
+          at: inMinutes(0),
+        },
         lastError: 'IAM answered 503',
       });
       const { alertApi } = await renderPage(api);

@@ -307,7 +307,7 @@ export function RequestDetailsContent(props: { id: string }) {
       )}
       {isBeingRevoked(r) && (
         <Alert severity="warning" className={classes.alert}>
-          Being revoked: {r.endReason}
+          Being revoked: {r.ending?.reason}
         </Alert>
       )}
       {r.lastError && (

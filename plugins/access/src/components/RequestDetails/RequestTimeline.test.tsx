@@ -174,7 +174,12 @@ describe('buildTimeline', () => {
       makeGrant(-1, {
         breakGlass: true,
         review: { status: 'pending' },
-        endReason: 'Access expired (revocation in progress)',
+        ending: {
+          as: 'expired',
+          reason: 'Access expired',
+          by: 'system',
+          at: at(2),
+        },
         lastError: 'IAM answered 503',
         extension: {
           status: 'pending',

@@ -266,7 +266,7 @@ export function buildTimeline(r: AccessRequest): TimelineEvent[] {
     events.push({
       key: 'revoking',
       title: 'Being revoked',
-      detail: r.endReason,
+      detail: r.ending?.reason,
       tone: 'warning',
     });
   }

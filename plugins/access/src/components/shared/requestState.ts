@@ -1,12 +1,11 @@
 import { AccessRequest } from '@jit-access/plugin-access-common';
 
 /**
- * True while a decided revocation has not gone through yet: the access is still there and
- * the backend retries. Only then does a granted request carry an end reason (the backend
- * shows it as `<reason> (revocation in progress)`).
+ * True while a decided revocation (or expiry) has not gone through yet: the access is
+ * still there and the backend retries (`ending` says why and who decided it).
  */
 export function isBeingRevoked(r: AccessRequest): boolean {
-  return r.status === 'granted' && !!r.endReason;
+  return r.status === 'granted' && !!r.ending;
 }
 
 /** Approvals of the request itself (not of extensions or reviews) by distinct people. */

@@ -624,7 +624,7 @@ export const spec = {
         operationId: 'revokeAccess',
         summary: 'End active access now',
         description:
-          'The holder, an approver of the request, or an access admin. The provisioner is called\nbefore the response is sent; if it fails, the response is 200 with `status: granted`,\n`lastError` set and `endReason` ending in "(revocation in progress)", and the expiry\ntask retries. A pending extension is closed as rejected ("Access revoked"). On\nbreak-glass access an approver or admin revoking closes the open review as `revoked`;\nthe holder revoking leaves it `pending`.\n',
+          'The holder, an approver of the request, or an access admin. The provisioner is called\nbefore the response is sent; if it fails, the response is 200 with `status: granted`,\n`lastError` set and `ending` (the decided revocation), and the expiry\ntask retries. A pending extension is closed as rejected ("Access revoked"). On\nbreak-glass access an approver or admin revoking closes the open review as `revoked`;\nthe holder revoking leaves it `pending`.\n',
         parameters: [
           {
             $ref: '#/components/parameters/RequestId',
@@ -1410,8 +1410,7 @@ export const spec = {
             enum: ['approved', 'rejected', 'acknowledged'],
           },
           kind: {
-            type: 'string',
-            enum: ['request', 'extension', 'review'],
+            $ref: '#/components/schemas/AccessApprovalKind',
           },
           comment: {
             type: 'string',
@@ -1535,6 +1534,7 @@ export const spec = {
           'createdAt',
           'updatedAt',
           'favorite',
+          'allowedActions',
         ],
         properties: {
           id: {
@@ -1660,7 +1660,23 @@ export const spec = {
           endReason: {
             type: 'string',
             description:
-              'Why it ended; while a revocation is pending, the decided reason followed by " (revocation in progress)".',
+              'Why it ended. Absent while it has not ended (see `ending` for a decided end still being carried out).',
+          },
+          awaiting: {
+            $ref: '#/components/schemas/AccessApprovalKind',
+            description:
+              "The decision the request waits for from people: a new request, an extension, or a\nbreak-glass review (which stays open after the access ended). Absent while the\nflow's checks run or nothing waits.\n",
+          },
+          ending: {
+            $ref: '#/components/schemas/AccessEnding',
+          },
+          allowedActions: {
+            type: 'array',
+            description:
+              'What the caller may do with this request now, by the rules the actions apply.\n`approve` and `reject` decide what `awaiting` names (for a break-glass review:\nacknowledge, and reject, which revokes active access). The catalog is asked again\nwhen the caller acts, so an action listed here may still be refused (for example\nby an approver who has since left the approving group).\n',
+            items: {
+              $ref: '#/components/schemas/AccessRequestAction',
+            },
           },
           lastError: {
             type: 'string',
@@ -1691,6 +1707,50 @@ export const spec = {
               'Sent instead of `accessDetails` (to the grantee only) when they cannot be decrypted,\ne.g. because the key that encrypted them was removed from `access.encryption.keys`.\n',
             example:
               'Your access details cannot be shown: they were encrypted with key "2026-06", which is no longer configured. The access itself is not affected; ask an access admin.',
+          },
+        },
+      },
+      AccessApprovalKind: {
+        description: 'What an approval decision is about.',
+        type: 'string',
+        enum: ['request', 'extension', 'review'],
+      },
+      AccessRequestAction: {
+        description: 'Something a caller may do with a request.',
+        type: 'string',
+        enum: [
+          'approve',
+          'reject',
+          'cancel',
+          'revoke',
+          'extend',
+          'again',
+          'favorite',
+        ],
+      },
+      AccessEnding: {
+        description:
+          'A decided end not yet carried out in the target: the access stays `granted` until the\nprovisioner confirms a revocation or expiry, and on a `failed` request (`cleanup`)\nwhat a failed grant may have left is still being undone. Retried with backoff.\n',
+        type: 'object',
+        required: ['as', 'reason', 'by', 'at'],
+        properties: {
+          as: {
+            type: 'string',
+            enum: ['revoked', 'expired', 'cleanup'],
+            description: 'How it ends once confirmed.',
+          },
+          reason: {
+            type: 'string',
+            example: 'Revoked by the holder',
+          },
+          by: {
+            type: 'string',
+            description:
+              'Who decided it (a user or `check:<id>` ref, or `system`).',
+          },
+          at: {
+            type: 'string',
+            format: 'date-time',
           },
         },
       },
