@@ -76,7 +76,16 @@ export function allowedActions(
 ): AccessRequestAction[] {
   const actions: AccessRequestAction[] = [];
   const decision = openDecision(caller, r, options.approvals);
-  if (decision) actions.push('approve');
+  // Approving needs the flow (only an admin acknowledges a review without it), and an
+  // extension needs access that has not run out or begun to end.
+  const approvable =
+    decision &&
+    (options.flowExists || (decision.kind === 'review' && caller.isAdmin)) &&
+    !(
+      decision.kind === 'extension' &&
+      (r.ending || (r.expiresAt ?? 0) <= options.now)
+    );
+  if (approvable) actions.push('approve');
   // A break-glass review is rejected once the access it reviews is active.
   if (decision && !(decision.kind === 'review' && r.status === 'granting'))
     actions.push('reject');

@@ -78,6 +78,12 @@ describe('allowed actions', () => {
       );
       return id;
     },
+    'granted, extension waiting, run out': async () => {
+      const id = await STATES['granted, extension waiting']();
+      // Past its end, before the expiry task ended it: the extension can no longer be approved.
+      h.clock.advance(1801);
+      return id;
+    },
     'break-glass, review open': () => submit('sam', EKS, 'cluster-admin'),
     revoked: async () => {
       const id = await submit('alice', STAGING, 'read');

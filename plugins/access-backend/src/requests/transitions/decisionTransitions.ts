@@ -115,7 +115,7 @@ export function extensionRejected(
   return {
     spec: {
       guard: { awaiting: 'extension' },
-      patch: withdrawPendingExtension(r, e.reason, e.at),
+      patch: { awaiting: null, ...withdrawPendingExtension(r, e.reason, e.at) },
       action: 'extension-rejected',
       actor: e.by,
       details: { reason: e.reason },
@@ -187,7 +187,10 @@ export function extensionCancelled(
   return {
     spec: {
       guard: { awaiting: 'extension' },
-      patch: withdrawPendingExtension(r, 'Cancelled by the requester', e.at),
+      patch: {
+        awaiting: null,
+        ...withdrawPendingExtension(r, 'Cancelled by the requester', e.at),
+      },
       action: 'extension-cancelled',
       actor: e.by,
     },
