@@ -20,6 +20,7 @@ import {
   MAX_REQUEST_ITEMS,
 } from '@jit-access/plugin-access-common';
 import { AccessClient } from '../api';
+import { withAwaiting } from './awaitingOf';
 
 /** The example app's backend: where the discovery API below says `access` lives. */
 export const BACKEND_BASE_URL = 'http://localhost:7007';
@@ -385,7 +386,7 @@ export class AccessBackend {
       });
       if (result instanceof Response) return result;
       return jsonResponse(
-        result,
+        withAwaiting(result),
         request.method === 'POST' && isCreate(relative) ? 201 : 200,
       );
     } catch (e) {

@@ -3,6 +3,7 @@ import {
   AccessRequest,
   AccessRequestStatus,
 } from '@jit-access/plugin-access-common';
+import { awaitingOf } from './awaitingOf';
 
 const MINUTE = 60_000;
 
@@ -22,7 +23,7 @@ export function makeRequest(over: Partial<AccessRequest> = {}): AccessRequest {
   counter += 1;
   const id =
     over.id ?? `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`;
-  return {
+  const request: AccessRequest = {
     id,
     groupId: id,
     requester: 'user:default/alice',
@@ -49,6 +50,9 @@ export function makeRequest(over: Partial<AccessRequest> = {}): AccessRequest {
     allowedActions: [],
     ...over,
   };
+  return 'awaiting' in over
+    ? request
+    : { ...request, awaiting: awaitingOf(request) };
 }
 
 /** A granted request that ends in `minutesLeft`. */

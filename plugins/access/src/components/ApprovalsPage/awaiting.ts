@@ -1,11 +1,12 @@
 import {
   AccessApproval,
+  AccessApprovalKind,
   AccessRequest,
 } from '@jit-access/plugin-access-common';
 import { isBeingRevoked } from '../shared';
 
 /** What a request in someone's approvals queue is waiting for. */
-export type AwaitedDecision = 'request' | 'extension' | 'review';
+export type AwaitedDecision = AccessApprovalKind;
 
 /** How each awaited decision is named on screen. */
 export const AWAITED_LABELS: Record<AwaitedDecision, string> = {
@@ -15,15 +16,11 @@ export const AWAITED_LABELS: Record<AwaitedDecision, string> = {
 };
 
 /**
- * The decision a request waits for, in the order the backend picks it when someone
- * approves or rejects (`pendingDecision` in the backend's requests/decisionRules.ts).
+ * The decision a request waits for, as the backend says (`awaiting`): nothing while a
+ * new request's checks still run.
  */
 export function awaitedDecision(r: AccessRequest): AwaitedDecision | undefined {
-  if (r.status === 'pending') return 'request';
-  if (r.status === 'granted' && r.extension?.status === 'pending')
-    return 'extension';
-  if (r.breakGlass && r.review?.status === 'pending') return 'review';
-  return undefined;
+  return r.awaiting;
 }
 
 /** When the awaited decision was first asked for. */
