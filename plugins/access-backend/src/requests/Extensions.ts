@@ -7,7 +7,7 @@ import { AccessChange } from '../events/AccessEvents';
 import { flowHasChecks } from './checkDecision';
 import { CheckRunner, checksForAudit } from './CheckRunner';
 import { assertExtendable } from './eligibility';
-import { extensionRefusal } from './allowedActions';
+import { assertExtensionAllowed } from './allowedActions';
 import { ProvisionerCalls } from './ProvisionerCalls';
 import { Caller, RequestDeps } from './RequestDeps';
 import { RequestViews } from './RequestViews';
@@ -40,8 +40,7 @@ export class Extensions {
     justification: string,
     now: number,
   ): AccessFlow {
-    const refused = extensionRefusal(caller, r, now);
-    if (refused) throw refused;
+    assertExtensionAllowed(caller, r, now);
     const flow = this.deps.resolver.getFlow(r.flowId);
     if (!flow)
       throw new ConflictError(

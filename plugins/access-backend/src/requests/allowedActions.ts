@@ -4,38 +4,51 @@ import {
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
 import { ApprovalRecord, RequestRecord } from '../database/types';
-import { assertApprover, pendingDecision } from './decisionRules';
+import { approverRefusal, awaitedDecision } from './decisionRules';
 import { Caller } from './RequestDeps';
 
 /**
- * Why `caller` may not ask to extend `r` at `now` (403 or 409), or nothing when they may.
- * The duration and justification are checked against the flow when they ask.
+ * Why `caller` may not ask to extend `r` at `now` (`forbidden`: 403, else 409), or nothing
+ * when they may. The duration and justification are checked against the flow when they
+ * ask. No error is built here: lists call it for every row.
  */
 export function extensionRefusal(
   caller: Caller,
   r: RequestRecord,
   now: number,
-): NotAllowedError | ConflictError | undefined {
+): { forbidden: boolean; message: string } | undefined {
+  const conflict = (message: string) => ({ forbidden: false, message });
   if (r.requester !== caller.ref)
-    return new NotAllowedError('Only the holder can extend this access');
-  if (r.status !== 'granted' || r.ending || (r.expiresAt ?? 0) <= now) {
-    return new ConflictError(
+    return {
+      forbidden: true,
+      message: 'Only the holder can extend this access',
+    };
+  if (r.status !== 'granted' || r.ending || (r.expiresAt ?? 0) <= now)
+    return conflict(
       `Request ${r.id} is not active access; only active access can be extended`,
     );
-  }
-  if (r.awaiting === 'extension') {
-    return new ConflictError(
+  if (r.awaiting === 'extension')
+    return conflict(
       'An extension of this access is already waiting for approval',
     );
-  }
-  if (r.extensionsUsed >= r.extensionsAllowed) {
-    return new ConflictError(
+  if (r.extensionsUsed >= r.extensionsAllowed)
+    return conflict(
       r.extensionsAllowed === 0
         ? `Flow "${r.flowId}" does not allow extensions`
         : `This access was already extended ${r.extensionsUsed} time(s), the most flow "${r.flowId}" allows`,
     );
-  }
   return undefined;
+}
+
+/** Throws what {@link extensionRefusal} says. */
+export function assertExtensionAllowed(
+  caller: Caller,
+  r: RequestRecord,
+  now: number,
+) {
+  const refused = extensionRefusal(caller, r, now);
+  if (refused?.forbidden) throw new NotAllowedError(refused.message);
+  if (refused) throw new ConflictError(refused.message);
 }
 
 /** The decision `caller` may make on `r` now, unless they already made it. */
@@ -44,20 +57,16 @@ function openDecision(
   r: RequestRecord,
   approvals: ApprovalRecord[],
 ) {
-  try {
-    const decision = pendingDecision(r);
-    assertApprover(caller, r, decision.kind);
-    const decided = approvals.some(
-      a =>
-        a.requestId === r.id &&
-        a.approver === caller.ref &&
-        a.kind === decision.kind &&
-        a.round === decision.round,
-    );
-    return decided ? undefined : decision;
-  } catch {
-    return undefined;
-  }
+  const decision = awaitedDecision(r);
+  if (!decision || approverRefusal(caller, r, decision.kind)) return undefined;
+  const decided = approvals.some(
+    a =>
+      a.requestId === r.id &&
+      a.approver === caller.ref &&
+      a.kind === decision.kind &&
+      a.round === decision.round,
+  );
+  return decided ? undefined : decision;
 }
 
 /**

@@ -24,25 +24,43 @@ export class DatabaseRequestStore implements RequestStore {
   }
 
   async insertRequest(tx: Db, r: NewRequestRecord): Promise<void> {
-    await tx('access_requests').insert(newRequestRow(r));
     const refs = [...new Set(r.resources.map(x => x.entityRef))];
-    await tx('access_request_entities').insert(
-      refs.map(entity_ref => ({
-        request_id: r.id,
-        entity_ref,
-        created_at: r.createdAt,
-      })),
-    );
-    if (r.approvers.length) {
-      await tx('access_request_approvers').insert(
-        r.approvers.map(approver => ({
+    const inserts = [
+      tx('access_requests').insert(newRequestRow(r)),
+      tx('access_request_entities').insert(
+        refs.map(entity_ref => ({
           request_id: r.id,
-          approver,
+          entity_ref,
           created_at: r.createdAt,
-          open: r.awaiting !== undefined,
         })),
-      );
+      ),
+      ...(r.approvers.length
+        ? [
+            tx('access_request_approvers').insert(
+              r.approvers.map(approver => ({
+                request_id: r.id,
+                approver,
+                created_at: r.createdAt,
+                open: r.awaiting !== undefined,
+              })),
+            ),
+          ]
+        : []),
+    ];
+    if (!this.isPg) {
+      for (const insert of inserts) await insert;
+      return;
     }
+    // One round trip instead of three: PostgreSQL runs the inserts of a WITH as one
+    // statement and checks the foreign keys at its end.
+    const parts = inserts.map(q => q.toSQL());
+    const last = parts.pop()!;
+    await tx.raw(
+      `WITH ${parts.map((p, i) => `i${i} AS (${p.sql})`).join(', ')} ${
+        last.sql
+      }`,
+      [...parts.flatMap(p => p.bindings), ...last.bindings],
+    );
   }
 
   async getRequest(
