@@ -111,8 +111,10 @@ describe('allowed actions', () => {
         );
       case 'again':
         return h.api.post(`${path}/again`, { justification: 'again' }, who);
-      default:
+      case 'favorite':
         return h.api.put(`${path}/favorite`, who);
+      default:
+        throw new Error(`No call for the action "${action}": add one here`);
     }
   }
 
