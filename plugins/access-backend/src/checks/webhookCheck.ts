@@ -6,15 +6,15 @@ import {
   AccessCheckOutcome,
 } from '@jit-access/plugin-access-node';
 import { JSONPath } from 'jsonpath-plus';
-import { parseDurationMs } from '../config/duration';
+import { readMaxResponseBytes } from '../config/callLimits';
+import { readDurationMs } from '../config/duration';
+import { readHeaderConfig } from '../config/headerConfig';
 import {
   boundedFetch,
   BoundedResponse,
-  readMaxResponseBytes,
   REDIRECT_NOT_FOLLOWED,
   ResponseTooLargeError,
 } from '../http/boundedFetch';
-import { readHeaderConfig } from '../http/headerConfig';
 import { headerSecrets, Redactor } from '../http/redact';
 import {
   renderTemplate,
@@ -89,14 +89,7 @@ function readOptions(config: Config): WebhookCheckOptions {
   if (validators.length === 0) {
     throw new Error('validators: a webhook check needs at least one validator');
   }
-  let timeoutMs = 5000;
-  if (config.has('timeout')) {
-    try {
-      timeoutMs = parseDurationMs(config.get('timeout'));
-    } catch (e) {
-      throw new Error(`timeout: ${(e as Error).message}`);
-    }
-  }
+  const timeoutMs = readDurationMs(config, 'timeout', 5000);
   const retries = config.getOptionalNumber('retries') ?? 2;
   if (!Number.isInteger(retries) || retries < 0 || retries > 5) {
     throw new Error('retries: must be a whole number from 0 to 5');

@@ -1,3 +1,4 @@
+import { Config } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import { Duration } from 'luxon';
 
@@ -78,6 +79,20 @@ export function parseDurationMs(value: unknown): number {
     throw new Error('must be a positive duration');
   }
   return seconds * 1000;
+}
+
+/** Reads an optional duration key (a timeout) in milliseconds; errors start with the key. */
+export function readDurationMs(
+  config: Config,
+  key: string,
+  defaultMs: number,
+): number {
+  if (!config.has(key)) return defaultMs;
+  try {
+    return parseDurationMs(config.get(key));
+  } catch (e) {
+    throw new Error(`${key}: ${(e as Error).message}`);
+  }
 }
 
 /** Formats seconds for messages: `8h`, `90m`, `45s`. */

@@ -1,5 +1,3 @@
-import { Config } from '@backstage/config';
-
 /**
  * Outbound HTTP calls to endpoints we do not control (webhook check, webhook provisioner,
  * outbound webhooks): never follow a redirect, never read more of an answer than allowed.
@@ -7,32 +5,9 @@ import { Config } from '@backstage/config';
 
 /** Default cap of an answer's body: 1 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
-/** The largest cap config may set: 64 MiB. */
-const MAX_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** Appended to the message about a 3xx answer. */
 export const REDIRECT_NOT_FOLLOWED = '(redirects are not followed)';
-
-/**
- * Reads `maxResponseBytes` (a whole number of bytes) of a check's, provisioner's or
- * webhook's config; errors start with the key.
- */
-export function readMaxResponseBytes(config: Config): number {
-  if (!config.has('maxResponseBytes')) return DEFAULT_MAX_RESPONSE_BYTES;
-  const value = config.get('maxResponseBytes');
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (
-    typeof n !== 'number' ||
-    !Number.isInteger(n) ||
-    n < 1 ||
-    n > MAX_MAX_RESPONSE_BYTES
-  ) {
-    throw new Error(
-      `maxResponseBytes: must be a whole number of bytes from 1 to ${MAX_MAX_RESPONSE_BYTES}`,
-    );
-  }
-  return n;
-}
 
 /** An answer's body was larger than the cap; the rest of it was not read. */
 export class ResponseTooLargeError extends Error {

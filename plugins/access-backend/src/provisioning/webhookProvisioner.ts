@@ -6,33 +6,23 @@ import {
   ProvisionerGrantResult,
   ProvisionerRequest,
 } from '@jit-access/plugin-access-node';
-import { parseDurationMs } from '../config/duration';
+import { readWholeNumber } from '../config/callLimits';
+import {
+  readWebhookEndpoint,
+  WebhookEndpoint,
+} from '../config/webhookEndpoint';
 import {
   boundedFetch,
   BoundedResponse,
-  readMaxResponseBytes,
   REDIRECT_NOT_FOLLOWED,
   ResponseTooLargeError,
 } from '../http/boundedFetch';
-import { readHeaderConfig } from '../http/headerConfig';
 import { headerSecrets, Redactor } from '../http/redact';
-import {
-  checkWebhookSecret,
-  RECOMMENDED_SECRET_BYTES,
-  STANDARD_WEBHOOK_HEADER_NAMES,
-  webhookMessageId,
-  WebhookSigner,
-} from './signing';
+import { webhookMessageId, WebhookSigner } from '../http/webhookSigning';
 
 /** What the webhook provisioner needs; read from `access.provisioners.<id>`. */
-export interface WebhookProvisionerOptions {
-  url: string;
-  /** Standard Webhooks secret, `whsec_<base64>`. */
-  secret: string;
-  /** Extra headers sent with every call, e.g. an API key of the receiver. */
-  headers: Record<string, string>;
-  /** Limit for each try, including reading the answer. */
-  timeoutMs: number;
+export interface WebhookProvisionerOptions
+  extends Omit<WebhookEndpoint, 'maxResponseBytes'> {
   /** Tries after the first for 429, 5xx, network errors and timeouts. */
   retries: number;
   /** Wait before the first retry; doubles each retry (with jitter). Not configurable. */
@@ -60,96 +50,30 @@ export interface WebhookProvisionerEvent {
   };
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRIES = 3;
 const MAX_RETRIES = 10;
 const DEFAULT_BACKOFF_MS = 500;
 const DEFAULT_MAX_BACKOFF_MS = 8_000;
 const DEFAULT_MAX_RETRY_AFTER_MS = 5_000;
 const EXCERPT_CHARS = 200;
-/** Headers the provisioner sets itself. */
-const RESERVED_HEADERS = [
-  ...STANDARD_WEBHOOK_HEADER_NAMES,
-  'content-type',
-  'content-length',
-  'host',
-  'transfer-encoding',
-];
 
 /**
- * Reads and validates the provisioner's config. Messages start with the key relative to the
- * provisioner's config (the registry adds `access.provisioners.<id>.`) and never contain
- * the secret, header values or the URL (which may carry a token).
+ * Reads and validates the provisioner's config: its receiver, and `retries`. Messages
+ * start with the key relative to the provisioner's config (the registry adds
+ * `access.provisioners.<id>.`) and never contain the secret, header values or the URL
+ * (which may carry a token).
  */
 export function readWebhookProvisionerOptions(
   config: Config,
   logger?: LoggerService,
 ): WebhookProvisionerOptions {
-  const url = config.getString('url');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error('url: must be an absolute http(s) URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new Error(
-      `url: must be an http(s) URL, not ${parsed.protocol.replace(/:$/, '')}`,
-    );
-  }
-  if (parsed.username || parsed.password) {
-    throw new Error(
-      'url: must not contain a user name or password; send credentials in headers',
-    );
-  }
-
-  const secret = config.getString('secret');
-  let keyBytes: number;
-  try {
-    keyBytes = checkWebhookSecret(secret).keyBytes;
-  } catch (e) {
-    throw new Error(`secret: ${(e as Error).message}`);
-  }
-  if (keyBytes < RECOMMENDED_SECRET_BYTES) {
-    logger?.warn(
-      `secret holds ${keyBytes} bytes; Standard Webhooks recommends ${RECOMMENDED_SECRET_BYTES} to 64 random bytes`,
-    );
-  }
-
-  const headers = readHeaderConfig(config, {
-    reserved: RESERVED_HEADERS,
-    reservedMessage:
-      'is set by the webhook provisioner and cannot be configured',
+  const endpoint = readWebhookEndpoint(config, logger);
+  const retries = readWholeNumber(config, 'retries', {
+    min: 0,
+    max: MAX_RETRIES,
+    default: DEFAULT_RETRIES,
   });
-
-  let timeoutMs = DEFAULT_TIMEOUT_MS;
-  if (config.has('timeout')) {
-    try {
-      timeoutMs = parseDurationMs(config.get('timeout'));
-    } catch (e) {
-      throw new Error(`timeout: ${(e as Error).message}`);
-    }
-  }
-
-  let retries = DEFAULT_RETRIES;
-  if (config.has('retries')) {
-    const value = config.get('retries');
-    retries = typeof value === 'string' ? Number(value) : (value as number);
-    if (
-      typeof retries !== 'number' ||
-      !Number.isInteger(retries) ||
-      retries < 0 ||
-      retries > MAX_RETRIES
-    ) {
-      throw new Error(
-        `retries: must be a whole number from 0 to ${MAX_RETRIES}`,
-      );
-    }
-  }
-
-  const maxResponseBytes = readMaxResponseBytes(config);
-
-  return { url, secret, headers, timeoutMs, retries, maxResponseBytes };
+  return { ...endpoint, retries };
 }
 
 const sleep = (ms: number) =>

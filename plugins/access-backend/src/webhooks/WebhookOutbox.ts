@@ -12,8 +12,9 @@ import {
   ResponseTooLargeError,
 } from '../http/boundedFetch';
 import { headerSecrets, Redactor } from '../http/redact';
-import { WebhookSigner } from '../provisioning/signing';
-import { eventTypeOf, subscribes } from './eventTypes';
+import { WebhookSigner } from '../http/webhookSigning';
+import { subscribes } from '../config/eventSubscriptions';
+import { eventTypeOf } from './eventTypes';
 
 /**
  * The JSON body of an outbound webhook event (documented in docs/webhooks.md).

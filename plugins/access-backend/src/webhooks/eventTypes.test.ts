@@ -1,10 +1,9 @@
 import { AUDIT_ACTIONS } from '../audit/auditActions';
 import {
-  EVENT_TYPE_BY_ACTION,
-  eventTypeOf,
   NAMED_EVENT_TYPES,
   patternProblem,
-} from './eventTypes';
+} from '../config/eventSubscriptions';
+import { EVENT_TYPE_BY_ACTION, eventTypeOf } from './eventTypes';
 
 describe('outbound webhook event types', () => {
   it('gives every audit action, and the sealed chain head, exactly one event type', () => {
@@ -34,5 +33,16 @@ describe('outbound webhook event types', () => {
       ]),
     );
     expect(NAMED_EVENT_TYPES).not.toContain(null);
+  });
+
+  it('lists, for subscriptions, exactly the named types some action produces, in order', () => {
+    const produced = [
+      ...new Set(
+        Object.values(EVENT_TYPE_BY_ACTION).filter(
+          (t): t is NonNullable<typeof t> => t !== null,
+        ),
+      ),
+    ];
+    expect([...NAMED_EVENT_TYPES]).toEqual(produced);
   });
 });

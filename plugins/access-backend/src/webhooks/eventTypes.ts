@@ -1,11 +1,14 @@
 import { EventAction } from '../audit/auditActions';
+import { NamedEventType } from '../config/eventSubscriptions';
 
 /**
  * Outbound webhook event types, by the audit action that produces them. Every audit entry
  * is an event: the request lifecycle has the names below; `null` is `audit.<action>` (for
  * a SIEM that wants the whole trail). A new action without an entry here fails to compile.
  */
-export const EVENT_TYPE_BY_ACTION: { [A in EventAction]: string | null } = {
+export const EVENT_TYPE_BY_ACTION: {
+  [A in EventAction]: NamedEventType | null;
+} = {
   'request-submitted': 'request.created',
   'breakglass-requested': 'request.created',
   'approval-recorded': 'request.approval_recorded',
@@ -41,37 +44,7 @@ export const EVENT_TYPE_BY_ACTION: { [A in EventAction]: string | null } = {
   'audit-sealed': 'audit.sealed',
 };
 
-/** The named event types, for config validation and docs. */
-export const NAMED_EVENT_TYPES: readonly string[] = [
-  ...new Set(
-    Object.values(EVENT_TYPE_BY_ACTION).filter((t): t is string => t !== null),
-  ),
-];
-
 /** The event type of an audit action. */
 export function eventTypeOf(action: EventAction): string {
   return EVENT_TYPE_BY_ACTION[action] ?? `audit.${action}`;
-}
-
-/**
- * Whether a subscription pattern covers an event type: an exact name, `prefix.*`
- * (e.g. `request.*`, `audit.*`) or `*`.
- */
-export function subscribes(patterns: readonly string[], type: string): boolean {
-  return patterns.some(
-    p =>
-      p === '*' ||
-      p === type ||
-      (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
-  );
-}
-
-/** Why a subscription pattern is not valid, or undefined when it is. */
-export function patternProblem(pattern: string): string | undefined {
-  if (pattern === '*' || NAMED_EVENT_TYPES.includes(pattern)) return undefined;
-  if (/^(request|access|extension|audit)\.\*$/.test(pattern)) return undefined;
-  if (/^audit\.[a-z0-9-]+$/.test(pattern)) return undefined;
-  return `unknown event "${pattern}" (known: ${NAMED_EVENT_TYPES.join(
-    ', ',
-  )}, audit.<action>, request.*, access.*, extension.*, audit.*, *)`;
 }

@@ -1,5 +1,9 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { checkWebhookSecret, webhookMessageId, WebhookSigner } from './signing';
+import {
+  checkWebhookSecret,
+  webhookMessageId,
+  WebhookSigner,
+} from './webhookSigning';
 
 // 24 random bytes, as Standard Webhooks recommends.
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
