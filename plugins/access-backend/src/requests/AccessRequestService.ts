@@ -1,7 +1,8 @@
 import { AccessStore } from '../database/AccessStore';
+import { CrashRecovery } from '../tasks/CrashRecovery';
 import { ExpiringSoonNotices } from '../tasks/ExpiringSoonNotices';
 import { ExpiryAndRetries } from '../tasks/ExpiryAndRetries';
-import { PendingTimeoutAndRecovery } from '../tasks/PendingTimeoutAndRecovery';
+import { PendingTimeout } from '../tasks/PendingTimeout';
 import { ReverifyGrants } from '../tasks/ReverifyGrants';
 import { WebhookOutbox } from '../webhooks/WebhookOutbox';
 import { CancelAndRevoke } from './CancelAndRevoke';
@@ -34,7 +35,8 @@ export class AccessRequestService {
   readonly extensions: Extensions;
   readonly expiry: ExpiryAndRetries;
   readonly expiringSoon: ExpiringSoonNotices;
-  readonly pendingTimeout: PendingTimeoutAndRecovery;
+  readonly pendingTimeout: PendingTimeout;
+  readonly crashRecovery: CrashRecovery;
   readonly reverification: ReverifyGrants;
 
   constructor(
@@ -89,13 +91,8 @@ export class AccessRequestService {
     );
     this.expiry = new ExpiryAndRetries(deps, writer, granting, ending, calls);
     this.expiringSoon = new ExpiringSoonNotices(deps, writer);
-    this.pendingTimeout = new PendingTimeoutAndRecovery(
-      deps,
-      writer,
-      views,
-      granting,
-      checkRunner,
-    );
+    this.pendingTimeout = new PendingTimeout(deps, writer, views);
+    this.crashRecovery = new CrashRecovery(deps, granting, checkRunner);
     this.reverification = new ReverifyGrants(
       deps,
       writer,

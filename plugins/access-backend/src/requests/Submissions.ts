@@ -306,6 +306,14 @@ export class Submissions {
     return this.views.render(rows, caller);
   }
 
+  /**
+   * Forgets idempotency keys older than a day (retries come within minutes); run by the
+   * `access-pending-timeout` task.
+   */
+  async forgetOldIdempotencyKeys(): Promise<number> {
+    return this.deps.store.deleteIdempotencyBefore(this.now() - 24 * 3600_000);
+  }
+
   /** "Request again": a new request for the same resources, with a new justification. */
   async again(
     caller: Caller,

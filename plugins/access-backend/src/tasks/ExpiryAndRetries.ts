@@ -32,7 +32,7 @@ export class ExpiryAndRetries {
    * run at a time in this process (the task and its watchdog share it), so at most
    * `access.expiry.revokeConcurrency` revocations run at once here.
    */
-  runExpiry(): Promise<{ ended: number; retried: number }> {
+  endGrantsAndRetryTargetCalls(): Promise<{ ended: number; retried: number }> {
     if (!this.expiryRun) {
       this.expiryRun = this.expireAll().finally(() => {
         this.expiryRun = undefined;

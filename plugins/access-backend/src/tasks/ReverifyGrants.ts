@@ -29,7 +29,7 @@ export class ReverifyGrants {
    * requester deleted from the catalog counts as `failed`. Each run goes on from the grant
    * after the last one checked ({@link grantsInTurn}).
    */
-  async runReverification(options: { signal?: AbortSignal } = {}): Promise<{
+  async reverifyAndRevoke(options: { signal?: AbortSignal } = {}): Promise<{
     checked: number;
     revoked: number;
     errors: number;

@@ -5,14 +5,21 @@ import { WebhookOutbox } from '../webhooks/WebhookOutbox';
 import { AuditChain } from '../audit/AuditChain';
 
 /**
- * Task ids, so tests and operators can trigger them. This one ends access that expired.
+ * Task ids, so tests and operators can trigger them. This one ends access that ran out or
+ * was revoked, retries calls to the target that failed, and tells holders their access
+ * ends soon.
  * @public
  */
 export const EXPIRY_TASK_ID = 'access-expiry';
 export const EXPIRY_WATCHDOG_TASK_ID = 'access-expiry-watchdog';
-/** The task that times out requests left pending too long. @public */
+/**
+ * The task that times out requests left pending too long; it also finishes grants and
+ * checks a crash interrupted, forgets day-old idempotency keys and prunes delivered
+ * outbound webhooks.
+ * @public
+ */
 export const PENDING_TIMEOUT_TASK_ID = 'access-pending-timeout';
-/** The task that re-verifies the checks of active access. @public */
+/** The task that re-verifies the checks of active access and revokes what fails. @public */
 export const REVERIFY_TASK_ID = 'access-reverify';
 export const WEBHOOKS_TASK_ID = 'access-webhooks';
 export const AUDIT_SEAL_TASK_ID = 'access-audit-seal';
@@ -47,7 +54,8 @@ export async function scheduleTasks(options: {
     frequency: { seconds: config.expiryFrequencySeconds },
     timeout: { minutes: 10 },
     fn: async () => {
-      const { ended, retried } = await service.expiry.runExpiry();
+      const { ended, retried } =
+        await service.expiry.endGrantsAndRetryTargetCalls();
       await service.expiringSoon.notifyExpiringSoon();
       if (ended || retried)
         logger.info(
@@ -67,7 +75,8 @@ export async function scheduleTasks(options: {
     timeout: { minutes: 10 },
     fn: async () => {
       if (!(await service.expiry.hasOverdueEnds(overdueMs))) return;
-      const { ended, retried } = await service.expiry.runExpiry();
+      const { ended, retried } =
+        await service.expiry.endGrantsAndRetryTargetCalls();
       logger.warn(
         `access: access overdue by more than ${
           overdueMs / 1000
@@ -80,8 +89,14 @@ export async function scheduleTasks(options: {
     scope: 'global',
     frequency: { minutes: 1 },
     timeout: { minutes: 2 },
+    // The id says the first job only; it is kept because the scheduler stores it and the
+    // package exports it. Crash recovery runs before the timeout, so that a request whose
+    // checks never finished is decided rather than timed out.
     fn: async () => {
-      const n = await service.pendingTimeout.runPendingTimeout();
+      await service.crashRecovery.regrantStuckGrants();
+      await service.submissions.forgetOldIdempotencyKeys();
+      await service.crashRecovery.rerunUnfinishedChecks();
+      const n = await service.pendingTimeout.timeOutUndecidedRequests();
       if (n) logger.info(`access: ${n} pending request(s) timed out`);
       await outbox.prune();
     },
@@ -95,7 +110,7 @@ export async function scheduleTasks(options: {
     // then stops between grants instead of going on unlocked.
     fn: async signal => {
       const { checked, revoked, errors, stopped } =
-        await service.reverification.runReverification({ signal });
+        await service.reverification.reverifyAndRevoke({ signal });
       if (revoked || errors || stopped) {
         logger.info(
           `access: re-verified ${checked} grant(s), revoked ${revoked}, ${errors} could not be verified${
