@@ -20,7 +20,7 @@ import {
   MAX_REQUEST_ITEMS,
 } from '@jit-access/plugin-access-common';
 import { AccessClient } from '../api';
-import { withAwaiting } from './awaitingOf';
+import { seenBy } from './seenBy';
 
 /** The example app's backend: where the discovery API below says `access` lives. */
 export const BACKEND_BASE_URL = 'http://localhost:7007';
@@ -61,6 +61,8 @@ export interface AccessBackendState {
   groups: Record<string, string[]>;
   /** Callers (user refs) who own or administer entities and may see who holds access. */
   holderViewers: string[];
+  /** Access admins (the backend's `access.admin` permission). */
+  admins: string[];
   audit: AccessAuditEntry[];
 }
 
@@ -236,6 +238,7 @@ export class AccessBackend {
       uncoveredEntities: [],
       groups: {},
       holderViewers: [],
+      admins: [],
       audit: [],
       ...clone(initial),
     };
@@ -386,7 +389,10 @@ export class AccessBackend {
       });
       if (result instanceof Response) return result;
       return jsonResponse(
-        withAwaiting(result),
+        seenBy(result, caller, {
+          isAdmin: this.state.admins.includes(caller),
+          now: this.clock(),
+        }),
         request.method === 'POST' && isCreate(relative) ? 201 : 200,
       );
     } catch (e) {
@@ -790,7 +796,7 @@ export class AccessBackend {
             }
           : {}),
         favorite: false,
-        // No page reads it yet; the pages still derive what may be done themselves.
+        // Set for the caller when the answer is sent.
         allowedActions: [],
       };
     });
@@ -1063,7 +1069,11 @@ export class AccessBackend {
 
   private revoke(caller: string, id: string, reason?: string) {
     const r = this.find(id);
-    if (r.requester !== caller && !r.approvers.includes(caller))
+    if (
+      r.requester !== caller &&
+      !r.approvers.includes(caller) &&
+      !this.state.admins.includes(caller)
+    )
       throw new HttpError(
         403,
         'Only the holder, an approver or an admin can revoke this access',

@@ -15,14 +15,3 @@ export function awaitingOf(
   if (r.breakGlass && r.review?.status === 'pending') return 'review';
   return undefined;
 }
-
-/** Sets `awaiting` on every request in an answer, as the backend sends it. */
-export function withAwaiting<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withAwaiting) as T;
-  if (!value || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = withAwaiting(v);
-  if ('status' in out && 'approvals' in out && 'requester' in out)
-    out.awaiting = awaitingOf(out as unknown as AccessRequest);
-  return out as T;
-}

@@ -5,6 +5,9 @@ import {
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
 import { AccessApi } from '../api';
+import { ALICE } from './accessServer';
+import { allowedActionsOf } from './allowedActionsOf';
+import { awaitingOf } from './awaitingOf';
 import { makeFlow } from './sampleFlows';
 import { inMinutes, makeRequest } from './sampleRequests';
 
@@ -21,7 +24,11 @@ export class FakeAccessApi implements AccessApi {
   /** Every listRequests query, to assert on paging. */
   listCalls: ListQuery[] = [];
 
-  constructor(requests: AccessRequest[] = []) {
+  /** `caller`: who asks (what they may do is in each request's `allowedActions`). */
+  constructor(
+    requests: AccessRequest[] = [],
+    private readonly caller: string = ALICE,
+  ) {
     this.requests = [...requests];
   }
 
@@ -31,10 +38,16 @@ export class FakeAccessApi implements AccessApi {
     return r;
   }
 
+  /** A stored request as the caller gets it. */
+  private answer(r: AccessRequest): AccessRequest {
+    return { ...r, allowedActions: allowedActionsOf(r, this.caller) };
+  }
+
   private update(id: string, change: Partial<AccessRequest>): AccessRequest {
-    const r = { ...this.find(id), ...change, updatedAt: inMinutes(0) };
+    const changed = { ...this.find(id), ...change, updatedAt: inMinutes(0) };
+    const r = { ...changed, awaiting: awaitingOf(changed) };
     this.requests = this.requests.map(x => (x.id === id ? r : x));
-    return r;
+    return this.answer(r);
   }
 
   async listRequests(query: ListQuery) {
@@ -44,7 +57,12 @@ export class FakeAccessApi implements AccessApi {
     }
     const limit = query.limit ?? 50;
     if (query.view === 'favorites') {
-      return { items: this.requests.filter(r => r.favorite).slice(0, limit) };
+      return {
+        items: this.requests
+          .filter(r => r.favorite)
+          .slice(0, limit)
+          .map(r => this.answer(r)),
+      };
     }
     // The list filters, compared as the backend does (refs in any case).
     const lower = (v?: string) => v?.toLocaleLowerCase('en-US');
@@ -61,7 +79,7 @@ export class FakeAccessApi implements AccessApi {
       )
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     const start = query.cursor ? Number(query.cursor) : 0;
-    const items = matching.slice(start, start + limit);
+    const items = matching.slice(start, start + limit).map(r => this.answer(r));
     const next = start + limit;
     return {
       items,
@@ -70,7 +88,7 @@ export class FakeAccessApi implements AccessApi {
   }
 
   async getRequest(id: string) {
-    return this.find(id);
+    return this.answer(this.find(id));
   }
 
   async getFlows() {

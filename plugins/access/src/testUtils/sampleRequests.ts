@@ -3,6 +3,7 @@ import {
   AccessRequest,
   AccessRequestStatus,
 } from '@jit-access/plugin-access-common';
+import { allowedActionsOf } from './allowedActionsOf';
 import { awaitingOf } from './awaitingOf';
 
 const MINUTE = 60_000;
@@ -17,7 +18,8 @@ let counter = 0;
 /**
  * A request with sensible defaults: alice asks to read orders-db through the manual
  * "Production databases" flow, pending for 30 minutes, one approval from bob or carol.
- * Without `id`, each gets a fresh uuid-like one.
+ * Without `id`, each gets a fresh uuid-like one. `awaiting` and `allowedActions` (as the
+ * requester sees it) follow from the other fields unless given.
  */
 export function makeRequest(over: Partial<AccessRequest> = {}): AccessRequest {
   counter += 1;
@@ -50,9 +52,17 @@ export function makeRequest(over: Partial<AccessRequest> = {}): AccessRequest {
     allowedActions: [],
     ...over,
   };
-  return 'awaiting' in over
-    ? request
-    : { ...request, awaiting: awaitingOf(request) };
+  const awaited =
+    'awaiting' in over
+      ? request
+      : { ...request, awaiting: awaitingOf(request) };
+  // What the requester may do with it; pass `allowedActions` for anyone else's view.
+  return 'allowedActions' in over
+    ? awaited
+    : {
+        ...awaited,
+        allowedActions: allowedActionsOf(awaited, awaited.requester),
+      };
 }
 
 /** A granted request that ends in `minutesLeft`. */

@@ -63,7 +63,11 @@ async function renderPage(
   search = '/',
   requests = [fromAlice, carolBilling, carolEks],
 ) {
-  const backend = new AccessBackend({ requests, flows: FLOWS });
+  const backend = new AccessBackend({
+    requests,
+    flows: FLOWS,
+    admins: [ADMIN],
+  });
   server.use(
     http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
   );

@@ -12,7 +12,6 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { EmptyState } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import {
   ACCESS_REQUEST_STATUS_LABELS,
   ACCESS_REQUEST_STATUSES,
@@ -22,11 +21,9 @@ import {
 } from '@jit-access/plugin-access-common';
 import { ReactNode, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import useAsync from 'react-use/esm/useAsync';
-import { accessApiRef } from '../../api';
+import { useFlows, useRequestList } from '../../hooks';
+import { AdminRevokeAction } from '../requestActions';
 import {
-  BatchActionDialog,
-  describeResources,
   ExpiryCountdown,
   formatSeconds,
   formatTime,
@@ -34,9 +31,7 @@ import {
   PagedTable,
   relativeTime,
   RequestOverviewCells,
-  shortRef,
   StatusChip,
-  useCursorPages,
   useLiveRefresh,
 } from '../shared';
 
@@ -210,27 +205,20 @@ function FilterSelect<V extends string | string[]>(props: {
  * with revoke on active grants.
  */
 export function AllRequestsTab() {
-  const api = useApi(accessApiRef);
   const [filters, setFilters] = useUrlFilters();
   const { statuses, requester, entityRef, flowId } = filters;
   const filtered = !!(statuses.length || requester || entityRef || flowId);
-  const list = useCursorPages(
-    `all:${statuses.join(',')}|${requester}|${entityRef}|${flowId}`,
-    cursor =>
-      api.listRequests({
-        view: 'all',
-        status: statuses.length ? statuses : undefined,
-        requester: requester || undefined,
-        entityRef: entityRef || undefined,
-        flowId: flowId || undefined,
-        cursor,
-        limit: PAGE_SIZE,
-      }),
-  );
+  const list = useRequestList({
+    view: 'all',
+    status: statuses.length ? statuses : undefined,
+    requester,
+    entityRef,
+    flowId,
+    pageSize: PAGE_SIZE,
+  });
   useLiveRefresh(list.retry);
-  const [revoking, setRevoking] = useState<AccessRequest | undefined>();
   // The flow choices; without them the list still works (any flow).
-  const flows = useAsync(() => api.getFlows(), [api]);
+  const flows = useFlows();
   const flowChoices =
     flows.value?.map(f => ({ id: f.id, title: f.title })) ?? [];
   // A flow in the URL that is no longer configured can still be filtered by.
@@ -304,17 +292,7 @@ export function AllRequestsTab() {
           <Ends request={r} />
         </TableCell>
         <TableCell>
-          {r.status === 'granted' && !isBeingRevoked(r) && (
-            <Button
-              size="small"
-              color="secondary"
-              variant="outlined"
-              aria-label={`Revoke: ${shortRef(r.requester)}`}
-              onClick={() => setRevoking(r)}
-            >
-              Revoke
-            </Button>
-          )}
+          <AdminRevokeAction request={r} onChanged={list.retry} />
           {isBeingRevoked(r) && (
             <Typography
               variant="body2"
@@ -401,47 +379,6 @@ export function AllRequestsTab() {
       >
         {rows}
       </PagedTable>
-      {revoking && (
-        <BatchActionDialog
-          open
-          title="Revoke access"
-          description={`Ends ${shortRef(
-            revoking.requester,
-          )}'s access to ${describeResources(
-            revoking,
-          )} now. The holder is notified with your reason.`}
-          items={[
-            {
-              id: revoking.id,
-              label: `${shortRef(revoking.requester)}: ${describeResources(
-                revoking,
-              )}`,
-            },
-          ]}
-          fieldLabel="Reason"
-          textRequired
-          helperText="Shown to the holder and kept in the audit log."
-          confirmLabel="Revoke"
-          doneLabel="Revoked"
-          destructive
-          perform={async (id, text) => {
-            const after = await api.revoke(id, text);
-            // The backend answers 200 even when the provisioner failed; it retries then.
-            return after.status === 'granted'
-              ? {
-                  severity: 'warning',
-                  message: `Revocation started but the provisioner failed; it is retried${
-                    after.lastError ? ` (${after.lastError})` : ''
-                  }`,
-                }
-              : undefined;
-          }}
-          onClose={changed => {
-            setRevoking(undefined);
-            if (changed) list.retry();
-          }}
-        />
-      )}
     </>
   );
 }

@@ -60,7 +60,12 @@ async function renderPage(
   return { alertApi };
 }
 
-const pendingWithChecks = makeRequest({
+/** A request in dana's queue: the backend lets her decide on it. */
+function waiting(over: Partial<AccessRequest> = {}): AccessRequest {
+  return makeRequest({ allowedActions: ['approve', 'reject'], ...over });
+}
+
+const pendingWithChecks = waiting({
   id: 'r1',
   justification: 'INC-1234: slow queries',
   requiredApprovals: 2,
@@ -91,7 +96,7 @@ const pendingWithChecks = makeRequest({
   ],
 });
 
-const extension = makeRequest({
+const extension = waiting({
   id: 'r2',
   requester: 'user:default/carol',
   status: 'granted',
@@ -108,7 +113,7 @@ const extension = makeRequest({
   },
 });
 
-const review = makeRequest({
+const review = waiting({
   id: 'r3',
   requester: 'user:default/erin',
   status: 'granted',
@@ -207,11 +212,52 @@ describe('ApprovalsPage — waiting for me', () => {
     ).toBeInTheDocument();
   });
 
+  it('offers only the decisions the backend allows', async () => {
+    const api = fakeApi({
+      listRequests: jest.fn(async () => ({
+        items: [
+          waiting({ id: 'r1', allowedActions: [] }),
+          // A break-glass review of access still being granted cannot be rejected yet.
+          waiting({
+            ...review,
+            status: 'granting',
+            allowedActions: ['approve'],
+          }),
+        ],
+      })),
+    });
+    await renderPage(api);
+    const r1 = within(await screen.findByTestId('row-r1'));
+    expect(r1.getByText('Nothing to decide')).toBeInTheDocument();
+    expect(r1.queryByRole('button')).not.toBeInTheDocument();
+    expect(
+      r1.getByRole('checkbox', {
+        name: 'Select the request of alice for orders-db',
+      }),
+    ).toBeDisabled();
+    const r3 = within(screen.getByTestId('row-r3'));
+    expect(
+      r3.getByRole('button', { name: 'Acknowledge: erin (prod-eks)' }),
+    ).toBeInTheDocument();
+    expect(r3.queryByRole('button', { name: /^Re/ })).not.toBeInTheDocument();
+    await userEvent.click(
+      r3.getByRole('checkbox', {
+        name: 'Select the request of erin for prod-eks',
+      }),
+    );
+    expect(
+      screen.getByRole('button', { name: 'Approve selected' }),
+    ).toBeEnabled();
+    expect(
+      screen.getByRole('button', { name: 'Reject selected' }),
+    ).toBeDisabled();
+  });
+
   it('approves with an optional comment and reloads the list', async () => {
     const api = fakeApi({
       listRequests: jest
         .fn()
-        .mockResolvedValueOnce({ items: [makeRequest({ id: 'r1' })] })
+        .mockResolvedValueOnce({ items: [waiting({ id: 'r1' })] })
         .mockResolvedValue({ items: [] }),
     });
     const { alertApi } = await renderPage(api);
@@ -249,7 +295,7 @@ describe('ApprovalsPage — waiting for me', () => {
   });
 
   it('says when more approvals are still needed', async () => {
-    const r = makeRequest({ id: 'r1', requiredApprovals: 2 });
+    const r = waiting({ id: 'r1', requiredApprovals: 2 });
     const api = fakeApi({
       listRequests: jest.fn(async () => ({ items: [r] })),
       approve: jest.fn(async () => ({
@@ -283,7 +329,7 @@ describe('ApprovalsPage — waiting for me', () => {
   it('rejects only with a reason', async () => {
     const api = fakeApi({
       listRequests: jest.fn(async () => ({
-        items: [makeRequest({ id: 'r1' })],
+        items: [waiting({ id: 'r1' })],
       })),
     });
     await renderPage(api);
@@ -311,7 +357,7 @@ describe('ApprovalsPage — waiting for me', () => {
   it("keeps the dialog open with the backend's message when a decision fails", async () => {
     const api = fakeApi({
       listRequests: jest.fn(async () => ({
-        items: [makeRequest({ id: 'r1' })],
+        items: [waiting({ id: 'r1' })],
       })),
       reject: jest.fn(async () => {
         throw await httpError(
@@ -355,9 +401,9 @@ describe('ApprovalsPage — waiting for me', () => {
 
   it('approves several together and reports the one someone else decided', async () => {
     const items = [
-      makeRequest({ id: 'r1' }),
-      makeRequest({ id: 'r2', requester: 'user:default/carol' }),
-      makeRequest({ id: 'r3', requester: 'user:default/erin' }),
+      waiting({ id: 'r1' }),
+      waiting({ id: 'r2', requester: 'user:default/carol' }),
+      waiting({ id: 'r3', requester: 'user:default/erin' }),
     ];
     const api = fakeApi({
       listRequests: jest.fn(async () => ({ items })),
@@ -414,8 +460,8 @@ describe('ApprovalsPage — waiting for me', () => {
 
   it('rejects a selection with one reason', async () => {
     const items = [
-      makeRequest({ id: 'r1' }),
-      makeRequest({ id: 'r2', requester: 'user:default/carol' }),
+      waiting({ id: 'r1' }),
+      waiting({ id: 'r2', requester: 'user:default/carol' }),
     ];
     const api = fakeApi({ listRequests: jest.fn(async () => ({ items })) });
     await renderPage(api);
@@ -454,9 +500,9 @@ describe('ApprovalsPage — waiting for me', () => {
       listRequests: jest.fn(async ({ cursor }: { cursor?: string }) =>
         cursor === 'c2'
           ? {
-              items: [makeRequest({ id: 'r9', requester: 'user:default/zoe' })],
+              items: [waiting({ id: 'r9', requester: 'user:default/zoe' })],
             }
-          : { items: [makeRequest({ id: 'r1' })], nextCursor: 'c2' },
+          : { items: [waiting({ id: 'r1' })], nextCursor: 'c2' },
       ),
     });
     await renderPage(api);

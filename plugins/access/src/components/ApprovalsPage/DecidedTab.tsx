@@ -9,7 +9,7 @@ import {
   AccessRequest,
 } from '@jit-access/plugin-access-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { accessApiRef } from '../../api';
+import { useRequestList } from '../../hooks';
 import {
   formatTime,
   LoadError,
@@ -17,7 +17,6 @@ import {
   relativeTime,
   RequestOverviewCells,
   StatusChip,
-  useCursorPages,
   useLiveRefresh,
 } from '../shared';
 
@@ -73,15 +72,12 @@ function MyDecisions(props: { approvals: AccessApproval[] }) {
 
 /** History: requests the signed-in user decided on, with their decision and where each stands now. */
 export function DecidedTab() {
-  const api = useApi(accessApiRef);
   const identityApi = useApi(identityApiRef);
   const me = useAsyncRetry(
     async () => (await identityApi.getBackstageIdentity()).userEntityRef,
     [identityApi],
   );
-  const list = useCursorPages('decided', cursor =>
-    api.listRequests({ view: 'decided', cursor, limit: PAGE_SIZE }),
-  );
+  const list = useRequestList({ view: 'decided', pageSize: PAGE_SIZE });
   useLiveRefresh(list.retry);
 
   if (me.error)

@@ -9,13 +9,21 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles, Theme } from '@material-ui/core/styles';
 import { EmptyState, Link } from '@backstage/core-components';
-import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { useRouteRef } from '@backstage/core-plugin-api';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { useEffect, useMemo, useState } from 'react';
-import { accessApiRef } from '../../api';
+import { useRequestList } from '../../hooks';
 import { requestRouteRef } from '../../routes';
 import {
-  BatchActionDialog,
+  ApproveAction,
+  DecisionDialog,
+  DecisionMode,
+  RejectAction,
+} from '../requestActions';
+import {
+  approvalsSoFar,
+  AWAITED_LABELS,
+  awaitedDecision,
   CheckChips,
   formatSeconds,
   formatTime,
@@ -25,18 +33,10 @@ import {
   ResourceList,
   shortRef,
   StatusChip,
-  useCursorPages,
   useLiveRefresh,
   VisuallyHidden,
-} from '../shared';
-import {
-  approvalsSoFar,
-  AWAITED_LABELS,
-  awaitedDecision,
-  decisionWording,
   waitingSince,
-} from './awaiting';
-import { decisionResult, singleDecisionText, toActionItem } from './describe';
+} from '../shared';
 
 const PAGE_SIZE = 25;
 
@@ -55,7 +55,11 @@ const useStyles = makeStyles((theme: Theme) => ({
   actions: { whiteSpace: 'nowrap' },
 }));
 
-type DialogState = { mode: 'approve' | 'reject'; requests: AccessRequest[] };
+type DialogState = { mode: DecisionMode; requests: AccessRequest[] };
+
+/** Whether the caller may decide on `r` at all (the backend's answer). */
+const decides = (r: AccessRequest) =>
+  r.allowedActions.includes('approve') || r.allowedActions.includes('reject');
 
 function Approvals(props: { request: AccessRequest }) {
   const r = props.request;
@@ -96,11 +100,8 @@ function Duration(props: { request: AccessRequest }) {
 /** The approvals queue: what waits for the signed-in user's decision. */
 export function WaitingTab() {
   const classes = useStyles();
-  const api = useApi(accessApiRef);
   const requestLink = useRouteRef(requestRouteRef);
-  const list = useCursorPages('approvals', cursor =>
-    api.listRequests({ view: 'approvals', cursor, limit: PAGE_SIZE }),
-  );
+  const list = useRequestList({ view: 'approvals', pageSize: PAGE_SIZE });
   useLiveRefresh(list.retry);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dialog, setDialog] = useState<DialogState | undefined>();
@@ -110,10 +111,7 @@ export function WaitingTab() {
     () => (list.error ? [] : list.items ?? []),
     [list.error, list.items],
   );
-  const decidable = useMemo(
-    () => items.filter(r => awaitedDecision(r) !== undefined),
-    [items],
-  );
+  const decidable = useMemo(() => items.filter(decides), [items]);
 
   // Forget selections that left the page (decided elsewhere, or another page shown).
   useEffect(() => {
@@ -137,55 +135,13 @@ export function WaitingTab() {
   const toggleAll = () =>
     setSelected(allSelected ? new Set() : new Set(decidable.map(r => r.id)));
 
-  const dialogProps = (() => {
-    if (!dialog) return undefined;
-    const { mode, requests } = dialog;
-    const reject = mode === 'reject';
-    const common = {
-      items: requests.map(toActionItem),
-      fieldLabel: reject ? 'Reason' : 'Comment (optional)',
-      textRequired: reject,
-      helperText: reject
-        ? 'The requester sees this reason; it is also kept in the audit log.'
-        : 'Shown to the requester and kept in the audit log.',
-      destructive: reject,
-      perform: async (id: string, text?: string) => {
-        const before = requests.find(r => r.id === id)!;
-        const after = reject
-          ? await api.reject(id, text ?? '')
-          : await api.approve(id, text);
-        return decisionResult(before, after, mode);
-      },
-    };
-    if (requests.length === 1) {
-      const r = requests[0];
-      const t = singleDecisionText(r, awaitedDecision(r) ?? 'request', mode);
-      return {
-        ...common,
-        title: t.title,
-        description: t.description,
-        confirmLabel: t.confirm,
-        doneLabel: t.done,
-      };
-    }
-    const reviews = requests.filter(
-      r => awaitedDecision(r) === 'review',
-    ).length;
-    const reviewNote = reject
-      ? ` ${reviews} break-glass review(s) among them: active access is revoked.`
-      : ` ${reviews} break-glass review(s) among them are acknowledged.`;
-    return {
-      ...common,
-      title: reject
-        ? `Reject ${requests.length} selected`
-        : `Approve ${requests.length} selected`,
-      description: `Each one is decided on its own, one after the other; if one fails the others still go ahead.${
-        reviews ? reviewNote : ''
-      }${reject ? ' The same reason is sent for all.' : ''}`,
-      confirmLabel: reject ? 'Reject all' : 'Approve all',
-      doneLabel: reject ? 'Rejected' : 'Approved',
-    };
-  })();
+  // A batch decision needs every chosen request to allow it.
+  const chosenAllow = (mode: DecisionMode) =>
+    chosen.length > 0 && chosen.every(r => r.allowedActions.includes(mode));
+  const decided = () => {
+    setSelected(new Set());
+    list.retry();
+  };
 
   return (
     <>
@@ -214,7 +170,7 @@ export function WaitingTab() {
               variant="contained"
               color="primary"
               size="small"
-              disabled={chosen.length === 0}
+              disabled={!chosenAllow('approve')}
               onClick={() => setDialog({ mode: 'approve', requests: chosen })}
             >
               Approve selected
@@ -223,7 +179,7 @@ export function WaitingTab() {
               variant="outlined"
               color="secondary"
               size="small"
-              disabled={chosen.length === 0}
+              disabled={!chosenAllow('reject')}
               onClick={() => setDialog({ mode: 'reject', requests: chosen })}
             >
               Reject selected
@@ -255,7 +211,6 @@ export function WaitingTab() {
           rows.map(r => {
             const a = awaitedDecision(r);
             const since = a ? waitingSince(r, a) : r.updatedAt;
-            const wording = a ? decisionWording(r, a) : undefined;
             const who = shortRef(r.requester);
             const what = r.resources.map(x => shortRef(x.entityRef)).join(', ');
             // Names buttons apart when one person has several requests on the page.
@@ -269,7 +224,7 @@ export function WaitingTab() {
                 <TableCell padding="checkbox">
                   <Checkbox
                     checked={selected.has(r.id)}
-                    disabled={!a}
+                    disabled={!decides(r)}
                     onChange={() => toggle(r.id)}
                     inputProps={{
                       'aria-label': `Select the request of ${who} for ${what}`,
@@ -320,28 +275,18 @@ export function WaitingTab() {
                   </Typography>
                 </TableCell>
                 <TableCell className={classes.actions}>
-                  {wording ? (
+                  {decides(r) ? (
                     <>
-                      <Button
-                        size="small"
-                        color="primary"
-                        aria-label={`${wording.approve}: ${whoWhat}`}
-                        onClick={() =>
-                          setDialog({ mode: 'approve', requests: [r] })
-                        }
-                      >
-                        {wording.approve}
-                      </Button>
-                      <Button
-                        size="small"
-                        color="secondary"
-                        aria-label={`${wording.reject}: ${whoWhat}`}
-                        onClick={() =>
-                          setDialog({ mode: 'reject', requests: [r] })
-                        }
-                      >
-                        {wording.reject}
-                      </Button>
+                      <ApproveAction
+                        request={r}
+                        name={whoWhat}
+                        onChanged={decided}
+                      />
+                      <RejectAction
+                        request={r}
+                        name={whoWhat}
+                        onChanged={decided}
+                      />
                     </>
                   ) : (
                     <Typography variant="body2" color="textSecondary">
@@ -354,16 +299,13 @@ export function WaitingTab() {
           })
         }
       </PagedTable>
-      {dialogProps && (
-        <BatchActionDialog
-          open
-          {...dialogProps}
+      {dialog && (
+        <DecisionDialog
+          mode={dialog.mode}
+          requests={dialog.requests}
           onClose={changed => {
             setDialog(undefined);
-            if (changed) {
-              setSelected(new Set());
-              list.retry();
-            }
+            if (changed) decided();
           }}
         />
       )}

@@ -10,6 +10,7 @@ import {
   AccessRequest,
   AccessRequestStatus,
 } from '@jit-access/plugin-access-common';
+import { useRequestList } from '../../hooks';
 import {
   ExpiryCountdown,
   formatSeconds,
@@ -20,12 +21,11 @@ import { AccessDetails } from '../shared/AccessDetails';
 import {
   CancelAction,
   ExtendAction,
+  FavoriteAction,
   OnChanged,
   RevokeAction,
-  StarButton,
-} from './actions';
+} from '../requestActions';
 import { PagedSection, RequestLink } from './common';
-import { useRequestPages } from './useRequestPages';
 
 const ACTIVE: readonly AccessRequestStatus[] = ['granted'];
 const PAGE_SIZE = 50;
@@ -116,7 +116,7 @@ function ActiveGrant(props: { request: AccessRequest; onChanged: OnChanged }) {
           {r.lastError}
         </Alert>
       )}
-      {r.extension?.status === 'pending' && (
+      {r.awaiting === 'extension' && r.extension && (
         <Alert
           severity="info"
           className={classes.block}
@@ -140,9 +140,10 @@ function ActiveGrant(props: { request: AccessRequest; onChanged: OnChanged }) {
       )}
 
       <div className={classes.actions}>
-        <ExtendAction request={r} onChanged={onChanged} />
-        <RevokeAction request={r} onChanged={onChanged} />
-        <StarButton request={r} onChanged={onChanged} />
+        {/* Shown even when unavailable, saying why (e.g. an extension is pending). */}
+        <ExtendAction request={r} onChanged={onChanged} explain />
+        <RevokeAction request={r} onChanged={onChanged} explain />
+        <FavoriteAction request={r} onChanged={onChanged} />
       </div>
     </Paper>
   );
@@ -156,7 +157,10 @@ export function ActiveSection(props: {
 }) {
   const { refreshKey, onChanged, newRequestLink } = props;
   const classes = useStyles();
-  const pages = useRequestPages('mine', ACTIVE, PAGE_SIZE, refreshKey);
+  const pages = useRequestList(
+    { view: 'mine', status: ACTIVE, pageSize: PAGE_SIZE },
+    refreshKey,
+  );
   return (
     <InfoCard title="Active access">
       <PagedSection

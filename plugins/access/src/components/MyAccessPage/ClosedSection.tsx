@@ -6,9 +6,9 @@ import {
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
 import { formatTime, relativeTime, StatusChip } from '../shared';
-import { OnChanged, RequestAgainAction, StarButton } from './actions';
+import { useRequestList } from '../../hooks';
+import { AgainAction, FavoriteAction, OnChanged } from '../requestActions';
 import { RequestTableCard } from './common';
-import { useRequestPages } from './useRequestPages';
 
 /** Page size of the closed requests; the backend pages, we never load everything. */
 export const CLOSED_PAGE_SIZE = 20;
@@ -57,10 +57,8 @@ export function ClosedSection(props: {
 }) {
   const { refreshKey, onChanged } = props;
   const classes = useStyles();
-  const pages = useRequestPages(
-    'mine',
-    TERMINAL_STATUSES,
-    CLOSED_PAGE_SIZE,
+  const pages = useRequestList(
+    { view: 'mine', status: TERMINAL_STATUSES, pageSize: CLOSED_PAGE_SIZE },
     refreshKey,
   );
   return (
@@ -83,8 +81,8 @@ export function ClosedSection(props: {
               </Typography>
             </TableCell>
             <TableCell align="right" className={classes.actions}>
-              <RequestAgainAction request={r} onChanged={onChanged} />
-              <StarButton request={r} onChanged={onChanged} />
+              <AgainAction request={r} onChanged={onChanged} />
+              <FavoriteAction request={r} onChanged={onChanged} />
             </TableCell>
           </>
         );

@@ -20,9 +20,9 @@ import {
   shortRef,
   StatusChip,
 } from '../shared';
-import { CancelAction, OnChanged } from './actions';
+import { useRequestList } from '../../hooks';
+import { CancelAction, OnChanged } from '../requestActions';
 import { RequestTableCard } from './common';
-import { useRequestPages } from './useRequestPages';
 
 const OPEN: readonly AccessRequestStatus[] = ['pending', 'granting'];
 const PAGE_SIZE = 50;
@@ -89,7 +89,10 @@ export function OpenSection(props: {
 }) {
   const { refreshKey, onChanged } = props;
   const classes = useStyles();
-  const pages = useRequestPages('mine', OPEN, PAGE_SIZE, refreshKey);
+  const pages = useRequestList(
+    { view: 'mine', status: OPEN, pageSize: PAGE_SIZE },
+    refreshKey,
+  );
   return (
     <RequestTableCard
       title="Open requests"
@@ -129,7 +132,8 @@ export function OpenSection(props: {
             </Typography>
           </TableCell>
           <TableCell align="right">
-            <CancelAction request={r} onChanged={onChanged} />
+            {/* Shown even when unavailable, saying why (e.g. being granted). */}
+            <CancelAction request={r} onChanged={onChanged} explain />
           </TableCell>
         </>
       )}

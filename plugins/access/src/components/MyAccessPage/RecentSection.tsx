@@ -12,9 +12,9 @@ import {
 } from '@jit-access/plugin-access-common';
 import { useState } from 'react';
 import { relativeTime, StatusChip } from '../shared';
-import { OnChanged, RequestAgainAction, StarButton } from './actions';
+import { useRequestList } from '../../hooks';
+import { AgainAction, FavoriteAction, OnChanged } from '../requestActions';
 import { PagedSection, RequestLink } from './common';
-import { useRequestPages } from './useRequestPages';
 
 const RECENT_COUNT = 3;
 /**
@@ -52,8 +52,8 @@ function ShortcutItem(props: { request: AccessRequest; onChanged: OnChanged }) {
         </Typography>
       </div>
       <StatusChip status={r.status} title={r.endReason} />
-      {ended && <RequestAgainAction request={r} onChanged={onChanged} />}
-      <StarButton request={r} onChanged={onChanged} />
+      <AgainAction request={r} onChanged={onChanged} />
+      <FavoriteAction request={r} onChanged={onChanged} />
     </ListItem>
   );
 }
@@ -107,17 +107,16 @@ export function RecentSection(props: {
   onChanged: OnChanged;
 }) {
   const { refreshKey, onChanged } = props;
-  const recent = useRequestPages(
-    'mine',
-    TERMINAL_STATUSES,
-    RECENT_COUNT,
+  const recent = useRequestList(
+    { view: 'mine', status: TERMINAL_STATUSES, pageSize: RECENT_COUNT },
     refreshKey,
   );
   const [favoritesShown, setFavoritesShown] = useState(FAVORITES_STEP);
-  const favorites = useRequestPages(
-    'favorites',
-    undefined,
-    Math.min(favoritesShown + 1, FAVORITES_MAX),
+  const favorites = useRequestList(
+    {
+      view: 'favorites',
+      pageSize: Math.min(favoritesShown + 1, FAVORITES_MAX),
+    },
     refreshKey,
   );
   return (

@@ -1,17 +1,14 @@
 import { identityApiRef, useApi } from '@backstage/core-plugin-api';
 import { makeStyles } from '@material-ui/core/styles';
-import {
-  AccessRequest,
-  TERMINAL_STATUSES,
-} from '@jit-access/plugin-access-common';
+import { AccessRequest } from '@jit-access/plugin-access-common';
 import useAsync from 'react-use/esm/useAsync';
 import {
+  AgainAction,
   CancelAction,
   ExtendAction,
-  RequestAgainAction,
+  FavoriteAction,
   RevokeAction,
-  StarButton,
-} from '../MyAccessPage/actions';
+} from '../requestActions';
 
 const useStyles = makeStyles(theme => ({
   actions: {
@@ -24,8 +21,8 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /**
- * What the requester can do with their own request from its page (approvers and
- * admins act from their own pages). Nothing for anyone else: the backend would refuse.
+ * What the requester can do with their own request from its page, as the backend allows
+ * (approvers and admins act from their own pages, whose wording is theirs).
  */
 export function HolderActions(props: {
   request: AccessRequest;
@@ -39,21 +36,19 @@ export function HolderActions(props: {
     [identityApi],
   );
   if (identity.value?.userEntityRef !== r.requester) return null;
+  // Active access keeps its Extend and Revoke on screen, saying why when they are off.
+  const active = r.status === 'granted';
   return (
     <div className={classes.actions} role="group" aria-label="Request actions">
-      {r.status === 'pending' && (
-        <CancelAction request={r} onChanged={onChanged} />
-      )}
-      {r.status === 'granted' && (
-        <>
-          <ExtendAction request={r} onChanged={onChanged} />
-          <RevokeAction request={r} onChanged={onChanged} />
-        </>
-      )}
-      {TERMINAL_STATUSES.includes(r.status) && (
-        <RequestAgainAction request={r} onChanged={onChanged} />
-      )}
-      <StarButton request={r} onChanged={onChanged} />
+      <CancelAction
+        request={r}
+        onChanged={onChanged}
+        what={active ? 'extension' : 'request'}
+      />
+      <ExtendAction request={r} onChanged={onChanged} explain={active} />
+      <RevokeAction request={r} onChanged={onChanged} explain={active} />
+      <AgainAction request={r} onChanged={onChanged} />
+      <FavoriteAction request={r} onChanged={onChanged} />
     </div>
   );
 }

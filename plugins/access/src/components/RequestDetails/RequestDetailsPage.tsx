@@ -4,7 +4,6 @@ import {
   Link,
   Progress,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -15,9 +14,9 @@ import { createStyles, makeStyles, Theme } from '@material-ui/core/styles';
 import WarningIcon from '@material-ui/icons/Warning';
 import Alert from '@material-ui/lab/Alert';
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { ReactNode, useCallback, useEffect, useState } from 'react';
+import { ReactNode } from 'react';
 import { useParams } from 'react-router-dom';
-import { accessApiRef } from '../../api';
+import { useRequest } from '../../hooks';
 import {
   approvedBy,
   errorStatus,
@@ -62,53 +61,6 @@ const useStyles = makeStyles((theme: Theme) =>
     alert: { marginBottom: theme.spacing(2) },
   }),
 );
-
-/**
- * Loads a request and reloads it on demand. Unlike react-use's useAsyncRetry, a failed
- * reload keeps the request on screen (with the error beside it).
- */
-function useRequest(id: string) {
-  const api = useApi(accessApiRef);
-  const [refreshKey, setRefreshKey] = useState(0);
-  const [state, setState] = useState<{
-    id: string;
-    loading: boolean;
-    value?: AccessRequest;
-    error?: Error;
-  }>({ id, loading: true });
-  useEffect(() => {
-    let stale = false;
-    setState(s =>
-      s.id === id ? { ...s, loading: true } : { id, loading: true },
-    );
-    api.getRequest(id).then(
-      value => {
-        if (!stale) setState({ id, loading: false, value });
-      },
-      error => {
-        if (!stale)
-          setState(s => ({
-            id,
-            loading: false,
-            value: s.id === id ? s.value : undefined,
-            error,
-          }));
-      },
-    );
-    return () => {
-      stale = true;
-    };
-  }, [api, id, refreshKey]);
-  const reload = useCallback(() => setRefreshKey(k => k + 1), []);
-  // Never show another request's data while the new one loads.
-  const current = state.id === id ? state : { loading: true };
-  return { ...current, reload } as {
-    loading: boolean;
-    value?: AccessRequest;
-    error?: Error;
-    reload: () => void;
-  };
-}
 
 /** The request's fields, as a description list. */
 export function RequestFacts(props: { request: AccessRequest }) {

@@ -31,13 +31,14 @@ export { RequestOverviewCells } from './RequestOverviewCells';
 export { ResourceList } from './ResourceList';
 export { CheckChips } from './CheckChips';
 export { VisuallyHidden } from './VisuallyHidden';
-export { BatchActionDialog } from './BatchActionDialog';
-export type {
-  ActionItem,
-  ActionOutcome,
-  ActionResult,
-  BatchActionDialogProps,
-} from './BatchActionDialog';
+export {
+  approvalsSoFar,
+  AWAITED_LABELS,
+  awaitedDecision,
+  decisionWording,
+  waitingSince,
+} from './awaiting';
+export type { AwaitedDecision } from './awaiting';
 export { SearchParamTabs } from './SearchParamTabs';
 export type { SearchParamTab } from './SearchParamTabs';
 export { PermissionGate } from './PermissionGate';

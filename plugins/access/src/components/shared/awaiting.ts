@@ -3,7 +3,7 @@ import {
   AccessApprovalKind,
   AccessRequest,
 } from '@jit-access/plugin-access-common';
-import { isBeingRevoked } from '../shared';
+import { isBeingRevoked } from './requestState';
 
 /** What a request in someone's approvals queue is waiting for. */
 export type AwaitedDecision = AccessApprovalKind;

@@ -1,19 +1,16 @@
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import {
-  ActionItem,
-  ActionResult,
-  describeResources,
-  formatSeconds,
-  isBeingRevoked,
-  shortRef,
-} from '../shared';
-import {
   approvalsSoFar,
   AWAITED_LABELS,
   AwaitedDecision,
   awaitedDecision,
   decisionWording,
-} from './awaiting';
+  describeResources,
+  formatSeconds,
+  isBeingRevoked,
+  shortRef,
+} from '../shared';
+import { ActionItem, ActionResult } from './BatchActionDialog';
 
 /** `alice: orders-db (read) — New request`: how a request is named in dialogs and results. */
 export function requestLabel(r: AccessRequest): string {

@@ -12,7 +12,7 @@ import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { ReactNode, useEffect, useRef, useState } from 'react';
-import { errorMessage, errorStatus } from './errors';
+import { errorMessage, errorStatus } from '../shared';
 import { MAX_TEXT_LENGTH } from '@jit-access/plugin-access-common';
 
 /** One thing the dialog acts on. */
