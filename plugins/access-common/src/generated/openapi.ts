@@ -514,7 +514,7 @@ export interface components {
     };
   };
   parameters: {
-    /** Request id (UUID). Any other value names no request (404). */
+    /** Request id (UUID). Any other value names no request (404, not 400). */
     RequestId: string;
     Limit: number;
     /**
@@ -655,7 +655,7 @@ export interface operations {
       query?: {
         view?: 'mine' | 'approvals' | 'decided' | 'all' | 'favorites';
         /**
-         * Comma-separated statuses, e.g. `granted,expired`.
+         * Comma-separated statuses, e.g. `granted,expired`; an unknown one is a 400.
          * @example pending,granted
          */
         status?: string;
@@ -758,7 +758,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404, not 400). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -785,7 +785,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404, not 400). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -820,7 +820,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404, not 400). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -856,7 +856,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404, not 400). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -884,7 +884,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404, not 400). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -928,7 +928,7 @@ export interface operations {
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
       };
       path: {
-        /** Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404, not 400). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -969,7 +969,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404, not 400). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -1007,7 +1007,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404, not 400). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;
@@ -1034,7 +1034,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** Request id (UUID). Any other value names no request (404). */
+        /** Request id (UUID). Any other value names no request (404, not 400). */
         id: components['parameters']['RequestId'];
       };
       cookie?: never;

@@ -130,25 +130,30 @@ export const spec = {
           {
             name: 'q',
             in: 'query',
+            allowReserved: true,
             description:
               'Full-text search in metadata.name, metadata.title and metadata.description.',
             schema: {
               type: 'string',
+              pattern: '^[^\\u0000]*$',
               maxLength: 200,
             },
           },
           {
             name: 'type',
             in: 'query',
+            allowReserved: true,
             description: 'Only entities with this spec.type.',
             schema: {
               type: 'string',
+              pattern: '^[^\\u0000]*$',
               maxLength: 100,
             },
           },
           {
             name: 'permission',
             in: 'query',
+            allowReserved: true,
             description:
               'Only entities (and permissions) where some flow offers this permission.',
             schema: {
@@ -158,10 +163,12 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             description:
               'The `nextCursor` of the previous page: opaque, signed, valid only for the user it\nwas returned to. It carries the search, so `q`, `type` and `permission` may be\nleft out or repeated, not changed. Anything else is a 400 naming `cursor`.\n',
             schema: {
               type: 'string',
+              pattern: '^[^\\u0000]*$',
               maxLength: 1000,
             },
           },
@@ -327,6 +334,7 @@ export const spec = {
           {
             name: 'view',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['mine', 'approvals', 'decided', 'all', 'favorites'],
@@ -336,19 +344,27 @@ export const spec = {
           {
             name: 'status',
             in: 'query',
-            description: 'Comma-separated statuses, e.g. `granted,expired`.',
+            allowReserved: true,
+            allowEmptyValue: true,
+            description:
+              'Comma-separated statuses, e.g. `granted,expired`; an unknown one is a 400.',
             schema: {
               type: 'string',
+              pattern: '^[^\\u0000]*$',
+              maxLength: 1000,
             },
             example: 'pending,granted',
           },
           {
             name: 'requester',
             in: 'query',
+            allowReserved: true,
+            allowEmptyValue: true,
             description:
               'Only requests for this user: a user entity ref. The kind and namespace default to\n`user` and `default` (`alice` is `user:default/alice`); any other kind, or a\nmalformed ref, is a 400.\n',
             schema: {
               type: 'string',
+              pattern: '^[^\\u0000]*$',
               maxLength: 400,
             },
             example: 'user:default/alice',
@@ -356,10 +372,13 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
+            allowEmptyValue: true,
             description:
               'Only requests naming this entity among their resources. The kind is required, the\nnamespace defaults to `default`; a malformed ref is a 400.\n',
             schema: {
               type: 'string',
+              pattern: '^[^\\u0000]*$',
               maxLength: 400,
             },
             example: 'resource:default/orders-db',
@@ -367,21 +386,28 @@ export const spec = {
           {
             name: 'flowId',
             in: 'query',
+            allowReserved: true,
+            allowEmptyValue: true,
             description:
               'Only requests of this flow (a flow id, kebab-case; otherwise a 400).',
             schema: {
               type: 'string',
               maxLength: 100,
-              pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+              pattern: '^([a-z0-9]+(-[a-z0-9]+)*)?$',
+              'x-messages': {
+                pattern: 'must be a flow id, like prod-db',
+              },
             },
             example: 'prod-db',
           },
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             description: 'The `nextCursor` of the previous page.',
             schema: {
               type: 'string',
+              pattern: '^[^\\u0000]*$',
               maxLength: 1000,
             },
           },
@@ -473,6 +499,7 @@ export const spec = {
                 properties: {
                   comment: {
                     type: 'string',
+                    pattern: '^[^\\u0000]*$',
                     maxLength: 2000,
                   },
                 },
@@ -535,6 +562,7 @@ export const spec = {
                 properties: {
                   reason: {
                     type: 'string',
+                    pattern: '^[^\\u0000]*$',
                     minLength: 1,
                     maxLength: 2000,
                     description: 'Trimmed; must not be empty.',
@@ -640,6 +668,7 @@ export const spec = {
                 properties: {
                   reason: {
                     type: 'string',
+                    pattern: '^[^\\u0000]*$',
                     maxLength: 2000,
                     description:
                       'Default "Revoked by the holder" or "Revoked by <caller ref>".',
@@ -707,6 +736,7 @@ export const spec = {
                 properties: {
                   justification: {
                     type: 'string',
+                    pattern: '^[^\\u0000]*$',
                     maxLength: 2000,
                     default: '',
                   },
@@ -782,6 +812,7 @@ export const spec = {
                   },
                   justification: {
                     type: 'string',
+                    pattern: '^[^\\u0000]*$',
                     maxLength: 2000,
                     default: '',
                   },
@@ -907,11 +938,14 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
+            allowEmptyValue: true,
             required: true,
             description:
               'A full entity ref with kind; the namespace defaults to `default`.',
             schema: {
               type: 'string',
+              pattern: '^[^\\u0000]*$',
               minLength: 1,
               maxLength: 400,
             },
@@ -962,9 +996,12 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
+            allowEmptyValue: true,
             required: true,
             schema: {
               type: 'string',
+              pattern: '^[^\\u0000]*$',
               minLength: 1,
               maxLength: 400,
             },
@@ -973,9 +1010,11 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             description: 'The `nextCursor` of the previous page.',
             schema: {
               type: 'string',
+              pattern: '^[^\\u0000]*$',
               maxLength: 1000,
             },
           },
@@ -1027,16 +1066,21 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             description:
               "Entries with an id below this one (the previous page's `nextCursor`).",
             schema: {
               type: 'string',
               pattern: '^\\d{1,18}$',
+              'x-messages': {
+                pattern: 'invalid cursor',
+              },
             },
           },
           {
             name: 'limit',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'integer',
               minimum: 1,
@@ -1047,6 +1091,7 @@ export const spec = {
           {
             name: 'format',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['json', 'csv'],
@@ -1056,6 +1101,7 @@ export const spec = {
           {
             name: 'requestId',
             in: 'query',
+            allowReserved: true,
             description: 'Only entries of this request.',
             schema: {
               type: 'string',
@@ -1156,15 +1202,15 @@ export const spec = {
         in: 'path',
         required: true,
         description:
-          'Request id (UUID). Any other value names no request (404).',
+          'Request id (UUID). Any other value names no request (404, not 400).',
         schema: {
           type: 'string',
-          format: 'uuid',
         },
       },
       Limit: {
         name: 'limit',
         in: 'query',
+        allowReserved: true,
         schema: {
           type: 'integer',
           minimum: 1,
@@ -1347,12 +1393,18 @@ export const spec = {
         minLength: 1,
         maxLength: 100,
         pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$',
+        'x-messages': {
+          pattern: 'permission names are letters, digits, _ . : -',
+        },
         example: 'read',
       },
       DurationSeconds: {
         type: 'integer',
         minimum: 1,
         maximum: 31622400,
+        'x-messages': {
+          type: 'must be whole seconds',
+        },
         description:
           'Whole seconds, greater than 0 and at most 366 days (31,622,400 s).',
       },
@@ -1779,6 +1831,7 @@ export const spec = {
         properties: {
           entityRef: {
             type: 'string',
+            pattern: '^[^\\u0000]*$',
             minLength: 1,
             maxLength: 400,
             example: 'resource:default/orders-db',
@@ -1808,6 +1861,7 @@ export const spec = {
           },
           bundleId: {
             type: 'string',
+            pattern: '^[^\\u0000]*$',
             maxLength: 100,
           },
           durationSeconds: {
@@ -1821,12 +1875,14 @@ export const spec = {
           },
           justification: {
             type: 'string',
+            pattern: '^[^\\u0000]*$',
             maxLength: 2000,
             description:
               'Required (non-blank) when any deciding flow requires one.',
           },
           requester: {
             type: 'string',
+            pattern: '^[^\\u0000]*$',
             maxLength: 400,
             description:
               'The user the access is for, as entity ref (`user:default/alice`, `alice`) or e-mail\n(`spec.profile.email`). Required for services; a user may only name themselves.\n',
