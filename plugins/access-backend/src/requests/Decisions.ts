@@ -1,6 +1,10 @@
 import { ConflictError, NotAllowedError } from '@backstage/errors';
-import { AccessRequest } from '@jit-access/plugin-access-common';
+import {
+  AccessApprovalKind,
+  AccessRequest,
+} from '@jit-access/plugin-access-common';
 import { Knex } from 'knex';
+import { ApprovalRecord, RequestRecord } from '../database/types';
 import { AccessChange } from '../events/AccessEvents';
 import { GrantEnding } from './GrantEnding';
 import { Granting } from './Granting';
@@ -10,6 +14,13 @@ import { ProvisionerCalls } from './ProvisionerCalls';
 import { Caller, RequestDeps } from './RequestDeps';
 import { RequestViews } from './RequestViews';
 import { RequestWriter } from './RequestWriter';
+
+/** A request locked for a decision, and what of it the decision is on. */
+interface LockedDecision {
+  r: RequestRecord;
+  kind: AccessApprovalKind;
+  round: number;
+}
 
 /**
  * Approvers' decisions: approve and reject a request, an extension or a break-glass
@@ -50,13 +61,24 @@ export class Decisions {
     });
   }
 
-  /** Locks the request and checks that it waits for a decision the caller may make. */
-  private async lockForDecision(
+  /**
+   * Locks the request, checks that it waits for a decision the caller may make, and
+   * records the caller's vote on it: one vote each, a second is a 409.
+   */
+  private async lockAndVote(
     tx: Knex.Transaction,
     caller: Caller,
     id: string,
-    stale: string | undefined,
-  ) {
+    vote: {
+      /** Why the caller is no longer an approver by the catalog ({@link staleApprover}). */
+      stale: string | undefined;
+      /** Why the catalog refuses an approval now; a review may still be acknowledged. */
+      refused?: string;
+      decision: (kind: AccessApprovalKind) => ApprovalRecord['decision'];
+      comment?: string;
+      at: number;
+    },
+  ): Promise<LockedDecision> {
     const r = await this.views.load(id, tx);
     // Who may not see the request learns nothing of its state (no 409 before the 403).
     if (!this.views.canSee(caller, r))
@@ -64,7 +86,20 @@ export class Decisions {
         `You are not an approver of access request ${id}`,
       );
     const { kind, round } = pendingDecision(r);
-    assertApprover(caller, r, kind, stale);
+    assertApprover(caller, r, kind, vote.stale);
+    if (vote.refused && kind !== 'review')
+      throw new NotAllowedError(vote.refused);
+    const inserted = await this.deps.store.insertApproval(tx, {
+      requestId: r.id,
+      kind,
+      round,
+      approver: caller.ref,
+      decision: vote.decision(kind),
+      comment: vote.comment,
+      at: vote.at,
+    });
+    if (!inserted)
+      throw new ConflictError(`You already decided on request ${id}`);
     return { r, kind, round };
   }
 
@@ -85,25 +120,13 @@ export class Decisions {
     let grantAfter = false;
     const changes: AccessChange[] = [];
     await this.deps.store.transaction(async tx => {
-      const { r, kind, round } = await this.lockForDecision(
-        tx,
-        caller,
-        id,
+      const { r, kind, round } = await this.lockAndVote(tx, caller, id, {
         stale,
-      );
-      if (refused && kind !== 'review') throw new NotAllowedError(refused);
-      const decision = kind === 'review' ? 'acknowledged' : 'approved';
-      const inserted = await this.deps.store.insertApproval(tx, {
-        requestId: r.id,
-        kind,
-        round,
-        approver: caller.ref,
-        decision,
+        refused,
+        decision: k => (k === 'review' ? 'acknowledged' : 'approved'),
         comment,
         at: now,
       });
-      if (!inserted)
-        throw new ConflictError(`You already decided on request ${id}`);
 
       if (kind === 'review') {
         changes.push(
@@ -181,23 +204,12 @@ export class Decisions {
     const changes: AccessChange[] = [];
     let revokeAfter = false;
     await this.deps.store.transaction(async tx => {
-      const { r, kind, round } = await this.lockForDecision(
-        tx,
-        caller,
-        id,
+      const { r, kind } = await this.lockAndVote(tx, caller, id, {
         stale,
-      );
-      const inserted = await this.deps.store.insertApproval(tx, {
-        requestId: r.id,
-        kind,
-        round,
-        approver: caller.ref,
-        decision: 'rejected',
+        decision: () => 'rejected',
         comment: reason,
         at: now,
       });
-      if (!inserted)
-        throw new ConflictError(`You already decided on request ${id}`);
       if (kind === 'review' && r.status === 'granting') {
         throw new ConflictError(
           'The access is still being granted; reject the review once it is active',

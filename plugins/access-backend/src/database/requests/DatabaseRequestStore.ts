@@ -131,16 +131,10 @@ export class DatabaseRequestStore implements RequestStore {
     return listRequests(this.db, query, page);
   }
 
-  async findStuckGranting(
-    cutoff: number,
-    limit: number,
-  ): Promise<RequestRecord[]> {
-    const rows = await this.db('access_requests')
-      .where('status', 'granting')
-      .where('updated_at', '<=', cutoff)
-      .orderBy('updated_at')
-      .limit(limit);
-    return rows.map(toRequestRecord);
+  findStuckGranting(cutoff: number, limit: number): Promise<RequestRecord[]> {
+    return this.oldestDue('updated_at', cutoff, limit, q =>
+      q.where('status', 'granting'),
+    );
   }
 
   async findGrantsToEnd(now: number, limit: number): Promise<RequestRecord[]> {
@@ -264,18 +258,16 @@ export class DatabaseRequestStore implements RequestStore {
     return rows.map(toRequestRecord);
   }
 
-  async findExpiringUnnotified(
+  findExpiringUnnotified(
     cutoff: number,
     limit: number,
   ): Promise<RequestRecord[]> {
-    const rows = await this.db('access_requests')
-      .where('status', 'granted')
-      .whereNull('ending')
-      .whereNull('expiry_notified_at')
-      .where('expires_at', '<=', cutoff)
-      .orderBy('expires_at')
-      .limit(limit);
-    return rows.map(toRequestRecord);
+    return this.oldestDue('expires_at', cutoff, limit, q =>
+      q
+        .where('status', 'granted')
+        .whereNull('ending')
+        .whereNull('expiry_notified_at'),
+    );
   }
 
   async markExpiryNotified(
@@ -290,14 +282,10 @@ export class DatabaseRequestStore implements RequestStore {
     return n === 1;
   }
 
-  async findUndecided(cutoff: number, limit: number): Promise<RequestRecord[]> {
-    const rows = await this.db('access_requests')
-      .where('status', 'pending')
-      .whereNull('awaiting')
-      .where('created_at', '<=', cutoff)
-      .orderBy('created_at')
-      .limit(limit);
-    return rows.map(toRequestRecord);
+  findUndecided(cutoff: number, limit: number): Promise<RequestRecord[]> {
+    return this.oldestDue('created_at', cutoff, limit, q =>
+      q.where('status', 'pending').whereNull('awaiting'),
+    );
   }
 
   async findFailedCleanup(
@@ -316,15 +304,10 @@ export class DatabaseRequestStore implements RequestStore {
     return rows.map(toRequestRecord);
   }
 
-  async findExtendsDue(now: number, limit: number): Promise<RequestRecord[]> {
-    const rows = await this.db('access_requests')
-      .whereNotNull('extend_retry_at')
-      .where('extend_retry_at', '<=', now)
-      .where('status', 'granted')
-      .whereNull('ending')
-      .orderBy('extend_retry_at')
-      .limit(limit);
-    return rows.map(toRequestRecord);
+  findExtendsDue(now: number, limit: number): Promise<RequestRecord[]> {
+    return this.oldestDue('extend_retry_at', now, limit, q =>
+      q.where('status', 'granted').whereNull('ending'),
+    );
   }
 
   async clearExtendPending(id: string, expiresAt: number): Promise<void> {
@@ -333,14 +316,25 @@ export class DatabaseRequestStore implements RequestStore {
       .update({ extend_retry_at: null, extend_attempts: 0 });
   }
 
-  async findPendingBefore(
+  findPendingBefore(cutoff: number, limit: number): Promise<RequestRecord[]> {
+    return this.oldestDue('created_at', cutoff, limit, q =>
+      q.where('status', 'pending'),
+    );
+  }
+
+  /**
+   * What the scheduled tasks look for: the first `limit` requests `narrow` keeps whose
+   * `column` is at or before `cutoff` (a null column is never due), oldest first.
+   */
+  private async oldestDue(
+    column: string,
     cutoff: number,
     limit: number,
+    narrow: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
   ): Promise<RequestRecord[]> {
-    const rows = await this.db('access_requests')
-      .where('status', 'pending')
-      .where('created_at', '<=', cutoff)
-      .orderBy('created_at')
+    const rows = await narrow(this.db('access_requests'))
+      .where(column, '<=', cutoff)
+      .orderBy(column)
       .limit(limit);
     return rows.map(toRequestRecord);
   }

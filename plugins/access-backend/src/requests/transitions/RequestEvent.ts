@@ -128,3 +128,9 @@ export interface ExtensionAsked {
   justification: string;
   requestedAt: string;
 }
+
+/** The event of one type, e.g. `EventOf<'approved'>`: what a transition of that type takes. */
+export type EventOf<T extends RequestEvent['type']> = Extract<
+  RequestEvent,
+  { type: T }
+>;

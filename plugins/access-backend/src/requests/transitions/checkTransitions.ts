@@ -1,15 +1,13 @@
 import { RequestRecord } from '../../database/types';
 import { tellTarget } from './decisionTransitions';
-import { RequestEvent } from './RequestEvent';
+import { EventOf } from './RequestEvent';
 import { iso, Transition } from './Transition';
-
-type Of<T extends RequestEvent['type']> = Extract<RequestEvent, { type: T }>;
 
 // ---- extensions: the holder asked for more time; new check results are added
 
 export function extensionRejectedByChecks(
   r: RequestRecord,
-  e: Of<'extension-rejected-by-checks'>,
+  e: EventOf<'extension-rejected-by-checks'>,
 ): Transition {
   return {
     spec: {
@@ -33,7 +31,7 @@ export function extensionRejectedByChecks(
 
 export function extensionRequested(
   r: RequestRecord,
-  e: Of<'extension-requested'>,
+  e: EventOf<'extension-requested'>,
 ): Transition {
   return {
     spec: {
@@ -65,7 +63,7 @@ export function extensionRequested(
  */
 export function extensionAutoApproved(
   r: RequestRecord,
-  e: Of<'extension-auto-approved'>,
+  e: EventOf<'extension-auto-approved'>,
 ): Transition {
   const reverify =
     e.reverifyFrom !== undefined
@@ -113,7 +111,10 @@ export function extensionAutoApproved(
 
 // ---- a new request decided by its flow's checks
 
-export function flowGone(_r: RequestRecord, e: Of<'flow-gone'>): Transition {
+export function flowGone(
+  _r: RequestRecord,
+  e: EventOf<'flow-gone'>,
+): Transition {
   return {
     spec: {
       to: 'rejected',
@@ -129,7 +130,7 @@ export function flowGone(_r: RequestRecord, e: Of<'flow-gone'>): Transition {
 
 export function rejectedByChecks(
   _r: RequestRecord,
-  e: Of<'rejected-by-checks'>,
+  e: EventOf<'rejected-by-checks'>,
 ): Transition {
   return {
     spec: {
@@ -151,7 +152,7 @@ export function rejectedByChecks(
 
 export function checksAskApprovers(
   _r: RequestRecord,
-  e: Of<'checks-ask-approvers'>,
+  e: EventOf<'checks-ask-approvers'>,
 ): Transition {
   return {
     spec: {
@@ -167,7 +168,7 @@ export function checksAskApprovers(
 
 export function checksApproved(
   r: RequestRecord,
-  e: Of<'checks-approved'>,
+  e: EventOf<'checks-approved'>,
 ): Transition {
   return {
     spec: {

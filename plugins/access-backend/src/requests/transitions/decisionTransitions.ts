@@ -1,13 +1,11 @@
 import { RequestRecord } from '../../database/types';
 import { RequestPatch } from '../../database/AccessStore';
-import { RequestEvent } from './RequestEvent';
+import { EventOf } from './RequestEvent';
 import { iso, Transition } from './Transition';
 import { withdrawPendingExtension } from './withdrawPendingExtension';
 
-type Of<T extends RequestEvent['type']> = Extract<RequestEvent, { type: T }>;
-
 /** The last vote a request needed: it goes on to be granted. */
-export function approved(r: RequestRecord, e: Of<'approved'>): Transition {
+export function approved(r: RequestRecord, e: EventOf<'approved'>): Transition {
   return {
     spec: {
       to: 'granting',
@@ -28,7 +26,7 @@ export function approved(r: RequestRecord, e: Of<'approved'>): Transition {
 
 export function extensionApproved(
   r: RequestRecord,
-  e: Of<'extension-approved'>,
+  e: EventOf<'extension-approved'>,
 ): Transition {
   const ext = r.extension!;
   return {
@@ -69,7 +67,7 @@ export function tellTarget(tell: boolean, at: number): RequestPatch {
 
 export function reviewAcknowledged(
   r: RequestRecord,
-  e: Of<'review-acknowledged'>,
+  e: EventOf<'review-acknowledged'>,
 ): Transition {
   return {
     spec: {
@@ -94,7 +92,7 @@ export function reviewAcknowledged(
   };
 }
 
-export function rejected(r: RequestRecord, e: Of<'rejected'>): Transition {
+export function rejected(r: RequestRecord, e: EventOf<'rejected'>): Transition {
   return {
     spec: {
       to: 'rejected',
@@ -110,7 +108,7 @@ export function rejected(r: RequestRecord, e: Of<'rejected'>): Transition {
 
 export function extensionRejected(
   r: RequestRecord,
-  e: Of<'extension-rejected'>,
+  e: EventOf<'extension-rejected'>,
 ): Transition {
   return {
     spec: {
@@ -130,7 +128,7 @@ export function extensionRejected(
 /** Rejecting a break-glass review revokes the access while it is still active. */
 export function reviewRejected(
   r: RequestRecord,
-  e: Of<'review-rejected'>,
+  e: EventOf<'review-rejected'>,
 ): Transition {
   const active = r.status === 'granted' && !r.ending;
   return {
@@ -164,7 +162,10 @@ export function reviewRejected(
   };
 }
 
-export function cancelled(_r: RequestRecord, e: Of<'cancelled'>): Transition {
+export function cancelled(
+  _r: RequestRecord,
+  e: EventOf<'cancelled'>,
+): Transition {
   return {
     spec: {
       to: 'cancelled',
@@ -182,7 +183,7 @@ export function cancelled(_r: RequestRecord, e: Of<'cancelled'>): Transition {
 
 export function extensionCancelled(
   r: RequestRecord,
-  e: Of<'extension-cancelled'>,
+  e: EventOf<'extension-cancelled'>,
 ): Transition {
   return {
     spec: {
@@ -204,7 +205,7 @@ export function extensionCancelled(
  */
 export function revokeRequested(
   r: RequestRecord,
-  e: Of<'revoke-requested'>,
+  e: EventOf<'revoke-requested'>,
 ): Transition {
   const patch: RequestPatch = {
     ending: { as: 'revoked', reason: e.reason, by: e.by, at: e.at },

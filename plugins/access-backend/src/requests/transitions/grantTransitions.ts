@@ -1,14 +1,12 @@
 import { RequestRecord } from '../../database/types';
-import { RequestEvent } from './RequestEvent';
+import { EventOf } from './RequestEvent';
 import { iso, Transition } from './Transition';
 import { withdrawPendingExtension } from './withdrawPendingExtension';
-
-type Of<T extends RequestEvent['type']> = Extract<RequestEvent, { type: T }>;
 
 /** The provisioner failed: nothing was given, but what it may have done is undone. */
 export function grantFailed(
   r: RequestRecord,
-  e: Of<'grant-failed'>,
+  e: EventOf<'grant-failed'>,
 ): Transition {
   return {
     spec: {
@@ -36,7 +34,7 @@ export function grantFailed(
   };
 }
 
-export function granted(r: RequestRecord, e: Of<'granted'>): Transition {
+export function granted(r: RequestRecord, e: EventOf<'granted'>): Transition {
   const severity = r.breakGlass ? 'high' : 'medium';
   return {
     spec: {
@@ -65,7 +63,7 @@ export function granted(r: RequestRecord, e: Of<'granted'>): Transition {
 /** A grant call answered after the request had ended: undo what it may have re-created. */
 export function lateGrantUndo(
   _r: RequestRecord,
-  e: Of<'late-grant-undo'>,
+  e: EventOf<'late-grant-undo'>,
 ): Transition {
   return {
     spec: {
@@ -88,7 +86,10 @@ export function lateGrantUndo(
 }
 
 /** The target confirmed the revocation: the grant ends as it was decided. */
-export function grantEnded(r: RequestRecord, e: Of<'grant-ended'>): Transition {
+export function grantEnded(
+  r: RequestRecord,
+  e: EventOf<'grant-ended'>,
+): Transition {
   const { ending, endedAt } = e;
   const expired = ending.as === 'expired';
   return {
@@ -118,7 +119,10 @@ export function grantEnded(r: RequestRecord, e: Of<'grant-ended'>): Transition {
   };
 }
 
-export function timedOut(_r: RequestRecord, e: Of<'timed-out'>): Transition {
+export function timedOut(
+  _r: RequestRecord,
+  e: EventOf<'timed-out'>,
+): Transition {
   return {
     spec: {
       to: 'expired',
