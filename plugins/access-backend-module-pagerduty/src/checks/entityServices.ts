@@ -6,6 +6,12 @@ import {
 /** The annotation PagerDuty's Backstage plugin uses to link an entity to its service. */
 export const PAGERDUTY_SERVICE_ID_ANNOTATION = 'pagerduty.com/service-id';
 
+/** A requested entity and its PagerDuty service. */
+export interface EntityService {
+  entityRef: string;
+  serviceId: string;
+}
+
 /**
  * The PagerDuty service of each requested entity, the entities without one (`missing`: the
  * catalog has them, without the annotation) and those the check got no entity for
@@ -14,11 +20,11 @@ export const PAGERDUTY_SERVICE_ID_ANNOTATION = 'pagerduty.com/service-id';
 export function servicesOfRequestedEntities(
   resources: AccessCheckContext['resources'],
 ): {
-  services: { entityRef: string; serviceId: string }[];
+  services: EntityService[];
   missing: string[];
   unknown: string[];
 } {
-  const services: { entityRef: string; serviceId: string }[] = [];
+  const services: EntityService[] = [];
   const missing: string[] = [];
   const unknown: string[] = [];
   for (const r of resources) {
@@ -66,9 +72,7 @@ export function missingAnnotationDetail(missing: string[]): string {
  */
 export function requestedServices(
   resources: AccessCheckContext['resources'],
-):
-  | { services: { entityRef: string; serviceId: string }[] }
-  | { outcome: AccessCheckOutcome } {
+): { services: EntityService[] } | { outcome: AccessCheckOutcome } {
   const { services, missing, unknown } = servicesOfRequestedEntities(resources);
   if (unknown.length > 0) {
     return { outcome: unknownEntitiesOutcome(unknown) };

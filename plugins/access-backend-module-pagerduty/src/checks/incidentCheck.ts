@@ -17,8 +17,7 @@ import {
   readOptionalStringList,
   warnAboutUnknownKeys,
 } from './checkConfig';
-import { requestedServices } from './entityServices';
-import { errorOutcome, findRequesterUser } from './requesterLookup';
+import { errorOutcome, findRequesterAndServices } from './requesterLookup';
 
 /**
  * The `type` of incident checks.
@@ -122,20 +121,15 @@ async function runIncidentCheck(
   settings: IncidentCheckSettings,
   context: AccessCheckContext,
 ): Promise<AccessCheckOutcome> {
-  let targets: { entityRef: string; serviceId: string }[] | undefined;
-  if (settings.entityService) {
-    const requested = requestedServices(context.resources);
-    if ('outcome' in requested) {
-      return requested.outcome;
-    }
-    targets = requested.services;
-  }
-
-  const found = await findRequesterUser(client, context);
+  const found = await findRequesterAndServices(
+    client,
+    context,
+    settings.entityService,
+  );
   if ('outcome' in found) {
     return found.outcome;
   }
-  const { user } = found;
+  const { user, services: targets } = found;
 
   const serviceIds = targets
     ? [...new Set(targets.map(t => t.serviceId))]

@@ -13,8 +13,7 @@ import {
   readOptionalStringList,
   warnAboutUnknownKeys,
 } from './checkConfig';
-import { requestedServices } from './entityServices';
-import { errorOutcome, findRequesterUser } from './requesterLookup';
+import { errorOutcome, findRequesterAndServices } from './requesterLookup';
 
 /**
  * The `type` of on-call checks.
@@ -112,20 +111,15 @@ async function runOnCallCheck(
 ): Promise<AccessCheckOutcome> {
   const { signal } = context;
 
-  let entityServices: { entityRef: string; serviceId: string }[] | undefined;
-  if (settings.entityService) {
-    const requested = requestedServices(context.resources);
-    if ('outcome' in requested) {
-      return requested.outcome;
-    }
-    entityServices = requested.services;
-  }
-
-  const found = await findRequesterUser(client, context);
+  const found = await findRequesterAndServices(
+    client,
+    context,
+    settings.entityService,
+  );
   if ('outcome' in found) {
     return found.outcome;
   }
-  const { user } = found;
+  const { user, services: entityServices } = found;
 
   let scheduleIds: string[] | undefined;
   if (settings.schedules) {

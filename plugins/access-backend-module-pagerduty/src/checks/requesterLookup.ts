@@ -8,6 +8,7 @@ import {
   PagerDutyError,
   PagerDutyUser,
 } from '../client/PagerDutyClient';
+import { EntityService, requestedServices } from './entityServices';
 
 /**
  * The PagerDuty user of the requester, found by e-mail, or the outcome to answer when there
@@ -44,6 +45,34 @@ export async function findRequesterUser(
     };
   }
   return { user };
+}
+
+/**
+ * What both checks look at: the requester's PagerDuty user and, when `entityService` is
+ * set, the PagerDuty services of the requested entities; or the outcome to answer when
+ * either is missing. The entities are read first, as they need no call to PagerDuty.
+ */
+export async function findRequesterAndServices(
+  client: PagerDutyClient,
+  context: AccessCheckContext,
+  entityService: boolean,
+): Promise<
+  | { user: PagerDutyUser; services?: EntityService[] }
+  | { outcome: AccessCheckOutcome }
+> {
+  let services: EntityService[] | undefined;
+  if (entityService) {
+    const requested = requestedServices(context.resources);
+    if ('outcome' in requested) {
+      return requested;
+    }
+    services = requested.services;
+  }
+  const found = await findRequesterUser(client, context);
+  if ('outcome' in found) {
+    return found;
+  }
+  return { user: found.user, services };
 }
 
 /**

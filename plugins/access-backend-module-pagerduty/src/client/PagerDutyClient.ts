@@ -435,19 +435,32 @@ export class PagerDutyClient {
     let tries = 0;
     let rateLimitRetries = 0;
     let serverErrorRetries = 0;
+    const timedOut = () =>
+      new PagerDutyError(
+        signal?.aborted
+          ? `PagerDuty did not answer ${what} before the check timed out`
+          : `PagerDuty did not answer ${what} within ${formatSeconds(
+              this.requestTimeoutMs,
+            )}`,
+      );
+    const afterTries = () => `after ${tries} ${plural(tries, 'try', 'tries')}`;
+    // A network error and a 5xx are tried again, a few times, after a doubling wait.
+    const retriedServerError = async (problem: string): Promise<boolean> => {
+      if (serverErrorRetries >= MAX_SERVER_ERROR_RETRIES) return false;
+      serverErrorRetries++;
+      this.logger?.debug(`PagerDuty ${what} ${problem}; retrying`);
+      await this.sleep(
+        this.retryBackoffMs * 2 ** (serverErrorRetries - 1),
+        signal,
+        timedOut,
+      );
+      return true;
+    };
 
     for (;;) {
       tries++;
       const timeout = AbortSignal.timeout(this.requestTimeoutMs);
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-      const timedOut = () =>
-        new PagerDutyError(
-          signal?.aborted
-            ? `PagerDuty did not answer ${what} before the check timed out`
-            : `PagerDuty did not answer ${what} within ${formatSeconds(
-                this.requestTimeoutMs,
-              )}`,
-        );
 
       let res: Response;
       let text: string | undefined;
@@ -471,24 +484,10 @@ export class PagerDutyClient {
         if (combined.aborted) {
           throw timedOut();
         }
-        // a network error: retried like a 5xx
         const reason = this.redact(describeNetworkError(e));
-        if (serverErrorRetries < MAX_SERVER_ERROR_RETRIES) {
-          serverErrorRetries++;
-          this.logger?.debug(`PagerDuty ${what} failed (${reason}); retrying`);
-          await this.sleep(
-            this.retryBackoffMs * 2 ** (serverErrorRetries - 1),
-            signal,
-            timedOut,
-          );
-          continue;
-        }
+        if (await retriedServerError(`failed (${reason})`)) continue;
         throw new PagerDutyError(
-          `PagerDuty could not be reached: ${reason} after ${tries} ${plural(
-            tries,
-            'try',
-            'tries',
-          )}`,
+          `PagerDuty could not be reached: ${reason} ${afterTries()}`,
         );
       }
 
@@ -518,24 +517,9 @@ export class PagerDutyClient {
         );
       }
       if (res.status >= 500) {
-        if (serverErrorRetries < MAX_SERVER_ERROR_RETRIES) {
-          serverErrorRetries++;
-          this.logger?.debug(
-            `PagerDuty ${what} answered ${res.status}; retrying`,
-          );
-          await this.sleep(
-            this.retryBackoffMs * 2 ** (serverErrorRetries - 1),
-            signal,
-            timedOut,
-          );
-          continue;
-        }
+        if (await retriedServerError(`answered ${res.status}`)) continue;
         throw new PagerDutyError(
-          `PagerDuty did not answer: ${res.status} after ${tries} ${plural(
-            tries,
-            'try',
-            'tries',
-          )}`,
+          `PagerDuty did not answer: ${res.status} ${afterTries()}`,
           res.status,
         );
       }
