@@ -26,7 +26,7 @@ import { ChainKeys, legacyChainKey } from './audit/chainKeys';
 import { readChainPins } from './audit/chainState';
 import { isProduction, readKeys } from './keys/readKeys';
 import { retireDevKeys } from './keys/devKeysLeft';
-import { DetailsRekeyStore } from './database/DetailsRekeyStore';
+import { DetailsRekeyStore } from './database/details/DetailsRekeyStore';
 import { scheduleDetailsRekey } from './provisioning/rekeyDetails';
 import { WebhookOutbox } from './webhooks/WebhookOutbox';
 import { AccessEvents } from './events/AccessEvents';

@@ -1,5 +1,5 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { DetailsRekeyStore } from '../database/DetailsRekeyStore';
+import { DetailsRekeyStore } from '../database/details/DetailsRekeyStore';
 import { DetailsCipher, DetailsKeyError } from './DetailsCipher';
 
 /** The task that moves access details onto the current key. */
