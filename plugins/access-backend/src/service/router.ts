@@ -11,8 +11,6 @@ import {
   BasicPermission,
 } from '@backstage/plugin-permission-common';
 import {
-  AccessAuditEntry,
-  AccessFlowSummary,
   accessAdminPermission,
   accessAuditReadPermission,
   accessRequestCreateOnBehalfPermission,
@@ -23,6 +21,9 @@ import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { spec } from '../schema/openapi/generated/spec';
 import { AuditChain } from '../audit/AuditChain';
+import { readAuditTrailPage } from '../audit/auditTrailPage';
+import { flowSummary } from '../flows/flowSummary';
+import { auditCsv } from './auditCsv';
 import { DecisionCache } from './DecisionCache';
 import {
   generateCursorKey,
@@ -31,7 +32,7 @@ import {
 } from './resourcesCursor';
 import { searchResources } from './searchResources';
 import { assertMayActOnBehalf } from './onBehalfOf';
-import { AccessConfig, AccessFlow } from '../config/AccessConfig';
+import { AccessConfig } from '../config/AccessConfig';
 import { AccessStore } from '../database/AccessStore';
 import { CatalogDirectory } from '../flows/CatalogDirectory';
 import { FlowResolver } from '../flows/FlowResolver';
@@ -57,41 +58,6 @@ export interface RouterOptions {
   store: AccessStore;
   config: AccessConfig;
   auditChain: AuditChain;
-}
-
-export function flowSummary(f: AccessFlow): AccessFlowSummary {
-  return {
-    id: f.id,
-    title: f.title,
-    description: f.description,
-    requesters: f.requesters,
-    filter: f.filters,
-    permissions: f.permissions,
-    approval: f.approval,
-    duration: f.duration,
-    justification: f.justification,
-    provisioner: f.provisioner,
-  };
-}
-
-const CSV_COLUMNS: (keyof AccessAuditEntry)[] = [
-  'id',
-  'at',
-  'actor',
-  'action',
-  'requestId',
-  'severity',
-  'fromStatus',
-  'toStatus',
-  'details',
-];
-
-function csvCell(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  let s = typeof value === 'string' ? value : JSON.stringify(value);
-  // Cells starting with formula characters are neutralised for spreadsheet safety.
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** Any request, whatever the spec says its parameters are (for the shared helpers). */
@@ -459,15 +425,11 @@ export async function createRouter(
   router.get('/audit', async (req, res) => {
     await assertAuditReader(req);
     const q = req.query;
-    const limit = q.limit ?? 100;
-    const page = await store.listAudit({
-      afterId: q.cursor,
-      limit: limit + 1,
+    const { items, nextCursor } = await readAuditTrailPage(store, {
+      cursor: q.cursor,
+      limit: q.limit ?? 100,
       requestId: q.requestId,
     });
-    const items = page.slice(0, limit);
-    const nextCursor =
-      page.length > limit ? items[items.length - 1].id : undefined;
     if (q.format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader(
@@ -475,12 +437,8 @@ export async function createRouter(
         'attachment; filename="access-audit.csv"',
       );
       if (nextCursor) res.setHeader('X-Next-Cursor', nextCursor);
-      const lines = [
-        CSV_COLUMNS.join(','),
-        ...items.map(e => CSV_COLUMNS.map(k => csvCell(e[k])).join(',')),
-      ];
       // The typed router knows the JSON answer only; this is the spec's text/csv one.
-      (res as unknown as Response).send(`${lines.join('\n')}\n`);
+      (res as unknown as Response).send(auditCsv(items));
       return;
     }
     res.json({ items, nextCursor });
