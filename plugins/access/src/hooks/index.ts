@@ -7,3 +7,7 @@ export type { RequestActions } from './useRequestActions';
 export { useRequestList } from './useRequestList';
 export type { RequestListQuery } from './useRequestList';
 export { useFlows } from './useFlows';
+export { useBundles } from './useBundles';
+export { useEntityAccess } from './useEntityAccess';
+export { useRequestSubmission } from './useRequestSubmission';
+export { useSubmission } from './useSubmission';

@@ -20,7 +20,7 @@ import {
 } from '@jit-access/plugin-access-common';
 import { ReactNode } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { accessApiRef } from '../../api';
+import { useFlows } from '../../hooks';
 import { formatSeconds, LoadError } from '../shared';
 
 /** How many matching entities are named; the rest is only counted. */
@@ -244,8 +244,7 @@ function FlowDetails(props: { flow: AccessFlowSummary }) {
 /** The configured flows in precedence order (the first matching flow decides). */
 export function FlowsTab() {
   const classes = useStyles();
-  const api = useApi(accessApiRef);
-  const flows = useAsyncRetry(() => api.getFlows(), [api]);
+  const flows = useFlows();
   if (flows.loading) return <Progress />;
   if (flows.error)
     return (

@@ -11,11 +11,9 @@ import { makeStyles } from '@material-ui/core/styles';
 import LockOpenIcon from '@material-ui/icons/LockOpen';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Progress } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { accessApiRef } from '../../api';
+import { useEntityAccess } from '../../hooks';
 import {
   ExpiryCountdown,
   LoadError,
@@ -133,15 +131,11 @@ function Holders(props: { holders: AccessRequest[]; entityRef: string }) {
 export function EntityAccessCard() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
-  const api = useApi(accessApiRef);
   const [dialogOpen, setDialogOpen] = useState(false);
   // Remount the dialog each time it opens, so it starts from a clean form.
   const [dialogKey, setDialogKey] = useState(0);
 
-  const { value, error, loading, retry } = useAsyncRetry(
-    () => api.getEntityAccess(entityRef),
-    [api, entityRef],
-  );
+  const { value, error, loading, retry } = useEntityAccess(entityRef);
   useEffect(() => {
     if (value) rememberCoverage(value.entityRef || entityRef, value.covered);
   }, [value, entityRef]);

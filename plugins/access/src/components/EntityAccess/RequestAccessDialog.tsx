@@ -15,8 +15,6 @@ import FormLabel from '@material-ui/core/FormLabel';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { useApi } from '@backstage/core-plugin-api';
-import useAsync from 'react-use/esm/useAsync';
 import {
   AccessFlowSummary,
   AccessPreviewItem,
@@ -24,7 +22,7 @@ import {
   EntityAccessSummary,
   SubmitAccessRequestBody,
 } from '@jit-access/plugin-access-common';
-import { accessApiRef } from '../../api';
+import { useFlows, useRequestSubmission } from '../../hooks';
 import {
   ExpiryCountdown,
   MAX_TEXT_LENGTH,
@@ -118,7 +116,7 @@ export interface RequestAccessDialogProps {
  */
 export function RequestAccessDialog(props: RequestAccessDialogProps) {
   const { open, entityRef, offers, onClose, onSubmitted } = props;
-  const api = useApi(accessApiRef);
+  const submission = useRequestSubmission();
 
   const [selected, setSelected] = useState<string[]>(() =>
     offers.length === 1 ? [offers[0].permission] : [],
@@ -131,7 +129,7 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
   const [submitError, setSubmitError] = useState<Error>();
   const [result, setResult] = useState<AccessRequest[]>();
 
-  const flows = useAsync(() => api.getFlows(), [api]);
+  const flows = useFlows();
   const selectedFlows = useMemo(() => {
     const ids = new Set(
       offers.filter(o => selected.includes(o.permission)).map(o => o.flowId),
@@ -221,8 +219,8 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
     const seq = ++previewSeq.current;
     setPreview(p => ({ ...p, loading: true }));
     const timer = setTimeout(() => {
-      api
-        .previewRequest({
+      submission
+        .preview({
           resources: [{ entityRef, permissions: selected }],
           durationSeconds,
         })
@@ -239,7 +237,7 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
     }, PREVIEW_DEBOUNCE_MS);
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [api, entityRef, open, result, previewKey]);
+  }, [submission, entityRef, open, result, previewKey]);
 
   const toggle = (permission: string) =>
     setSelected(s =>
@@ -254,7 +252,7 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
     if (!valid) return;
     setSubmitting(true);
     try {
-      const response = await api.submitRequest(body, { idempotencyKey });
+      const response = await submission.submit(body, { idempotencyKey });
       setResult(response.items);
       onSubmitted(response.items);
     } catch (e) {

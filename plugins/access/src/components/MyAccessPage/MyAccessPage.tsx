@@ -11,7 +11,8 @@ import { ActiveSection } from './ActiveSection';
 import { ClosedSection } from './ClosedSection';
 import { OpenSection } from './OpenSection';
 import { RecentSection } from './RecentSection';
-import { SubmittedBanner, useSubmission } from './SubmittedBanner';
+import { useSubmission } from '../../hooks';
+import { SubmittedBanner } from './SubmittedBanner';
 
 /**
  * My Access: the requester's home. Shows the access the user holds now (with countdowns,

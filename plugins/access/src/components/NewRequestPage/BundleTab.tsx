@@ -1,5 +1,4 @@
 import { EmptyState, Progress } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import Checkbox from '@material-ui/core/Checkbox';
 import FormControl from '@material-ui/core/FormControl';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
@@ -19,8 +18,7 @@ import {
   AccessRequest,
 } from '@jit-access/plugin-access-common';
 import { useCallback, useMemo, useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { accessApiRef } from '../../api';
+import { useBundles } from '../../hooks';
 import { LoadError, shortRef } from '../shared';
 import { RequestForm, RequestTarget, useItemError } from './RequestForm';
 
@@ -43,8 +41,7 @@ export function BundleTab(props: {
 }) {
   const { flows, initialBundleId, onSubmitted } = props;
   const classes = useStyles();
-  const api = useApi(accessApiRef);
-  const bundles = useAsyncRetry(() => api.getBundles(), [api]);
+  const bundles = useBundles();
   const [pickedId, setPickedId] = useState<string | undefined>(initialBundleId);
   // Indices of the bundle's resources left out; empty means all ticked (the default).
   const [unticked, setUnticked] = useState<ReadonlySet<number>>(

@@ -1,5 +1,4 @@
 import { WarningPanel } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { useAppNavigate } from '@backstage/frontend-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -8,8 +7,7 @@ import Tabs from '@material-ui/core/Tabs';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { useCallback, useMemo, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { accessApiRef } from '../../api';
+import { useFlows } from '../../hooks';
 import { rootRouteRef } from '../../routes';
 import {
   rememberSubmission,
@@ -53,13 +51,12 @@ function useGoToMyAccess(): (items: AccessRequest[]) => void {
  * @public
  */
 export function NewRequestPage() {
-  const api = useApi(accessApiRef);
   const location = useLocation();
   const deepLink = useMemo(
     () => parseDeepLink(location.search),
     [location.search],
   );
-  const flows = useAsyncRetry(() => api.getFlows(), [api]);
+  const flows = useFlows();
   const onSubmitted = useGoToMyAccess();
 
   const [tab, setTab] = useState(

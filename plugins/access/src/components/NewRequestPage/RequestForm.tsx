@@ -1,4 +1,3 @@
-import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import CircularProgress from '@material-ui/core/CircularProgress';
@@ -13,7 +12,7 @@ import {
   SubmitAccessRequestBody,
 } from '@jit-access/plugin-access-common';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { accessApiRef } from '../../api';
+import { useRequestSubmission } from '../../hooks';
 import {
   errorMessage,
   formatSeconds,
@@ -115,7 +114,7 @@ export function RequestForm(props: RequestFormProps) {
     onSubmitted,
   } = props;
   const classes = useStyles();
-  const api = useApi(accessApiRef);
+  const submission = useRequestSubmission();
 
   const [durationText, setDurationText] = useState('');
   const [durationTouched, setDurationTouched] = useState(false);
@@ -238,7 +237,7 @@ export function RequestForm(props: RequestFormProps) {
     setPreviewing(true);
     clearProblem();
     try {
-      const res = await api.previewRequest(previewBody);
+      const res = await submission.preview(previewBody);
       setPreview({ key: previewKey, targetKey, items: res.items });
     } catch (e) {
       setPreview(undefined);
@@ -263,7 +262,7 @@ export function RequestForm(props: RequestFormProps) {
     setSubmitting(true);
     clearProblem();
     try {
-      const res = await api.submitRequest(body, {
+      const res = await submission.submit(body, {
         idempotencyKey: idempotency.current.key,
       });
       idempotency.current = undefined;

@@ -2,7 +2,11 @@ import { AccessRequest } from '@jit-access/plugin-access-common';
 import { useRequestActions } from '../../hooks';
 import { awaitedDecision } from '../shared';
 import { BatchActionDialog } from './BatchActionDialog';
-import { decisionResult, singleDecisionText, toActionItem } from './decisionText';
+import {
+  decisionResult,
+  singleDecisionText,
+  toActionItem,
+} from './decisionText';
 
 /** Approving or rejecting what requests wait for. */
 export type DecisionMode = 'approve' | 'reject';
