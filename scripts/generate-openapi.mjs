@@ -201,6 +201,24 @@ async function format(text, path) {
   return prettier.format(text, { ...config, filepath: path });
 }
 
+/**
+ * TSDoc for the route types (`paths`, `operations`, `components`), which access-common
+ * exports for typed clients such as the frontend's AccessClient.
+ */
+const ROUTE_DOCS = {
+  paths:
+    'Every route of the HTTP API: its parameters, body and answers per method (the `paths` of openapi-typescript).',
+  operations: 'Every operation of the HTTP API, by its `operationId`.',
+  components:
+    'The reusable parts of the HTTP API: schemas, parameters and responses.',
+};
+function routeDocs(source) {
+  return source.replace(
+    /^export interface (paths|operations|components) \{/gm,
+    (line, name) => `/**\n * ${ROUTE_DOCS[name]}\n * @public\n */\n${line}`,
+  );
+}
+
 /** Every generated file: repository-relative path to content. */
 async function generate() {
   const specPath = join(ROOT, SPEC);
@@ -221,7 +239,7 @@ export const spec = ${JSON.stringify(doc, null, 2)} as const;
   // `default` stays optional: openapi-typescript would make it required, which fits answers
   // but not request bodies such as SubmitAccessRequestBody, whose fields a client may omit.
   const ast = await openapiTS(doc, { defaultNonNullable: false });
-  const types = toTsdoc(namedSchemas(astToString(ast)));
+  const types = routeDocs(toTsdoc(namedSchemas(astToString(ast))));
   files.set(
     TYPES,
     `${header('Types of the HTTP API (openapi-typescript)')}

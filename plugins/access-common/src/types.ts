@@ -31,6 +31,14 @@ export type {
   CatalogFilter,
 } from './generated/openapi';
 
+export type {
+  paths as AccessApiPaths,
+  operations as AccessApiOperations,
+  components as AccessApiComponents,
+  ErrorResponse as AccessErrorResponse,
+  AccessRequestPage,
+} from './generated/openapi';
+
 /** Every status, in life-cycle order. @public */
 export const ACCESS_REQUEST_STATUSES: readonly AccessRequestStatus[] = [
   'pending',

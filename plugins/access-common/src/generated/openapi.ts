@@ -6,6 +6,10 @@
 // after changing the yaml, run `yarn generate:openapi` and commit the result.
 // `yarn check:openapi` (run by scripts/test.sh) fails when this file is stale.
 
+/**
+ * Every route of the HTTP API: its parameters, body and answers per method (the `paths` of openapi-typescript).
+ * @public
+ */
 export interface paths {
   '/flows': {
     parameters: {
@@ -410,6 +414,10 @@ export interface paths {
   };
 }
 export type webhooks = Record<string, never>;
+/**
+ * The reusable parts of the HTTP API: schemas, parameters and responses.
+ * @public
+ */
 export interface components {
   schemas: {
     ErrorResponse: ErrorResponse;
@@ -533,6 +541,10 @@ export interface components {
   pathItems: never;
 }
 export type $defs = Record<string, never>;
+/**
+ * Every operation of the HTTP API, by its `operationId`.
+ * @public
+ */
 export interface operations {
   listFlows: {
     parameters: {

@@ -1,6 +1,7 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  AccessApiPaths,
   AccessAuditEntry,
   AccessAuditVerification,
   AccessBundle,
@@ -16,6 +17,35 @@ import {
 } from '@jit-access/plugin-access-common';
 import { AccessApi, AccessRequestView } from './AccessApi';
 
+// Every call below names a route and method of openapi.yaml; its query, body and answer
+// types come from the types generated from that spec, so the client cannot drift from it.
+type Method = 'get' | 'post' | 'put' | 'delete';
+type Route = keyof AccessApiPaths;
+type Operation<P extends Route, M extends Method> = AccessApiPaths[P][M];
+type JsonOf<R> = R extends { content: { 'application/json': infer B } }
+  ? B
+  : never;
+/** The JSON of the operation's success answer (200, or 201 for creations). */
+type Answer<O> = O extends { responses: { 200: infer R } }
+  ? JsonOf<R>
+  : O extends { responses: { 201: infer R } }
+  ? JsonOf<R>
+  : never;
+type Body<O> = O extends { requestBody?: infer B }
+  ? JsonOf<NonNullable<B>>
+  : never;
+type Query<O> = O extends { parameters: { query?: infer Q } }
+  ? NonNullable<Q>
+  : never;
+
+interface CallOptions<O> {
+  /** Fills `{id}` in the route. */
+  id?: string;
+  query?: Query<O>;
+  json?: Body<O>;
+  headers?: Record<string, string>;
+}
+
 /**
  * Talks to the access backend with the signed-in user's credentials.
  * @public
@@ -25,40 +55,51 @@ export class AccessClient implements AccessApi {
     private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
   ) {}
 
-  private async call<T>(
-    path: string,
-    init?: RequestInit & { json?: unknown },
-  ): Promise<T> {
+  private async call<P extends Route, M extends Method>(
+    method: M,
+    route: P,
+    options: CallOptions<Operation<P, M>> = {},
+  ): Promise<Answer<Operation<P, M>>> {
+    const response = await this.fetch(method, route, options);
+    return (await response.json()) as Answer<Operation<P, M>>;
+  }
+
+  private async fetch(
+    method: Method,
+    route: Route,
+    options: {
+      id?: string;
+      query?: Record<string, string | number | undefined>;
+      json?: unknown;
+      headers?: Record<string, string>;
+    },
+  ): Promise<Response> {
     const base = await this.deps.discoveryApi.getBaseUrl('access');
-    const { json, ...rest } = init ?? {};
-    const response = await this.deps.fetchApi.fetch(`${base}${path}`, {
-      ...rest,
-      headers: {
-        ...(json !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(rest.headers ?? {}),
+    const path = route.replace('{id}', encodeURIComponent(options.id ?? ''));
+    const { json, headers } = options;
+    const response = await this.deps.fetchApi.fetch(
+      `${base}${path}${queryString(options.query ?? {})}`,
+      {
+        ...(method === 'get' ? {} : { method: method.toUpperCase() }),
+        headers: {
+          ...(json !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          ...(headers ?? {}),
+        },
+        body: json !== undefined ? JSON.stringify(json) : undefined,
       },
-      body: json !== undefined ? JSON.stringify(json) : rest.body,
-    });
+    );
     if (!response.ok) {
       throw await readableError(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
 
-  private query(params: Record<string, string | number | undefined>): string {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params))
-      if (v !== undefined && v !== '') q.set(k, String(v));
-    const s = q.toString();
-    return s ? `?${s}` : '';
+  async getFlows(): Promise<AccessFlowSummary[]> {
+    return (await this.call('get', '/flows')).items;
   }
 
-  async getFlows() {
-    return (await this.call<{ items: AccessFlowSummary[] }>('/flows')).items;
-  }
-
-  async getBundles() {
-    return (await this.call<{ items: AccessBundle[] }>('/bundles')).items;
+  async getBundles(): Promise<AccessBundle[]> {
+    return (await this.call('get', '/bundles')).items;
   }
 
   getResources(
@@ -69,25 +110,21 @@ export class AccessClient implements AccessApi {
       cursor?: string;
       limit?: number;
     } = {},
-  ) {
-    return this.call<AccessPage<RequestableResource>>(
-      `/resources${this.query(query)}`,
-    );
+  ): Promise<AccessPage<RequestableResource>> {
+    return this.call('get', '/resources', { query });
   }
 
-  previewRequest(body: SubmitAccessRequestBody) {
-    return this.call<AccessPreviewResponse>('/requests/preview', {
-      method: 'POST',
-      json: body,
-    });
+  previewRequest(
+    body: SubmitAccessRequestBody,
+  ): Promise<AccessPreviewResponse> {
+    return this.call('post', '/requests/preview', { json: body });
   }
 
   submitRequest(
     body: SubmitAccessRequestBody,
     options?: { idempotencyKey?: string },
-  ) {
-    return this.call<SubmitAccessRequestResponse>('/requests', {
-      method: 'POST',
+  ): Promise<SubmitAccessRequestResponse> {
+    return this.call('post', '/requests', {
       json: body,
       headers: idempotencyHeaders(options),
     });
@@ -100,9 +137,9 @@ export class AccessClient implements AccessApi {
       cursor?: string;
       limit?: number;
     } & AccessRequestListFilters,
-  ) {
-    return this.call<AccessPage<AccessRequest>>(
-      `/requests${this.query({
+  ): Promise<AccessPage<AccessRequest>> {
+    return this.call('get', '/requests', {
+      query: {
         view: query.view,
         status: query.status?.join(','),
         requester: query.requester,
@@ -110,104 +147,100 @@ export class AccessClient implements AccessApi {
         flowId: query.flowId,
         cursor: query.cursor,
         limit: query.limit,
-      })}`,
-    );
-  }
-
-  getRequest(id: string) {
-    return this.call<AccessRequest>(`/requests/${encodeURIComponent(id)}`);
-  }
-
-  private action<T = AccessRequest>(
-    id: string,
-    action: string,
-    json: unknown = {},
-    headers?: Record<string, string>,
-  ) {
-    return this.call<T>(`/requests/${encodeURIComponent(id)}/${action}`, {
-      method: 'POST',
-      json,
-      headers,
+      },
     });
   }
 
-  approve(id: string, comment?: string) {
-    return this.action(id, 'approve', { comment });
+  getRequest(id: string): Promise<AccessRequest> {
+    return this.call('get', '/requests/{id}', { id });
   }
 
-  reject(id: string, reason: string) {
-    return this.action(id, 'reject', { reason });
+  approve(id: string, comment?: string): Promise<AccessRequest> {
+    return this.call('post', '/requests/{id}/approve', {
+      id,
+      json: { comment },
+    });
   }
 
-  cancel(id: string) {
-    return this.action(id, 'cancel');
+  reject(id: string, reason: string): Promise<AccessRequest> {
+    return this.call('post', '/requests/{id}/reject', { id, json: { reason } });
   }
 
-  revoke(id: string, reason?: string) {
-    return this.action(id, 'revoke', { reason });
+  cancel(id: string): Promise<AccessRequest> {
+    return this.call('post', '/requests/{id}/cancel', { id });
+  }
+
+  revoke(id: string, reason?: string): Promise<AccessRequest> {
+    return this.call('post', '/requests/{id}/revoke', { id, json: { reason } });
   }
 
   requestAgain(
     id: string,
     justification: string,
     options?: { idempotencyKey?: string },
-  ) {
-    return this.action<SubmitAccessRequestResponse>(
+  ): Promise<SubmitAccessRequestResponse> {
+    return this.call('post', '/requests/{id}/again', {
       id,
-      'again',
-      { justification },
-      idempotencyHeaders(options),
-    );
+      json: { justification },
+      headers: idempotencyHeaders(options),
+    });
   }
 
-  extend(id: string, durationSeconds: number, justification: string) {
-    return this.action(id, 'extend', { durationSeconds, justification });
+  extend(
+    id: string,
+    durationSeconds: number,
+    justification: string,
+  ): Promise<AccessRequest> {
+    return this.call('post', '/requests/{id}/extend', {
+      id,
+      json: { durationSeconds, justification },
+    });
   }
 
-  setFavorite(id: string, favorite: boolean) {
-    return this.call<AccessRequest>(
-      `/requests/${encodeURIComponent(id)}/favorite`,
-      { method: favorite ? 'PUT' : 'DELETE' },
-    );
+  setFavorite(id: string, favorite: boolean): Promise<AccessRequest> {
+    return favorite
+      ? this.call('put', '/requests/{id}/favorite', { id })
+      : this.call('delete', '/requests/{id}/favorite', { id });
   }
 
   getAudit(
     query: { cursor?: string; limit?: number; requestId?: string } = {},
-  ) {
-    return this.call<AccessPage<AccessAuditEntry>>(
-      `/audit${this.query(query)}`,
-    );
+  ): Promise<AccessPage<AccessAuditEntry>> {
+    return this.call('get', '/audit', { query });
   }
 
-  verifyAudit() {
-    return this.call<AccessAuditVerification>('/audit/verify');
+  verifyAudit(): Promise<AccessAuditVerification> {
+    return this.call('get', '/audit/verify');
   }
 
   async getAuditCsv(query: { cursor?: string; limit?: number } = {}) {
-    const base = await this.deps.discoveryApi.getBaseUrl('access');
-    const response = await this.deps.fetchApi.fetch(
-      `${base}/audit${this.query({ ...query, format: 'csv' })}`,
-    );
-    if (!response.ok) {
-      throw await readableError(response);
-    }
+    const response = await this.fetch('get', '/audit', {
+      query: { ...query, format: 'csv' },
+    });
     return response.blob();
   }
 
-  getEntityAccess(entityRef: string) {
-    return this.call<EntityAccessSummary>(
-      `/entity-access${this.query({ entityRef })}`,
-    );
+  getEntityAccess(entityRef: string): Promise<EntityAccessSummary> {
+    return this.call('get', '/entity-access', { query: { entityRef } });
   }
 
   getEntityHistory(
     entityRef: string,
     query: { cursor?: string; limit?: number } = {},
-  ) {
-    return this.call<AccessPage<AccessRequest>>(
-      `/entity-access/history${this.query({ entityRef, ...query })}`,
-    );
+  ): Promise<AccessPage<AccessRequest>> {
+    return this.call('get', '/entity-access/history', {
+      query: { entityRef, ...query },
+    });
   }
+}
+
+/** `?a=1&b=2` of the defined, non-empty parameters; empty when there are none. */
+function queryString(params: Record<string, string | number | undefined>) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
 }
 
 /** The `Idempotency-Key` header for an optional key. */
