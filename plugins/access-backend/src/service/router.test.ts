@@ -236,6 +236,16 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
     });
   });
 
+  it('serves the spec it validates against at /openapi.json', async () => {
+    const res = await h.api.get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.info.title).toBe('JIT Access backend');
+    // Paths as a client calls them, below where the plugin is mounted.
+    expect(Object.keys(res.body.paths)).toContain(
+      '/api/access/requests/{id}/approve',
+    );
+  });
+
   it('answers 401 without credentials', async () => {
     const none = mockCredentials.none.header();
     expect(
