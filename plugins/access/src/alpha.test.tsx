@@ -24,7 +24,7 @@ import {
   clearCoverageCache,
   isAccessAvailable,
 } from './components/EntityAccess/coverage';
-import { makeRequest } from './testUtils/sampleRequests';
+import { makeRequest } from './__testUtils__/sampleRequests';
 
 // The new frontend system plugin, loaded the way `app.packages: all` loads it.
 

@@ -46,7 +46,7 @@ import {
   ordersDb,
   website,
   WEBSITE,
-} from './components/EntityAccess/testData';
+} from './__testUtils__/entityAccessData';
 import {
   AccessPage,
   EntityAccessCard,
@@ -59,9 +59,9 @@ import {
   AccessBackend,
   ALICE,
   BACKEND_BASE_URL,
-} from './testUtils/accessServer';
+} from './__testUtils__/accessServer';
 import { setupAccessBackendServer } from './__testUtils__/accessBackendServer';
-import { makeClosed, makeGrant } from './testUtils/sampleRequests';
+import { makeClosed, makeGrant } from './__testUtils__/sampleRequests';
 
 // The legacy exports in a legacy app: `createSpecializedApp` from @backstage/core-app-api
 // (what @backstage/app-defaults' `createApp` wraps; app-defaults itself is not installed

@@ -1,10 +1,9 @@
 // The msw server the HTTP component tests serve the fake access backend from (not part of
-// the plugin's exports). Here, not in testUtils/, because it imports msw and
-// @backstage/test-utils, which are dev dependencies (testUtils/ keeps to the plugin's own).
+// the plugin's exports).
 import { registerMswTestHooks } from '@backstage/test-utils';
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
-import { AccessBackend, accessUrl } from '../testUtils/accessServer';
+import { AccessBackend, accessUrl } from './accessServer';
 
 /**
  * An msw server for the test file, started and reset by Backstage's test hooks (call it at

@@ -1,5 +1,5 @@
 // What a person does on My Access, for its component tests (not part of the plugin's
-// exports). In __testUtils__ because Testing Library is a dev dependency.
+// exports).
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 

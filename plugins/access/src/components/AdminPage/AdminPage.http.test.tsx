@@ -17,11 +17,11 @@ import {
   AccessBackend,
   accessUrl,
   testAccessClient,
-} from '../../testUtils/accessServer';
-import { makeFlow } from '../../testUtils/sampleFlows';
-import { inMinutes, makeRequest } from '../../testUtils/sampleRequests';
+} from '../../__testUtils__/accessServer';
+import { makeFlow } from '../../__testUtils__/sampleFlows';
+import { inMinutes, makeRequest } from '../../__testUtils__/sampleRequests';
 import { AdminPage } from './AdminPage';
-import { fakePermissions } from './testData';
+import { fakePermissions } from '../../__testUtils__/adminData';
 
 // The admin's "All requests" filters with the real AccessClient, over HTTP, against the
 // in-memory backend (msw): what the URL and the fields say is what GET /requests gets.

@@ -5,7 +5,7 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { accessApiRef } from '../../api';
 import { AdminPage } from './AdminPage';
 import { AuditTab } from './AuditTab';
-import { fakePermissions } from './testData';
+import { fakePermissions } from '../../__testUtils__/adminData';
 
 // usePermission caches answers per permission for the whole test file, so the denied
 // cases live here, apart from the allowed ones in AdminPage.test.tsx.

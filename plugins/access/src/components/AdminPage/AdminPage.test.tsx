@@ -8,11 +8,11 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { useLocation } from 'react-router-dom';
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import { httpError } from '../../testUtils/httpError';
-import { makeFlow } from '../../testUtils/sampleFlows';
-import { makeRequest } from '../../testUtils/sampleRequests';
+import { httpError } from '../../__testUtils__/httpError';
+import { makeFlow } from '../../__testUtils__/sampleFlows';
+import { makeRequest } from '../../__testUtils__/sampleRequests';
 import { AdminPage } from './AdminPage';
-import { auditEntry, fakePermissions } from './testData';
+import { auditEntry, fakePermissions } from '../../__testUtils__/adminData';
 
 jest.setTimeout(30_000);
 

@@ -10,9 +10,12 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import { AccessBackend, testAccessClient } from '../../testUtils/accessServer';
+import {
+  AccessBackend,
+  testAccessClient,
+} from '../../__testUtils__/accessServer';
 import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServer';
-import { makeRequest } from '../../testUtils/sampleRequests';
+import { makeRequest } from '../../__testUtils__/sampleRequests';
 import { ApprovalsPage } from './ApprovalsPage';
 
 // The approvals queue with the real AccessClient, over HTTP, against an in-memory

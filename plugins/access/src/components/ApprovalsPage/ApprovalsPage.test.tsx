@@ -12,8 +12,8 @@ import { AccessRequest } from '@jit-access/plugin-access-common';
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { ApprovalsPage } from './ApprovalsPage';
-import { httpError } from '../../testUtils/httpError';
-import { inMinutes, makeRequest } from '../../testUtils/sampleRequests';
+import { httpError } from '../../__testUtils__/httpError';
+import { inMinutes, makeRequest } from '../../__testUtils__/sampleRequests';
 
 // Rendering the whole page and typing into dialogs is slow on small CI machines.
 jest.setTimeout(30_000);

@@ -7,8 +7,8 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import { withFocusVisible } from '../../testUtils/focusVisible';
-import { makeRequest } from '../../testUtils/sampleRequests';
+import { withFocusVisible } from '../../__testUtils__/focusVisible';
+import { makeRequest } from '../../__testUtils__/sampleRequests';
 import { DecidedTab } from './DecidedTab';
 
 jest.setTimeout(30_000);

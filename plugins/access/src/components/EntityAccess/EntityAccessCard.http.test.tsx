@@ -19,12 +19,18 @@ import {
   AccessBackendState,
   ALICE,
   testAccessClient,
-} from '../../testUtils/accessServer';
+} from '../../__testUtils__/accessServer';
 import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServer';
-import { makeGrant } from '../../testUtils/sampleRequests';
+import { makeGrant } from '../../__testUtils__/sampleRequests';
 import { EntityAccessCard } from './EntityAccessCard';
 import { clearCoverageCache, knownCoverage } from './coverage';
-import { COVERAGE, ORDERS_DB, ordersDb, website, WEBSITE } from './testData';
+import {
+  COVERAGE,
+  ORDERS_DB,
+  ordersDb,
+  website,
+  WEBSITE,
+} from '../../__testUtils__/entityAccessData';
 
 // The entity page card with the real AccessClient, over HTTP, against an in-memory
 // backend (msw).

@@ -16,9 +16,13 @@ import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { EntityAccessCard } from './EntityAccessCard';
 import { clearCoverageCache, knownCoverage } from './coverage';
-import { makeFlow } from '../../testUtils/sampleFlows';
-import { makeRequest } from '../../testUtils/sampleRequests';
-import { ORDERS_DB, ordersDb, summary } from './testData';
+import { makeFlow } from '../../__testUtils__/sampleFlows';
+import { makeRequest } from '../../__testUtils__/sampleRequests';
+import {
+  ORDERS_DB,
+  ordersDb,
+  summary,
+} from '../../__testUtils__/entityAccessData';
 
 function fakeApi(over: Partial<AccessApi> = {}) {
   return {

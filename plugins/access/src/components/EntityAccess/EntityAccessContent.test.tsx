@@ -9,9 +9,13 @@ import {
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { EntityAccessContent } from './EntityAccessContent';
-import { makeRequest } from '../../testUtils/sampleRequests';
+import { makeRequest } from '../../__testUtils__/sampleRequests';
 import { clearCoverageCache } from './coverage';
-import { ORDERS_DB, ordersDb, summary } from './testData';
+import {
+  ORDERS_DB,
+  ordersDb,
+  summary,
+} from '../../__testUtils__/entityAccessData';
 
 jest.setTimeout(30_000);
 

@@ -20,7 +20,11 @@ import {
   rememberCoverage,
   rememberFlows,
 } from './coverage';
-import { ORDERS_DB, ordersDb, summary } from './testData';
+import {
+  ORDERS_DB,
+  ordersDb,
+  summary,
+} from '../../__testUtils__/entityAccessData';
 
 const user: Entity = {
   apiVersion: 'backstage.io/v1alpha1',

@@ -19,13 +19,13 @@ import {
   ALICE,
   accessUrl,
   testAccessClient,
-} from '../../testUtils/accessServer';
-import { makeFlow } from '../../testUtils/sampleFlows';
+} from '../../__testUtils__/accessServer';
+import { makeFlow } from '../../__testUtils__/sampleFlows';
 import {
   makeClosed,
   makeGrant,
   makeRequest,
-} from '../../testUtils/sampleRequests';
+} from '../../__testUtils__/sampleRequests';
 import { MyAccessPage } from './MyAccessPage';
 
 // My Access with the real AccessClient, over HTTP, against an in-memory backend (msw).

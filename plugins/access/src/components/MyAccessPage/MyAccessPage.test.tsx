@@ -15,14 +15,14 @@ import {
   openDialogFromTable,
   requestAgainFromClosed,
 } from '../../__testUtils__/myAccessActions';
-import { FakeAccessApi } from '../../testUtils/fakeAccessApi';
-import { withFocusVisible } from '../../testUtils/focusVisible';
+import { FakeAccessApi } from '../../__testUtils__/fakeAccessApi';
+import { withFocusVisible } from '../../__testUtils__/focusVisible';
 import {
   inMinutes,
   makeClosed,
   makeGrant,
   makeRequest,
-} from '../../testUtils/sampleRequests';
+} from '../../__testUtils__/sampleRequests';
 import { MyAccessPage } from './MyAccessPage';
 
 /** What a signal carries (JsonObject, without depending on @backstage/types). */

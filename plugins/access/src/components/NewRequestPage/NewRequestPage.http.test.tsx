@@ -15,11 +15,16 @@ import {
   AccessBackend,
   ALICE,
   testAccessClient,
-} from '../../testUtils/accessServer';
+} from '../../__testUtils__/accessServer';
 import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServer';
 import { MyAccessPage } from '../MyAccessPage';
 import { NewRequestPage } from './NewRequestPage';
-import { BUNDLES, FLOWS, manyResources, RESOURCES } from './testData';
+import {
+  BUNDLES,
+  FLOWS,
+  manyResources,
+  RESOURCES,
+} from '../../__testUtils__/newRequestData';
 
 // New Request with the real AccessClient, over HTTP, against an in-memory backend (msw).
 

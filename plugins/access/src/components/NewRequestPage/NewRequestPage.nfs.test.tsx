@@ -7,7 +7,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import accessPlugin, { adminSubPage } from '../../alpha';
 import { accessApiRef } from '../../api';
-import { asAccessApi, fakeAccessApi } from './testData';
+import { asAccessApi, fakeAccessApi } from '../../__testUtils__/newRequestData';
 
 // New Request → My Access in the new frontend system, where `/access` redirects to its
 // first sub-page (`/access/mine`): the submission must survive that redirect.

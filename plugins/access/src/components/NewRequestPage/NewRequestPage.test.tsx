@@ -18,7 +18,7 @@ import {
   manyResources,
   ORDERS_DB,
   RESOURCES,
-} from './testData';
+} from '../../__testUtils__/newRequestData';
 
 // Full-page renders with Material UI are slow on shared CI machines.
 jest.setTimeout(30_000);

@@ -9,7 +9,7 @@ import {
   parseDeepLink,
   parseDurationHours,
 } from './logic';
-import { FLOWS } from './testData';
+import { FLOWS } from '../../__testUtils__/newRequestData';
 
 const flow = (id: string) => FLOWS.find(f => f.id === id)!;
 

@@ -9,13 +9,13 @@ import { Route, Routes } from 'react-router-dom';
 import { AccessApi, accessApiRef, AccessClient } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { RequestDetailsPage } from './RequestDetailsPage';
-import { FakeAccessApi } from '../../testUtils/fakeAccessApi';
+import { FakeAccessApi } from '../../__testUtils__/fakeAccessApi';
 import {
   inMinutes,
   makeClosed,
   makeGrant,
   makeRequest,
-} from '../../testUtils/sampleRequests';
+} from '../../__testUtils__/sampleRequests';
 
 jest.setTimeout(30_000);
 

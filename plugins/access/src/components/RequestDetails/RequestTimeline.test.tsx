@@ -5,7 +5,7 @@ import { AccessRequest } from '@jit-access/plugin-access-common';
 import { screen, within } from '@testing-library/react';
 import { RequestTimeline } from './RequestTimeline';
 import { buildTimeline } from './timelineEvents';
-import { makeGrant, makeRequest } from '../../testUtils/sampleRequests';
+import { makeGrant, makeRequest } from '../../__testUtils__/sampleRequests';
 
 const last = <T,>(xs: T[]): T => xs[xs.length - 1];
 

@@ -2,7 +2,7 @@ import '@testing-library/jest-dom';
 import { renderInTestApp } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { withFocusVisible } from '../../testUtils/focusVisible';
+import { withFocusVisible } from '../../__testUtils__/focusVisible';
 import { StatusChip } from './StatusChip';
 
 describe('StatusChip', () => {

@@ -6,8 +6,8 @@ import {
   RequestableResource,
   SubmitAccessRequestBody,
 } from '@jit-access/plugin-access-common';
-import { AccessApi } from '../../api';
-import { makeRequest } from '../../testUtils/sampleRequests';
+import { AccessApi } from '../api';
+import { makeRequest } from './sampleRequests';
 
 function flow(
   id: string,

@@ -1,7 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityAccessSummary } from '@jit-access/plugin-access-common';
-import { AccessBackendState } from '../../testUtils/accessServer';
-import { makeFlow } from '../../testUtils/sampleFlows';
+import { AccessBackendState } from './accessServer';
+import { makeFlow } from './sampleFlows';
 
 // Test fixtures for the entity page pieces (not part of the plugin's exports).
 

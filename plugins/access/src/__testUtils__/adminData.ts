@@ -1,6 +1,6 @@
 import { PermissionApi } from '@backstage/plugin-permission-react';
 import { AccessAuditEntry } from '@jit-access/plugin-access-common';
-import { inMinutes } from '../../testUtils/sampleRequests';
+import { inMinutes } from './sampleRequests';
 
 // Test fixtures for the admin page (not part of the plugin's exports).
 

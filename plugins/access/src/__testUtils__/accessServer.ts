@@ -203,9 +203,7 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 /**
  * The fake backend: its `state`, the `calls` it answered, and `handle(request)` for an msw
- * handler to call. It imports no msw itself (this folder may only use the plugin's
- * dependencies), so tests install it with `server.use(accessHandler(backend))`, see
- * `useAccessBackend` in the tests.
+ * handler to call; `setupAccessBackendServer` (accessBackendServer.ts) installs it.
  */
 export class AccessBackend {
   readonly state: AccessBackendState;
