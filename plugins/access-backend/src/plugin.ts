@@ -124,7 +124,7 @@ export const accessPlugin = createBackendPlugin({
         // Outside production a missing key is generated and kept in the database (which
         // protects nothing); in production readKeys refused to start without it.
         const keys = await keyConfig.resolve((name, make) =>
-          store.getOrCreateSetting(name, make),
+          store.settings.getOrCreateSetting(name, make),
         );
         if (isProduction(deps.config)) {
           await retireDevKeys({ db: store.db, keys, logger: deps.logger });

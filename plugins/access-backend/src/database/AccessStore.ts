@@ -33,18 +33,10 @@ const migrationsDir = resolvePackagePath(
  * else in the plugin writes SQL.
  *
  * Each aggregate has its own store (`requests`, `approvals`, ...); new code should take
- * the one it needs. The flat methods delegate to them, for the callers written before.
+ * the one it needs. The flat request methods delegate to `requests`, for the callers
+ * written before.
  */
-export class AccessStore
-  implements
-    RequestStore,
-    ApprovalStore,
-    AuditEntryStore,
-    FavoriteStore,
-    IdempotencyStore,
-    DetailsStore,
-    SettingsStore
-{
+export class AccessStore implements RequestStore {
   static async create(database: DatabaseService): Promise<AccessStore> {
     const db = await database.getClient();
     if (!database.migrations?.skip) {
@@ -163,81 +155,5 @@ export class AccessStore
 
   findPendingBefore(...a: Parameters<RequestStore['findPendingBefore']>) {
     return this.requests.findPendingBefore(...a);
-  }
-
-  insertApproval(...a: Parameters<ApprovalStore['insertApproval']>) {
-    return this.approvals.insertApproval(...a);
-  }
-
-  countApprovals(...a: Parameters<ApprovalStore['countApprovals']>) {
-    return this.approvals.countApprovals(...a);
-  }
-
-  getApprovals(...a: Parameters<ApprovalStore['getApprovals']>) {
-    return this.approvals.getApprovals(...a);
-  }
-
-  insertAudit(...a: Parameters<AuditEntryStore['insertAudit']>) {
-    return this.audit.insertAudit(...a);
-  }
-
-  insertAuditMany(...a: Parameters<AuditEntryStore['insertAuditMany']>) {
-    return this.audit.insertAuditMany(...a);
-  }
-
-  listAudit(...a: Parameters<AuditEntryStore['listAudit']>) {
-    return this.audit.listAudit(...a);
-  }
-
-  favoritesOf(...a: Parameters<FavoriteStore['favoritesOf']>) {
-    return this.favorites.favoritesOf(...a);
-  }
-
-  setFavorite(...a: Parameters<FavoriteStore['setFavorite']>) {
-    return this.favorites.setFavorite(...a);
-  }
-
-  listFavoriteRequests(
-    ...a: Parameters<FavoriteStore['listFavoriteRequests']>
-  ) {
-    return this.favorites.listFavoriteRequests(...a);
-  }
-
-  getIdempotency(...a: Parameters<IdempotencyStore['getIdempotency']>) {
-    return this.idempotency.getIdempotency(...a);
-  }
-
-  insertIdempotency(...a: Parameters<IdempotencyStore['insertIdempotency']>) {
-    return this.idempotency.insertIdempotency(...a);
-  }
-
-  deleteIdempotencyBefore(
-    ...a: Parameters<IdempotencyStore['deleteIdempotencyBefore']>
-  ) {
-    return this.idempotency.deleteIdempotencyBefore(...a);
-  }
-
-  putDetails(...a: Parameters<DetailsStore['putDetails']>) {
-    return this.details.putDetails(...a);
-  }
-
-  deleteDetails(...a: Parameters<DetailsStore['deleteDetails']>) {
-    return this.details.deleteDetails(...a);
-  }
-
-  getDetails(...a: Parameters<DetailsStore['getDetails']>) {
-    return this.details.getDetails(...a);
-  }
-
-  getOrCreateSetting(...a: Parameters<SettingsStore['getOrCreateSetting']>) {
-    return this.settings.getOrCreateSetting(...a);
-  }
-
-  getSetting(...a: Parameters<SettingsStore['getSetting']>) {
-    return this.settings.getSetting(...a);
-  }
-
-  putSetting(...a: Parameters<SettingsStore['putSetting']>) {
-    return this.settings.putSetting(...a);
   }
 }

@@ -89,7 +89,7 @@ export class Decisions {
     assertApprover(caller, r, kind, vote.stale);
     if (vote.refused && kind !== 'review')
       throw new NotAllowedError(vote.refused);
-    const inserted = await this.deps.store.insertApproval(tx, {
+    const inserted = await this.deps.store.approvals.insertApproval(tx, {
       requestId: r.id,
       kind,
       round,
@@ -139,7 +139,12 @@ export class Decisions {
         );
         return;
       }
-      const count = await this.deps.store.countApprovals(tx, r.id, kind, round);
+      const count = await this.deps.store.approvals.countApprovals(
+        tx,
+        r.id,
+        kind,
+        round,
+      );
       if (count < r.requiredApprovals) {
         await this.writer.audit(
           tx,

@@ -57,7 +57,7 @@ export class GrantEnding {
     await this.deps.store.transaction(async tx => {
       const cur = await this.views.load(id, tx);
       if (cur.status !== 'granted') return;
-      await this.deps.store.deleteDetails(tx, cur.id);
+      await this.deps.store.details.deleteDetails(tx, cur.id);
       changes.push(
         await this.writer.apply(tx, cur, {
           type: 'grant-ended',

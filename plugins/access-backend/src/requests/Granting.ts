@@ -69,7 +69,7 @@ export class Granting {
       } else {
         // Sealed in the same transaction as the grant; never written to the audit trail.
         if (details) {
-          await this.deps.store.putDetails(
+          await this.deps.store.details.putDetails(
             tx,
             cur.id,
             this.deps.cipher.encrypt(cur.id, details),

@@ -61,7 +61,10 @@ export class RequestViews {
 
   /** The caller's starred requests, newest star first. */
   async favorites(caller: Caller, limit: number): Promise<AccessRequest[]> {
-    const rows = await this.deps.store.listFavoriteRequests(caller.ref, limit);
+    const rows = await this.deps.store.favorites.listFavoriteRequests(
+      caller.ref,
+      limit,
+    );
     return this.render(rows, caller);
   }
 
@@ -76,9 +79,9 @@ export class RequestViews {
       .filter(r => r.requester === caller.ref && r.status === 'granted')
       .map(r => r.id);
     const [approvals, favorites, details] = await Promise.all([
-      this.deps.store.getApprovals(ids),
-      this.deps.store.favoritesOf(caller.ref, ids),
-      this.deps.store.getDetails(own),
+      this.deps.store.approvals.getApprovals(ids),
+      this.deps.store.favorites.favoritesOf(caller.ref, ids),
+      this.deps.store.details.getDetails(own),
     ]);
     const byRequest = new Map<string, ApprovalRecord[]>();
     for (const a of approvals)
@@ -128,7 +131,7 @@ export class RequestViews {
     const r = await this.load(id);
     if (r.requester !== caller.ref)
       throw new NotAllowedError('Only the requester can star a request');
-    await this.deps.store.setFavorite(caller.ref, id, on, this.now());
+    await this.deps.store.favorites.setFavorite(caller.ref, id, on, this.now());
     return this.get(caller, id);
   }
 }

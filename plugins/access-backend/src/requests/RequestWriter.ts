@@ -47,7 +47,7 @@ export class RequestWriter {
     entry: NewAuditRecord,
     request?: RequestRecord,
   ): Promise<void> {
-    await this.deps.store.insertAudit(tx, entry);
+    await this.deps.store.audit.insertAudit(tx, entry);
     await this.deps.outbox?.enqueue(tx, entry, request);
   }
 
@@ -276,7 +276,7 @@ export class RequestWriter {
           lagMs: now - r.expiresAt!,
         },
       }));
-      await this.deps.store.insertAuditMany(tx, entries);
+      await this.deps.store.audit.insertAuditMany(tx, entries);
       await this.deps.outbox?.enqueueMany(
         tx,
         entries.map((entry, i) => ({ entry, request: ended[i] })),

@@ -197,7 +197,7 @@ export class Submissions {
           records.filter(r => r.status === 'pending').length,
         );
         if (options.idempotencyKey) {
-          await store.insertIdempotency(
+          await store.idempotency.insertIdempotency(
             tx,
             caller.ref,
             options.idempotencyKey,
@@ -291,7 +291,7 @@ export class Submissions {
     key: string,
     bodyHash: string,
   ): Promise<AccessRequest[] | undefined> {
-    const existing = await this.deps.store.getIdempotency(
+    const existing = await this.deps.store.idempotency.getIdempotency(
       this.deps.store.db,
       caller.ref,
       key,
@@ -311,7 +311,9 @@ export class Submissions {
    * `access-pending-timeout` task.
    */
   async forgetOldIdempotencyKeys(): Promise<number> {
-    return this.deps.store.deleteIdempotencyBefore(this.now() - 24 * 3600_000);
+    return this.deps.store.idempotency.deleteIdempotencyBefore(
+      this.now() - 24 * 3600_000,
+    );
   }
 
   /** "Request again": a new request for the same resources, with a new justification. */

@@ -23,7 +23,7 @@ export async function* grantsInTurn(options: {
 }): AsyncGenerator<RequestRecord> {
   const { store, checkIds, now, stopped } = options;
   if (!checkIds.length) return;
-  const start = await store.getSetting(REVERIFY_CURSOR_KEY);
+  const start = await store.settings.getSetting(REVERIFY_CURSOR_KEY);
   // First from the cursor to the end, then from the start up to the cursor.
   for (const lap of start ? [start, undefined] : [undefined]) {
     let afterId = lap;
@@ -40,7 +40,7 @@ export async function* grantsInTurn(options: {
       for (const r of batch) {
         if (stopped()) return;
         yield r;
-        await store.putSetting(REVERIFY_CURSOR_KEY, r.id);
+        await store.settings.putSetting(REVERIFY_CURSOR_KEY, r.id);
       }
       afterId = batch[batch.length - 1].id;
     }

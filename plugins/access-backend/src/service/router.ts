@@ -101,7 +101,10 @@ export async function createRouter(
     maxEntries: 10_000,
   });
   const cursors = new ResourcesCursors(() =>
-    store.getOrCreateSetting(RESOURCES_CURSOR_KEY_SETTING, generateCursorKey),
+    store.settings.getOrCreateSetting(
+      RESOURCES_CURSOR_KEY_SETTING,
+      generateCursorKey,
+    ),
   );
 
   /**
@@ -425,7 +428,7 @@ export async function createRouter(
   router.get('/audit', async (req, res) => {
     await assertAuditReader(req);
     const q = req.query;
-    const { items, nextCursor } = await readAuditTrailPage(store, {
+    const { items, nextCursor } = await readAuditTrailPage(store.audit, {
       cursor: q.cursor,
       limit: q.limit ?? 100,
       requestId: q.requestId,
