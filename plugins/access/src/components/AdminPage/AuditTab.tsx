@@ -9,7 +9,12 @@ import { makeStyles, Theme } from '@material-ui/core/styles';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import VerifiedUserIcon from '@material-ui/icons/VerifiedUser';
 import { EmptyState, Link } from '@backstage/core-components';
-import { alertApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
+import {
+  AlertMessage,
+  alertApiRef,
+  useApi,
+  useRouteRef,
+} from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   ACCESS_REQUEST_STATUS_LABELS,
@@ -17,17 +22,16 @@ import {
   accessAuditReadPermission,
 } from '@jit-access/plugin-access-common';
 import { DateTime } from 'luxon';
-import { useState } from 'react';
-import { accessApiRef } from '../../api';
+import { ReactNode, useState } from 'react';
+import { useAuditTools, useAuditTrail } from '../../hooks';
 import { requestRouteRef } from '../../routes';
 import {
   errorMessage,
   PagedTable,
   PermissionGate,
   relativeTime,
-  useCursorPages,
 } from '../shared';
-import { downloadBlob, fetchAuditCsv } from './auditCsv';
+import { downloadBlob } from './auditCsv';
 
 /** Entries per page of the audit table. */
 export const AUDIT_PAGE_SIZE = 50;
@@ -140,55 +144,80 @@ function AuditRow(props: { entry: AccessAuditEntry }) {
   );
 }
 
-function ExportButton() {
-  const api = useApi(accessApiRef);
+/**
+ * A button that runs one audit tool over the whole trail, disabled meanwhile, and posts
+ * what came of it; `run` may report progress for the busy label.
+ */
+function AuditToolButton(props: {
+  icon: ReactNode;
+  label: string;
+  busyLabel(progress: number): string;
+  failure: string;
+  run(onProgress: (progress: number) => void): Promise<AlertMessage>;
+}) {
   const alertApi = useApi(alertApiRef);
-  const [exported, setExported] = useState<number | undefined>();
-  const busy = exported !== undefined;
-  const run = async () => {
-    setExported(0);
+  const [progress, setProgress] = useState<number | undefined>();
+  const busy = progress !== undefined;
+  const onClick = async () => {
+    setProgress(0);
     try {
-      const result = await fetchAuditCsv(api, setExported);
-      downloadBlob(result.blob, 'access-audit.csv');
-      alertApi.post({
-        message: result.truncated
-          ? `Exported the newest ${result.entries} audit entries (the export stops there; use the API for older ones)`
-          : `Exported ${result.entries} audit entries to access-audit.csv`,
-        severity: result.truncated ? 'warning' : 'success',
-        display: 'transient',
-      });
+      alertApi.post(await props.run(setProgress));
     } catch (e) {
       alertApi.post({
-        message: `Could not export the audit log: ${errorMessage(e)}`,
+        message: `${props.failure}: ${errorMessage(e)}`,
         severity: 'error',
       });
     } finally {
-      setExported(undefined);
+      setProgress(undefined);
     }
   };
   return (
     <Button
       variant="outlined"
-      startIcon={<GetAppIcon />}
-      onClick={run}
+      startIcon={props.icon}
+      onClick={onClick}
       disabled={busy}
     >
-      {busy ? `Exporting… ${exported} entries` : 'Export CSV'}
+      {progress !== undefined ? props.busyLabel(progress) : props.label}
     </Button>
+  );
+}
+
+function ExportButton() {
+  const tools = useAuditTools();
+  return (
+    <AuditToolButton
+      icon={<GetAppIcon />}
+      label="Export CSV"
+      busyLabel={exported => `Exporting… ${exported} entries`}
+      failure="Could not export the audit log"
+      run={async onProgress => {
+        const result = await tools.exportCsv(onProgress);
+        downloadBlob(result.blob, 'access-audit.csv');
+        return {
+          message: result.truncated
+            ? `Exported the newest ${result.entries} audit entries (the export stops there; use the API for older ones)`
+            : `Exported ${result.entries} audit entries to access-audit.csv`,
+          severity: result.truncated ? 'warning' : 'success',
+          display: 'transient',
+        };
+      }}
+    />
   );
 }
 
 /** Asks the backend to recompute the audit trail's seals, and says what it found. */
 function VerifyButton() {
-  const api = useApi(accessApiRef);
-  const alertApi = useApi(alertApiRef);
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true);
-    try {
-      const v = await api.verifyAudit();
-      alertApi.post(
-        v.ok
+  const tools = useAuditTools();
+  return (
+    <AuditToolButton
+      icon={<VerifiedUserIcon />}
+      label="Verify integrity"
+      busyLabel={() => 'Verifying…'}
+      failure="Could not verify the audit trail"
+      run={async () => {
+        const v = await tools.verify();
+        return v.ok
           ? {
               message: `The audit trail is intact: ${v.checked} sealed entries checked (chain head #${v.head.seq}).`,
               severity: 'success',
@@ -197,34 +226,14 @@ function VerifyButton() {
           : {
               message: `The audit trail was tampered with: entry #${v.problem?.seq} (id ${v.problem?.id}) ${v.problem?.reason}. ${v.checked} entries before it are intact.`,
               severity: 'error',
-            },
-      );
-    } catch (e) {
-      alertApi.post({
-        message: `Could not verify the audit trail: ${errorMessage(e)}`,
-        severity: 'error',
-      });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Button
-      variant="outlined"
-      startIcon={<VerifiedUserIcon />}
-      onClick={run}
-      disabled={busy}
-    >
-      {busy ? 'Verifying…' : 'Verify integrity'}
-    </Button>
+            };
+      }}
+    />
   );
 }
 
 function AuditLog() {
-  const api = useApi(accessApiRef);
-  const list = useCursorPages('audit', cursor =>
-    api.getAudit({ cursor, limit: AUDIT_PAGE_SIZE }),
-  );
+  const list = useAuditTrail(AUDIT_PAGE_SIZE);
   return (
     <>
       <Box

@@ -1,4 +1,3 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
@@ -10,10 +9,9 @@ import {
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { accessApiRef } from '../../api';
+import { useEntityHistory } from '../../hooks';
 import {
   errorStatus,
   ExpiryCountdown,
@@ -22,9 +20,7 @@ import {
   StatusChip,
   formatSeconds,
   relativeTime,
-  useLiveRefresh,
 } from '../shared';
-import { fetchCoverage } from './coverage';
 import { RequestDetailsLink } from './RequestDetailsLink';
 
 const PAGE_SIZE = 25;
@@ -32,17 +28,6 @@ const PAGE_SIZE = 25;
 function isForbidden(error: Error): boolean {
   return errorStatus(error) === 403 || error.name === 'NotAllowedError';
 }
-
-type State = {
-  items: AccessRequest[];
-  nextCursor?: string;
-  loading: boolean;
-  loadingMore: boolean;
-  error?: Error;
-  moreError?: Error;
-  /** False when the backend says no flow covers the entity; undefined when unknown. */
-  covered?: boolean;
-};
 
 /**
  * The entity page's "Access" tab: every access request made for this entity, newest
@@ -55,74 +40,7 @@ type State = {
 export function EntityAccessContent() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
-  const api = useApi(accessApiRef);
-  const [state, setState] = useState<State>({
-    items: [],
-    loading: true,
-    loadingMore: false,
-  });
-  // Ignore answers for an entity we already navigated away from.
-  const seq = useRef(0);
-
-  const load = useCallback(async () => {
-    const mySeq = ++seq.current;
-    setState(s => ({ ...s, loading: true }));
-    // Asked alongside the history (remembered for a few minutes); unknown if it fails.
-    const coverage = fetchCoverage(entityRef, api).catch(() => undefined);
-    try {
-      const page = await api.getEntityHistory(entityRef, { limit: PAGE_SIZE });
-      const covered = await coverage;
-      if (mySeq !== seq.current) return;
-      setState(s => {
-        // On a live refresh keep the older pages someone already loaded.
-        const keptOlder = s.items.length > PAGE_SIZE;
-        const fresh = new Set(page.items.map(i => i.id));
-        return {
-          items: keptOlder
-            ? [...page.items, ...s.items.filter(i => !fresh.has(i.id))]
-            : page.items,
-          nextCursor: keptOlder ? s.nextCursor : page.nextCursor,
-          loading: false,
-          loadingMore: false,
-          covered,
-        };
-      });
-    } catch (e) {
-      const covered = await coverage;
-      if (mySeq !== seq.current) return;
-      setState(s => ({ ...s, loading: false, error: e as Error, covered }));
-    }
-  }, [api, entityRef]);
-
-  const loadMore = async () => {
-    const cursor = state.nextCursor;
-    if (!cursor) return;
-    const mySeq = seq.current;
-    setState(s => ({ ...s, loadingMore: true, moreError: undefined }));
-    try {
-      const page = await api.getEntityHistory(entityRef, {
-        cursor,
-        limit: PAGE_SIZE,
-      });
-      if (mySeq !== seq.current) return;
-      setState(s => ({
-        ...s,
-        items: [...s.items, ...page.items],
-        nextCursor: page.nextCursor,
-        loadingMore: false,
-      }));
-    } catch (e) {
-      if (mySeq !== seq.current) return;
-      setState(s => ({ ...s, loadingMore: false, moreError: e as Error }));
-    }
-  };
-
-  useEffect(() => {
-    setState({ items: [], loading: true, loadingMore: false });
-    load();
-  }, [load]);
-  // A live change reloads the first page (older pages are unchanged history).
-  useLiveRefresh(load);
+  const state = useEntityHistory(entityRef, PAGE_SIZE);
 
   if (state.loading && !state.items.length && !state.error) return <Progress />;
   if (state.covered === false && !state.items.length) {
@@ -234,7 +152,7 @@ export function EntityAccessContent() {
         <Box mt={2} display="flex" alignItems="center">
           <Button
             variant="outlined"
-            onClick={loadMore}
+            onClick={state.loadMore}
             disabled={state.loadingMore || !state.nextCursor}
           >
             {state.loadingMore ? 'Loading…' : 'Load older requests'}

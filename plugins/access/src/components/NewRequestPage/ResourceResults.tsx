@@ -18,7 +18,7 @@ import { memo } from 'react';
 import { shortRef } from '../shared';
 import { displayName, normalizeRef, SelectedItem } from './logic';
 import { PermissionPicker } from './PermissionPicker';
-import { ResourceSearchState } from './useResourceSearch';
+import { ResourceSearchState } from '../../hooks';
 
 // Narrow columns broke "database" into "datab-ase"; break only between words and at hyphens.
 const WHOLE_WORDS = { overflowWrap: 'normal', wordBreak: 'normal' } as const;

@@ -1,6 +1,4 @@
 import { Progress } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
@@ -16,7 +14,11 @@ import {
 } from '@jit-access/plugin-access-common';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import useDebounce from 'react-use/esm/useDebounce';
-import { AccessApi, accessApiRef } from '../../api';
+import {
+  LinkedResource,
+  useResourceLookup,
+  useResourceSearch,
+} from '../../hooks';
 import {
   DeepLink,
   displayName,
@@ -29,7 +31,6 @@ import {
 import { RequestForm, RequestTarget, useItemError } from './RequestForm';
 import { ResourceResults } from './ResourceResults';
 import { SelectedList } from './SelectedList';
-import { useResourceSearch } from './useResourceSearch';
 import { useTypeOptions } from './useTypeOptions';
 
 const useStyles = makeStyles((theme: Theme) => ({
@@ -46,66 +47,8 @@ const useStyles = makeStyles((theme: Theme) => ({
 
 const LIMIT_TEXT = MAX_SELECTED.toLocaleString('en-US');
 
-/** Pages (of 200) "Add all matches" reads at most; sparse pages must not loop forever. */
-const ADD_ALL_MAX_PAGES = 50;
-
-/** Deep-link pages of `getResources` looked through for one entity before giving up. */
-const DEEP_LINK_PAGES = 5;
-
 function keyOf(ref: string): string {
   return normalizeRef(ref) ?? ref;
-}
-
-/** Finds a deep-linked entity among the resources the caller may request. */
-async function resolveLinked(
-  api: AccessApi,
-  link: DeepLink['entities'][number],
-): Promise<{ item?: SelectedItem; problem?: string }> {
-  const key = normalizeRef(link.ref);
-  if (!key)
-    return {
-      problem: `"${link.ref}" is not an entity reference like resource:default/orders-db.`,
-    };
-  const { name } = parseEntityRef(link.ref.trim(), {
-    defaultNamespace: 'default',
-  });
-  let match: RequestableResource | undefined;
-  try {
-    let cursor: string | undefined;
-    for (let page = 0; page < DEEP_LINK_PAGES && !match; page++) {
-      const res = await api.getResources({ q: name, cursor, limit: 200 });
-      match = res.items.find(r => normalizeRef(r.entityRef) === key);
-      cursor = res.nextCursor;
-      if (!cursor) break;
-    }
-  } catch (e) {
-    // Keep the link's intent; the preview checks it against the backend.
-    return {
-      item: { entityRef: link.ref.trim(), permissions: link.permissions },
-      problem: `Could not load the details of ${link.ref} (${
-        (e as Error).message
-      }); preview to check it.`,
-    };
-  }
-  if (!match)
-    return {
-      problem: `No resource "${link.ref}" that you can request: it is not in the catalog, or no access flow lets you request it.`,
-    };
-  const offered = match.permissions.map(p => p.permission);
-  const refused = link.permissions.filter(p => !offered.includes(p));
-  let permissions = link.permissions.filter(p => offered.includes(p));
-  if (!link.permissions.length && offered.length === 1) permissions = offered;
-  return {
-    item: { entityRef: match.entityRef, resource: match, permissions },
-    problem: refused.length
-      ? `You cannot request ${refused
-          .map(p => `"${p}"`)
-          .join(', ')} on ${displayName({
-          entityRef: match.entityRef,
-          resource: match,
-        })}; it offers ${offered.join(', ')}.`
-      : undefined,
-  };
 }
 
 /**
@@ -119,7 +62,7 @@ export function ResourcesTab(props: {
 }) {
   const { flows, deepLink, onSubmitted } = props;
   const classes = useStyles();
-  const api = useApi(accessApiRef);
+  const lookup = useResourceLookup();
 
   const [q, setQ] = useState('');
   const [type, setType] = useState('');
@@ -139,10 +82,10 @@ export function ResourcesTab(props: {
     if (!deepLink.entities.length) return undefined;
     let cancelled = false;
     (async () => {
-      const results: Awaited<ReturnType<typeof resolveLinked>>[] = [];
+      const results: LinkedResource[] = [];
       const { entities, leftOut } = linkedToResolve(deepLink.entities);
       for (const link of entities) {
-        results.push(await resolveLinked(api, link));
+        results.push(await lookup.resolveLinked(link));
         if (cancelled) return;
       }
       const problems = results.flatMap(r => (r.problem ? [r.problem] : []));
@@ -177,7 +120,7 @@ export function ResourcesTab(props: {
     return () => {
       cancelled = true;
     };
-  }, [api, deepLink]);
+  }, [lookup, deepLink]);
 
   const items = useMemo(() => [...selection.values()], [selection]);
 
@@ -230,28 +173,11 @@ export function ResourcesTab(props: {
     if (!permission || adding) return;
     setAdding(true);
     setLimitMessage(undefined);
-    const found: RequestableResource[] = [];
-    let failure: string | undefined;
-    try {
-      let cursor: string | undefined;
-      for (let page = 0; page < ADD_ALL_MAX_PAGES; page++) {
-        const res = await api.getResources({
-          q: q.trim() || undefined,
-          type: type || undefined,
-          permission,
-          cursor,
-          limit: 200,
-        });
-        found.push(...res.items);
-        cursor = res.nextCursor;
-        // Enough to fill the selection even if none of them is picked yet.
-        if (!cursor || found.length > MAX_SELECTED) break;
-      }
-    } catch (e) {
-      failure = `Could not add all matches: ${
-        (e as Error).message
-      }. Those loaded so far were added.`;
-    }
+    // Enough to fill the selection even if none of them is picked yet.
+    const { found, failure } = await lookup.allMatching(
+      { q, type, permission },
+      MAX_SELECTED,
+    );
     // Merge into the selection as it is now: the user may have ticked more meanwhile.
     const next = new Map(latestSelection.current);
     let full = false;
@@ -273,7 +199,10 @@ export function ResourcesTab(props: {
     }
     setSelection(next);
     setAdding(false);
-    if (failure) setLimitMessage(failure);
+    if (failure)
+      setLimitMessage(
+        `Could not add all matches: ${failure}. Those loaded so far were added.`,
+      );
     else if (full)
       setLimitMessage(
         `Stopped at ${LIMIT_TEXT} resources, the most one request can hold; the other matches were not added.`,

@@ -1,7 +1,7 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { RequestableResource } from '@jit-access/plugin-access-common';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { accessApiRef } from '../../api';
+import { accessApiRef } from '../api';
 
 /** Results asked for per page: enough to browse, few enough to render at once. */
 export const RESOURCE_PAGE_SIZE = 50;
