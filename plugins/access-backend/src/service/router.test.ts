@@ -1,4 +1,5 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { AddressInfo, connect } from 'net';
 import request from 'supertest';
 import {
   BUNDLES,
@@ -141,6 +142,34 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
       expect(res.status).toBe(413);
     });
 
+    it('takes an empty q, type or cursor as none, as before the spec validated them', async () => {
+      expect((await h.api.get('/requests?view=mine&cursor=')).status).toBe(200);
+      expect((await h.api.get('/resources?q=&type=&cursor=')).status).toBe(200);
+      expect(
+        (
+          await h.api.get(
+            `/entity-access/history?entityRef=${ORDERS}&cursor=`,
+            'pat',
+          )
+        ).status,
+      ).toBe(200);
+    });
+
+    it.each([
+      [
+        '/resources?permission=',
+        'Invalid query: permission: must not be empty',
+      ],
+      [
+        '/audit?requestId=urn:uuid:00000000-0000-4000-8000-000000000000',
+        'Invalid query: requestId: must be a request id (a UUID)',
+      ],
+    ])('GET %s as an admin', async (path, message) => {
+      const res = await h.api.get(path, 'pat');
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(message);
+    });
+
     it.each([
       ['/requests?view=everything', 'view'],
       ['/requests?status=granted,happy', 'unknown status happy'],
@@ -168,6 +197,73 @@ describe.each(databases.eachSupportedId())('HTTP API on %s', databaseId => {
         )
       ).status,
     ).toBe(404);
+  });
+
+  describe('a call the spec does not describe never reaches a handler', () => {
+    /** Sends a request line as written (clients would drop a `#…` part first). */
+    function raw(target: string, body: string, who = 'alice') {
+      const { port } = h.server.address() as AddressInfo;
+      return new Promise<{ status: number; text: string }>(
+        (resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            socket.write(
+              [
+                `POST ${target} HTTP/1.1`,
+                'Host: localhost',
+                `Authorization: ${mockCredentials.user.header(
+                  `user:default/${who}`,
+                )}`,
+                'Content-Type: application/json',
+                `Content-Length: ${Buffer.byteLength(body)}`,
+                'Connection: close',
+                '',
+                body,
+              ].join('\r\n'),
+            );
+          });
+          let answer = '';
+          socket.on('data', chunk => {
+            answer += chunk;
+          });
+          socket.on('end', () =>
+            resolve({
+              status: Number(/^HTTP\/1\.1 (\d+)/.exec(answer)?.[1]),
+              text: answer,
+            }),
+          );
+          socket.on('error', reject);
+        },
+      );
+    }
+
+    it('refuses HEAD on a listing (the validator knows no HEAD operation)', async () => {
+      const res = await request(h.server)
+        .head('/api/access/requests?view=everyone&limit=5000&status=granted')
+        .set('Authorization', mockCredentials.user.header('user:default/bob'));
+      expect(res.status).toBe(404);
+    });
+
+    it('refuses a path with a fragment, which the validator would not match', async () => {
+      const before = (await h.api.get('/requests?view=mine')).body.items.length;
+      const res = await raw(
+        '/api/access/requests#x',
+        JSON.stringify({
+          resources: [{ entityRef: STAGING, permissions: ['read'] }],
+          justification: 'a\u0000b',
+          junk: 1,
+        }),
+      );
+      expect(res.status).toBe(404);
+      const rejected = await raw(
+        `/api/access/requests/00000000-0000-4000-8000-000000000000/reject#`,
+        '{}',
+        'dana',
+      );
+      expect(rejected.status).toBe(404);
+      expect((await h.api.get('/requests?view=mine')).body.items).toHaveLength(
+        before,
+      );
+    });
   });
 
   describe('a malformed request id is a 404, like an unknown one', () => {

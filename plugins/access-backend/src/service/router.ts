@@ -96,6 +96,17 @@ export async function createRouter(
     validatorOptions: { validateSecurity: false },
   });
   outer.use(router);
+  // Fail closed: the validator lets through what it cannot match to an operation (HEAD,
+  // which Express would answer with the GET handler; a path with `#…`, which Express
+  // still routes), and such a call would reach a handler unchecked. The library's own
+  // GET /openapi.json is registered before this.
+  router.use((req, _res, next) => {
+    if ((req as { openapi?: { schema?: unknown } }).openapi?.schema) next();
+    else
+      next(
+        new NotFoundError(`No route ${req.method} ${req.path.slice(0, 100)}`),
+      );
+  });
   const decisionCache = new DecisionCache({
     ttlMs: 10_000,
     maxEntries: 10_000,

@@ -191,6 +191,14 @@ export function toInputError(
   req: express.Request,
   message: string,
 ): InputError | undefined {
+  const emptyParam = /^Empty value found for query parameter '(.*)'$/.exec(
+    message,
+  );
+  if (emptyParam) {
+    return new InputError(
+      `Invalid query: ${emptyParam[1].slice(0, 40)}: must not be empty`,
+    );
+  }
   const unknownParam = /^Unknown query parameter '(.*)'$/.exec(message);
   if (unknownParam) {
     return new InputError(

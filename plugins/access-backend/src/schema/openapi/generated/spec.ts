@@ -131,6 +131,7 @@ export const spec = {
             name: 'q',
             in: 'query',
             allowReserved: true,
+            allowEmptyValue: true,
             description:
               'Full-text search in metadata.name, metadata.title and metadata.description.',
             schema: {
@@ -143,6 +144,7 @@ export const spec = {
             name: 'type',
             in: 'query',
             allowReserved: true,
+            allowEmptyValue: true,
             description: 'Only entities with this spec.type.',
             schema: {
               type: 'string',
@@ -164,6 +166,7 @@ export const spec = {
             name: 'cursor',
             in: 'query',
             allowReserved: true,
+            allowEmptyValue: true,
             description:
               'The `nextCursor` of the previous page: opaque, signed, valid only for the user it\nwas returned to. It carries the search, so `q`, `type` and `permission` may be\nleft out or repeated, not changed. Anything else is a 400 naming `cursor`.\n',
             schema: {
@@ -404,6 +407,7 @@ export const spec = {
             name: 'cursor',
             in: 'query',
             allowReserved: true,
+            allowEmptyValue: true,
             description: 'The `nextCursor` of the previous page.',
             schema: {
               type: 'string',
@@ -1011,6 +1015,7 @@ export const spec = {
             name: 'cursor',
             in: 'query',
             allowReserved: true,
+            allowEmptyValue: true,
             description: 'The `nextCursor` of the previous page.',
             schema: {
               type: 'string',
@@ -1105,7 +1110,11 @@ export const spec = {
             description: 'Only entries of this request.',
             schema: {
               type: 'string',
-              format: 'uuid',
+              pattern:
+                '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+              'x-messages': {
+                pattern: 'must be a request id (a UUID)',
+              },
             },
           },
         ],
