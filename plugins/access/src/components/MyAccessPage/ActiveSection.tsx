@@ -1,10 +1,8 @@
 import { InfoCard, LinkButton } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
-import Chip from '@material-ui/core/Chip';
 import Paper from '@material-ui/core/Paper';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import WarningIcon from '@material-ui/icons/Warning';
 import Alert from '@material-ui/lab/Alert';
 import {
   AccessRequest,
@@ -12,6 +10,7 @@ import {
 } from '@jit-access/plugin-access-common';
 import { useRequestList } from '../../hooks';
 import {
+  BreakGlassChip,
   ExpiryCountdown,
   formatSeconds,
   isBeingRevoked,
@@ -82,13 +81,7 @@ function ActiveGrant(props: { request: AccessRequest; onChanged: OnChanged }) {
           <RequestLink request={r} />
         </Typography>
         {r.breakGlass && (
-          <Chip
-            size="small"
-            color="secondary"
-            icon={<WarningIcon />}
-            label="Break-glass"
-            title="Emergency access: it will be reviewed"
-          />
+          <BreakGlassChip title="Emergency access: it will be reviewed" />
         )}
         {r.expiresAt && (
           <span className={classes.countdown}>

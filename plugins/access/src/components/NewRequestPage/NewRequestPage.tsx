@@ -5,7 +5,7 @@ import Button from '@material-ui/core/Button';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { useCallback, useMemo, useState } from 'react';
+import { ReactNode, useCallback, useMemo, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
 import { useFlows } from '../../hooks';
 import { rootRouteRef } from '../../routes';
@@ -38,6 +38,21 @@ function useGoToMyAccess(): (items: AccessRequest[]) => void {
       else routerNavigate({ pathname: '..', search });
     },
     [myAccess, appNavigate, routerNavigate],
+  );
+}
+
+/** The panel of the New Request tab `id`, labelled by its tab. */
+function TabPanel(props: { id: string; hidden: boolean; children: ReactNode }) {
+  return (
+    <Box
+      role="tabpanel"
+      id={`new-request-panel-${props.id}`}
+      aria-labelledby={`new-request-tab-${props.id}`}
+      hidden={props.hidden}
+      pt={2}
+    >
+      {props.children}
+    </Box>
   );
 }
 
@@ -104,34 +119,22 @@ export function NewRequestPage() {
           aria-controls="new-request-panel-bundle"
         />
       </Tabs>
-      <Box
-        role="tabpanel"
-        id="new-request-panel-resources"
-        aria-labelledby="new-request-tab-resources"
-        hidden={tab !== 0}
-        pt={2}
-      >
+      <TabPanel id="resources" hidden={tab !== 0}>
         <ResourcesTab
           flows={flows.value}
           deepLink={deepLink}
           onSubmitted={onSubmitted}
         />
-      </Box>
+      </TabPanel>
       {/* Mounted on first visit, then kept so switching tabs loses nothing. */}
       {bundleOpened && (
-        <Box
-          role="tabpanel"
-          id="new-request-panel-bundle"
-          aria-labelledby="new-request-tab-bundle"
-          hidden={tab !== 1}
-          pt={2}
-        >
+        <TabPanel id="bundle" hidden={tab !== 1}>
           <BundleTab
             flows={flows.value}
             initialBundleId={deepLink.bundleId}
             onSubmitted={onSubmitted}
           />
-        </Box>
+        </TabPanel>
       )}
     </Box>
   );

@@ -18,6 +18,7 @@ import { memo } from 'react';
 import { shortRef } from '../shared';
 import { displayName, normalizeRef, SelectedItem } from './logic';
 import { PermissionPicker } from './PermissionPicker';
+import { ResourceName } from './ResourceName';
 import { ResourceSearchState } from '../../hooks';
 
 // Narrow columns broke "database" into "datab-ase"; break only between words and at hyphens.
@@ -85,16 +86,7 @@ export const ResourceResults = memo(function ResourceResultsTable(props: {
             return (
               <TableRow key={resource.entityRef} selected={picked.length > 0}>
                 <TableCell>
-                  <Typography variant="body2" component="div">
-                    <strong>{name}</strong>
-                  </Typography>
-                  <Typography
-                    variant="caption"
-                    color="textSecondary"
-                    component="div"
-                  >
-                    {resource.entityRef}
-                  </Typography>
+                  <ResourceName name={name} entityRef={resource.entityRef} />
                   {resource.description && (
                     <Typography variant="caption" component="div">
                       {resource.description}

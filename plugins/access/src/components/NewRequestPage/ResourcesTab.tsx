@@ -272,42 +272,22 @@ export function ResourcesTab(props: {
         <Paper variant="outlined" className={classes.panel}>
           <div className={classes.filters}>
             <SearchField onSearch={setQ} />
-            <TextField
+            <FilterSelect
               id="new-request-type"
               label="Type"
-              select
-              variant="outlined"
-              size="small"
               value={type}
-              onChange={e => setType(e.target.value)}
-              SelectProps={{ native: true }}
-              InputLabelProps={{ shrink: true }}
-            >
-              <option value="">All types</option>
-              {typeOptions.map(t => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </TextField>
-            <TextField
+              onChange={setType}
+              allLabel="All types"
+              options={typeOptions}
+            />
+            <FilterSelect
               id="new-request-permission"
               label="Permission"
-              select
-              variant="outlined"
-              size="small"
               value={permission}
-              onChange={e => setPermission(e.target.value)}
-              SelectProps={{ native: true }}
-              InputLabelProps={{ shrink: true }}
-            >
-              <option value="">All permissions</option>
-              {permissionOptions.map(p => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </TextField>
+              onChange={setPermission}
+              allLabel="All permissions"
+              options={permissionOptions}
+            />
           </div>
           {limitMessage && (
             <Alert
@@ -380,6 +360,37 @@ export function ResourcesTab(props: {
         </Paper>
       </Grid>
     </Grid>
+  );
+}
+
+/** A filter of the search: one of `options`, or all of them (the empty value). */
+function FilterSelect(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  allLabel: string;
+  options: readonly string[];
+}) {
+  return (
+    <TextField
+      id={props.id}
+      label={props.label}
+      select
+      variant="outlined"
+      size="small"
+      value={props.value}
+      onChange={e => props.onChange(e.target.value)}
+      SelectProps={{ native: true }}
+      InputLabelProps={{ shrink: true }}
+    >
+      <option value="">{props.allLabel}</option>
+      {props.options.map(o => (
+        <option key={o} value={o}>
+          {o}
+        </option>
+      ))}
+    </TextField>
   );
 }
 

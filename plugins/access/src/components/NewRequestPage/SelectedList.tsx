@@ -10,6 +10,7 @@ import DeleteIcon from '@material-ui/icons/Delete';
 import { memo, useState } from 'react';
 import { displayName, MAX_SELECTED, SelectedItem } from './logic';
 import { PermissionPicker } from './PermissionPicker';
+import { ResourceName } from './ResourceName';
 
 /** Selected items rendered before "Show all": keeps a 1,000-item selection cheap. */
 const SHOWN_AT_FIRST = 100;
@@ -86,16 +87,7 @@ export const SelectedList = memo(function SelectedItemsList(props: {
               >
                 <div className={classes.row}>
                   <div className={classes.grow}>
-                    <Typography variant="body2" component="div">
-                      <strong>{name}</strong>
-                    </Typography>
-                    <Typography
-                      variant="caption"
-                      color="textSecondary"
-                      component="div"
-                    >
-                      {item.entityRef}
-                    </Typography>
+                    <ResourceName name={name} entityRef={item.entityRef} />
                   </div>
                   <IconButton
                     size="small"

@@ -11,7 +11,6 @@ import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { createStyles, makeStyles, Theme } from '@material-ui/core/styles';
-import WarningIcon from '@material-ui/icons/Warning';
 import Alert from '@material-ui/lab/Alert';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { ReactNode } from 'react';
@@ -19,6 +18,7 @@ import { useParams } from 'react-router-dom';
 import { useRequest } from '../../hooks';
 import {
   approvedBy,
+  BreakGlassChip,
   errorStatus,
   ExpiryCountdown,
   formatSeconds,
@@ -104,15 +104,7 @@ export function RequestFacts(props: { request: AccessRequest }) {
         <Typography variant="caption" color="textSecondary" component="span">
           ({r.flowId}, {r.approvalType})
         </Typography>
-        {r.breakGlass && (
-          <Chip
-            size="small"
-            color="secondary"
-            icon={<WarningIcon />}
-            label="Break-glass"
-            className={classes.permission}
-          />
-        )}
+        {r.breakGlass && <BreakGlassChip className={classes.permission} />}
       </>,
     ],
     ['Requester', <ActorName actor={r.requester} />],

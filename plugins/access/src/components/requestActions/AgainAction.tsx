@@ -1,13 +1,13 @@
-import TextField from '@material-ui/core/TextField';
 import {
   ACCESS_REQUEST_STATUS_LABELS,
   AccessRequest,
 } from '@jit-access/plugin-access-common';
 import { useId, useMemo, useState } from 'react';
 import { useRequestActions } from '../../hooks';
-import { formatSeconds, MAX_TEXT_LENGTH, newIdempotencyKey } from '../shared';
+import { formatSeconds, newIdempotencyKey } from '../shared';
 import { summarizeResources } from '../MyAccessPage/common';
 import { ConfirmedAction, OnChanged } from './ConfirmedAction';
+import { JustificationField } from './JustificationField';
 
 /** Submit an ended request again with a new justification, when the backend allows it. */
 export function AgainAction(props: {
@@ -73,17 +73,11 @@ export function AgainAction(props: {
             };
       }}
     >
-      <TextField
-        id={`${fieldId}-justification`}
-        label="Justification"
+      <JustificationField
+        idPrefix={fieldId}
         helperText="Why you need this access now (some flows require it)"
         value={justification}
-        onChange={e => setJustification(e.target.value)}
-        inputProps={{ maxLength: MAX_TEXT_LENGTH }}
-        fullWidth
-        multiline
-        minRows={2}
-        margin="normal"
+        onChange={setJustification}
       />
     </ConfirmedAction>
   );

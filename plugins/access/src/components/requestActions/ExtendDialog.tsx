@@ -6,7 +6,8 @@ import {
 } from '@jit-access/plugin-access-common';
 import { useId, useState } from 'react';
 import { useFlows, useRequestActions } from '../../hooks';
-import { formatSeconds, formatTime, MAX_TEXT_LENGTH } from '../shared';
+import { formatSeconds, formatTime } from '../shared';
+import { JustificationField } from './JustificationField';
 import { summarizeResources } from '../MyAccessPage/common';
 import { ActionDialog } from './ActionDialog';
 import { OnChanged } from './ConfirmedAction';
@@ -110,24 +111,19 @@ export function ExtendDialog(props: {
         margin="normal"
         required
       />
-      <TextField
-        id={`${fieldId}-justification`}
+      <JustificationField
+        idPrefix={fieldId}
         label={
           justificationRequired ? 'Justification' : 'Justification (optional)'
         }
         value={justification}
-        onChange={e => setJustification(e.target.value)}
+        onChange={setJustification}
         required={justificationRequired}
         helperText={
           justificationRequired
             ? 'This flow requires a justification'
             : undefined
         }
-        inputProps={{ maxLength: MAX_TEXT_LENGTH }}
-        fullWidth
-        multiline
-        minRows={2}
-        margin="normal"
       />
     </ActionDialog>
   );

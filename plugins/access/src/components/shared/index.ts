@@ -1,4 +1,5 @@
 export { StatusChip } from './StatusChip';
+export { BreakGlassChip } from './BreakGlassChip';
 export { ExpiryCountdown, formatRemaining } from './ExpiryCountdown';
 export {
   formatSeconds,
