@@ -32,11 +32,11 @@ const migrationsDir = resolvePackagePath(
  * keys, sealed access details and settings, on SQLite or PostgreSQL through knex. Nothing
  * else in the plugin writes SQL.
  *
- * Each aggregate has its own store (`requests`, `approvals`, ...); new code should take
- * the one it needs. The flat request methods delegate to `requests`, for the callers
- * written before.
+ * Each aggregate has its own store (`store.requests`, `store.approvals`, ...), which
+ * callers use directly; this class only holds them, with what spans them: the migrations
+ * at start and the transaction they share.
  */
-export class AccessStore implements RequestStore {
+export class AccessStore {
   static async create(database: DatabaseService): Promise<AccessStore> {
     const db = await database.getClient();
     if (!database.migrations?.skip) {
@@ -79,81 +79,5 @@ export class AccessStore implements RequestStore {
   /** Runs fn in one transaction. */
   transaction<T>(fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
     return this.db.transaction(fn);
-  }
-
-  insertRequest(...a: Parameters<RequestStore['insertRequest']>) {
-    return this.requests.insertRequest(...a);
-  }
-
-  getRequest(...a: Parameters<RequestStore['getRequest']>) {
-    return this.requests.getRequest(...a);
-  }
-
-  lockRequest(...a: Parameters<RequestStore['lockRequest']>) {
-    return this.requests.lockRequest(...a);
-  }
-
-  getRequestsByGroup(...a: Parameters<RequestStore['getRequestsByGroup']>) {
-    return this.requests.getRequestsByGroup(...a);
-  }
-
-  updateRequest(...a: Parameters<RequestStore['updateRequest']>) {
-    return this.requests.updateRequest(...a);
-  }
-
-  listRequests(...a: Parameters<RequestStore['listRequests']>) {
-    return this.requests.listRequests(...a);
-  }
-
-  findStuckGranting(...a: Parameters<RequestStore['findStuckGranting']>) {
-    return this.requests.findStuckGranting(...a);
-  }
-
-  findGrantsToEnd(...a: Parameters<RequestStore['findGrantsToEnd']>) {
-    return this.requests.findGrantsToEnd(...a);
-  }
-
-  hasOverdueEnds(...a: Parameters<RequestStore['hasOverdueEnds']>) {
-    return this.requests.hasOverdueEnds(...a);
-  }
-
-  expireWithoutProvisioner(
-    ...a: Parameters<RequestStore['expireWithoutProvisioner']>
-  ) {
-    return this.requests.expireWithoutProvisioner(...a);
-  }
-
-  findGrantsApprovedBy(...a: Parameters<RequestStore['findGrantsApprovedBy']>) {
-    return this.requests.findGrantsApprovedBy(...a);
-  }
-
-  findExpiringUnnotified(
-    ...a: Parameters<RequestStore['findExpiringUnnotified']>
-  ) {
-    return this.requests.findExpiringUnnotified(...a);
-  }
-
-  markExpiryNotified(...a: Parameters<RequestStore['markExpiryNotified']>) {
-    return this.requests.markExpiryNotified(...a);
-  }
-
-  findUndecided(...a: Parameters<RequestStore['findUndecided']>) {
-    return this.requests.findUndecided(...a);
-  }
-
-  findFailedCleanup(...a: Parameters<RequestStore['findFailedCleanup']>) {
-    return this.requests.findFailedCleanup(...a);
-  }
-
-  findExtendsDue(...a: Parameters<RequestStore['findExtendsDue']>) {
-    return this.requests.findExtendsDue(...a);
-  }
-
-  clearExtendPending(...a: Parameters<RequestStore['clearExtendPending']>) {
-    return this.requests.clearExtendPending(...a);
-  }
-
-  findPendingBefore(...a: Parameters<RequestStore['findPendingBefore']>) {
-    return this.requests.findPendingBefore(...a);
   }
 }

@@ -55,14 +55,14 @@ describe.each(databases.eachSupportedId())(
       expect(
         await knex.schema.hasColumn('access_requests', 'extension_round'),
       ).toBe(false);
-      await store.insertRequest(knex, request('old', 2));
+      await store.requests.insertRequest(knex, request('old', 2));
 
       await knex.migrate.up({ directory: MIGRATIONS, name: MIGRATION });
-      await store.insertRequest(knex, request('new', 0));
-      expect((await store.getRequest('old'))!.extensionRound).toBe(2);
-      expect((await store.getRequest('new'))!.extensionRound).toBe(0);
+      await store.requests.insertRequest(knex, request('new', 0));
+      expect((await store.requests.getRequest('old'))!.extensionRound).toBe(2);
+      expect((await store.requests.getRequest('new'))!.extensionRound).toBe(0);
       expect(
-        await store.updateRequest(
+        await store.requests.updateRequest(
           knex,
           'new',
           { status: 'granted' },
@@ -70,7 +70,7 @@ describe.each(databases.eachSupportedId())(
           T0,
         ),
       ).toBe(true);
-      expect((await store.getRequest('new'))!.extensionRound).toBe(1);
+      expect((await store.requests.getRequest('new'))!.extensionRound).toBe(1);
     });
   },
 );

@@ -57,11 +57,18 @@ describe.each(databases.eachSupportedId())(
       // a: the check approved it (re-verified from the start); b: a person approved the
       // first eight hours, the check the rest; c: a person approved it, no check involved
       for (const id of ['a', 'b', 'c'])
-        await store.insertRequest(knex, request(id));
+        await store.requests.insertRequest(knex, request(id));
       const update = (
         id: string,
-        patch: Parameters<AccessStore['updateRequest']>[3],
-      ) => store.updateRequest(knex, id, { status: 'granted' }, patch, T0);
+        patch: Parameters<AccessStore['requests']['updateRequest']>[3],
+      ) =>
+        store.requests.updateRequest(
+          knex,
+          id,
+          { status: 'granted' },
+          patch,
+          T0,
+        );
       await update('a', { approvedByCheck: 'oncall' });
       await update('b', {
         approvedByCheck: 'oncall',
@@ -71,16 +78,23 @@ describe.each(databases.eachSupportedId())(
     });
 
     const found = async (now: number, afterId?: string, limit = 100) =>
-      (await store.findGrantsApprovedBy(['oncall'], afterId, limit, now)).map(
-        r => r.id,
-      );
+      (
+        await store.requests.findGrantsApprovedBy(
+          ['oncall'],
+          afterId,
+          limit,
+          now,
+        )
+      ).map(r => r.id);
 
     it('maps the column', async () => {
-      expect(await store.getRequest('b')).toMatchObject({
+      expect(await store.requests.getRequest('b')).toMatchObject({
         approvedByCheck: 'oncall',
         reverifyAfter: T0 + 8 * HOUR,
       });
-      expect((await store.getRequest('a'))!.reverifyAfter).toBeUndefined();
+      expect(
+        (await store.requests.getRequest('a'))!.reverifyAfter,
+      ).toBeUndefined();
     });
 
     it('leaves out grants that stand on a person until reverify_after', async () => {
@@ -112,7 +126,9 @@ describe.each(databases.eachSupportedId())(
       expect(
         await knex.schema.hasColumn('access_requests', 'reverify_after'),
       ).toBe(true);
-      expect((await store.getRequest('b'))!.reverifyAfter).toBeUndefined();
+      expect(
+        (await store.requests.getRequest('b'))!.reverifyAfter,
+      ).toBeUndefined();
     });
   },
 );

@@ -142,7 +142,7 @@ export class CheckRunner {
     id: string,
     grantSlot: Limiter = task => task(),
   ): Promise<void> {
-    const r = await this.deps.store.getRequest(id);
+    const r = await this.deps.store.requests.getRequest(id);
     if (!r || r.status !== 'pending' || r.awaiting) return;
     const flow = this.deps.resolver.getFlow(r.flowId);
     const changes: AccessChange[] = [];

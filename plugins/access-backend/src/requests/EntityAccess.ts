@@ -70,7 +70,7 @@ export class EntityAccess {
     const canSeeHolders = await this.canSeeHolders(caller, entity);
     const [mine, holders] = await Promise.all([
       user
-        ? this.deps.store.listRequests(
+        ? this.deps.store.requests.listRequests(
             {
               view: 'entity',
               entityRef: ref,
@@ -81,7 +81,7 @@ export class EntityAccess {
           )
         : [],
       canSeeHolders
-        ? this.deps.store.listRequests(
+        ? this.deps.store.requests.listRequests(
             { view: 'entity', entityRef: ref, statuses: ['granted'] },
             { limit: 200 },
           )

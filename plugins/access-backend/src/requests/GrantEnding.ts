@@ -23,7 +23,7 @@ export class GrantEnding {
    */
   async endGrant(id: string): Promise<'ended' | 'retry' | 'skipped'> {
     const now = this.now();
-    let r = await this.deps.store.getRequest(id);
+    let r = await this.deps.store.requests.getRequest(id);
     if (!r || r.status !== 'granted') return 'skipped';
     if (!r.ending) {
       if ((r.expiresAt ?? Infinity) > now) return 'skipped';

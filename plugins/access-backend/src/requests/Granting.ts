@@ -38,7 +38,7 @@ export class Granting {
 
   /** Calls the provisioner for a request in `granting` and records the outcome. */
   async grant(id: string, actor: string): Promise<void> {
-    const r = await this.deps.store.getRequest(id);
+    const r = await this.deps.store.requests.getRequest(id);
     if (!r || r.status !== 'granting') return;
     const grantedAt = this.now();
     const expiresAt = grantedAt + r.durationSeconds * 1000;
@@ -154,7 +154,7 @@ export class Granting {
    * backoff by the expiry task until the provisioner confirms.
    */
   async cleanupFailedGrant(id: string): Promise<'done' | 'retry' | 'skipped'> {
-    const r = await this.deps.store.getRequest(id);
+    const r = await this.deps.store.requests.getRequest(id);
     if (
       !r ||
       !TERMINAL_STATUSES.includes(r.status) ||

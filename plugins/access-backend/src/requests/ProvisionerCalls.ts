@@ -32,7 +32,7 @@ export class ProvisionerCalls {
    * records meanwhile, and the target's own end is only a second line of defence.
    */
   async extendInTarget(id: string): Promise<'done' | 'retry' | 'skipped'> {
-    const r = await this.deps.store.getRequest(id);
+    const r = await this.deps.store.requests.getRequest(id);
     if (
       !r ||
       r.status !== 'granted' ||

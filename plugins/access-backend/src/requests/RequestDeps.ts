@@ -5,6 +5,7 @@ import {
 import { Clock } from '../clock';
 import { AccessConfig } from '../config/AccessConfig';
 import { AccessStore } from '../database/AccessStore';
+import { RequestStore } from '../database/requests/RequestStore';
 import { AccessEvents } from '../events/AccessEvents';
 import { CatalogDirectory } from '../flows/CatalogDirectory';
 import { FlowResolver } from '../flows/FlowResolver';
@@ -24,8 +25,8 @@ export interface Caller {
 }
 
 /**
- * Store methods that change a request row. Only {@link RequestWriter} calls them (see
- * `singleWriter.test.ts`); everything else gets the store without them.
+ * Request store methods that change a request row. Only {@link RequestWriter} calls them
+ * (see `singleWriter.test.ts`); everything else gets the request store without them.
  */
 export type RequestWriteMethod =
   | 'insertRequest'
@@ -35,13 +36,12 @@ export type RequestWriteMethod =
   | 'markExpiryNotified';
 
 /**
- * The store as the use cases see it: everything but the request writes (also not the
- * request store itself, which has them).
+ * The store as the use cases see it: every aggregate store as it is, but `requests`
+ * without the request writes.
  */
-export type RequestReadStore = Omit<
-  AccessStore,
-  RequestWriteMethod | 'requests'
->;
+export type RequestReadStore = Omit<AccessStore, 'requests'> & {
+  readonly requests: Omit<RequestStore, RequestWriteMethod>;
+};
 
 /** What the request use cases are built from (see `AccessRequestService`). */
 export interface RequestDeps {

@@ -45,7 +45,7 @@ export class RequestViews {
     query: RequestQuery,
     page: { cursor?: PageCursor; limit: number },
   ): Promise<{ items: AccessRequest[]; nextCursor?: PageCursor }> {
-    const rows = await this.deps.store.listRequests(query, {
+    const rows = await this.deps.store.requests.listRequests(query, {
       cursor: page.cursor,
       limit: page.limit + 1,
     });
@@ -117,8 +117,8 @@ export class RequestViews {
   /** A request by id (locked for update inside `tx`); 404 when there is none. */
   async load(id: string, tx?: Knex.Transaction): Promise<RequestRecord> {
     const r = tx
-      ? await this.deps.store.lockRequest(tx, id)
-      : await this.deps.store.getRequest(id);
+      ? await this.deps.store.requests.lockRequest(tx, id)
+      : await this.deps.store.requests.getRequest(id);
     if (!r) throw new NotFoundError(`No access request ${id}`);
     return r;
   }

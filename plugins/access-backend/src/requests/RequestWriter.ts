@@ -57,7 +57,7 @@ export class RequestWriter {
     record: NewRequestRecord,
     entry: NewAuditRecord,
   ): Promise<void> {
-    await this.deps.store.insertRequest(tx, record);
+    await this.deps.store.requests.insertRequest(tx, record);
     await this.audit(tx, entry, {
       ...record,
       updatedAt: entry.at,
@@ -98,7 +98,7 @@ export class RequestWriter {
     }
     const patch: RequestPatch = { ...spec.patch };
     if (spec.to) patch.status = spec.to;
-    const ok = await this.deps.store.updateRequest(
+    const ok = await this.deps.store.requests.updateRequest(
       tx,
       r.id,
       { status: r.status, ...spec.guard },
@@ -160,7 +160,15 @@ export class RequestWriter {
       patch.lastError = message;
     }
     await this.deps.store.transaction(async tx => {
-      if (await this.deps.store.updateRequest(tx, r.id, guard, patch, now)) {
+      if (
+        await this.deps.store.requests.updateRequest(
+          tx,
+          r.id,
+          guard,
+          patch,
+          now,
+        )
+      ) {
         await this.audit(
           tx,
           {
@@ -186,7 +194,7 @@ export class RequestWriter {
   /** The target confirmed the undo of a failed or late grant: the clean-up is done. */
   async finishCleanup(r: RequestRecord, now: number): Promise<void> {
     await this.deps.store.transaction(async tx => {
-      const done = await this.deps.store.updateRequest(
+      const done = await this.deps.store.requests.updateRequest(
         tx,
         r.id,
         // A stalled replica finishing the same clean-up late records nothing.
@@ -221,7 +229,7 @@ export class RequestWriter {
     ending: NonNullable<RequestRecord['ending']>,
     now: number,
   ): Promise<boolean> {
-    return this.deps.store.updateRequest(
+    return this.deps.store.requests.updateRequest(
       this.deps.store.db,
       r.id,
       { status: 'granted', notEnding: true, expiredAt: now },
@@ -232,7 +240,7 @@ export class RequestWriter {
 
   /** The target confirmed an extension; done unless another one moved the end meanwhile. */
   confirmExtended(id: string, expiresAt: number): Promise<void> {
-    return this.deps.store.clearExtendPending(id, expiresAt);
+    return this.deps.store.requests.clearExtendPending(id, expiresAt);
   }
 
   /** Marks that the holder was told the grant ends soon; false when already told. */
@@ -241,7 +249,7 @@ export class RequestWriter {
     expiresAt: number,
     now: number,
   ): Promise<boolean> {
-    return this.deps.store.markExpiryNotified(id, expiresAt, now);
+    return this.deps.store.requests.markExpiryNotified(id, expiresAt, now);
   }
 
   /**
@@ -257,7 +265,7 @@ export class RequestWriter {
     const now = this.deps.clock.now();
     let ended: RequestRecord[] = [];
     await this.deps.store.transaction(async tx => {
-      ended = await this.deps.store.expireWithoutProvisioner(tx, {
+      ended = await this.deps.store.requests.expireWithoutProvisioner(tx, {
         now,
         provisioners,
         limit,

@@ -279,7 +279,7 @@ export class Submissions {
     } finally {
       await this.deps.events.release(groupId);
     }
-    const rows = await store.getRequestsByGroup(groupId);
+    const rows = await store.requests.getRequestsByGroup(groupId);
     return {
       items: await this.views.render(rows, caller),
       replayed: false,
@@ -302,7 +302,9 @@ export class Submissions {
         'Idempotency-Key was already used with a different request body',
       );
     }
-    const rows = await this.deps.store.getRequestsByGroup(existing.groupId);
+    const rows = await this.deps.store.requests.getRequestsByGroup(
+      existing.groupId,
+    );
     return this.views.render(rows, caller);
   }
 

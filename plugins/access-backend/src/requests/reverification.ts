@@ -29,7 +29,7 @@ export async function* grantsInTurn(options: {
     let afterId = lap;
     for (;;) {
       if (stopped()) return;
-      const batch = await store.findGrantsApprovedBy(
+      const batch = await store.requests.findGrantsApprovedBy(
         checkIds,
         afterId,
         100,

@@ -24,7 +24,10 @@ export class CrashRecovery {
    */
   async regrantStuckGrants(): Promise<void> {
     const cutoff = this.deps.clock.now() - 5 * 60_000;
-    for (const r of await this.deps.store.findStuckGranting(cutoff, PER_RUN)) {
+    for (const r of await this.deps.store.requests.findStuckGranting(
+      cutoff,
+      PER_RUN,
+    )) {
       await this.granting
         .grant(r.id, 'system')
         .catch(e =>
@@ -36,7 +39,10 @@ export class CrashRecovery {
   /** Decides new requests whose checks have not decided them within a minute. */
   async rerunUnfinishedChecks(): Promise<void> {
     const cutoff = this.deps.clock.now() - 60_000;
-    for (const r of await this.deps.store.findUndecided(cutoff, PER_RUN)) {
+    for (const r of await this.deps.store.requests.findUndecided(
+      cutoff,
+      PER_RUN,
+    )) {
       await this.checkRunner
         .runChecks(r.id)
         .catch(e =>

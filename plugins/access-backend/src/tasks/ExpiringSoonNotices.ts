@@ -17,7 +17,7 @@ export class ExpiringSoonNotices {
     const notice = this.deps.config.expiringSoonNoticeSeconds;
     if (!notice) return 0;
     const now = this.now();
-    const due = await this.deps.store.findExpiringUnnotified(
+    const due = await this.deps.store.requests.findExpiringUnnotified(
       now + notice * 1000,
       500,
     );

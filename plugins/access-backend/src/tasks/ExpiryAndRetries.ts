@@ -46,7 +46,10 @@ export class ExpiryAndRetries {
   private async expireAll(): Promise<{ ended: number; retried: number }> {
     let ended = 0;
     let retried = 0;
-    for (const r of await this.deps.store.findFailedCleanup(this.now(), 100)) {
+    for (const r of await this.deps.store.requests.findFailedCleanup(
+      this.now(),
+      100,
+    )) {
       if (
         (await this.granting.cleanupFailedGrant(r.id).catch(() => 'retry')) ===
         'retry'
@@ -74,7 +77,10 @@ export class ExpiryAndRetries {
       if (batch.length < BULK_EXPIRY_BATCH) break;
     }
     await notices;
-    for (const r of await this.deps.store.findExtendsDue(this.now(), 100)) {
+    for (const r of await this.deps.store.requests.findExtendsDue(
+      this.now(),
+      100,
+    )) {
       if (
         (await this.calls.extendInTarget(r.id).catch(() => 'retry')) === 'retry'
       )
@@ -82,7 +88,10 @@ export class ExpiryAndRetries {
     }
     const concurrency = this.deps.config.revokeConcurrency;
     for (;;) {
-      const due = await this.deps.store.findGrantsToEnd(this.now(), 500);
+      const due = await this.deps.store.requests.findGrantsToEnd(
+        this.now(),
+        500,
+      );
       if (due.length === 0) break;
       let progressed = 0;
       const results = await mapLimit(due, concurrency, r =>
@@ -101,6 +110,6 @@ export class ExpiryAndRetries {
 
   /** Whether some access waits more than `ms` past when it should have ended. */
   async hasOverdueEnds(ms: number): Promise<boolean> {
-    return this.deps.store.hasOverdueEnds(this.now() - ms);
+    return this.deps.store.requests.hasOverdueEnds(this.now() - ms);
   }
 }

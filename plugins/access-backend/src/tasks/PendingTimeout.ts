@@ -23,7 +23,7 @@ export class PendingTimeout {
     const timeoutMs = this.deps.config.pendingTimeoutSeconds * 1000;
     let count = 0;
     for (;;) {
-      const stale = await this.deps.store.findPendingBefore(
+      const stale = await this.deps.store.requests.findPendingBefore(
         this.deps.clock.now() - timeoutMs,
         PAGE,
       );
