@@ -20,6 +20,7 @@ import {
   MAX_REQUEST_ITEMS,
 } from '@jit-access/plugin-access-common';
 import { AccessClient } from '../api';
+import { assertAnswerFits, contractProblem } from './accessContract';
 import { seenBy } from './seenBy';
 
 /** The example app's backend: where the discovery API below says `access` lives. */
@@ -77,9 +78,6 @@ interface Route {
     body: unknown;
     request: Request;
   }): unknown;
-  allowedQuery: string[];
-  /** Keys a JSON body may have; undefined: the body is not read. */
-  allowedBody?: string[];
 }
 
 class HttpError extends Error {
@@ -348,35 +346,19 @@ export class AccessBackend {
           break;
         }
       }
+      if (!caller) throw new HttpError(401, 'Missing credentials');
+      // What a call may carry is the spec's to say, as in the real router.
+      const refused = contractProblem({
+        method: request.method,
+        path: relative,
+        query: url.searchParams,
+        body,
+      });
+      if (refused) throw new HttpError(refused.status, refused.message);
       if (!route)
         throw new HttpError(
           404,
           `No route for ${request.method} ${url.pathname}`,
-        );
-      if (!caller) throw new HttpError(401, 'Missing credentials');
-      for (const key of url.searchParams.keys()) {
-        if (!route.allowedQuery.includes(key))
-          throw new HttpError(400, `Invalid query: Unrecognized key: "${key}"`);
-      }
-      if (route.allowedBody) {
-        if (body !== undefined && (typeof body !== 'object' || !body))
-          throw new HttpError(400, 'Invalid body: expected object');
-        for (const key of Object.keys((body as object) ?? {})) {
-          if (!route.allowedBody.includes(key))
-            throw new HttpError(
-              400,
-              `Invalid body: Unrecognized key: "${key}"`,
-            );
-        }
-      }
-      const limit = url.searchParams.get('limit');
-      if (
-        limit !== null &&
-        !(Number.isInteger(Number(limit)) && +limit >= 1 && +limit <= 200)
-      )
-        throw new HttpError(
-          400,
-          `Invalid query: limit: Number must be between 1 and 200, got ${limit}`,
         );
       const result = await route.answer({
         caller,
@@ -386,13 +368,18 @@ export class AccessBackend {
         request,
       });
       if (result instanceof Response) return result;
-      return jsonResponse(
-        seenBy(result, caller, {
-          isAdmin: this.state.admins.includes(caller),
-          now: this.clock(),
-        }),
-        request.method === 'POST' && isCreate(relative) ? 201 : 200,
+      const status =
+        request.method === 'POST' && isCreate(relative) ? 201 : 200;
+      const answer = seenBy(result, caller, {
+        isAdmin: this.state.admins.includes(caller),
+        now: this.clock(),
+      });
+      assertAnswerFits(
+        { method: request.method, path: relative },
+        status,
+        answer,
       );
+      return jsonResponse(answer, status);
     } catch (e) {
       if (e instanceof HttpError)
         return errorResponse(e.status, e.message, where);
@@ -405,8 +392,6 @@ export class AccessBackend {
       method: 'get' | 'post' | 'put' | 'delete',
       path: string,
       answer: Route['answer'],
-      allowedQuery: string[] = [],
-      allowedBody?: string[],
     ): Route => {
       const names: string[] = [];
       const pattern = new RegExp(
@@ -420,153 +405,82 @@ export class AccessBackend {
         pattern,
         names,
         answer,
-        allowedQuery,
-        allowedBody,
       };
     };
 
     return [
       h('get', '/flows', () => ({ items: this.state.flows })),
       h('get', '/bundles', () => ({ items: this.state.bundles })),
-      h('get', '/resources', ({ query }) => this.resources(query), [
-        'q',
-        'type',
-        'permission',
-        'cursor',
-        'limit',
-      ]),
-      h(
-        'post',
-        '/requests/preview',
-        ({ caller, body }) => ({
-          items: this.plan(caller, body as SubmitAccessRequestBody, true),
-        }),
-        [],
-        ['resources', 'bundleId', 'durationSeconds', 'justification'],
+      h('get', '/resources', ({ query }) => this.resources(query)),
+      h('post', '/requests/preview', ({ caller, body }) => ({
+        items: this.plan(caller, body as SubmitAccessRequestBody, true),
+      })),
+      h('post', '/requests', ({ caller, body, request }) =>
+        this.submit(
+          caller,
+          body as SubmitAccessRequestBody,
+          request.headers.get('idempotency-key') ?? undefined,
+        ),
       ),
-      h(
-        'post',
-        '/requests',
-        ({ caller, body, request }) =>
-          this.submit(
-            caller,
-            body as SubmitAccessRequestBody,
-            request.headers.get('idempotency-key') ?? undefined,
-          ),
-        [],
-        ['resources', 'bundleId', 'durationSeconds', 'justification'],
-      ),
-      h('get', '/requests', ({ caller, query }) => this.list(caller, query), [
-        'view',
-        'status',
-        'requester',
-        'entityRef',
-        'flowId',
-        'cursor',
-        'limit',
-      ]),
+      h('get', '/requests', ({ caller, query }) => this.list(caller, query)),
       h('get', '/requests/:id', ({ params }) => this.find(params.id)),
-      h(
-        'post',
-        '/requests/:id/approve',
-        ({ caller, params, body }) =>
-          this.approve(
-            caller,
-            params.id,
-            (body as { comment?: string })?.comment,
-          ),
-        [],
-        ['comment'],
+      h('post', '/requests/:id/approve', ({ caller, params, body }) =>
+        this.approve(
+          caller,
+          params.id,
+          (body as { comment?: string })?.comment,
+        ),
       ),
-      h(
-        'post',
-        '/requests/:id/reject',
-        ({ caller, params, body }) =>
-          this.reject(caller, params.id, (body as { reason?: string })?.reason),
-        [],
-        ['reason'],
+      h('post', '/requests/:id/reject', ({ caller, params, body }) =>
+        this.reject(caller, params.id, (body as { reason?: string })?.reason),
       ),
-      h(
-        'post',
-        '/requests/:id/cancel',
-        ({ caller, params }) => this.cancel(caller, params.id),
-        [],
+      h('post', '/requests/:id/cancel', ({ caller, params }) =>
+        this.cancel(caller, params.id),
       ),
-      h(
-        'post',
-        '/requests/:id/revoke',
-        ({ caller, params, body }) =>
-          this.revoke(caller, params.id, (body as { reason?: string })?.reason),
-        [],
-        ['reason'],
+      h('post', '/requests/:id/revoke', ({ caller, params, body }) =>
+        this.revoke(caller, params.id, (body as { reason?: string })?.reason),
       ),
-      h(
-        'post',
-        '/requests/:id/again',
-        ({ caller, params, body }) =>
-          this.again(
-            caller,
-            params.id,
-            (body as { justification?: string })?.justification ?? '',
-          ),
-        [],
-        ['justification'],
+      h('post', '/requests/:id/again', ({ caller, params, body }) =>
+        this.again(
+          caller,
+          params.id,
+          (body as { justification?: string })?.justification ?? '',
+        ),
       ),
-      h(
-        'post',
-        '/requests/:id/extend',
-        ({ caller, params, body }) => {
-          const b = (body ?? {}) as {
-            durationSeconds?: number;
-            justification?: string;
-          };
-          return this.extend(caller, params.id, b);
-        },
-        [],
-        ['durationSeconds', 'justification'],
-      ),
+      h('post', '/requests/:id/extend', ({ caller, params, body }) => {
+        const b = (body ?? {}) as {
+          durationSeconds?: number;
+          justification?: string;
+        };
+        return this.extend(caller, params.id, b);
+      }),
       h('put', '/requests/:id/favorite', ({ caller, params }) =>
         this.star(caller, params.id, true),
       ),
       h('delete', '/requests/:id/favorite', ({ caller, params }) =>
         this.star(caller, params.id, false),
       ),
-      h(
-        'get',
-        '/entity-access',
-        ({ caller, query }) => this.entityAccess(caller, query),
-        ['entityRef'],
+      h('get', '/entity-access', ({ caller, query }) =>
+        this.entityAccess(caller, query),
       ),
-      h(
-        'get',
-        '/entity-access/history',
-        ({ query }) => {
-          const ref = normalizeRef(query.get('entityRef') ?? '');
-          return page(
-            this.newestFirst(
-              this.state.requests.filter(r =>
-                r.resources.some(x => normalizeRef(x.entityRef) === ref),
-              ),
+      h('get', '/entity-access/history', ({ query }) => {
+        const ref = normalizeRef(query.get('entityRef') ?? '');
+        return page(
+          this.newestFirst(
+            this.state.requests.filter(r =>
+              r.resources.some(x => normalizeRef(x.entityRef) === ref),
             ),
-            query,
-          );
-        },
-        ['entityRef', 'cursor', 'limit'],
-      ),
-      h(
-        'get',
-        '/audit',
-        ({ query }) => {
-          const requestId = query.get('requestId');
-          return page(
-            this.state.audit.filter(
-              a => !requestId || a.requestId === requestId,
-            ),
-            query,
-          );
-        },
-        ['cursor', 'limit', 'format', 'requestId'],
-      ),
+          ),
+          query,
+        );
+      }),
+      h('get', '/audit', ({ query }) => {
+        const requestId = query.get('requestId');
+        return page(
+          this.state.audit.filter(a => !requestId || a.requestId === requestId),
+          query,
+        );
+      }),
       h('get', '/audit/verify', () => ({
         ok: true,
         checked: this.state.audit.length,
