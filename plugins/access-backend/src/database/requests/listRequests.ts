@@ -82,6 +82,10 @@ export async function listRequests(
           .where('r.requester', '<>', query.user)
           .orWhere('r.allow_self_approval', true),
       );
+  } else if (query.view !== 'all' && query.view !== 'entity') {
+    // Fail closed: a view this code does not know must not list every request.
+    const unknown: never = query;
+    throw new Error(`Unknown request view ${JSON.stringify(unknown)}`);
   }
   if (filters.requester) q = q.where('r.requester', filters.requester);
   if (filters.flowId) q = q.where('r.flow_id', filters.flowId);
