@@ -30,6 +30,7 @@ import {
   isBeingRevoked,
   PagedTable,
   relativeTime,
+  RelativeTime,
   RequestOverviewCells,
   StatusChip,
   useLiveRefresh,
@@ -284,9 +285,7 @@ export function AllRequestsTab() {
           )}
         </TableCell>
         <TableCell>
-          <Typography variant="body2" title={formatTime(r.createdAt)}>
-            {relativeTime(r.createdAt)}
-          </Typography>
+          <RelativeTime at={r.createdAt} />
         </TableCell>
         <TableCell>
           <Ends request={r} />

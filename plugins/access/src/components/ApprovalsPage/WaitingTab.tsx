@@ -26,9 +26,8 @@ import {
   awaitedDecision,
   CheckChips,
   formatSeconds,
-  formatTime,
   PagedTable,
-  relativeTime,
+  RelativeTime,
   RequesterLink,
   ResourceList,
   shortRef,
@@ -270,9 +269,7 @@ export function WaitingTab() {
                   <Approvals request={r} />
                 </TableCell>
                 <TableCell>
-                  <Typography variant="body2" title={formatTime(since)}>
-                    {relativeTime(since)}
-                  </Typography>
+                  <RelativeTime at={since} />
                 </TableCell>
                 <TableCell className={classes.actions}>
                   {decides(r) ? (

@@ -5,7 +5,7 @@ import {
   AccessRequest,
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
-import { formatTime, relativeTime, StatusChip } from '../shared';
+import { RelativeTime, StatusChip } from '../shared';
 import { useRequestList } from '../../hooks';
 import { AgainAction, FavoriteAction, OnChanged } from '../requestActions';
 import { RequestTableCard } from './common';
@@ -76,9 +76,7 @@ export function ClosedSection(props: {
               <EndedStatus request={r} />
             </TableCell>
             <TableCell>
-              <Typography variant="body2" title={formatTime(ended)}>
-                {relativeTime(ended)}
-              </Typography>
+              <RelativeTime at={ended} />
             </TableCell>
             <TableCell align="right" className={classes.actions}>
               <AgainAction request={r} onChanged={onChanged} />

@@ -10,8 +10,8 @@ import {
   AccessRequest,
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
-import { useState } from 'react';
-import { relativeTime, StatusChip } from '../shared';
+import { ReactNode, useState } from 'react';
+import { CursorPages, relativeTime, StatusChip } from '../shared';
 import { useRequestList } from '../../hooks';
 import { AgainAction, FavoriteAction, OnChanged } from '../requestActions';
 import { PagedSection, RequestLink } from './common';
@@ -101,6 +101,41 @@ function FavoritesMore(props: {
   return null;
 }
 
+/** One half of the card: a heading over a list of shortcuts, with the listing's states. */
+function ShortcutColumn(props: {
+  heading: string;
+  /** Names the listing: in its loading and error states and for screen readers. */
+  title: string;
+  pages: CursorPages<AccessRequest>;
+  empty: string;
+  onChanged: OnChanged;
+  /** The most items shown: more may be fetched to learn whether there are more. */
+  limit?: number;
+  /** Shown under the list, given all the fetched items. */
+  footer?: (items: AccessRequest[]) => ReactNode;
+}) {
+  const { heading, title, pages, empty, onChanged, limit, footer } = props;
+  return (
+    <Grid item xs={12} md={6}>
+      <Typography variant="subtitle2" component="h3" gutterBottom>
+        {heading}
+      </Typography>
+      <PagedSection pages={pages} title={title} empty={empty}>
+        {items => (
+          <>
+            <List dense aria-label={title} disablePadding>
+              {items.slice(0, limit).map(r => (
+                <ShortcutItem key={r.id} request={r} onChanged={onChanged} />
+              ))}
+            </List>
+            {footer?.(items)}
+          </>
+        )}
+      </PagedSection>
+    </Grid>
+  );
+}
+
 /** The last few closed requests and the starred ones, to ask again in two clicks. */
 export function RecentSection(props: {
   refreshKey: number;
@@ -122,58 +157,33 @@ export function RecentSection(props: {
   return (
     <InfoCard title="Recent & favourites">
       <Grid container spacing={3}>
-        <Grid item xs={12} md={6}>
-          <Typography variant="subtitle2" component="h3" gutterBottom>
-            Recent
-          </Typography>
-          <PagedSection
-            pages={recent}
-            title="Recent requests"
-            empty="Nothing closed yet."
-          >
-            {items => (
-              <List dense aria-label="Recent requests" disablePadding>
-                {items.map(r => (
-                  <ShortcutItem key={r.id} request={r} onChanged={onChanged} />
-                ))}
-              </List>
-            )}
-          </PagedSection>
-        </Grid>
-        <Grid item xs={12} md={6}>
-          <Typography variant="subtitle2" component="h3" gutterBottom>
-            Favourites
-          </Typography>
-          <PagedSection
-            pages={favorites}
-            title="Favourites"
-            empty="Star a request to keep it here."
-          >
-            {items => (
-              <>
-                <List dense aria-label="Favourites" disablePadding>
-                  {items.slice(0, favoritesShown).map(r => (
-                    <ShortcutItem
-                      key={r.id}
-                      request={r}
-                      onChanged={onChanged}
-                    />
-                  ))}
-                </List>
-                <FavoritesMore
-                  total={items.length}
-                  shown={favoritesShown}
-                  loading={favorites.loading}
-                  onMore={() =>
-                    setFavoritesShown(n =>
-                      Math.min(n + FAVORITES_STEP, FAVORITES_MAX),
-                    )
-                  }
-                />
-              </>
-            )}
-          </PagedSection>
-        </Grid>
+        <ShortcutColumn
+          heading="Recent"
+          title="Recent requests"
+          pages={recent}
+          empty="Nothing closed yet."
+          onChanged={onChanged}
+        />
+        <ShortcutColumn
+          heading="Favourites"
+          title="Favourites"
+          pages={favorites}
+          empty="Star a request to keep it here."
+          onChanged={onChanged}
+          limit={favoritesShown}
+          footer={items => (
+            <FavoritesMore
+              total={items.length}
+              shown={favoritesShown}
+              loading={favorites.loading}
+              onMore={() =>
+                setFavoritesShown(n =>
+                  Math.min(n + FAVORITES_STEP, FAVORITES_MAX),
+                )
+              }
+            />
+          )}
+        />
       </Grid>
     </InfoCard>
   );

@@ -3,7 +3,6 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import Paper from '@material-ui/core/Paper';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles, Theme } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
@@ -13,12 +12,12 @@ import {
   RequestableResource,
 } from '@jit-access/plugin-access-common';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import useDebounce from 'react-use/esm/useDebounce';
 import {
   LinkedResource,
   useResourceLookup,
   useResourceSearch,
 } from '../../hooks';
+import { FilterSelect } from './FilterSelect';
 import {
   DeepLink,
   displayName,
@@ -30,6 +29,7 @@ import {
 } from './logic';
 import { RequestForm, RequestTarget, useItemError } from './RequestForm';
 import { ResourceResults } from './ResourceResults';
+import { SearchField } from './SearchField';
 import { SelectedList } from './SelectedList';
 import { useTypeOptions } from './useTypeOptions';
 
@@ -360,58 +360,5 @@ export function ResourcesTab(props: {
         </Paper>
       </Grid>
     </Grid>
-  );
-}
-
-/** A filter of the search: one of `options`, or all of them (the empty value). */
-function FilterSelect(props: {
-  id: string;
-  label: string;
-  value: string;
-  onChange(value: string): void;
-  allLabel: string;
-  options: readonly string[];
-}) {
-  return (
-    <TextField
-      id={props.id}
-      label={props.label}
-      select
-      variant="outlined"
-      size="small"
-      value={props.value}
-      onChange={e => props.onChange(e.target.value)}
-      SelectProps={{ native: true }}
-      InputLabelProps={{ shrink: true }}
-    >
-      <option value="">{props.allLabel}</option>
-      {props.options.map(o => (
-        <option key={o} value={o}>
-          {o}
-        </option>
-      ))}
-    </TextField>
-  );
-}
-
-/**
- * The name search, debounced; it keeps its own text so typing re-renders only the field,
- * not a page holding up to 1,000 selected items.
- */
-function SearchField(props: { onSearch(q: string): void }) {
-  const { onSearch } = props;
-  const [text, setText] = useState('');
-  useDebounce(() => onSearch(text), 300, [text]);
-  return (
-    <TextField
-      id="new-request-search"
-      label="Search by name"
-      type="search"
-      variant="outlined"
-      size="small"
-      value={text}
-      onChange={e => setText(e.target.value)}
-      inputProps={{ maxLength: 200 }}
-    />
   );
 }

@@ -32,6 +32,7 @@ export { RequestOverviewCells } from './RequestOverviewCells';
 export { ResourceList } from './ResourceList';
 export { CheckChips } from './CheckChips';
 export { VisuallyHidden } from './VisuallyHidden';
+export { RelativeTime } from './RelativeTime';
 export {
   approvalsSoFar,
   AWAITED_LABELS,
