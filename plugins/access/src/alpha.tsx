@@ -13,6 +13,7 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import LockOpenIcon from '@material-ui/icons/LockOpen';
+import { ComponentType } from 'react';
 import { accessAdminPermission } from '@jit-access/plugin-access-common';
 import { accessApiRef, AccessClient } from './api';
 import {
@@ -26,6 +27,24 @@ import {
   requestRouteRef,
   rootRouteRef,
 } from './routes';
+
+/**
+ * A page loader: the page and the app's `Content` frame load lazily, in parallel, so
+ * neither is in the app's first bundle.
+ */
+function inContent(loadPage: () => Promise<ComponentType>) {
+  return async () => {
+    const [{ Content }, Page] = await Promise.all([
+      import('@backstage/core-components'),
+      loadPage(),
+    ]);
+    return (
+      <Content>
+        <Page />
+      </Content>
+    );
+  };
+}
 
 // Converting mutates the legacy refs in place, so the components' `useRouteRef(...)`
 // calls (written against @backstage/core-plugin-api) resolve in both frontend systems.
@@ -72,17 +91,9 @@ export const myAccessSubPage = SubPageBlueprint.make({
   params: {
     path: 'mine',
     title: 'My Access',
-    loader: async () => {
-      const [{ Content }, { MyAccessPage }] = await Promise.all([
-        import('@backstage/core-components'),
-        import('./components/MyAccessPage'),
-      ]);
-      return (
-        <Content>
-          <MyAccessPage />
-        </Content>
-      );
-    },
+    loader: inContent(() =>
+      import('./components/MyAccessPage').then(m => m.MyAccessPage),
+    ),
   },
 });
 
@@ -92,17 +103,9 @@ export const newRequestSubPage = SubPageBlueprint.make({
   params: {
     path: 'new',
     title: 'New Request',
-    loader: async () => {
-      const [{ Content }, { NewRequestPage }] = await Promise.all([
-        import('@backstage/core-components'),
-        import('./components/NewRequestPage'),
-      ]);
-      return (
-        <Content>
-          <NewRequestPage />
-        </Content>
-      );
-    },
+    loader: inContent(() =>
+      import('./components/NewRequestPage').then(m => m.NewRequestPage),
+    ),
   },
 });
 
@@ -112,17 +115,9 @@ export const approvalsSubPage = SubPageBlueprint.make({
   params: {
     path: 'approvals',
     title: 'Approvals',
-    loader: async () => {
-      const [{ Content }, { ApprovalsPage }] = await Promise.all([
-        import('@backstage/core-components'),
-        import('./components/ApprovalsPage'),
-      ]);
-      return (
-        <Content>
-          <ApprovalsPage />
-        </Content>
-      );
-    },
+    loader: inContent(() =>
+      import('./components/ApprovalsPage').then(m => m.ApprovalsPage),
+    ),
   },
 });
 
@@ -149,17 +144,9 @@ export const adminSubPage = SubPageBlueprint.make({
   params: {
     path: 'admin',
     title: 'Admin',
-    loader: async () => {
-      const [{ Content }, { AdminPage }] = await Promise.all([
-        import('@backstage/core-components'),
-        import('./components/AdminPage'),
-      ]);
-      return (
-        <Content>
-          <AdminPage />
-        </Content>
-      );
-    },
+    loader: inContent(() =>
+      import('./components/AdminPage').then(m => m.AdminPage),
+    ),
   },
 });
 
@@ -174,17 +161,9 @@ export const requestDetailsPage = PageBlueprint.make({
     path: '/access/requests/:id',
     title: 'Access',
     icon,
-    loader: async () => {
-      const [{ Content }, { RequestDetailsPage }] = await Promise.all([
-        import('@backstage/core-components'),
-        import('./components/RequestDetails'),
-      ]);
-      return (
-        <Content>
-          <RequestDetailsPage />
-        </Content>
-      );
-    },
+    loader: inContent(() =>
+      import('./components/RequestDetails').then(m => m.RequestDetailsPage),
+    ),
   },
 });
 

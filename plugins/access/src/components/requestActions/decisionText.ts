@@ -24,6 +24,13 @@ export function toActionItem(r: AccessRequest): ActionItem {
   return { id: r.id, label: requestLabel(r) };
 }
 
+/** `alice asks for orders-db (read) for 2h (Standard).`: what a new request wants. */
+function askedFor(r: AccessRequest, who: string, what: string): string {
+  return `${who} asks for ${what} for ${formatSeconds(r.durationSeconds)} (${
+    r.flowTitle
+  }).`;
+}
+
 /** Title, explanation and confirm label of the decision dialog for one request. */
 export function singleDecisionText(
   r: AccessRequest,
@@ -52,9 +59,7 @@ export function singleDecisionText(
       };
     return {
       title: 'Approve access request',
-      description: `${who} asks for ${what} for ${formatSeconds(
-        r.durationSeconds,
-      )} (${r.flowTitle}).`,
+      description: askedFor(r, who, what),
       confirm: wording.approve,
       done: 'Approved',
     };
@@ -82,9 +87,7 @@ export function singleDecisionText(
     };
   return {
     title: 'Reject access request',
-    description: `${who} asks for ${what} for ${formatSeconds(
-      r.durationSeconds,
-    )} (${r.flowTitle}).`,
+    description: askedFor(r, who, what),
     confirm: 'Reject',
     done: 'Rejected',
   };
