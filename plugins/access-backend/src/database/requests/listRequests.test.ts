@@ -2,8 +2,7 @@ import { Knex } from 'knex';
 import { resolve } from 'path';
 import { createTestDatabases } from '../../__testUtils__/harness';
 import { AccessStore } from '../AccessStore';
-import { NewRequestRecord } from '../types';
-import { RequestQuery } from './RequestStore';
+import { NewRequestRecord, RequestQuery } from '../types';
 
 // The listing's views are the only thing between a caller and other people's requests.
 
