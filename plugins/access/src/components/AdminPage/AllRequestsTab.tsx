@@ -22,7 +22,7 @@ import {
 import { ReactNode, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { useFlows, useRequestList } from '../../hooks';
-import { AdminRevokeAction } from '../requestActions';
+import { AdminRevokeAction, DialogHost } from '../requestActions';
 import {
   ExpiryCountdown,
   formatSeconds,
@@ -306,7 +306,7 @@ export function AllRequestsTab() {
     ));
 
   return (
-    <>
+    <DialogHost>
       <Box
         mb={2}
         display="flex"
@@ -378,6 +378,6 @@ export function AllRequestsTab() {
       >
         {rows}
       </PagedTable>
-    </>
+    </DialogHost>
   );
 }

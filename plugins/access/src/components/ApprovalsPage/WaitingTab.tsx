@@ -19,6 +19,8 @@ import {
   DecisionDialog,
   DecisionMode,
   RejectAction,
+  can,
+  DialogHost,
 } from '../requestActions';
 import {
   approvalsSoFar,
@@ -57,8 +59,7 @@ const useStyles = makeStyles((theme: Theme) => ({
 type DialogState = { mode: DecisionMode; requests: AccessRequest[] };
 
 /** Whether the caller may decide on `r` at all (the backend's answer). */
-const decides = (r: AccessRequest) =>
-  r.allowedActions.includes('approve') || r.allowedActions.includes('reject');
+const decides = (r: AccessRequest) => can(r, 'approve') || can(r, 'reject');
 
 function Approvals(props: { request: AccessRequest }) {
   const r = props.request;
@@ -136,14 +137,14 @@ export function WaitingTab() {
 
   // A batch decision needs every chosen request to allow it.
   const chosenAllow = (mode: DecisionMode) =>
-    chosen.length > 0 && chosen.every(r => r.allowedActions.includes(mode));
+    chosen.length > 0 && chosen.every(r => can(r, mode));
   const decided = () => {
     setSelected(new Set());
     list.retry();
   };
 
   return (
-    <>
+    <DialogHost>
       <PagedTable
         pages={list}
         what="your approvals"
@@ -306,6 +307,6 @@ export function WaitingTab() {
           }}
         />
       )}
-    </>
+    </DialogHost>
   );
 }

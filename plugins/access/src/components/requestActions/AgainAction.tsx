@@ -8,6 +8,7 @@ import { formatSeconds, newIdempotencyKey } from '../shared';
 import { summarizeResources } from '../MyAccessPage/common';
 import { ConfirmedAction, OnChanged } from './ConfirmedAction';
 import { JustificationField } from './JustificationField';
+import { can } from './can';
 
 /** Submit an ended request again with a new justification, when the backend allows it. */
 export function AgainAction(props: {
@@ -25,7 +26,7 @@ export function AgainAction(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [opened, justification],
   );
-  if (!request.allowedActions.includes('again')) return null;
+  if (!can(request, 'again')) return null;
   return (
     <ConfirmedAction
       label="Request again"

@@ -3,6 +3,7 @@ import { useRequestActions } from '../../hooks';
 import { summarizeResources } from '../MyAccessPage/common';
 import { ConfirmedAction, OnChanged } from './ConfirmedAction';
 import { whyNoCancel } from './unavailable';
+import { can } from './can';
 
 /**
  * Cancel a pending request, or the pending extension of active access. Offered when the
@@ -17,7 +18,7 @@ export function CancelAction(props: {
 }) {
   const { request, onChanged, what = 'request', explain } = props;
   const actions = useRequestActions();
-  const allowed = request.allowedActions.includes('cancel');
+  const allowed = can(request, 'cancel');
   if (!allowed && !explain) return null;
   return (
     <ConfirmedAction

@@ -1,8 +1,9 @@
 import Button from '@material-ui/core/Button';
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { useState } from 'react';
 import { awaitedDecision, decisionWording } from '../shared';
+import { can } from './can';
 import { OnChanged } from './ConfirmedAction';
+import { useDialog } from './DialogHost';
 import { DecisionDialog, DecisionMode } from './DecisionDialog';
 
 /**
@@ -17,8 +18,8 @@ export function DecideAction(props: {
   onChanged: OnChanged;
 }) {
   const { mode, request: r, name, onChanged } = props;
-  const [open, setOpen] = useState(false);
-  if (!r.allowedActions.includes(mode)) return null;
+  const dialog = useDialog();
+  if (!can(r, mode)) return dialog.element;
   const label = decisionWording(r, awaitedDecision(r) ?? 'request')[mode];
   return (
     <>
@@ -26,20 +27,22 @@ export function DecideAction(props: {
         size="small"
         color={mode === 'approve' ? 'primary' : 'secondary'}
         aria-label={`${label}: ${name}`}
-        onClick={() => setOpen(true)}
+        onClick={() =>
+          dialog.open(close => (
+            <DecisionDialog
+              mode={mode}
+              requests={[r]}
+              onClose={changed => {
+                close();
+                if (changed) onChanged();
+              }}
+            />
+          ))
+        }
       >
         {label}
       </Button>
-      {open && (
-        <DecisionDialog
-          mode={mode}
-          requests={[r]}
-          onClose={changed => {
-            setOpen(false);
-            if (changed) onChanged();
-          }}
-        />
-      )}
+      {dialog.element}
     </>
   );
 }

@@ -4,6 +4,7 @@ import { OnChanged } from './ConfirmedAction';
 import { ExplainedButton } from './ExplainedButton';
 import { ExtendDialog } from './ExtendDialog';
 import { whyNoExtension } from './unavailable';
+import { can } from './can';
 
 /**
  * The holder asks for more time on active access. Offered when the backend allows it;
@@ -16,7 +17,7 @@ export function ExtendAction(props: {
 }) {
   const { request, onChanged, explain } = props;
   const [open, setOpen] = useState(false);
-  const allowed = request.allowedActions.includes('extend');
+  const allowed = can(request, 'extend');
   if (!allowed && !explain) return null;
   return (
     <>

@@ -6,6 +6,7 @@ import { AccessRequest } from '@jit-access/plugin-access-common';
 import { useState } from 'react';
 import { useRequestActions } from '../../hooks';
 import { OnChanged } from './ConfirmedAction';
+import { can } from './can';
 
 /** Star or unstar a request, when the backend allows it (its requester). */
 export function FavoriteAction(props: {
@@ -15,7 +16,7 @@ export function FavoriteAction(props: {
   const { request, onChanged } = props;
   const actions = useRequestActions();
   const [busy, setBusy] = useState(false);
-  if (!request.allowedActions.includes('favorite')) return null;
+  if (!can(request, 'favorite')) return null;
   const label = request.favorite ? 'Unstar request' : 'Star request';
   const toggle = async () => {
     setBusy(true);

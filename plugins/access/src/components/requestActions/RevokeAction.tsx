@@ -6,6 +6,7 @@ import { MAX_TEXT_LENGTH } from '../shared';
 import { summarizeResources } from '../MyAccessPage/common';
 import { ConfirmedAction, OnChanged } from './ConfirmedAction';
 import { whyNoRevoke } from './unavailable';
+import { can } from './can';
 
 /**
  * The holder revokes their active access, with an optional reason. Offered when the
@@ -20,7 +21,7 @@ export function RevokeAction(props: {
   const actions = useRequestActions();
   const fieldId = useId();
   const [reason, setReason] = useState('');
-  const allowed = request.allowedActions.includes('revoke');
+  const allowed = can(request, 'revoke');
   if (!allowed && !explain) return null;
   return (
     <ConfirmedAction

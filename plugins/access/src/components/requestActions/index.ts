@@ -13,9 +13,11 @@ export type {
   ActionResult,
   BatchActionDialogProps,
 } from './BatchActionDialog';
+export { can } from './can';
 export { CancelAction } from './CancelAction';
 export type { OnChanged } from './ConfirmedAction';
 export { DecisionDialog } from './DecisionDialog';
+export { DialogHost, useDialog } from './DialogHost';
 export type { DecisionMode } from './DecisionDialog';
 export { ExtendAction } from './ExtendAction';
 export { FavoriteAction } from './FavoriteAction';
