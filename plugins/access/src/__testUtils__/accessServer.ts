@@ -6,6 +6,7 @@
 // changes what the next GET returns. Errors use Backstage's error body, like the backend.
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import {
+  AccessApprovalKind,
   AccessAuditEntry,
   AccessBundle,
   AccessFlowSummary,
@@ -21,6 +22,7 @@ import {
 } from '@jit-access/plugin-access-common';
 import { AccessClient } from '../api';
 import { assertAnswerFits, contractProblem } from './accessContract';
+import { alreadyDecided } from './allowedActionsOf';
 import { seenBy } from './seenBy';
 
 /** The example app's backend: where the discovery API below says `access` lives. */
@@ -941,15 +943,18 @@ export class AccessBackend {
     );
   }
 
-  private assertApprover(caller: string, r: AccessRequest, _kind: string) {
-    if (!r.approvers.includes(caller))
+  private assertApprover(caller: string, r: AccessRequest, kind: string) {
+    // Admins decide break-glass reviews too, as in the backend and allowedActionsOf.
+    const admin = kind === 'review' && this.state.admins.includes(caller);
+    if (!r.approvers.includes(caller) && !admin)
       throw new HttpError(
         403,
         `You are not an approver of access request ${r.id}`,
       );
     if (caller === r.requester)
       throw new HttpError(403, 'You cannot decide on your own access request');
-    if (r.approvals.some(a => a.approver === caller && a.kind === _kind))
+    // Each extension is its own round: a vote on an earlier one does not count.
+    if (alreadyDecided({ ...r, awaiting: kind as AccessApprovalKind }, caller))
       throw new HttpError(409, `You already decided on request ${r.id}`);
   }
 

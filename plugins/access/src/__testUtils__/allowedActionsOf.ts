@@ -16,7 +16,7 @@ export interface CallerFacts {
 }
 
 /** Whether `caller` already decided what `r` waits for (each extension is a new round). */
-function alreadyDecided(r: AccessRequest, caller: string): boolean {
+export function alreadyDecided(r: AccessRequest, caller: string): boolean {
   return r.approvals.some(
     a =>
       a.approver === caller &&

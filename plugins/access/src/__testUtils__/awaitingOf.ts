@@ -7,9 +7,15 @@ import {
 
 /** The decision `r` waits for, as the backend's `pendingDecision` picks it. */
 export function awaitingOf(
-  r: Pick<AccessRequest, 'status' | 'extension' | 'breakGlass' | 'review'>,
+  r: Pick<
+    AccessRequest,
+    'status' | 'approvalType' | 'extension' | 'breakGlass' | 'review'
+  >,
 ): AccessApprovalKind | undefined {
-  if (r.status === 'pending') return 'request';
+  // Only a manual flow's pending request waits for people; an automatic one is pending
+  // while its checks run.
+  if (r.status === 'pending')
+    return r.approvalType === 'manual' ? 'request' : undefined;
   if (r.status === 'granted' && r.extension?.status === 'pending')
     return 'extension';
   if (r.breakGlass && r.review?.status === 'pending') return 'review';

@@ -13,6 +13,7 @@ import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { ApprovalsPage } from './ApprovalsPage';
 import { httpError } from '../../__testUtils__/httpError';
+import { allowedActionsOf } from '../../__testUtils__/allowedActionsOf';
 import { inMinutes, makeRequest } from '../../__testUtils__/sampleRequests';
 
 // Rendering the whole page and typing into dialogs is slow on small CI machines.
@@ -60,9 +61,22 @@ async function renderPage(
   return { alertApi };
 }
 
-/** A request in dana's queue: the backend lets her decide on it. */
+const DANA = 'user:default/dana';
+
+/**
+ * A request in dana's queue: she is one of its approvers, and it carries the actions the
+ * backend's rules give her on it (so a fixture cannot describe a state the backend never
+ * sends), unless the test says what the backend allows.
+ */
 function waiting(over: Partial<AccessRequest> = {}): AccessRequest {
-  return makeRequest({ allowedActions: ['approve', 'reject'], ...over });
+  const r = makeRequest({
+    approvers: ['user:default/bob', 'user:default/carol', DANA],
+    ...over,
+  });
+  return {
+    ...r,
+    allowedActions: over.allowedActions ?? allowedActionsOf(r, DANA),
+  };
 }
 
 const pendingWithChecks = waiting({
