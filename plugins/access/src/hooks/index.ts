@@ -18,3 +18,11 @@ export { useResourceSearch, RESOURCE_PAGE_SIZE } from './useResourceSearch';
 export type { ResourceQuery, ResourceSearchState } from './useResourceSearch';
 export { useResourceLookup } from './useResourceLookup';
 export type { LinkedResource, ResourceLookup } from './useResourceLookup';
+export { useCursorPages } from './useCursorPages';
+export type { CursorPages } from './useCursorPages';
+export { useLiveRefresh } from './useLiveRefresh';
+export {
+  rememberSubmission,
+  recallSubmission,
+  SUBMITTED_PARAM,
+} from './submissions';

@@ -3,7 +3,7 @@ import { AccessAuditEntry } from '@jit-access/plugin-access-common';
 import { useMemo } from 'react';
 import { accessApiRef } from '../api';
 import { fetchAuditCsv } from '../components/AdminPage/auditCsv';
-import { CursorPages, useCursorPages } from '../components/shared';
+import { CursorPages, useCursorPages } from './useCursorPages';
 
 /** The audit trail, newest first, one page of `pageSize` entries at a time. */
 export function useAuditTrail(pageSize: number): CursorPages<AccessAuditEntry> {

@@ -3,7 +3,7 @@ import { AccessRequest } from '@jit-access/plugin-access-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { accessApiRef } from '../api';
 import { fetchCoverage } from '../components/EntityAccess/coverage';
-import { useLiveRefresh } from '../components/shared';
+import { useLiveRefresh } from './useLiveRefresh';
 
 /** The entity history loaded so far, from {@link useEntityHistory}. */
 export interface EntityHistory {

@@ -5,7 +5,7 @@ import {
   AccessRequestStatus,
 } from '@jit-access/plugin-access-common';
 import { accessApiRef, AccessRequestView } from '../api';
-import { CursorPages, useCursorPages } from '../components/shared';
+import { CursorPages, useCursorPages } from './useCursorPages';
 
 /** What {@link useRequestList} lists. */
 export interface RequestListQuery extends AccessRequestListFilters {

@@ -2,7 +2,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { useEffect, useRef, useState } from 'react';
 import { accessApiRef } from '../api';
-import { recallSubmission, rememberSubmission } from '../components/shared';
+import { recallSubmission, rememberSubmission } from './submissions';
 
 /**
  * Newest requests looked through for a submission this tab does not remember (after a

@@ -21,7 +21,7 @@ import {
 } from '@jit-access/plugin-access-common';
 import { ReactNode, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { useFlows, useRequestList } from '../../hooks';
+import { useFlows, useRequestList, useLiveRefresh } from '../../hooks';
 import { AdminRevokeAction, DialogHost } from '../requestActions';
 import {
   ExpiryCountdown,
@@ -33,7 +33,6 @@ import {
   RelativeTime,
   RequestOverviewCells,
   StatusChip,
-  useLiveRefresh,
 } from '../shared';
 
 const PAGE_SIZE = 25;

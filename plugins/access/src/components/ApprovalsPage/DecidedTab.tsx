@@ -9,7 +9,7 @@ import {
   AccessRequest,
 } from '@jit-access/plugin-access-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { useRequestList } from '../../hooks';
+import { useRequestList, useLiveRefresh } from '../../hooks';
 import {
   formatTime,
   LoadError,
@@ -17,7 +17,6 @@ import {
   relativeTime,
   RequestOverviewCells,
   StatusChip,
-  useLiveRefresh,
 } from '../shared';
 
 const PAGE_SIZE = 25;

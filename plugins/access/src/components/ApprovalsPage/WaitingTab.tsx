@@ -12,7 +12,7 @@ import { EmptyState, Link } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { useEffect, useMemo, useState } from 'react';
-import { useRequestList } from '../../hooks';
+import { useRequestList, useLiveRefresh } from '../../hooks';
 import { requestRouteRef } from '../../routes';
 import {
   ApproveAction,
@@ -34,7 +34,6 @@ import {
   ResourceList,
   shortRef,
   StatusChip,
-  useLiveRefresh,
   VisuallyHidden,
   waitingSince,
 } from '../shared';

@@ -13,14 +13,13 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { useEntityAccess } from '../../hooks';
+import { useEntityAccess, useLiveRefresh } from '../../hooks';
 import {
   ExpiryCountdown,
   LoadError,
   permissionsOn,
   StatusChip,
   shortRef,
-  useLiveRefresh,
 } from '../shared';
 import { rememberCoverage } from './coverage';
 import { RequestAccessDialog } from './RequestAccessDialog';

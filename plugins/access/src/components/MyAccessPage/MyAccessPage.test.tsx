@@ -9,7 +9,7 @@ import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router-dom';
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import { rememberSubmission } from '../shared';
+import { rememberSubmission } from '../../hooks';
 import {
   cancelOpenRequest,
   openDialogFromTable,

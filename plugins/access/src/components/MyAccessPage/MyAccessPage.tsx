@@ -2,16 +2,12 @@ import { useAppLocation, useAppNavigate } from '@backstage/frontend-plugin-api';
 import Grid from '@material-ui/core/Grid';
 import { useCallback, useState } from 'react';
 import { newRequestRouteRef } from '../../routes';
-import {
-  SUBMITTED_PARAM,
-  useLiveRefresh,
-  useOptionalRouteRef,
-} from '../shared';
+import { useOptionalRouteRef } from '../shared';
 import { ActiveSection } from './ActiveSection';
 import { ClosedSection } from './ClosedSection';
 import { OpenSection } from './OpenSection';
 import { RecentSection } from './RecentSection';
-import { useSubmission } from '../../hooks';
+import { useSubmission, SUBMITTED_PARAM, useLiveRefresh } from '../../hooks';
 import { SubmittedBanner } from './SubmittedBanner';
 
 /**

@@ -11,8 +11,8 @@ import {
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
 import { ReactNode, useState } from 'react';
-import { CursorPages, relativeTime, StatusChip } from '../shared';
-import { useRequestList } from '../../hooks';
+import { relativeTime, StatusChip } from '../shared';
+import { useRequestList, CursorPages } from '../../hooks';
 import { AgainAction, FavoriteAction, OnChanged } from '../requestActions';
 import { PagedSection, RequestLink } from './common';
 

@@ -15,8 +15,8 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { ReactNode } from 'react';
+import { CursorPages } from '../../hooks';
 import {
-  CursorPages,
   describeResources,
   LoadError,
   useRequestLink,

@@ -7,13 +7,9 @@ import Tabs from '@material-ui/core/Tabs';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { ReactNode, useCallback, useMemo, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
-import { useFlows } from '../../hooks';
+import { useFlows, rememberSubmission, SUBMITTED_PARAM } from '../../hooks';
 import { rootRouteRef } from '../../routes';
-import {
-  rememberSubmission,
-  SUBMITTED_PARAM,
-  useOptionalRouteRef,
-} from '../shared';
+import { useOptionalRouteRef } from '../shared';
 import { BundleTab } from './BundleTab';
 import { parseDeepLink } from './logic';
 import { ResourcesTab } from './ResourcesTab';

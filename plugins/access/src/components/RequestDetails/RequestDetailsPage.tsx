@@ -15,7 +15,7 @@ import Alert from '@material-ui/lab/Alert';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { ReactNode } from 'react';
 import { useParams } from 'react-router-dom';
-import { useRequest } from '../../hooks';
+import { useRequest, useLiveRefresh } from '../../hooks';
 import {
   approvedBy,
   BreakGlassChip,
@@ -26,7 +26,6 @@ import {
   isBeingRevoked,
   LoadError,
   StatusChip,
-  useLiveRefresh,
   useRequestLink,
 } from '../shared';
 import { AccessDetails } from '../shared/AccessDetails';

@@ -1,7 +1,7 @@
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
-import { CursorPages } from './useCursorPages';
+import { CursorPages } from '../../hooks/useCursorPages';
 
 /** Page number and previous / next buttons for {@link useCursorPages}; nothing for a single page. */
 export function CursorPager(props: {

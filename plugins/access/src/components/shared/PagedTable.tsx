@@ -9,7 +9,7 @@ import TableRow from '@material-ui/core/TableRow';
 import { Progress } from '@backstage/core-components';
 import { Fragment, ReactElement, ReactNode } from 'react';
 import { CursorPager } from './CursorPager';
-import { CursorPages } from './useCursorPages';
+import { CursorPages } from '../../hooks/useCursorPages';
 import { EmptyPageRow } from './EmptyPageRow';
 import { LoadError } from './LoadError';
 

@@ -20,11 +20,8 @@ export {
   missingApprovals,
   remainingApprovers,
 } from './requestState';
-export { useLiveRefresh } from './useLiveRefresh';
 export { useOptionalRouteRef } from './useOptionalRouteRef';
 export { useRequestLink } from './useRequestLink';
-export { useCursorPages } from './useCursorPages';
-export type { CursorPages } from './useCursorPages';
 export { PagedTable } from './PagedTable';
 export { LoadError } from './LoadError';
 export { RequesterLink } from './RequesterLink';
@@ -44,8 +41,3 @@ export type { AwaitedDecision } from './awaiting';
 export { SearchParamTabs } from './SearchParamTabs';
 export type { SearchParamTab } from './SearchParamTabs';
 export { PermissionGate } from './PermissionGate';
-export {
-  rememberSubmission,
-  recallSubmission,
-  SUBMITTED_PARAM,
-} from './submissions';
