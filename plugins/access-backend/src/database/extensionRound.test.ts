@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import { resolve } from 'path';
 import { createTestDatabases } from '../__testUtils__/harness';
+import { requestRecord } from '../__testUtils__/requestRecord';
 import { AccessStore } from './AccessStore';
 import { NewRequestRecord } from './types';
 
@@ -16,32 +17,15 @@ const MIGRATION = '20261206000200_extension_round.js';
 const T0 = Date.parse('2026-12-06T08:00:00Z');
 
 function request(id: string, extensionsUsed: number): NewRequestRecord {
-  return {
-    id,
-    groupId: id,
-    requester: 'user:default/alice',
-    createdBy: 'user:default/alice',
-    flowId: 'prod-db',
-    flowTitle: 'prod-db',
-    approvalType: 'manual',
-    provisioner: 'none',
-    resources: [
-      { entityRef: 'resource:default/orders-db', permissions: ['read'] },
-    ] as NewRequestRecord['resources'],
-    justification: 'INC-7',
-    durationSeconds: 3600,
+  return requestRecord(id, {
     status: 'granted',
     approvers: ['user:default/dana'],
-    requiredApprovals: 1,
-    allowSelfApproval: false,
-    checks: [],
-    breakGlass: false,
     extensionsUsed,
     extensionsAllowed: 3,
     createdAt: T0,
     grantedAt: T0,
     expiresAt: T0 + 3600_000,
-  };
+  });
 }
 
 describe.each(databases.eachSupportedId())(

@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import { resolve } from 'path';
 import { createTestDatabases } from '../__testUtils__/harness';
+import { requestRecord } from '../__testUtils__/requestRecord';
 import { AccessStore } from './AccessStore';
 import { NewRequestRecord } from './types';
 
@@ -16,32 +17,17 @@ const T0 = Date.parse('2026-12-01T08:00:00Z');
 const HOUR = 3600_000;
 
 function request(id: string): NewRequestRecord {
-  return {
-    id,
-    groupId: id,
-    requester: 'user:default/alice',
-    createdBy: 'user:default/alice',
+  return requestRecord(id, {
     flowId: 'oncall-or-human',
     flowTitle: 'oncall-or-human',
-    approvalType: 'manual',
     provisioner: 'test',
-    resources: [
-      { entityRef: 'resource:default/orders-db', permissions: ['read'] },
-    ] as NewRequestRecord['resources'],
-    justification: 'INC-7',
     durationSeconds: 8 * 3600,
     status: 'granted',
-    approvers: [],
-    requiredApprovals: 1,
-    allowSelfApproval: false,
-    checks: [],
-    breakGlass: false,
-    extensionsUsed: 0,
     extensionsAllowed: 1,
     createdAt: T0,
     grantedAt: T0,
     expiresAt: T0 + 8 * HOUR,
-  };
+  });
 }
 
 describe.each(databases.eachSupportedId())(

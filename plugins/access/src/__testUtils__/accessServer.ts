@@ -6,6 +6,7 @@
 // changes what the next GET returns. Errors use Backstage's error body, like the backend.
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import {
+  AccessApproval,
   AccessApprovalKind,
   AccessAuditEntry,
   AccessBundle,
@@ -831,22 +832,40 @@ export class AccessBackend {
     return page(this.newestFirst(list), query);
   }
 
-  private approve(caller: string, id: string, comment?: string) {
+  /**
+   * The caller's vote on what request `id` waits for, checked as the backend checks it:
+   * the request, what it waited for, the vote's time and the approvals with the vote.
+   */
+  private vote(
+    caller: string,
+    id: string,
+    decision: (kind: AccessApprovalKind) => AccessApproval['decision'],
+    comment?: string,
+  ) {
     const r = this.find(id);
     const kind = this.waitsFor(r);
     this.assertApprover(caller, r, kind);
     const at = this.now();
-    const approvals = [
+    const approvals: AccessApproval[] = [
       ...r.approvals,
       {
         approver: caller,
-        decision:
-          kind === 'review' ? ('acknowledged' as const) : ('approved' as const),
+        decision: decision(kind),
         kind,
         ...(comment ? { comment } : {}),
         at,
       },
     ];
+    return { r, kind, at, approvals };
+  }
+
+  private approve(caller: string, id: string, comment?: string) {
+    const { r, kind, at, approvals } = this.vote(
+      caller,
+      id,
+      k => (k === 'review' ? 'acknowledged' : 'approved'),
+      comment,
+    );
     if (kind === 'review')
       return this.update(id, {
         approvals,
@@ -881,20 +900,12 @@ export class AccessBackend {
     if (typeof reason !== 'string' || !reason.trim())
       throw new HttpError(400, 'Invalid body: reason: Required');
     const text = reason.trim();
-    const r = this.find(id);
-    const kind = this.waitsFor(r);
-    this.assertApprover(caller, r, kind);
-    const at = this.now();
-    const approvals = [
-      ...r.approvals,
-      {
-        approver: caller,
-        decision: 'rejected' as const,
-        kind,
-        comment: text,
-        at,
-      },
-    ];
+    const { r, kind, at, approvals } = this.vote(
+      caller,
+      id,
+      () => 'rejected',
+      text,
+    );
     if (kind === 'extension')
       return this.update(id, {
         approvals,

@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import { resolve } from 'path';
 import { createTestDatabases } from '../../__testUtils__/harness';
+import { requestRecord } from '../../__testUtils__/requestRecord';
 import { AccessStore } from '../AccessStore';
 import { NewRequestRecord, RequestQuery } from '../types';
 
@@ -12,30 +13,12 @@ const databases = createTestDatabases();
 const T0 = Date.parse('2026-12-01T08:00:00Z');
 
 function request(id: string, requester: string): NewRequestRecord {
-  return {
-    id,
-    groupId: id,
+  return requestRecord(id, {
     requester,
-    createdBy: requester,
-    flowId: 'prod-db',
-    flowTitle: 'prod-db',
-    approvalType: 'manual',
     provisioner: 'test',
-    resources: [
-      { entityRef: 'resource:default/orders-db', permissions: ['read'] },
-    ] as NewRequestRecord['resources'],
     justification: 'x',
-    durationSeconds: 3600,
-    status: 'pending',
-    approvers: [],
-    requiredApprovals: 1,
-    allowSelfApproval: false,
-    checks: [],
-    breakGlass: false,
-    extensionsUsed: 0,
-    extensionsAllowed: 0,
     createdAt: T0,
-  };
+  });
 }
 
 describe.each(databases.eachSupportedId())('listRequests on %s', databaseId => {
