@@ -298,8 +298,9 @@ export async function createRouter(
   router.get('/requests', async (req, res) => {
     const { caller: c } = await caller(req);
     const q = req.query;
-    const view = q.view ?? 'mine';
-    const limit = q.limit ?? 50;
+    // Defaults are the spec's: the validator filled them in (and nothing unvalidated gets here).
+    const view = q.view!;
+    const limit = q.limit!;
     const statuses = statusFilter(q.status);
     const filters = listFilters(view, q);
     if (view === 'favorites') {
@@ -405,7 +406,7 @@ export async function createRouter(
       q.entityRef,
       {
         cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
-        limit: q.limit ?? 50,
+        limit: q.limit!,
       },
       credentials,
     );
@@ -441,7 +442,7 @@ export async function createRouter(
     const q = req.query;
     const { items, nextCursor } = await readAuditTrailPage(store.audit, {
       cursor: q.cursor,
-      limit: q.limit ?? 100,
+      limit: q.limit!,
       requestId: q.requestId,
     });
     if (q.format === 'csv') {

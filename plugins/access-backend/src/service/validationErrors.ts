@@ -29,7 +29,7 @@ const WHERE: Record<string, string> = {
   headers: 'header',
 };
 
-// eslint-disable-next-line no-control-regex
+// The spec's pattern for text without null characters (as written in the yaml).
 const NO_NUL_PATTERN = '^[^\\u0000]*$';
 
 function resolve(spec: SpecLike, node: Node | undefined): Node | undefined {
