@@ -27,7 +27,6 @@ import { readChainPins } from './audit/chainState';
 import { isProduction, readKeys } from './keys/readKeys';
 import { retireDevKeys } from './keys/devKeysLeft';
 import { DetailsRekeyStore } from './database/details/DetailsRekeyStore';
-import { scheduleDetailsRekey } from './provisioning/rekeyDetails';
 import { WebhookOutbox } from './webhooks/WebhookOutbox';
 import { AccessEvents } from './events/AccessEvents';
 import { CatalogDirectory } from './flows/CatalogDirectory';
@@ -130,11 +129,6 @@ export const accessPlugin = createBackendPlugin({
           await retireDevKeys({ db: store.db, keys, logger: deps.logger });
         }
         const cipher = new DetailsCipher(keys.details);
-        await scheduleDetailsRekey(deps.scheduler, {
-          store: new DetailsRekeyStore(store.db),
-          cipher,
-          logger: deps.logger,
-        });
         const outbox = new WebhookOutbox({
           store: new OutboxStore(store.db),
           webhooks: accessConfig.webhooks,
@@ -199,6 +193,11 @@ export const accessPlugin = createBackendPlugin({
           logger: deps.logger,
           outbox,
           auditChain,
+          rekey: {
+            store: new DetailsRekeyStore(store.db),
+            cipher,
+            logger: deps.logger,
+          },
         });
         deps.logger.info(
           `access: ${accessConfig.flows.length} flow(s), ${accessConfig.bundles.length} bundle(s), ${accessConfig.webhooks.length} webhook(s), expiry every ${accessConfig.expiryFrequencySeconds}s`,

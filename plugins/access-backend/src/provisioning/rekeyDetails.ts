@@ -1,4 +1,4 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { DetailsRekeyStore } from '../database/details/DetailsRekeyStore';
 import { DetailsCipher, DetailsKeyError } from './DetailsCipher';
 
@@ -53,20 +53,4 @@ export async function rekeyDetails(deps: {
     );
   }
   return { rekeyed, unreadable };
-}
-
-/** Runs {@link rekeyDetails} at start-up and every hour, on one replica at a time. */
-export async function scheduleDetailsRekey(
-  scheduler: SchedulerService,
-  deps: Parameters<typeof rekeyDetails>[0],
-): Promise<void> {
-  await scheduler.scheduleTask({
-    id: DETAILS_REKEY_TASK_ID,
-    scope: 'global',
-    frequency: { hours: 1 },
-    timeout: { minutes: 10 },
-    fn: async () => {
-      await rekeyDetails(deps);
-    },
-  });
 }
