@@ -197,14 +197,13 @@ export class Submissions {
           records.filter(r => r.status === 'pending').length,
         );
         if (options.idempotencyKey) {
-          await store.idempotency.insertIdempotency(
-            tx,
-            caller.ref,
-            options.idempotencyKey,
+          await store.idempotency.insertIdempotency(tx, {
+            principal: caller.ref,
+            key: options.idempotencyKey,
             bodyHash,
             groupId,
-            now,
-          );
+            createdAt: now,
+          });
         }
         for (const r of records) {
           await this.writer.create(tx, r, {

@@ -1,6 +1,10 @@
 import { Knex } from 'knex';
 import { Db } from '../types';
-import { IdempotencyRecord, IdempotencyStore } from './IdempotencyStore';
+import {
+  IdempotencyEntry,
+  IdempotencyRecord,
+  IdempotencyStore,
+} from './IdempotencyStore';
 
 /** {@link IdempotencyStore} on SQLite or PostgreSQL through knex. */
 export class DatabaseIdempotencyStore implements IdempotencyStore {
@@ -19,20 +23,13 @@ export class DatabaseIdempotencyStore implements IdempotencyStore {
       : undefined;
   }
 
-  async insertIdempotency(
-    tx: Db,
-    principal: string,
-    key: string,
-    bodyHash: string,
-    groupId: string,
-    now: number,
-  ): Promise<void> {
+  async insertIdempotency(tx: Db, entry: IdempotencyEntry): Promise<void> {
     await tx('access_idempotency').insert({
-      principal,
-      idem_key: key,
-      body_hash: bodyHash,
-      group_id: groupId,
-      created_at: now,
+      principal: entry.principal,
+      idem_key: entry.key,
+      body_hash: entry.bodyHash,
+      group_id: entry.groupId,
+      created_at: entry.createdAt,
     });
   }
 

@@ -8,6 +8,13 @@ export interface IdempotencyRecord {
   groupId: string;
 }
 
+/** A principal's key, what it stands for and when it was first used. */
+export interface IdempotencyEntry extends IdempotencyRecord {
+  principal: string;
+  key: string;
+  createdAt: number;
+}
+
 /**
  * Idempotency keys of submissions (`access_idempotency`), so that a retried submission
  * returns the requests it created the first time instead of creating them again.
@@ -21,14 +28,7 @@ export interface IdempotencyStore {
   ): Promise<IdempotencyRecord | undefined>;
 
   /** Records a key with the submission it created; fails if the key is taken. */
-  insertIdempotency(
-    tx: Db,
-    principal: string,
-    key: string,
-    bodyHash: string,
-    groupId: string,
-    now: number,
-  ): Promise<void>;
+  insertIdempotency(tx: Db, entry: IdempotencyEntry): Promise<void>;
 
   /**
    * Forgets keys older than the cut-off (retries come within minutes).
