@@ -12,12 +12,13 @@ import {
   PagerDutyIncidentStatus,
   PagerDutyUser,
 } from '../client/PagerDutyClient';
+import { readOptionalBoolean, readOptionalStringList } from './checkConfig';
 import {
-  readOptionalBoolean,
-  readOptionalStringList,
-  warnAboutUnknownKeys,
-} from './checkConfig';
-import { errorOutcome, findRequesterAndServices } from './requesterLookup';
+  pagerDutyCheck,
+  pagerDutyCheckFactory,
+  PagerDutyCheckType,
+} from './pagerDutyCheckType';
+import { findRequesterAndServices } from './requesterLookup';
 
 /**
  * The `type` of incident checks.
@@ -84,19 +85,7 @@ export function createIncidentCheckFactory(options: {
   /** Throws when PagerDuty is not configured. */
   getClient: () => PagerDutyClient;
 }): AccessCheckFactory {
-  return {
-    type: INCIDENT_CHECK_TYPE,
-    create({ id, config, logger }) {
-      const settings = readIncidentCheckSettings(config);
-      warnAboutUnknownKeys(config, KEYS, INCIDENT_CHECK_TYPE, logger);
-      if (!settings.entityService) {
-        logger.warn(
-          `access.checks.${id}.entityService is false: an incident on any service approves, and anyone who may trigger or acknowledge incidents in PagerDuty can open one in any service they can reach; see docs/checks.md`,
-        );
-      }
-      return createIncidentCheck(options.getClient(), settings, logger);
-    },
-  };
+  return pagerDutyCheckFactory(INCIDENT_CHECK, options.getClient);
 }
 
 /** A `pagerduty-incident` check with these settings. */
@@ -105,15 +94,7 @@ export function createIncidentCheck(
   settings: IncidentCheckSettings,
   logger?: LoggerService,
 ): AccessCheck {
-  return {
-    async run(context) {
-      try {
-        return await runIncidentCheck(client, settings, context);
-      } catch (e) {
-        return errorOutcome(client, e, logger);
-      }
-    },
-  };
+  return pagerDutyCheck(INCIDENT_CHECK, client, settings, logger);
 }
 
 async function runIncidentCheck(
@@ -203,3 +184,14 @@ function describeIncident(i: PagerDutyIncident): string {
     service ? ` (service "${service}")` : ''
   }`;
 }
+
+const INCIDENT_CHECK: PagerDutyCheckType<IncidentCheckSettings> = {
+  type: INCIDENT_CHECK_TYPE,
+  keys: KEYS,
+  read: readIncidentCheckSettings,
+  weakness: (id, settings) =>
+    settings.entityService
+      ? undefined
+      : `access.checks.${id}.entityService is false: an incident on any service approves, and anyone who may trigger or acknowledge incidents in PagerDuty can open one in any service they can reach; see docs/checks.md`,
+  run: runIncidentCheck,
+};

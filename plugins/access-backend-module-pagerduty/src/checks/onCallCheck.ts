@@ -11,9 +11,13 @@ import {
   readOptionalBoolean,
   readOptionalLevelList,
   readOptionalStringList,
-  warnAboutUnknownKeys,
 } from './checkConfig';
-import { errorOutcome, findRequesterAndServices } from './requesterLookup';
+import {
+  pagerDutyCheck,
+  pagerDutyCheckFactory,
+  PagerDutyCheckType,
+} from './pagerDutyCheckType';
+import { findRequesterAndServices } from './requesterLookup';
 
 /**
  * The `type` of on-call checks.
@@ -64,19 +68,7 @@ export function createOnCallCheckFactory(options: {
   /** Throws when PagerDuty is not configured. */
   getClient: () => PagerDutyClient;
 }): AccessCheckFactory {
-  return {
-    type: ON_CALL_CHECK_TYPE,
-    create({ id, config, logger }) {
-      const settings = readOnCallCheckSettings(config);
-      warnAboutUnknownKeys(config, KEYS, ON_CALL_CHECK_TYPE, logger);
-      if (!settings.schedules && !settings.entityService) {
-        logger.warn(
-          `access.checks.${id} sets neither schedules nor entityService: being on call anywhere in PagerDuty passes, including by an override someone makes on any schedule they may edit; see docs/checks.md`,
-        );
-      }
-      return createOnCallCheck(options.getClient(), settings, logger);
-    },
-  };
+  return pagerDutyCheckFactory(ON_CALL_CHECK, options.getClient);
 }
 
 /** A `pagerduty-oncall` check with these settings. */
@@ -85,16 +77,7 @@ export function createOnCallCheck(
   settings: OnCallCheckSettings,
   logger?: LoggerService,
 ): AccessCheck {
-  return {
-    reverify: settings.revokeWhenOffCall,
-    async run(context) {
-      try {
-        return await runOnCallCheck(client, settings, context);
-      } catch (e) {
-        return errorOutcome(client, e, logger);
-      }
-    },
-  };
+  return pagerDutyCheck(ON_CALL_CHECK, client, settings, logger);
 }
 
 interface PolicyTarget {
@@ -312,3 +295,15 @@ function notOnCallDetail(
   }
   return detail;
 }
+
+const ON_CALL_CHECK: PagerDutyCheckType<OnCallCheckSettings> = {
+  type: ON_CALL_CHECK_TYPE,
+  keys: KEYS,
+  read: readOnCallCheckSettings,
+  weakness: (id, settings) =>
+    !settings.schedules && !settings.entityService
+      ? `access.checks.${id} sets neither schedules nor entityService: being on call anywhere in PagerDuty passes, including by an override someone makes on any schedule they may edit; see docs/checks.md`
+      : undefined,
+  reverify: settings => settings.revokeWhenOffCall,
+  run: runOnCallCheck,
+};
