@@ -75,6 +75,17 @@ export function readIncidentCheckSettings(
   };
 }
 
+const INCIDENT_CHECK: PagerDutyCheckType<IncidentCheckSettings> = {
+  type: INCIDENT_CHECK_TYPE,
+  keys: KEYS,
+  read: readIncidentCheckSettings,
+  weakness: (id, settings) =>
+    settings.entityService
+      ? undefined
+      : `access.checks.${id}.entityService is false: an incident on any service approves, and anyone who may trigger or acknowledge incidents in PagerDuty can open one in any service they can reach; see docs/checks.md`,
+  run: runIncidentCheck,
+};
+
 /**
  * The `pagerduty-incident` check type: passes when an incident in one of the configured
  * statuses is assigned to the requester on each requested entity's service (on any service
@@ -184,14 +195,3 @@ function describeIncident(i: PagerDutyIncident): string {
     service ? ` (service "${service}")` : ''
   }`;
 }
-
-const INCIDENT_CHECK: PagerDutyCheckType<IncidentCheckSettings> = {
-  type: INCIDENT_CHECK_TYPE,
-  keys: KEYS,
-  read: readIncidentCheckSettings,
-  weakness: (id, settings) =>
-    settings.entityService
-      ? undefined
-      : `access.checks.${id}.entityService is false: an incident on any service approves, and anyone who may trigger or acknowledge incidents in PagerDuty can open one in any service they can reach; see docs/checks.md`,
-  run: runIncidentCheck,
-};

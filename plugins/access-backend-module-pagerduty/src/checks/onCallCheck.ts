@@ -58,6 +58,18 @@ export function readOnCallCheckSettings(config: Config): OnCallCheckSettings {
   };
 }
 
+const ON_CALL_CHECK: PagerDutyCheckType<OnCallCheckSettings> = {
+  type: ON_CALL_CHECK_TYPE,
+  keys: KEYS,
+  read: readOnCallCheckSettings,
+  weakness: (id, settings) =>
+    !settings.schedules && !settings.entityService
+      ? `access.checks.${id} sets neither schedules nor entityService: being on call anywhere in PagerDuty passes, including by an override someone makes on any schedule they may edit; see docs/checks.md`
+      : undefined,
+  reverify: settings => settings.revokeWhenOffCall,
+  run: runOnCallCheck,
+};
+
 /**
  * The `pagerduty-oncall` check type: passes when the requester is on call in PagerDuty
  * right now (optionally for given schedules, escalation levels, or the escalation policy
@@ -295,15 +307,3 @@ function notOnCallDetail(
   }
   return detail;
 }
-
-const ON_CALL_CHECK: PagerDutyCheckType<OnCallCheckSettings> = {
-  type: ON_CALL_CHECK_TYPE,
-  keys: KEYS,
-  read: readOnCallCheckSettings,
-  weakness: (id, settings) =>
-    !settings.schedules && !settings.entityService
-      ? `access.checks.${id} sets neither schedules nor entityService: being on call anywhere in PagerDuty passes, including by an override someone makes on any schedule they may edit; see docs/checks.md`
-      : undefined,
-  reverify: settings => settings.revokeWhenOffCall,
-  run: runOnCallCheck,
-};
