@@ -1,15 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AnswerCache } from './answerCache';
-import {
-  describeNetworkError,
-  errorMessageOf,
-  formatSeconds,
-  isRedirect,
-  parseRetryAfter,
-  plural,
-  redirectError,
-} from './httpHelpers';
-import { readTextWithin } from './responseBody';
+import { PagerDutyHttp, PagerDutyQuery } from './PagerDutyHttp';
 import {
   PagerDutyError,
   PagerDutyIncident,
@@ -62,14 +53,6 @@ export interface PagerDutyClientOptions {
   now?: () => number;
 }
 
-/** Retries of a 429 answer before giving up. */
-const MAX_RATE_LIMIT_RETRIES = 3;
-/** Retries of a 5xx answer (or a network error) before giving up. */
-const MAX_SERVER_ERROR_RETRIES = 2;
-const PAGE_LIMIT = 100;
-
-type Query = Record<string, string | string[] | undefined>;
-
 /**
  * Options of a call: the caller's deadline, and whether a kept answer will do.
  * @public
@@ -95,15 +78,7 @@ const ids = (values?: string[]) =>
  * @public
  */
 export class PagerDutyClient {
-  private readonly apiToken: string;
-  private readonly baseUrl: string;
-  private readonly logger?: LoggerService;
-  private readonly requestTimeoutMs: number;
-  private readonly maxRetryWaitMs: number;
-  private readonly retryBackoffMs: number;
-  private readonly maxPages: number;
-  private readonly maxResponseBytes: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly http: PagerDutyHttp;
   private readonly lookups: AnswerCache;
   private readonly answers: AnswerCache;
 
@@ -111,17 +86,20 @@ export class PagerDutyClient {
     if (!options.apiToken) {
       throw new Error('The PagerDuty client needs pagerDuty.apiToken');
     }
-    this.apiToken = options.apiToken;
-    this.baseUrl = (
-      options.apiBaseUrl || DEFAULT_PAGERDUTY_API_BASE_URL
-    ).replace(/\/+$/, '');
-    this.logger = options.logger;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
-    this.maxRetryWaitMs = options.maxRetryWaitMs ?? 2000;
-    this.retryBackoffMs = options.retryBackoffMs ?? 250;
-    this.maxPages = options.maxPages ?? 20;
-    this.maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
-    this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
+    this.http = new PagerDutyHttp({
+      apiToken: options.apiToken,
+      baseUrl: (options.apiBaseUrl || DEFAULT_PAGERDUTY_API_BASE_URL).replace(
+        /\/+$/,
+        '',
+      ),
+      logger: options.logger,
+      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      maxRetryWaitMs: options.maxRetryWaitMs ?? 2000,
+      retryBackoffMs: options.retryBackoffMs ?? 250,
+      maxPages: options.maxPages ?? 20,
+      maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
+      fetch: options.fetch ?? ((...args) => fetch(...args)),
+    });
     const maxEntries = options.cacheMaxEntries ?? 1000;
     this.lookups = new AnswerCache({
       ttlMs: options.cacheTtlMs ?? 5 * 60_000,
@@ -142,7 +120,7 @@ export class PagerDutyClient {
 
   /** Replaces the API token in a text, should it ever appear there. */
   redact(text: string): string {
-    return text.split(this.apiToken).join('***');
+    return this.http.redact(text);
   }
 
   /**
@@ -158,7 +136,7 @@ export class PagerDutyClient {
       `user:${wanted}`,
       '/users',
       async signal => {
-        const users = await this.list<PagerDutyUser>(
+        const users = await this.http.list<PagerDutyUser>(
           '/users',
           { query: email.trim() },
           'users',
@@ -189,7 +167,7 @@ export class PagerDutyClient {
       key,
       '/oncalls',
       async signal => {
-        const entries = await this.list<PagerDutyOnCall>(
+        const entries = await this.http.list<PagerDutyOnCall>(
           '/oncalls',
           {
             'user_ids[]': filter.userIds,
@@ -232,7 +210,7 @@ export class PagerDutyClient {
         `schedule:${name}`,
         '/schedules',
         async signal => {
-          const listed = await this.list<{
+          const listed = await this.http.list<{
             id: string;
             name?: string;
             summary?: string;
@@ -271,7 +249,7 @@ export class PagerDutyClient {
       async signal => {
         let body: any;
         try {
-          body = await this.getJson(path, {}, signal);
+          body = await this.http.getJson(path, {}, signal);
         } catch (e) {
           if (e instanceof PagerDutyError && e.status === 404) {
             throw new PagerDutyError(`PagerDuty has no service ${id}`, 404);
@@ -333,7 +311,7 @@ export class PagerDutyClient {
     signal: AbortSignal,
   ): Promise<PagerDutyIncident[]> {
     const open = filter.statuses.filter(s => s !== 'resolved');
-    const queries: Query[] = [];
+    const queries: PagerDutyQuery[] = [];
     if (open.length > 0) {
       queries.push({ 'statuses[]': open, date_range: 'all' });
     }
@@ -343,7 +321,7 @@ export class PagerDutyClient {
     const incidents = (
       await Promise.all(
         queries.map(query =>
-          this.list<PagerDutyIncident>(
+          this.http.list<PagerDutyIncident>(
             '/incidents',
             {
               'user_ids[]': filter.userIds,
@@ -383,187 +361,6 @@ export class PagerDutyClient {
         new PagerDutyError(
           `PagerDuty did not answer GET ${path} before the check timed out`,
         ),
-    });
-  }
-
-  /** Follows `offset`/`limit`/`more` pagination, at most `maxPages` pages. */
-  private async list<T>(
-    path: string,
-    query: Query,
-    key: string,
-    signal?: AbortSignal,
-  ): Promise<T[]> {
-    const items: T[] = [];
-    let offset = 0;
-    for (let page = 0; page < this.maxPages; page++) {
-      const body: any = await this.getJson(
-        path,
-        { ...query, limit: String(PAGE_LIMIT), offset: String(offset) },
-        signal,
-      );
-      const pageItems = body?.[key];
-      if (!Array.isArray(pageItems)) {
-        throw new PagerDutyError(
-          `PagerDuty sent a malformed answer to GET ${path} (no ${key} list)`,
-        );
-      }
-      items.push(...pageItems);
-      if (body.more !== true || pageItems.length === 0) {
-        return items;
-      }
-      offset += pageItems.length;
-    }
-    this.logger?.warn(
-      `PagerDuty GET ${path} has more than ${this.maxPages} pages; using the first ${items.length} items`,
-    );
-    return items;
-  }
-
-  private async getJson(
-    path: string,
-    query: Query,
-    signal?: AbortSignal,
-  ): Promise<unknown> {
-    const url = new URL(`${this.baseUrl}${path}`);
-    for (const [name, value] of Object.entries(query)) {
-      if (value === undefined) continue;
-      for (const v of Array.isArray(value) ? value : [value]) {
-        url.searchParams.append(name, v);
-      }
-    }
-    const what = `GET ${path}`;
-    let tries = 0;
-    let rateLimitRetries = 0;
-    let serverErrorRetries = 0;
-    const timedOut = () =>
-      new PagerDutyError(
-        signal?.aborted
-          ? `PagerDuty did not answer ${what} before the check timed out`
-          : `PagerDuty did not answer ${what} within ${formatSeconds(
-              this.requestTimeoutMs,
-            )}`,
-      );
-    const afterTries = () => `after ${tries} ${plural(tries, 'try', 'tries')}`;
-    // A network error and a 5xx are tried again, a few times, after a doubling wait.
-    const retriedServerError = async (problem: string): Promise<boolean> => {
-      if (serverErrorRetries >= MAX_SERVER_ERROR_RETRIES) return false;
-      serverErrorRetries++;
-      this.logger?.debug(`PagerDuty ${what} ${problem}; retrying`);
-      await this.sleep(
-        this.retryBackoffMs * 2 ** (serverErrorRetries - 1),
-        signal,
-        timedOut,
-      );
-      return true;
-    };
-
-    for (;;) {
-      tries++;
-      const timeout = AbortSignal.timeout(this.requestTimeoutMs);
-      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-
-      let res: Response;
-      let text: string | undefined;
-      try {
-        res = await this.fetchImpl(url, {
-          headers: {
-            Authorization: `Token token=${this.apiToken}`,
-            Accept: 'application/vnd.pagerduty+json;version=2',
-          },
-          // a redirect would carry the token elsewhere: refused below
-          redirect: 'manual',
-          signal: combined,
-        });
-        if (isRedirect(res)) {
-          await res.body?.cancel().catch(() => {});
-          throw redirectError(what, res);
-        }
-        text = await readTextWithin(res, this.maxResponseBytes);
-      } catch (e) {
-        if (e instanceof PagerDutyError) throw e;
-        if (combined.aborted) {
-          throw timedOut();
-        }
-        const reason = this.redact(describeNetworkError(e));
-        if (await retriedServerError(`failed (${reason})`)) continue;
-        throw new PagerDutyError(
-          `PagerDuty could not be reached: ${reason} ${afterTries()}`,
-        );
-      }
-
-      if (text === undefined) {
-        throw new PagerDutyError(
-          `PagerDuty sent more than ${this.maxResponseBytes} bytes in answer to ${what} (pagerDuty.maxResponseBytes)`,
-          res.status,
-        );
-      }
-      if (res.status === 429) {
-        if (rateLimitRetries < MAX_RATE_LIMIT_RETRIES) {
-          rateLimitRetries++;
-          const wait = Math.min(
-            parseRetryAfter(res.headers.get('retry-after'), Date.now()) ??
-              this.retryBackoffMs,
-            this.maxRetryWaitMs,
-          );
-          this.logger?.debug(
-            `PagerDuty ${what} rate limited; retrying in ${wait} ms`,
-          );
-          await this.sleep(wait, signal, timedOut);
-          continue;
-        }
-        throw new PagerDutyError(
-          `PagerDuty did not answer: 429 (rate limited) after ${tries} tries`,
-          429,
-        );
-      }
-      if (res.status >= 500) {
-        if (await retriedServerError(`answered ${res.status}`)) continue;
-        throw new PagerDutyError(
-          `PagerDuty did not answer: ${res.status} ${afterTries()}`,
-          res.status,
-        );
-      }
-      if (!res.ok) {
-        const message = errorMessageOf(text);
-        throw new PagerDutyError(
-          this.redact(
-            `PagerDuty answered ${res.status} to ${what}${
-              message ? `: ${message}` : ''
-            }`,
-          ),
-          res.status,
-        );
-      }
-      try {
-        return JSON.parse(text);
-      } catch {
-        throw new PagerDutyError(
-          `PagerDuty sent malformed JSON in answer to ${what}`,
-          res.status,
-        );
-      }
-    }
-  }
-
-  private sleep(
-    ms: number,
-    signal: AbortSignal | undefined,
-    timedOut: () => Error,
-  ): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(timedOut());
-        return;
-      }
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      function onAbort() {
-        clearTimeout(timer);
-        reject(timedOut());
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 }
