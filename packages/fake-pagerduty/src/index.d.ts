@@ -57,6 +57,12 @@ export interface FakeIncident {
   /** As on-call `start`; default `-15m`. */
   created_at?: string;
   urgency?: string;
+  /** Users who acknowledged it, in order (its log; the last one changed its status). */
+  acknowledged_by?: FakeRef[];
+  /** The user who resolved it (when `status` is `resolved`). */
+  resolved_by?: FakeRef;
+  /** As `created_at`; default: when it was created. */
+  resolved_at?: string;
 }
 
 /** What the fake serves: the shape of the YAML data file. */

@@ -48,6 +48,9 @@ const YAML = require('yaml');
  * @property {{ assignee: Ref }[]} [assignments] PagerDuty's own shape, instead of `assignees`
  * @property {string} [created_at] as on-call `start`
  * @property {string} [urgency]
+ * @property {Ref[]} [acknowledged_by] users who acknowledged it (its log)
+ * @property {Ref} [resolved_by] the user who resolved it (when `status` is resolved)
+ * @property {string} [resolved_at] as `created_at`; default: when it was created
  *
  * @typedef {object} FakePagerDutyData
  * @property {string} [apiToken] when set, only this token is accepted
@@ -114,7 +117,7 @@ function normalizeData(raw, source) {
   // bad times are reported now rather than on every request
   const times = /** @type {[string, string[]][]} */ ([
     ['oncalls', ['start', 'end']],
-    ['incidents', ['created_at']],
+    ['incidents', ['created_at', 'resolved_at']],
   ]);
   for (const [key, fields] of times) {
     const list = /** @type {Record<string, unknown>[] | undefined} */ (
@@ -379,6 +382,15 @@ async function startFakePagerDuty(options = {}) {
   const renderIncident = (i, index, now) => {
     const number = i.incident_number ?? index + 1;
     const createdAt = resolveTime(i.created_at ?? '-15m', now);
+    const resolved = i.status === 'resolved';
+    const resolvedAt = resolved
+      ? resolveTime(i.resolved_at ?? null, now) ?? createdAt
+      : null;
+    const acknowledgers = (i.acknowledged_by ?? []).map(idOf);
+    // who last changed its status: the resolver, the last acknowledger, or its service
+    let lastBy;
+    if (resolved) lastBy = idOf(i.resolved_by);
+    else if (i.status === 'acknowledged') lastBy = acknowledgers.at(-1);
     return {
       id: i.id,
       type: 'incident',
@@ -388,18 +400,77 @@ async function startFakePagerDuty(options = {}) {
       status: i.status,
       urgency: i.urgency ?? 'high',
       created_at: createdAt,
+      resolved_at: resolvedAt,
+      last_status_change_at: resolvedAt ?? createdAt,
+      last_status_change_by: lastBy ? userRef(lastBy) : serviceRef(i.service),
       service: serviceRef(i.service),
       // PagerDuty drops the assignments of resolved incidents
-      assignments:
-        i.status === 'resolved'
-          ? []
-          : assigneeIds(i).map(id => ({
-              at: createdAt,
-              assignee: userRef(id),
-            })),
+      assignments: resolved
+        ? []
+        : assigneeIds(i).map(id => ({
+            at: createdAt,
+            assignee: userRef(id),
+          })),
       self: `${baseUrl}/incidents/${i.id}`,
       html_url: `${baseUrl}/incidents/${i.id}`,
     };
+  };
+
+  /**
+   * An incident's log, oldest first: triggered by its service, acknowledged, resolved.
+   * @param {FakeIncident} i
+   * @param {number} index
+   * @param {number} now
+   */
+  const renderLog = (i, index, now) => {
+    const incident = renderIncident(i, index, now);
+    /**
+     * @param {string} type
+     * @param {unknown} agent
+     * @param {string | null} at
+     * @param {number} n
+     */
+    const entry = (type, agent, at, n) => ({
+      id: `R${i.id}${n}`,
+      type,
+      summary: `${type.replace(/_log_entry$/, '')} of incident #${
+        incident.incident_number
+      }`,
+      self: `${baseUrl}/log_entries/R${i.id}${n}`,
+      html_url: null,
+      created_at: at,
+      agent,
+      channel: { type: agent === incident.service ? 'api' : 'web_ui' },
+      service: incident.service,
+      incident: {
+        id: i.id,
+        type: 'incident_reference',
+        self: incident.self,
+        html_url: incident.html_url,
+      },
+      teams: [],
+    });
+    return [
+      entry('trigger_log_entry', incident.service, incident.created_at, 0),
+      ...(i.acknowledged_by ?? []).map((ref, n) =>
+        entry(
+          'acknowledge_log_entry',
+          userRef(idOf(ref)),
+          incident.created_at,
+          n + 1,
+        ),
+      ),
+      ...(incident.status === 'resolved' && i.resolved_by
+        ? [
+            entry(
+              'resolve_log_entry',
+              userRef(idOf(i.resolved_by)),
+              incident.resolved_at,
+              99,
+            ),
+          ]
+        : []),
+    ];
   };
 
   /**
@@ -421,7 +492,8 @@ async function startFakePagerDuty(options = {}) {
       limit,
       offset,
       more: offset + limit < items.length,
-      total: items.length,
+      // PagerDuty counts only when asked: `total` is null unless `total=true`
+      total: params.get('total') === 'true' ? items.length : null,
     });
   };
 
@@ -529,14 +601,17 @@ async function startFakePagerDuty(options = {}) {
       const since =
         Date.parse(params.get('since') ?? '') || until - INCIDENT_WINDOW_MS;
       const incidents = (state.incidents ?? [])
-        .map((i, index) => ({ i, index }))
+        .map((i, index) => renderIncident(i, index, now))
         .filter(
-          ({ i }) =>
-            (!userIds || assigneeIds(i).some(id => userIds.includes(id))) &&
+          i =>
+            // resolved incidents are assigned to nobody: user_ids[] never lists them
+            (!userIds ||
+              i.assignments.some(a =>
+                userIds.includes(String(a.assignee.id)),
+              )) &&
             (!statuses || statuses.includes(i.status)) &&
-            (!serviceIds || serviceIds.includes(String(idOf(i.service)))),
+            (!serviceIds || serviceIds.includes(String(i.service.id))),
         )
-        .map(({ i, index }) => renderIncident(i, index, now))
         .filter(i => {
           if (dateRange === 'all') return true;
           const created = Date.parse(i.created_at ?? '');
@@ -545,7 +620,41 @@ async function startFakePagerDuty(options = {}) {
             Number.isNaN(created) || (created >= since && created <= until)
           );
         });
+      const sortBy = params.get('sort_by');
+      if (sortBy) {
+        const m =
+          /^(incident_number|created_at|resolved_at)(?::(asc|desc))?$/.exec(
+            sortBy,
+          );
+        if (!m) {
+          sendError(res, 400, 'Invalid Input Provided', 2001);
+          return;
+        }
+        const field =
+          /** @type {'incident_number' | 'created_at' | 'resolved_at'} */ (
+            m[1]
+          );
+        const key = (/** @type {Record<string, unknown>} */ i) =>
+          field === 'incident_number'
+            ? Number(i[field])
+            : Date.parse(String(i[field] ?? '')) || 0;
+        incidents.sort((a, b) =>
+          m[2] === 'desc' ? key(b) - key(a) : key(a) - key(b),
+        );
+      }
       sendPage(res, params, 'incidents', incidents);
+      return;
+    }
+    const logMatch = /^\/incidents\/([^/]+)\/log_entries$/.exec(url.pathname);
+    if (logMatch) {
+      const id = decodeURIComponent(logMatch[1]);
+      const index = (state.incidents ?? []).findIndex(i => i.id === id);
+      if (index < 0) {
+        sendError(res, 404, 'Not Found', 2100);
+        return;
+      }
+      const incident = /** @type {FakeIncident} */ (state.incidents?.[index]);
+      sendPage(res, params, 'log_entries', renderLog(incident, index, now));
       return;
     }
     sendError(res, 404, 'Not Found', 2100);

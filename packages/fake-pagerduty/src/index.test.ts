@@ -63,8 +63,12 @@ describe('fake PagerDuty', () => {
         ],
         offset: 0,
         more: false,
-        total: 1,
+        // PagerDuty counts only when asked
+        total: null,
       });
+      expect(
+        (await get('/users?query=SAM%40acme.example&total=true')).body.total,
+      ).toBe(1);
       expect((await get('/users')).body.users).toHaveLength(6);
     });
 
@@ -189,6 +193,69 @@ describe('fake PagerDuty', () => {
       expect((await get('/incidents?date_range=last_week')).status).toBe(400);
     });
 
+    it('lists resolved incidents for nobody, by service with who resolved them, and their log, as PagerDuty does', async () => {
+      fake.setIncidents([
+        {
+          id: 'PRES001',
+          incident_number: 910,
+          title: 'Resolved by alice after bob acknowledged',
+          status: 'resolved',
+          service: 'PORD001',
+          assignees: ['PBOB001'],
+          acknowledged_by: ['PBOB001'],
+          resolved_by: 'PALICE1',
+          created_at: '-3h',
+          resolved_at: '-2h',
+        },
+        {
+          id: 'PRES002',
+          incident_number: 911,
+          title: 'Resolved by bob',
+          status: 'resolved',
+          service: 'PORD001',
+          resolved_by: 'PBOB001',
+          created_at: '-2h',
+          resolved_at: '-30m',
+        },
+      ]);
+      // resolved incidents are assigned to nobody: user_ids[] never lists them
+      expect(
+        (await get('/incidents?user_ids[]=PBOB001&statuses[]=resolved')).body
+          .incidents,
+      ).toEqual([]);
+      const { body } = await get(
+        '/incidents?statuses[]=resolved&service_ids[]=PORD001&sort_by=resolved_at:desc',
+      );
+      expect(
+        body.incidents.map((i: any) => [
+          i.incident_number,
+          i.assignments,
+          i.last_status_change_by.id,
+          i.last_status_change_by.type,
+        ]),
+      ).toEqual([
+        [911, [], 'PBOB001', 'user_reference'],
+        [910, [], 'PALICE1', 'user_reference'],
+      ]);
+      expect(body.incidents[0].resolved_at).toEqual(expect.any(String));
+      expect((await get('/incidents?sort_by=title')).status).toBe(400);
+
+      const log = await get('/incidents/PRES001/log_entries');
+      expect(
+        log.body.log_entries.map((e: any) => [
+          e.type,
+          e.agent.id,
+          e.agent.type,
+        ]),
+      ).toEqual([
+        ['trigger_log_entry', 'PORD001', 'service_reference'],
+        ['acknowledge_log_entry', 'PBOB001', 'user_reference'],
+        ['resolve_log_entry', 'PALICE1', 'user_reference'],
+      ]);
+      expect(log.body).toMatchObject({ offset: 0, more: false });
+      expect((await get('/incidents/PNOPE/log_entries')).status).toBe(404);
+    });
+
     it('replaces on-calls and incidents through the admin endpoints, and resets to the file', async () => {
       let res = await fetch(`${fake.url}/__admin/oncalls`, {
         method: 'PUT',
@@ -288,7 +355,7 @@ describe('fake PagerDuty', () => {
         limit: 25,
         offset: 0,
         more: true,
-        total: 120,
+        total: null,
       });
       expect(first.body.users).toHaveLength(25);
 

@@ -11,10 +11,12 @@ export {
   DEFAULT_PAGERDUTY_API_BASE_URL,
 } from './client/PagerDutyClient';
 export type {
+  PagerDutyAgent,
   PagerDutyCallOptions,
   PagerDutyClientOptions,
   PagerDutyIncident,
   PagerDutyIncidentStatus,
+  PagerDutyLogEntry,
   PagerDutyOnCall,
   PagerDutyReference,
   PagerDutySchedule,

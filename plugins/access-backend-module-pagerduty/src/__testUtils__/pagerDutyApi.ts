@@ -33,9 +33,15 @@ export interface ApiState {
     title: string;
     status: string;
     service: { id: string; summary: string };
+    /** Who it is assigned to while open; PagerDuty lists none once it is resolved. */
     assignments: { assignee: { id: string } }[];
     /** ISO time; without it, opened just now. */
     created_at?: string;
+    /** User ids who acknowledged it (its log, and who last changed it while acknowledged). */
+    acknowledgers?: string[];
+    /** The user id who resolved it, and when (ISO; default now); only when resolved. */
+    resolver?: string;
+    resolved_at?: string;
   }[];
   /** The most items one page holds (PagerDuty may give fewer than asked for). */
   pageSize: number;
@@ -105,6 +111,7 @@ export function initialState(): ApiState {
         status: 'acknowledged',
         service: { id: 'PORD001', summary: 'Orders service' },
         assignments: [{ assignee: { id: 'PBOB001' } }],
+        acknowledgers: ['PBOB001'],
       },
       {
         id: 'PINC043',
@@ -206,23 +213,85 @@ export function pagerDutyHandlers(state: ApiState) {
       }
       // PagerDuty's default window: incidents opened in the last 30 days
       const since = Date.now() - 30 * 24 * 3600_000;
-      return page(
-        params,
-        'incidents',
-        state.incidents.filter(
-          i =>
-            (params.getAll('user_ids[]').length === 0 ||
-              i.assignments.some(a =>
-                params.getAll('user_ids[]').includes(a.assignee.id),
-              )) &&
-            filter(params, 'statuses', i.status) &&
-            filter(params, 'service_ids', i.service.id) &&
-            (dateRange === 'all' ||
-              !i.created_at ||
-              Date.parse(i.created_at) >= since),
-        ),
+      const userIds = params.getAll('user_ids[]');
+      const listed = state.incidents.map(renderIncident).filter(
+        i =>
+          // resolved incidents are assigned to nobody, so user_ids[] never lists them
+          (userIds.length === 0 ||
+            i.assignments.some(a => userIds.includes(a.assignee.id))) &&
+          filter(params, 'statuses', i.status) &&
+          filter(params, 'service_ids', i.service.id) &&
+          (dateRange === 'all' ||
+            !i.created_at ||
+            Date.parse(i.created_at) >= since),
       );
+      if (params.get('sort_by') === 'resolved_at:desc') {
+        listed.sort(
+          (a, b) =>
+            Date.parse(b.resolved_at ?? '') - Date.parse(a.resolved_at ?? ''),
+        );
+      }
+      return page(params, 'incidents', listed);
     }),
+    http.get(
+      `${BASE_URL}/incidents/:id/log_entries`,
+      ({ request, params: p }) => {
+        const params = seen(request);
+        const incident = state.incidents.find(i => i.id === p.id);
+        if (!incident) {
+          return HttpResponse.json(
+            { error: { message: 'Not Found', code: 2100 } },
+            { status: 404 },
+          );
+        }
+        return page(params, 'log_entries', logOf(incident));
+      },
+    ),
+  ];
+}
+
+type ApiIncident = ApiState['incidents'][number];
+
+const userAgent = (id: string) => ({
+  id,
+  type: 'user_reference',
+  summary: id,
+});
+
+/** An incident as `GET /incidents` shows it. */
+function renderIncident(i: ApiIncident) {
+  const { acknowledgers, resolver, resolved_at: resolvedAt, ...fields } = i;
+  const resolved = i.status === 'resolved';
+  const lastBy = resolved ? resolver : acknowledgers?.at(-1);
+  return {
+    ...fields,
+    assignments: resolved ? [] : i.assignments,
+    resolved_at: resolved ? resolvedAt ?? new Date().toISOString() : null,
+    last_status_change_by: lastBy
+      ? userAgent(lastBy)
+      : { ...i.service, type: 'service_reference' },
+  };
+}
+
+/** Its log, oldest first: triggered by its service, then acknowledged, then resolved. */
+function logOf(i: ApiIncident) {
+  const at = i.created_at ?? new Date().toISOString();
+  const entry = (type: string, agent: object, n: number) => ({
+    id: `L${i.id}${n}`,
+    type,
+    summary: type,
+    created_at: at,
+    agent,
+    incident: { id: i.id, type: 'incident_reference' },
+  });
+  return [
+    entry('trigger_log_entry', { ...i.service, type: 'service_reference' }, 0),
+    ...(i.acknowledgers ?? []).map((id, n) =>
+      entry('acknowledge_log_entry', userAgent(id), n + 1),
+    ),
+    ...(i.status === 'resolved' && i.resolver
+      ? [entry('resolve_log_entry', userAgent(i.resolver), 99)]
+      : []),
   ];
 }
 

@@ -134,11 +134,117 @@ describe('pagerduty-incident', () => {
       outcome: 'passed',
       detail: BOB_INCIDENT,
     });
-    api.state.incidents[0].status = 'resolved';
+    Object.assign(api.state.incidents[0], {
+      status: 'resolved',
+      resolver: 'PBOB001',
+      resolved_at: fortyDaysAgo,
+    });
     const resolved = await incidentCheck({ statuses: ['resolved'] });
     expect(await resolved.run(forOrders('bob@acme.example'))).toEqual({
       outcome: 'failed',
-      detail: `no resolved PagerDuty incident assigned to bob@acme.example ${ON_ORDERS}`,
+      detail: `no resolved PagerDuty incident assigned to bob@acme.example (resolved: acknowledged or resolved by them in the last 1d) ${ON_ORDERS}`,
+    });
+  });
+
+  describe('resolved incidents (assigned to nobody once resolved)', () => {
+    const RESOLVED_BY_BOB =
+      'incident #1042 "Orders API: checkout failing with 5xx" is resolved (service "Orders service")';
+    const resolve = (by: string, hoursAgo = 1) =>
+      Object.assign(api.state.incidents[0], {
+        status: 'resolved',
+        resolver: by,
+        resolved_at: new Date(Date.now() - hoursAgo * 3600_000).toISOString(),
+      });
+
+    it('passes for the requester who resolved it', async () => {
+      resolve('PBOB001');
+      const check = await incidentCheck({ statuses: ['resolved'] });
+      expect(await check.run(forOrders('bob@acme.example'))).toEqual({
+        outcome: 'passed',
+        detail: RESOLVED_BY_BOB,
+      });
+      // who resolved it is in the incident itself: no log needed
+      expect(
+        api.state.requests.filter(r => r.url.pathname.endsWith('/log_entries')),
+      ).toHaveLength(0);
+    });
+
+    it('passes for the requester who acknowledged it, whoever resolved it (from its log)', async () => {
+      resolve('PALICE1');
+      const check = await incidentCheck({ statuses: ['resolved'] });
+      expect(await check.run(forOrders('bob@acme.example'))).toEqual({
+        outcome: 'passed',
+        detail: RESOLVED_BY_BOB,
+      });
+      expect(api.state.requests.map(r => r.url.pathname).at(-1)).toBe(
+        '/incidents/PINC042/log_entries',
+      );
+    });
+
+    it('does not pass for someone who neither acknowledged nor resolved it', async () => {
+      resolve('PALICE1');
+      const check = await incidentCheck({ statuses: ['resolved'] });
+      expect(await check.run(forOrders('dana@acme.example'))).toMatchObject({
+        outcome: 'failed',
+      });
+    });
+
+    it('counts only incidents resolved within resolvedWithin (default one day)', async () => {
+      resolve('PBOB001', 30);
+      expect(
+        await (
+          await incidentCheck({ statuses: ['resolved'] })
+        ).run(forOrders('bob@acme.example')),
+      ).toMatchObject({ outcome: 'failed' });
+      expect(
+        await (
+          await incidentCheck({ statuses: ['resolved'], resolvedWithin: '2d' })
+        ).run(forOrders('bob@acme.example')),
+      ).toEqual({ outcome: 'passed', detail: RESOLVED_BY_BOB });
+    });
+
+    it('refuses a resolvedWithin that is not a duration up to 30 days', async () => {
+      await expect(
+        incidentCheck({ statuses: ['resolved'], resolvedWithin: '45d' }),
+      ).rejects.toThrow(/^resolvedWithin must be a duration from 1s to 30d/);
+      await expect(
+        incidentCheck({ statuses: ['resolved'], resolvedWithin: 'soon' }),
+      ).rejects.toThrow(/resolvedWithin/);
+    });
+
+    it('is an error, not a guess, when too many resolved incidents would need their log read', async () => {
+      api.state.incidents = Array.from({ length: 12 }, (_, n) => ({
+        id: `PRES${n}`,
+        incident_number: 2000 + n,
+        title: `Old alert ${n}`,
+        status: 'resolved',
+        service: { id: 'PORD001', summary: 'Orders service' },
+        assignments: [],
+        resolver: 'PALICE1',
+        resolved_at: new Date(Date.now() - (n + 1) * 60_000).toISOString(),
+      }));
+      const check = await incidentCheck({ statuses: ['resolved'] });
+      expect(await check.run(forOrders('bob@acme.example'))).toEqual({
+        outcome: 'error',
+        detail:
+          'more than 10 resolved incidents to look through for bob@acme.example; could not tell whether they handled one',
+      });
+    });
+
+    it('still passes on an open incident assigned to the requester when resolved ones count too', async () => {
+      const check = await incidentCheck({
+        statuses: ['acknowledged', 'resolved'],
+      });
+      expect(await check.run(forOrders('bob@acme.example'))).toEqual({
+        outcome: 'passed',
+        detail: BOB_INCIDENT,
+      });
+      // the open incident covered the service: no resolved incidents were asked for
+      expect(
+        api.state.requests.filter(r =>
+          r.url.searchParams.getAll('statuses[]').includes('resolved'),
+        ),
+      ).toHaveLength(0);
     });
   });
 

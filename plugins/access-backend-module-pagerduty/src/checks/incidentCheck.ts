@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import {
   AccessCheck,
   AccessCheckContext,
@@ -10,7 +11,6 @@ import {
   PagerDutyClient,
   PagerDutyIncident,
   PagerDutyIncidentStatus,
-  PagerDutyUser,
 } from '../client/PagerDutyClient';
 import { readOptionalBoolean, readOptionalStringList } from './checkConfig';
 import {
@@ -19,6 +19,7 @@ import {
   PagerDutyCheckType,
 } from './pagerDutyCheckType';
 import { findRequesterAndServices } from './requesterLookup';
+import { resolvedIncidentsHandledBy } from './resolvedIncidents';
 
 /**
  * The `type` of incident checks.
@@ -44,9 +45,15 @@ export interface IncidentCheckSettings {
    * any incident counts, including one the requester opened in a service of their own.
    */
   entityService: boolean;
+  /**
+   * With `resolved` among the statuses: how recently the requester must have acknowledged
+   * or resolved the incident, in milliseconds (default 24 hours, at most 30 days).
+   */
+  resolvedWithinMs: number;
 }
 
-const KEYS = ['statuses', 'entityService'];
+const KEYS = ['statuses', 'entityService', 'resolvedWithin'];
+const DAY_MS = 24 * 3600_000;
 
 /** Reads and validates the settings; errors name the bad key. */
 export function readIncidentCheckSettings(
@@ -72,7 +79,25 @@ export function readIncidentCheckSettings(
       ...new Set((statuses as PagerDutyIncidentStatus[]) ?? ['acknowledged']),
     ],
     entityService: readOptionalBoolean(config, 'entityService') ?? true,
+    resolvedWithinMs: readResolvedWithin(config),
   };
+}
+
+/**
+ * PagerDuty lists resolved incidents opened in the last month only, so a longer window
+ * would promise what the check cannot see.
+ */
+function readResolvedWithin(config: Config): number {
+  if (!config.has('resolvedWithin')) return DAY_MS;
+  const ms = durationToMilliseconds(
+    readDurationFromConfig(config, { key: 'resolvedWithin' }),
+  );
+  if (!(ms > 0 && ms <= 30 * DAY_MS)) {
+    throw new Error(
+      'resolvedWithin must be a duration from 1s to 30d, e.g. 4h or 1d',
+    );
+  }
+  return ms;
 }
 
 const INCIDENT_CHECK: PagerDutyCheckType<IncidentCheckSettings> = {
@@ -126,20 +151,48 @@ async function runIncidentCheck(
   const serviceIds = targets
     ? [...new Set(targets.map(t => t.serviceId))]
     : undefined;
-  const incidents = await client.listIncidents(
-    { userIds: [user.id], statuses: settings.statuses, serviceIds },
-    { signal: context.signal },
+  const open = settings.statuses.filter(
+    (s): s is Exclude<PagerDutyIncidentStatus, 'resolved'> => s !== 'resolved',
   );
+  const assigned =
+    open.length > 0
+      ? await client.listIncidents(
+          { userIds: [user.id], statuses: open, serviceIds },
+          { signal: context.signal },
+        )
+      : [];
   // the filters are applied here too: an answer that ignored one must not approve
-  const matching = incidents.filter(
+  const matching = assigned.filter(
     i =>
-      settings.statuses.includes(i.status) &&
+      open.includes(i.status as (typeof open)[number]) &&
       (!serviceIds || (!!i.service && serviceIds.includes(i.service.id))) &&
-      isAssignedTo(i, user),
+      (i.assignments ?? []).some(a => a?.assignee?.id === user.id),
   );
+  const uncoveredIds = (serviceIds ?? []).filter(
+    id => !matching.some(i => i.service?.id === id),
+  );
+  if (
+    settings.statuses.includes('resolved') &&
+    (serviceIds ? uncoveredIds.length > 0 : matching.length === 0)
+  ) {
+    matching.push(
+      ...(await resolvedIncidentsHandledBy(client, user, {
+        serviceIds: serviceIds ? uncoveredIds : undefined,
+        since: Date.now() - settings.resolvedWithinMs,
+        signal: context.signal,
+      })),
+    );
+  }
 
   const statusText = orList(settings.statuses);
-  const who = user.email;
+  // resolved incidents are assigned to nobody: the requester must have handled one
+  const who = settings.statuses.includes('resolved')
+    ? `${
+        user.email
+      } (resolved: acknowledged or resolved by them in the last ${formatWindow(
+        settings.resolvedWithinMs,
+      )})`
+    : user.email;
   if (!targets) {
     if (matching.length > 0) {
       return { outcome: 'passed', detail: describeIncident(matching[0]) };
@@ -172,14 +225,12 @@ async function runIncidentCheck(
   };
 }
 
-/**
- * Resolved incidents have no assignments left; PagerDuty's `user_ids[]` filter decides for
- * them. Otherwise the requester must be one of the assignees.
- */
-function isAssignedTo(incident: PagerDutyIncident, user: PagerDutyUser) {
-  const assignments = incident.assignments ?? [];
-  if (assignments.length === 0) return incident.status === 'resolved';
-  return assignments.some(a => a?.assignee?.id === user.id);
+/** E.g. `24h`, `90m`, `2d`. */
+function formatWindow(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes % (24 * 60) === 0) return `${minutes / (24 * 60)}d`;
+  if (minutes % 60 === 0) return `${minutes / 60}h`;
+  return `${Math.max(minutes, 1)}m`;
 }
 
 function orList(items: string[]): string {

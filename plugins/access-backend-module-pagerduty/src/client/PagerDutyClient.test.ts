@@ -46,36 +46,59 @@ describe('PagerDutyClient', () => {
     ]);
   });
 
-  it('asks for open incidents however old (date_range=all), resolved ones only recent', async () => {
+  it('asks for open incidents however old (date_range=all), assigned to the user', async () => {
     await testClient().listIncidents({
       userIds: ['PBOB001'],
       statuses: ['acknowledged', 'triggered'],
     });
     expect(api.state.requests).toHaveLength(1);
-    let { url } = api.state.requests[0];
+    const { url } = api.state.requests[0];
     expect(url.pathname).toBe('/incidents');
     expect(url.searchParams.get('date_range')).toBe('all');
+    expect(url.searchParams.getAll('user_ids[]')).toEqual(['PBOB001']);
     expect(url.searchParams.getAll('statuses[]')).toEqual([
       'acknowledged',
       'triggered',
     ]);
+  });
 
-    api.state.requests.length = 0;
-    await testClient().listIncidents({
-      userIds: ['PBOB001'],
-      statuses: ['acknowledged', 'resolved'],
+  it("asks for resolved incidents by service in PagerDuty's default window, and reads their log", async () => {
+    api.state.incidents[0] = {
+      ...api.state.incidents[0],
+      status: 'resolved',
+      resolver: 'PALICE1',
+    };
+    const client = testClient();
+    const resolved = await client.listResolvedIncidents({
+      serviceIds: ['PORD001'],
     });
-    expect(
-      api.state.requests.map(r => [
-        r.url.searchParams.getAll('statuses[]'),
-        r.url.searchParams.get('date_range'),
-      ]),
-    ).toEqual([
-      [['acknowledged'], 'all'],
-      [['resolved'], null],
+    expect(resolved).toEqual([
+      expect.objectContaining({
+        id: 'PINC042',
+        assignments: [],
+        last_status_change_by: expect.objectContaining({
+          id: 'PALICE1',
+          type: 'user_reference',
+        }),
+      }),
     ]);
-    ({ url } = api.state.requests[1]);
-    expect(url.searchParams.getAll('user_ids[]')).toEqual(['PBOB001']);
+    const { url } = api.state.requests[0];
+    expect(url.searchParams.getAll('statuses[]')).toEqual(['resolved']);
+    expect(url.searchParams.getAll('service_ids[]')).toEqual(['PORD001']);
+    // user_ids[] would list nothing: resolved incidents are assigned to nobody
+    expect(url.searchParams.has('user_ids[]')).toBe(false);
+    expect(url.searchParams.has('date_range')).toBe(false);
+    expect(url.searchParams.get('sort_by')).toBe('resolved_at:desc');
+
+    const log = await client.listIncidentLogEntries('PINC042');
+    expect(log.map(e => [e.type, e.agent?.id])).toEqual([
+      ['trigger_log_entry', 'PORD001'],
+      ['acknowledge_log_entry', 'PBOB001'],
+      ['resolve_log_entry', 'PALICE1'],
+    ]);
+    expect(api.state.requests[1].url.pathname).toBe(
+      '/incidents/PINC042/log_entries',
+    );
   });
 
   it('follows pagination across pages', async () => {

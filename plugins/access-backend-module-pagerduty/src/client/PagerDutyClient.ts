@@ -5,6 +5,7 @@ import {
   PagerDutyError,
   PagerDutyIncident,
   PagerDutyIncidentStatus,
+  PagerDutyLogEntry,
   PagerDutyOnCall,
   PagerDutyService,
   PagerDutySchedule,
@@ -276,16 +277,16 @@ export class PagerDutyClient {
   }
 
   /**
-   * Incidents assigned to these users in these statuses, optionally on these services.
-   * Open incidents (triggered, acknowledged) count however long ago they were opened, so
-   * they are asked for with `date_range=all` (PagerDuty otherwise lists only incidents
-   * opened in the last 30 days); resolved ones only within PagerDuty's default window, so
-   * that an incident resolved long ago does not count.
+   * Open incidents (triggered, acknowledged) assigned to these users, optionally on these
+   * services. They count however long ago they were opened, so they are asked for with
+   * `date_range=all` (PagerDuty otherwise lists only incidents opened in the last month).
+   * Resolved incidents are assigned to nobody, so PagerDuty never lists them for
+   * `user_ids[]`: see {@link PagerDutyClient.listResolvedIncidents}.
    */
   async listIncidents(
     filter: {
       userIds: string[];
-      statuses: PagerDutyIncidentStatus[];
+      statuses: Exclude<PagerDutyIncidentStatus, 'resolved'>[];
       serviceIds?: string[];
     },
     options?: PagerDutyCallOptions,
@@ -297,43 +298,86 @@ export class PagerDutyClient {
       this.answers,
       key,
       '/incidents',
-      signal => this.loadIncidents(filter, signal),
+      signal =>
+        this.loadIncidents(
+          {
+            'user_ids[]': filter.userIds,
+            'statuses[]': filter.statuses,
+            'service_ids[]': filter.serviceIds,
+            date_range: 'all',
+          },
+          signal,
+        ),
+      options,
+    );
+  }
+
+  /**
+   * Incidents resolved in PagerDuty's default window (opened in the last month), newest
+   * resolution first, optionally on these services. Who acknowledged or resolved one is
+   * in its log ({@link PagerDutyClient.listIncidentLogEntries}).
+   */
+  async listResolvedIncidents(
+    filter: { serviceIds?: string[] },
+    options?: PagerDutyCallOptions,
+  ): Promise<PagerDutyIncident[]> {
+    return this.shared(
+      this.answers,
+      `resolved:${ids(filter.serviceIds)}`,
+      '/incidents',
+      signal =>
+        this.loadIncidents(
+          {
+            'statuses[]': ['resolved'],
+            'service_ids[]': filter.serviceIds,
+            sort_by: 'resolved_at:desc',
+          },
+          signal,
+        ),
+      options,
+    );
+  }
+
+  /** An incident's log: who triggered, acknowledged, reassigned or resolved it, and when. */
+  async listIncidentLogEntries(
+    incidentId: string,
+    options?: PagerDutyCallOptions,
+  ): Promise<PagerDutyLogEntry[]> {
+    const path = `/incidents/${encodeURIComponent(incidentId)}/log_entries`;
+    return this.shared(
+      this.answers,
+      `log:${incidentId}`,
+      path,
+      async signal => {
+        const entries = await this.http.list<PagerDutyLogEntry>(
+          path,
+          {},
+          'log_entries',
+          signal,
+        );
+        for (const e of entries) {
+          if (!e || typeof e.type !== 'string') {
+            throw new PagerDutyError(
+              `PagerDuty sent a malformed answer to GET /incidents/{id}/log_entries (an entry without type)`,
+            );
+          }
+        }
+        return entries;
+      },
       options,
     );
   }
 
   private async loadIncidents(
-    filter: {
-      userIds: string[];
-      statuses: PagerDutyIncidentStatus[];
-      serviceIds?: string[];
-    },
+    query: PagerDutyQuery,
     signal: AbortSignal,
   ): Promise<PagerDutyIncident[]> {
-    const open = filter.statuses.filter(s => s !== 'resolved');
-    const queries: PagerDutyQuery[] = [];
-    if (open.length > 0) {
-      queries.push({ 'statuses[]': open, date_range: 'all' });
-    }
-    if (filter.statuses.includes('resolved')) {
-      queries.push({ 'statuses[]': ['resolved'] });
-    }
-    const incidents = (
-      await Promise.all(
-        queries.map(query =>
-          this.http.list<PagerDutyIncident>(
-            '/incidents',
-            {
-              'user_ids[]': filter.userIds,
-              'service_ids[]': filter.serviceIds,
-              ...query,
-            },
-            'incidents',
-            signal,
-          ),
-        ),
-      )
-    ).flat();
+    const incidents = await this.http.list<PagerDutyIncident>(
+      '/incidents',
+      query,
+      'incidents',
+      signal,
+    );
     for (const i of incidents) {
       if (!i || typeof i.id !== 'string' || typeof i.status !== 'string') {
         throw new PagerDutyError(

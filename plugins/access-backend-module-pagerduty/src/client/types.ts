@@ -61,8 +61,33 @@ export interface PagerDutyIncident {
   title: string;
   status: PagerDutyIncidentStatus;
   service: PagerDutyReference;
+  /** Empty once the incident is resolved. */
   assignments?: { assignee: PagerDutyReference }[];
+  /** When it was resolved; `null` while it is open. */
+  resolved_at?: string | null;
+  /** Who last changed its status (for a resolved incident: who resolved it). */
+  last_status_change_by?: PagerDutyAgent;
   html_url?: string;
+}
+
+/**
+ * Who did something in PagerDuty: a user, or a service or integration acting on its own.
+ * @public
+ */
+export interface PagerDutyAgent extends PagerDutyReference {
+  type: 'user_reference' | 'service_reference' | 'integration_reference';
+}
+
+/**
+ * One entry of an incident's log (`GET /incidents/{id}/log_entries`), e.g.
+ * `acknowledge_log_entry` or `resolve_log_entry`.
+ * @public
+ */
+export interface PagerDutyLogEntry {
+  id: string;
+  type: string;
+  created_at: string;
+  agent?: PagerDutyAgent;
 }
 
 /**
