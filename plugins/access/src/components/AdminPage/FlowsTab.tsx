@@ -21,7 +21,7 @@ import {
 import { ReactNode } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useFlows } from '../../hooks';
-import { formatSeconds, LoadError } from '../shared';
+import { formatSeconds, LoadedList, LoadError } from '../shared';
 
 /** How many matching entities are named; the rest is only counted. */
 export const MATCH_PREVIEW = 20;
@@ -243,21 +243,26 @@ function FlowDetails(props: { flow: AccessFlowSummary }) {
 
 /** The configured flows in precedence order (the first matching flow decides). */
 export function FlowsTab() {
-  const classes = useStyles();
   const flows = useFlows();
-  if (flows.loading) return <Progress />;
-  if (flows.error)
-    return (
-      <LoadError what="the flows" error={flows.error} onRetry={flows.retry} />
-    );
-  if (!flows.value?.length)
-    return (
-      <EmptyState
-        missing="info"
-        title="No flows configured"
-        description="Nobody can request access until flows are configured under access.flows in app-config.yaml."
-      />
-    );
+  return (
+    <LoadedList
+      state={flows}
+      what="the flows"
+      empty={
+        <EmptyState
+          missing="info"
+          title="No flows configured"
+          description="Nobody can request access until flows are configured under access.flows in app-config.yaml."
+        />
+      }
+    >
+      {value => <FlowList flows={value} />}
+    </LoadedList>
+  );
+}
+
+function FlowList(props: { flows: AccessFlowSummary[] }) {
+  const classes = useStyles();
   return (
     <>
       <Typography variant="body2" paragraph>
@@ -265,7 +270,7 @@ export function FlowsTab() {
         lists the requester, matches the entity and offers the permission
         decides. Expand a flow to see its rules and the entities it matches.
       </Typography>
-      {flows.value.map((flow, i) => (
+      {props.flows.map((flow, i) => (
         <Accordion key={flow.id} TransitionProps={{ unmountOnExit: true }}>
           <AccordionSummary
             expandIcon={<ExpandMoreIcon />}

@@ -1,4 +1,4 @@
-import { EmptyState, Progress } from '@backstage/core-components';
+import { EmptyState } from '@backstage/core-components';
 import Checkbox from '@material-ui/core/Checkbox';
 import FormControl from '@material-ui/core/FormControl';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
@@ -19,7 +19,7 @@ import {
 } from '@jit-access/plugin-access-common';
 import { useCallback, useMemo, useState } from 'react';
 import { useBundles } from '../../hooks';
-import { LoadError, shortRef } from '../shared';
+import { LoadedList, shortRef } from '../shared';
 import { RequestForm, RequestTarget, useItemError } from './RequestForm';
 
 const NO_FLOWS: string[] = [];
@@ -77,157 +77,158 @@ export function BundleTab(props: {
     [ticked],
   );
 
-  if (bundles.loading) return <Progress />;
-  if (bundles.error)
-    return (
-      <LoadError what="bundles" error={bundles.error} onRetry={bundles.retry} />
-    );
-  if (!bundles.value?.length)
-    return (
-      <EmptyState
-        missing="content"
-        title="No bundles"
-        description="Your platform team has not configured any bundles. Request resources one by one on the Resources tab."
-      />
-    );
-
-  const unknownLinked =
-    initialBundleId && !bundles.value.some(b => b.id === initialBundleId);
   const erroredRef =
     itemError !== undefined ? ticked[itemError.index]?.entityRef : undefined;
 
   return (
-    <Grid container spacing={3}>
-      <Grid item xs={12} md={6}>
-        <Paper variant="outlined" className={classes.panel}>
-          {unknownLinked && (
-            <Alert severity="warning">
-              No bundle "{initialBundleId}". Pick one of these.
-            </Alert>
-          )}
-          <FormControl component="fieldset">
-            <FormLabel component="legend">Bundle</FormLabel>
-            <RadioGroup
-              aria-label="Bundle"
-              name="bundle"
-              value={pickedId ?? ''}
-              onChange={e => {
-                setPickedId(e.target.value);
-                setUnticked(new Set());
-              }}
-            >
-              {bundles.value.map(b => (
-                <FormControlLabel
-                  key={b.id}
-                  value={b.id}
-                  control={<Radio color="primary" />}
-                  label={
-                    <span>
-                      {b.title}{' '}
-                      <Typography
-                        component="span"
-                        variant="caption"
-                        color="textSecondary"
-                      >
-                        ({b.resources.length} resource
-                        {b.resources.length === 1 ? '' : 's'})
-                        {b.description ? ` — ${b.description}` : ''}
-                      </Typography>
-                    </span>
-                  }
-                />
-              ))}
-            </RadioGroup>
-          </FormControl>
-        </Paper>
-      </Grid>
-      <Grid item xs={12} md={6}>
-        <Paper variant="outlined" className={classes.panel}>
-          {!bundle ? (
-            <Typography variant="body1">
-              Pick a bundle to see its resources.
-            </Typography>
-          ) : (
-            <>
-              <Typography variant="h6" component="h3">
-                {bundle.title}: {ticked.length} of {bundle.resources.length}{' '}
-                selected
-              </Typography>
-              <FormControlLabel
-                control={
-                  <Checkbox
-                    color="primary"
-                    checked={unticked.size === 0}
-                    indeterminate={
-                      unticked.size > 0 &&
-                      unticked.size < bundle.resources.length
-                    }
-                    onChange={() =>
-                      setUnticked(
-                        unticked.size === 0
-                          ? new Set(bundle.resources.map((_, i) => i))
-                          : new Set(),
-                      )
-                    }
-                  />
-                }
-                label="All resources"
-              />
-              <List dense className={classes.list}>
-                {bundle.resources.map((r, i) => (
-                  <ListItem
-                    key={r.entityRef}
-                    className={
-                      erroredRef === r.entityRef ? classes.itemError : undefined
-                    }
-                  >
+    <LoadedList
+      state={bundles}
+      what="bundles"
+      empty={
+        <EmptyState
+          missing="content"
+          title="No bundles"
+          description="Your platform team has not configured any bundles. Request resources one by one on the Resources tab."
+        />
+      }
+    >
+      {list => (
+        <Grid container spacing={3}>
+          <Grid item xs={12} md={6}>
+            <Paper variant="outlined" className={classes.panel}>
+              {initialBundleId && !list.some(b => b.id === initialBundleId) && (
+                <Alert severity="warning">
+                  No bundle "{initialBundleId}". Pick one of these.
+                </Alert>
+              )}
+              <FormControl component="fieldset">
+                <FormLabel component="legend">Bundle</FormLabel>
+                <RadioGroup
+                  aria-label="Bundle"
+                  name="bundle"
+                  value={pickedId ?? ''}
+                  onChange={e => {
+                    setPickedId(e.target.value);
+                    setUnticked(new Set());
+                  }}
+                >
+                  {list.map(b => (
                     <FormControlLabel
-                      control={
-                        <Checkbox
-                          color="primary"
-                          checked={!unticked.has(i)}
-                          onChange={() => {
-                            const next = new Set(unticked);
-                            if (next.has(i)) next.delete(i);
-                            else next.add(i);
-                            setUnticked(next);
-                          }}
-                        />
-                      }
+                      key={b.id}
+                      value={b.id}
+                      control={<Radio color="primary" />}
                       label={
                         <span>
-                          {shortRef(r.entityRef)} ({r.permissions.join(', ')})
-                          {erroredRef === r.entityRef && (
-                            <Typography
-                              variant="caption"
-                              color="error"
-                              component="span"
-                            >
-                              {' '}
-                              — {itemError?.message}
-                            </Typography>
-                          )}
+                          {b.title}{' '}
+                          <Typography
+                            component="span"
+                            variant="caption"
+                            color="textSecondary"
+                          >
+                            ({b.resources.length} resource
+                            {b.resources.length === 1 ? '' : 's'})
+                            {b.description ? ` — ${b.description}` : ''}
+                          </Typography>
                         </span>
                       }
                     />
-                  </ListItem>
-                ))}
-              </List>
-              <RequestForm
-                key={bundle.id}
-                idPrefix="new-request-bundle"
-                target={target}
-                notReadyReason="Tick at least one resource of the bundle."
-                flowIds={NO_FLOWS}
-                flows={flows}
-                describeItem={describeItem}
-                onItemError={onItemError}
-                onSubmitted={onSubmitted}
-              />
-            </>
-          )}
-        </Paper>
-      </Grid>
-    </Grid>
+                  ))}
+                </RadioGroup>
+              </FormControl>
+            </Paper>
+          </Grid>
+          <Grid item xs={12} md={6}>
+            <Paper variant="outlined" className={classes.panel}>
+              {!bundle ? (
+                <Typography variant="body1">
+                  Pick a bundle to see its resources.
+                </Typography>
+              ) : (
+                <>
+                  <Typography variant="h6" component="h3">
+                    {bundle.title}: {ticked.length} of {bundle.resources.length}{' '}
+                    selected
+                  </Typography>
+                  <FormControlLabel
+                    control={
+                      <Checkbox
+                        color="primary"
+                        checked={unticked.size === 0}
+                        indeterminate={
+                          unticked.size > 0 &&
+                          unticked.size < bundle.resources.length
+                        }
+                        onChange={() =>
+                          setUnticked(
+                            unticked.size === 0
+                              ? new Set(bundle.resources.map((_, i) => i))
+                              : new Set(),
+                          )
+                        }
+                      />
+                    }
+                    label="All resources"
+                  />
+                  <List dense className={classes.list}>
+                    {bundle.resources.map((r, i) => (
+                      <ListItem
+                        key={r.entityRef}
+                        className={
+                          erroredRef === r.entityRef
+                            ? classes.itemError
+                            : undefined
+                        }
+                      >
+                        <FormControlLabel
+                          control={
+                            <Checkbox
+                              color="primary"
+                              checked={!unticked.has(i)}
+                              onChange={() => {
+                                const next = new Set(unticked);
+                                if (next.has(i)) next.delete(i);
+                                else next.add(i);
+                                setUnticked(next);
+                              }}
+                            />
+                          }
+                          label={
+                            <span>
+                              {shortRef(r.entityRef)} (
+                              {r.permissions.join(', ')})
+                              {erroredRef === r.entityRef && (
+                                <Typography
+                                  variant="caption"
+                                  color="error"
+                                  component="span"
+                                >
+                                  {' '}
+                                  — {itemError?.message}
+                                </Typography>
+                              )}
+                            </span>
+                          }
+                        />
+                      </ListItem>
+                    ))}
+                  </List>
+                  <RequestForm
+                    key={bundle.id}
+                    idPrefix="new-request-bundle"
+                    target={target}
+                    notReadyReason="Tick at least one resource of the bundle."
+                    flowIds={NO_FLOWS}
+                    flows={flows}
+                    describeItem={describeItem}
+                    onItemError={onItemError}
+                    onSubmitted={onSubmitted}
+                  />
+                </>
+              )}
+            </Paper>
+          </Grid>
+        </Grid>
+      )}
+    </LoadedList>
   );
 }

@@ -24,6 +24,7 @@ export { useOptionalRouteRef } from './useOptionalRouteRef';
 export { useRequestLink } from './useRequestLink';
 export { PagedTable } from './PagedTable';
 export { LoadError } from './LoadError';
+export { LoadedList } from './LoadedList';
 export { RequesterLink } from './RequesterLink';
 export { RequestOverviewCells } from './RequestOverviewCells';
 export { ResourceList } from './ResourceList';
