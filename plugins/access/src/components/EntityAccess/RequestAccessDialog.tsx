@@ -3,10 +3,8 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
 import CircularProgress from '@material-ui/core/CircularProgress';
-import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import FormControl from '@material-ui/core/FormControl';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import FormGroup from '@material-ui/core/FormGroup';
@@ -31,6 +29,7 @@ import {
   newIdempotencyKey,
   secondsToHours,
   shortRef,
+  TitledDialog,
 } from '../shared';
 import { RequestDetailsLink } from './RequestDetailsLink';
 
@@ -262,18 +261,15 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
     }
   };
 
-  const titleId = 'access-request-dialog-title';
   return (
-    <Dialog
+    <TitledDialog
       open={open}
-      onClose={submitting ? undefined : onClose}
-      aria-labelledby={titleId}
-      fullWidth
-      maxWidth="sm"
+      title={
+        result ? 'Request sent' : `Request access to ${shortRef(entityRef)}`
+      }
+      busy={submitting}
+      onClose={onClose}
     >
-      <DialogTitle id={titleId}>
-        {result ? 'Request sent' : `Request access to ${shortRef(entityRef)}`}
-      </DialogTitle>
       {result ? (
         <>
           <DialogContent>
@@ -441,6 +437,6 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
           </DialogActions>
         </form>
       )}
-    </Dialog>
+    </TitledDialog>
   );
 }

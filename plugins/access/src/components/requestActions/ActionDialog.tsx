@@ -1,12 +1,10 @@
 import Button from '@material-ui/core/Button';
 import CircularProgress from '@material-ui/core/CircularProgress';
-import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import Alert from '@material-ui/lab/Alert';
 import { FormEvent, ReactNode, useEffect, useState } from 'react';
+import { DialogDescription, TitledDialog } from '../shared';
 
 /** Props of {@link ActionDialog}. */
 export interface ActionDialogProps {
@@ -32,7 +30,6 @@ export function ActionDialog(props: ActionDialogProps) {
   const { open, onClose, onConfirm } = props;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
-  const titleId = `action-dialog-${props.title.replace(/\W+/g, '-')}`;
 
   useEffect(() => {
     if (open) setError(undefined);
@@ -54,21 +51,10 @@ export function ActionDialog(props: ActionDialogProps) {
   };
 
   return (
-    <Dialog
-      open={open}
-      onClose={busy ? undefined : onClose}
-      aria-labelledby={titleId}
-      fullWidth
-      maxWidth="sm"
-    >
+    <TitledDialog open={open} title={props.title} busy={busy} onClose={onClose}>
       <form onSubmit={submit} noValidate>
-        <DialogTitle id={titleId}>{props.title}</DialogTitle>
         <DialogContent>
-          {props.description && (
-            <DialogContentText component="div">
-              {props.description}
-            </DialogContentText>
-          )}
+          <DialogDescription>{props.description}</DialogDescription>
           {props.children}
           {error && (
             <Alert severity="error" role="alert">
@@ -91,6 +77,6 @@ export function ActionDialog(props: ActionDialogProps) {
           </Button>
         </DialogActions>
       </form>
-    </Dialog>
+    </TitledDialog>
   );
 }

@@ -1,10 +1,7 @@
 import Button from '@material-ui/core/Button';
 import CircularProgress from '@material-ui/core/CircularProgress';
-import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
@@ -12,7 +9,12 @@ import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { ReactNode, useEffect, useRef, useState } from 'react';
-import { errorMessage, errorStatus } from '../shared';
+import {
+  DialogDescription,
+  errorMessage,
+  errorStatus,
+  TitledDialog,
+} from '../shared';
 import { MAX_TEXT_LENGTH } from '@jit-access/plugin-access-common';
 
 /** One thing the dialog acts on. */
@@ -151,25 +153,17 @@ export function BatchActionDialog(props: BatchActionDialogProps) {
   const close = () => {
     if (!running) props.onClose(changed);
   };
-  const titleId = 'access-action-dialog-title';
 
   return (
-    <Dialog
+    <TitledDialog
       open={open}
+      title={props.title}
       onClose={close}
-      aria-labelledby={titleId}
       // Typing the comment or reason is the first thing to do: focus the field once shown.
       TransitionProps={{ onEntered: () => inputRef.current?.focus() }}
-      fullWidth
-      maxWidth="sm"
     >
-      <DialogTitle id={titleId}>{props.title}</DialogTitle>
       <DialogContent>
-        {props.description && (
-          <DialogContentText component="div">
-            {props.description}
-          </DialogContentText>
-        )}
+        <DialogDescription>{props.description}</DialogDescription>
         {finished ? (
           <List dense aria-label="Results">
             {outcomes!.map(o => (
@@ -244,6 +238,6 @@ export function BatchActionDialog(props: BatchActionDialogProps) {
           </>
         )}
       </DialogActions>
-    </Dialog>
+    </TitledDialog>
   );
 }

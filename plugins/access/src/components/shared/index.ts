@@ -25,6 +25,7 @@ export { useRequestLink } from './useRequestLink';
 export { PagedTable } from './PagedTable';
 export { LoadError } from './LoadError';
 export { LoadedList } from './LoadedList';
+export { DialogDescription, TitledDialog } from './TitledDialog';
 export { RequesterLink } from './RequesterLink';
 export { RequestOverviewCells } from './RequestOverviewCells';
 export { ResourceList } from './ResourceList';
