@@ -1,6 +1,4 @@
-import Chip from '@material-ui/core/Chip';
 import TableCell from '@material-ui/core/TableCell';
-import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import CheckCircleIcon from '@material-ui/icons/CheckCircle';
@@ -13,6 +11,7 @@ import {
 } from '@jit-access/plugin-access-common';
 import {
   approvedBy,
+  CheckChip,
   formatRemaining,
   formatTime,
   missingApprovals,
@@ -56,7 +55,8 @@ export function approvalSummary(r: AccessRequest): string {
   return text;
 }
 
-function CheckChip(props: { check: AccessCheckResult }) {
+/** A check's chip with an icon for its outcome. */
+function OutcomeCheckChip(props: { check: AccessCheckResult }) {
   const { check } = props;
   const classes = useStyles();
   const icons: Record<AccessCheckResult['outcome'], JSX.Element> = {
@@ -64,22 +64,7 @@ function CheckChip(props: { check: AccessCheckResult }) {
     failed: <HighlightOffIcon className={classes.failed} />,
     error: <ErrorIcon className={classes.error} />,
   };
-  const icon = icons[check.outcome];
-  return (
-    <Tooltip title={check.detail || check.outcome}>
-      <Chip
-        size="small"
-        variant="outlined"
-        icon={icon}
-        label={`${check.checkId}: ${check.outcome}`}
-        // Focusable so keyboard users get the detail too.
-        tabIndex={0}
-        aria-label={`Check ${check.checkId} ${check.outcome}${
-          check.detail ? `: ${check.detail}` : ''
-        }`}
-      />
-    </Tooltip>
-  );
+  return <CheckChip check={check} icon={icons[check.outcome]} />;
 }
 
 /** Requests waiting for approval or being granted. */
@@ -112,7 +97,7 @@ export function OpenSection(props: {
             {r.checks.length ? (
               <div className={classes.checks}>
                 {r.checks.map((c, i) => (
-                  <CheckChip key={`${c.checkId}-${i}`} check={c} />
+                  <OutcomeCheckChip key={`${c.checkId}-${i}`} check={c} />
                 ))}
               </div>
             ) : (

@@ -4,6 +4,7 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles, Theme } from '@material-ui/core/styles';
 import { AccessCheckResult } from '@jit-access/plugin-access-common';
+import { ReactElement } from 'react';
 
 const useStyles = makeStyles((theme: Theme) => ({
   passed: {
@@ -39,19 +40,33 @@ export function CheckChips(props: { checks: AccessCheckResult[] }) {
   return (
     <Box className={classes.chips}>
       {[...latest.values()].map(c => (
-        <Tooltip key={c.checkId} title={c.detail || c.outcome}>
-          <Chip
-            size="small"
-            variant="outlined"
-            className={classes[c.outcome]}
-            label={`${c.checkId}: ${c.outcome}`}
-            tabIndex={0}
-            aria-label={`Check ${c.checkId} ${c.outcome}${
-              c.detail ? `: ${c.detail}` : ''
-            }`}
-          />
-        </Tooltip>
+        <CheckChip key={c.checkId} check={c} className={classes[c.outcome]} />
       ))}
     </Box>
+  );
+}
+
+/** One check's result as a chip; the check's detail shows on hover or keyboard focus. */
+export function CheckChip(props: {
+  check: AccessCheckResult;
+  className?: string;
+  icon?: ReactElement;
+}) {
+  const { check: c, className, icon } = props;
+  return (
+    <Tooltip title={c.detail || c.outcome}>
+      <Chip
+        size="small"
+        variant="outlined"
+        className={className}
+        icon={icon}
+        label={`${c.checkId}: ${c.outcome}`}
+        // Focusable so keyboard users get the detail too.
+        tabIndex={0}
+        aria-label={`Check ${c.checkId} ${c.outcome}${
+          c.detail ? `: ${c.detail}` : ''
+        }`}
+      />
+    </Tooltip>
   );
 }

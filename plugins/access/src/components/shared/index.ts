@@ -29,7 +29,7 @@ export { DialogDescription, TitledDialog } from './TitledDialog';
 export { RequesterLink } from './RequesterLink';
 export { RequestOverviewCells } from './RequestOverviewCells';
 export { ResourceList } from './ResourceList';
-export { CheckChips } from './CheckChips';
+export { CheckChip, CheckChips } from './CheckChips';
 export { VisuallyHidden } from './VisuallyHidden';
 export { RelativeTime } from './RelativeTime';
 export {
