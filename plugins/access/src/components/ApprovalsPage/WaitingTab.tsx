@@ -57,6 +57,27 @@ const useStyles = makeStyles((theme: Theme) => ({
 
 type DialogState = { mode: DecisionMode; requests: AccessRequest[] };
 
+/** The toolbar's buttons that decide on every selected request, one per decision. */
+const BATCH_BUTTONS: {
+  mode: DecisionMode;
+  label: string;
+  variant: 'contained' | 'outlined';
+  color: 'primary' | 'secondary';
+}[] = [
+  {
+    mode: 'approve',
+    label: 'Approve selected',
+    variant: 'contained',
+    color: 'primary',
+  },
+  {
+    mode: 'reject',
+    label: 'Reject selected',
+    variant: 'outlined',
+    color: 'secondary',
+  },
+];
+
 /** Whether the caller may decide on `r` at all (the backend's answer). */
 const decides = (r: AccessRequest) => can(r, 'approve') || can(r, 'reject');
 
@@ -165,24 +186,18 @@ export function WaitingTab() {
             >
               {chosen.length} selected
             </Typography>
-            <Button
-              variant="contained"
-              color="primary"
-              size="small"
-              disabled={!chosenAllow('approve')}
-              onClick={() => setDialog({ mode: 'approve', requests: chosen })}
-            >
-              Approve selected
-            </Button>
-            <Button
-              variant="outlined"
-              color="secondary"
-              size="small"
-              disabled={!chosenAllow('reject')}
-              onClick={() => setDialog({ mode: 'reject', requests: chosen })}
-            >
-              Reject selected
-            </Button>
+            {BATCH_BUTTONS.map(b => (
+              <Button
+                key={b.mode}
+                variant={b.variant}
+                color={b.color}
+                size="small"
+                disabled={!chosenAllow(b.mode)}
+                onClick={() => setDialog({ mode: b.mode, requests: chosen })}
+              >
+                {b.label}
+              </Button>
+            ))}
           </Toolbar>
         }
         columns={[
