@@ -24,7 +24,7 @@ import {
   OnChanged,
   RevokeAction,
 } from '../requestActions';
-import { PagedSection, RequestLink } from './common';
+import { PagedSection, RequestLink, SectionProps } from './common';
 
 const ACTIVE: readonly AccessRequestStatus[] = ['granted'];
 const PAGE_SIZE = 50;
@@ -143,11 +143,9 @@ function ActiveGrant(props: { request: AccessRequest; onChanged: OnChanged }) {
 }
 
 /** The grants the user holds now, with their countdowns and actions. */
-export function ActiveSection(props: {
-  refreshKey: number;
-  onChanged: OnChanged;
-  newRequestLink?: string;
-}) {
+export function ActiveSection(
+  props: SectionProps & { newRequestLink?: string },
+) {
   const { refreshKey, onChanged, newRequestLink } = props;
   const classes = useStyles();
   const pages = useRequestList(

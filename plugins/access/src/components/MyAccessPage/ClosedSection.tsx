@@ -6,9 +6,8 @@ import {
   TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
 import { RelativeTime, StatusChip } from '../shared';
-import { useRequestList } from '../../hooks';
-import { AgainAction, FavoriteAction, OnChanged } from '../requestActions';
-import { RequestTableCard } from './common';
+import { AgainAction, FavoriteAction } from '../requestActions';
+import { RequestTableCard, SectionProps } from './common';
 
 /** Page size of the closed requests; the backend pages, we never load everything. */
 export const CLOSED_PAGE_SIZE = 20;
@@ -51,20 +50,15 @@ export function EndedStatus(props: { request: AccessRequest }) {
 }
 
 /** Ended requests, a page at a time. */
-export function ClosedSection(props: {
-  refreshKey: number;
-  onChanged: OnChanged;
-}) {
+export function ClosedSection(props: SectionProps) {
   const { refreshKey, onChanged } = props;
   const classes = useStyles();
-  const pages = useRequestList(
-    { view: 'mine', status: TERMINAL_STATUSES, pageSize: CLOSED_PAGE_SIZE },
-    refreshKey,
-  );
   return (
     <RequestTableCard
       title="Closed requests"
-      pages={pages}
+      status={TERMINAL_STATUSES}
+      pageSize={CLOSED_PAGE_SIZE}
+      refreshKey={refreshKey}
       empty="No closed requests yet."
       columns={['Status', 'Ended']}
     >

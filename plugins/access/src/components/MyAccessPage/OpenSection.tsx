@@ -19,9 +19,8 @@ import {
   shortRef,
   StatusChip,
 } from '../shared';
-import { useRequestList } from '../../hooks';
-import { CancelAction, OnChanged } from '../requestActions';
-import { RequestTableCard } from './common';
+import { CancelAction } from '../requestActions';
+import { RequestTableCard, SectionProps } from './common';
 
 const OPEN: readonly AccessRequestStatus[] = ['pending', 'granting'];
 const PAGE_SIZE = 50;
@@ -68,20 +67,15 @@ function OutcomeCheckChip(props: { check: AccessCheckResult }) {
 }
 
 /** Requests waiting for approval or being granted. */
-export function OpenSection(props: {
-  refreshKey: number;
-  onChanged: OnChanged;
-}) {
+export function OpenSection(props: SectionProps) {
   const { refreshKey, onChanged } = props;
   const classes = useStyles();
-  const pages = useRequestList(
-    { view: 'mine', status: OPEN, pageSize: PAGE_SIZE },
-    refreshKey,
-  );
   return (
     <RequestTableCard
       title="Open requests"
-      pages={pages}
+      status={OPEN}
+      pageSize={PAGE_SIZE}
+      refreshKey={refreshKey}
       empty="No requests are waiting."
       columns={['Status', 'Approvals', 'Checks', 'Waiting']}
     >

@@ -14,7 +14,7 @@ import { ReactNode, useState } from 'react';
 import { relativeTime, StatusChip } from '../shared';
 import { useRequestList, CursorPages } from '../../hooks';
 import { AgainAction, FavoriteAction, OnChanged } from '../requestActions';
-import { PagedSection, RequestLink } from './common';
+import { PagedSection, RequestLink, SectionProps } from './common';
 
 const RECENT_COUNT = 3;
 /**
@@ -137,10 +137,7 @@ function ShortcutColumn(props: {
 }
 
 /** The last few closed requests and the starred ones, to ask again in two clicks. */
-export function RecentSection(props: {
-  refreshKey: number;
-  onChanged: OnChanged;
-}) {
+export function RecentSection(props: SectionProps) {
   const { refreshKey, onChanged } = props;
   const recent = useRequestList(
     { view: 'mine', status: TERMINAL_STATUSES, pageSize: RECENT_COUNT },

@@ -13,9 +13,13 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { AccessRequest } from '@jit-access/plugin-access-common';
+import {
+  AccessRequest,
+  AccessRequestStatus,
+} from '@jit-access/plugin-access-common';
 import { ReactNode } from 'react';
-import { CursorPages } from '../../hooks';
+import { CursorPages, useRequestList } from '../../hooks';
+import type { OnChanged } from '../requestActions';
 import {
   describeResources,
   LoadError,
@@ -35,6 +39,13 @@ const useStyles = makeStyles(theme => ({
     marginTop: theme.spacing(1),
   },
 }));
+
+/** What the page gives each of its sections. */
+export interface SectionProps {
+  /** Changes whenever the sections should reload. */
+  refreshKey: number;
+  onChanged: OnChanged;
+}
 
 /** `orders-db (read, write), prod-eks (read) and 3 more`. */
 export function summarizeResources(r: AccessRequest): string {
@@ -150,14 +161,19 @@ export function PagedSection(props: {
  */
 export function RequestTableCard(props: {
   title: string;
-  pages: CursorPages<AccessRequest>;
+  /** Which of the user's requests it lists, `pageSize` at a time. */
+  status: readonly AccessRequestStatus[];
+  pageSize: number;
+  refreshKey: number;
   empty: ReactNode;
   /** The headings between the request and the actions. */
   columns: readonly string[];
   /** A row's cells after the request: one per column, then the actions. */
   children: (request: AccessRequest) => ReactNode;
 }) {
-  const { title, pages, empty, columns, children } = props;
+  const { title, status, pageSize, refreshKey, empty, columns, children } =
+    props;
+  const pages = useRequestList({ view: 'mine', status, pageSize }, refreshKey);
   return (
     <InfoCard title={title}>
       <PagedSection pages={pages} title={title} pager empty={empty}>
