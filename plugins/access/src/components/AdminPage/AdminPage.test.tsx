@@ -10,7 +10,7 @@ import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { httpError } from '../../__testUtils__/httpError';
 import { makeFlow } from '../../__testUtils__/sampleFlows';
-import { makeRequest } from '../../__testUtils__/sampleRequests';
+import { makeClosed, makeRequest } from '../../__testUtils__/sampleRequests';
 import { AdminPage } from './AdminPage';
 import { auditEntry, fakePermissions } from '../../__testUtils__/adminData';
 
@@ -20,7 +20,7 @@ function fakeApi(over: Partial<AccessApi> = {}) {
   return {
     listRequests: jest.fn(async () => ({ items: [makeRequest({ id: 'r1' })] })),
     revoke: jest.fn(async (id: string) =>
-      makeRequest({ id, status: 'revoked' }),
+      makeClosed('revoked', { id, allowedActions: [] }),
     ),
     getFlows: jest.fn(async () => [
       makeFlow('prod-db', 'Production databases', {
@@ -134,10 +134,13 @@ async function renderAdmin(
   return { alertApi, catalog };
 }
 
+// Carol's grant as the backend answers an admin: they may revoke it.
 const granted = makeRequest({
   id: 'g1',
   requester: 'user:default/carol',
   status: 'granted',
+  awaiting: undefined,
+  allowedActions: ['revoke'],
   grantedAt: new Date(Date.now() - 600_000).toISOString(),
   expiresAt: new Date(Date.now() + 3_000_000).toISOString(),
 });

@@ -13,21 +13,31 @@ import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { ApprovalsPage } from './ApprovalsPage';
 import { httpError } from '../../__testUtils__/httpError';
-import { allowedActionsOf } from '../../__testUtils__/allowedActionsOf';
 import { inMinutes, makeRequest } from '../../__testUtils__/sampleRequests';
 
 // Rendering the whole page and typing into dialogs is slow on small CI machines.
 jest.setTimeout(30_000);
 
+/** A request dana's decision settled, as the backend answers her: nothing left to do. */
+function settled(
+  id: string,
+  status: 'granted' | 'rejected',
+  over: Partial<AccessRequest> = {},
+): AccessRequest {
+  return makeRequest({
+    id,
+    status,
+    awaiting: undefined,
+    allowedActions: [],
+    ...over,
+  });
+}
+
 function fakeApi(over: Partial<AccessApi> = {}) {
   return {
     listRequests: jest.fn(async () => ({ items: [] as AccessRequest[] })),
-    approve: jest.fn(async (id: string) =>
-      makeRequest({ id, status: 'granted' }),
-    ),
-    reject: jest.fn(async (id: string) =>
-      makeRequest({ id, status: 'rejected' }),
-    ),
+    approve: jest.fn(async (id: string) => settled(id, 'granted')),
+    reject: jest.fn(async (id: string) => settled(id, 'rejected')),
     ...over,
   };
 }
@@ -64,19 +74,15 @@ async function renderPage(
 const DANA = 'user:default/dana';
 
 /**
- * A request in dana's queue: she is one of its approvers, and it carries the actions the
- * backend's rules give her on it (so a fixture cannot describe a state the backend never
- * sends), unless the test says what the backend allows.
+ * A request in dana's queue: she is one of its approvers and the backend lets her approve
+ * or reject it, unless the test says what the backend allows.
  */
 function waiting(over: Partial<AccessRequest> = {}): AccessRequest {
-  const r = makeRequest({
+  return makeRequest({
     approvers: ['user:default/bob', 'user:default/carol', DANA],
+    allowedActions: ['approve', 'reject'],
     ...over,
   });
-  return {
-    ...r,
-    allowedActions: over.allowedActions ?? allowedActionsOf(r, DANA),
-  };
 }
 
 const pendingWithChecks = waiting({
@@ -114,6 +120,7 @@ const extension = waiting({
   id: 'r2',
   requester: 'user:default/carol',
   status: 'granted',
+  awaiting: 'extension',
   resources: [
     { entityRef: 'resource:default/analytics-db', permissions: ['read'] },
   ],
@@ -131,6 +138,7 @@ const review = waiting({
   id: 'r3',
   requester: 'user:default/erin',
   status: 'granted',
+  awaiting: 'review',
   approvalType: 'breakglass',
   flowTitle: 'Cluster break-glass',
   breakGlass: true,
@@ -427,7 +435,7 @@ describe('ApprovalsPage — waiting for me', () => {
             409,
             'Request r2 is rejected and waits for no decision',
           );
-        return makeRequest({ id, status: 'granted' });
+        return settled(id, 'granted');
       }),
     });
     const { alertApi } = await renderPage(api);
@@ -538,9 +546,7 @@ describe('ApprovalsPage — waiting for me', () => {
 
 describe('ApprovalsPage — decided by me', () => {
   it('lists my decisions with the current status', async () => {
-    const decided = makeRequest({
-      id: 'd1',
-      status: 'granted',
+    const decided = settled('d1', 'granted', {
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
       approvals: [
         {
@@ -558,10 +564,8 @@ describe('ApprovalsPage — decided by me', () => {
         },
       ],
     });
-    const rejected = makeRequest({
-      id: 'd2',
+    const rejected = settled('d2', 'rejected', {
       requester: 'user:default/carol',
-      status: 'rejected',
       endReason: 'use staging',
       approvals: [
         {

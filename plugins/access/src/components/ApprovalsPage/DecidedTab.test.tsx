@@ -8,14 +8,13 @@ import userEvent from '@testing-library/user-event';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { withFocusVisible } from '../../__testUtils__/focusVisible';
-import { makeRequest } from '../../__testUtils__/sampleRequests';
+import { makeClosed } from '../../__testUtils__/sampleRequests';
 import { DecidedTab } from './DecidedTab';
 
 jest.setTimeout(30_000);
 
-const rejected = makeRequest({
+const rejected = makeClosed('rejected', {
   id: 'd1',
-  status: 'rejected',
   endReason: 'use the staging copy',
 });
 

@@ -17,7 +17,7 @@ import { rootRouteRef } from '../../routes';
 import { EntityAccessCard } from './EntityAccessCard';
 import { clearCoverageCache, knownCoverage } from './coverage';
 import { makeFlow } from '../../__testUtils__/sampleFlows';
-import { makeRequest } from '../../__testUtils__/sampleRequests';
+import { makeGrant, makeRequest } from '../../__testUtils__/sampleRequests';
 import {
   ORDERS_DB,
   ordersDb,
@@ -91,8 +91,6 @@ async function renderCard(api: AccessApi, extraApis: any[] = []) {
   );
 }
 
-const inAnHour = () => new Date(Date.now() + 3600_000 + 30_000).toISOString();
-
 // Dialog flows type into several fields; this machine class is slow.
 jest.setTimeout(30_000);
 
@@ -155,10 +153,8 @@ describe('EntityAccessCard', () => {
       getEntityAccess: jest.fn(async () =>
         summary({
           mine: [
-            makeRequest({
+            makeGrant(60.5, {
               id: 'r1',
-              status: 'granted',
-              expiresAt: inAnHour(),
               accessDetails: { host: 'orders-db.prod:5432', user: 'alice_tmp' },
             }),
           ],
@@ -214,11 +210,9 @@ describe('EntityAccessCard', () => {
         summary({
           canSeeHolders: true,
           holders: [
-            makeRequest({
+            makeGrant(60.5, {
               id: 'h1',
               requester: 'user:default/dana',
-              status: 'granted',
-              expiresAt: inAnHour(),
               resources: [
                 { entityRef: ORDERS_DB, permissions: ['read', 'write'] },
               ],
@@ -359,12 +353,7 @@ describe('EntityAccessCard', () => {
       })),
       submitRequest: jest.fn(async () => ({
         items: [
-          makeRequest({
-            id: 'auto-1',
-            status: 'granted',
-            flowTitle: 'Staging databases',
-            expiresAt: inAnHour(),
-          }),
+          makeGrant(60.5, { id: 'auto-1', flowTitle: 'Staging databases' }),
         ],
       })),
     });
@@ -493,7 +482,7 @@ describe('EntityAccessCard', () => {
       .mockResolvedValueOnce(summary({ mine: [makeRequest()] }))
       .mockResolvedValue(
         summary({
-          mine: [makeRequest({ status: 'granted', expiresAt: inAnHour() })],
+          mine: [makeGrant(60.5)],
         }),
       );
     await renderCard(api, [[signalApiRef, signalApi]]);

@@ -9,7 +9,11 @@ import {
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { EntityAccessContent } from './EntityAccessContent';
-import { makeRequest } from '../../__testUtils__/sampleRequests';
+import {
+  makeClosed,
+  makeGrant,
+  makeRequest,
+} from '../../__testUtils__/sampleRequests';
 import { clearCoverageCache } from './coverage';
 import {
   ORDERS_DB,
@@ -54,16 +58,13 @@ describe('EntityAccessContent', () => {
   it('lists the requests made for the entity, newest first', async () => {
     const getEntityHistory = jest.fn(async () => ({
       items: [
-        makeRequest({
+        makeGrant(90.5, {
           id: 'a',
           requester: 'user:default/dana',
-          status: 'granted',
-          expiresAt: new Date(Date.now() + 90 * 60_000 + 30_000).toISOString(),
           resources: [{ entityRef: ORDERS_DB, permissions: ['read', 'write'] }],
         }),
-        makeRequest({
+        makeClosed('rejected', {
           id: 'b',
-          status: 'rejected',
           justification: 'curious',
           endReason: 'not needed',
         }),

@@ -5,7 +5,11 @@ import { AccessRequest } from '@jit-access/plugin-access-common';
 import { screen, within } from '@testing-library/react';
 import { RequestTimeline } from './RequestTimeline';
 import { buildTimeline } from './timelineEvents';
-import { makeGrant, makeRequest } from '../../__testUtils__/sampleRequests';
+import {
+  makeClosed,
+  makeGrant,
+  makeRequest,
+} from '../../__testUtils__/sampleRequests';
 
 const last = <T,>(xs: T[]): T => xs[xs.length - 1];
 
@@ -13,14 +17,13 @@ const at = (minute: number) =>
   new Date(Date.UTC(2025, 2, 5, 10, minute)).toISOString();
 
 /** A break-glass request submitted by a service that went through everything. */
-const fullLife: AccessRequest = makeRequest({
+const fullLife: AccessRequest = makeClosed('revoked', {
   requester: 'user:default/alice',
   createdBy: 'service:itsm-workflow',
   breakGlass: true,
   approvalType: 'breakglass',
   justification: 'Sev1 INC-7',
   durationSeconds: 3600,
-  status: 'revoked',
   createdAt: at(0),
   checks: [
     {
@@ -130,8 +133,7 @@ describe('buildTimeline', () => {
     });
 
     const reviewed = buildTimeline(
-      makeRequest({
-        status: 'revoked',
+      makeClosed('revoked', {
         breakGlass: true,
         grantedAt: at(1),
         endedAt: at(5),
@@ -264,8 +266,7 @@ describe('RequestTimeline', () => {
   it('shows a rejection and the reason the request ended', async () => {
     await renderInTestApp(
       <RequestTimeline
-        request={makeRequest({
-          status: 'rejected',
+        request={makeClosed('rejected', {
           approvals: [
             {
               approver: 'user:default/bob',
