@@ -2,93 +2,85 @@
 import {
   AccessFlowSummary,
   AccessRequest,
-  TERMINAL_STATUSES,
 } from '@jit-access/plugin-access-common';
 import { AccessApi } from '../api';
-import { ALICE } from './accessServer';
-import { allowedActionsOf } from './allowedActionsOf';
-import { awaitingOf } from './awaitingOf';
 import { makeFlow } from './sampleFlows';
-import { inMinutes, makeRequest } from './sampleRequests';
 
 type ListQuery = Parameters<AccessApi['listRequests']>[0];
 
+/** The actions a test scripts the answers of. */
+type Scripted = 'cancel' | 'revoke' | 'extend' | 'setFavorite' | 'requestAgain';
+
+/** What the backend answers an action with: the request(s) as they are afterwards. */
+type Script<K extends Scripted> = (
+  ...args: Parameters<AccessApi[K]>
+) => AccessRequest | AccessRequest[];
+
 /**
- * A small in-memory backend for the requester's pages (My Access, a request's page):
- * lists page with numeric cursors, newest first, and the actions change the stored
- * requests as the real backend would. Methods those pages do not use throw.
+ * A small in-memory backend for the requester's pages (My Access, a request's page). It
+ * knows no rules: lists read its fixtures (paged with numeric cursors, newest first), and
+ * each action answers what the test scripted with {@link FakeAccessApi.onAction}, storing
+ * that answer so reloads show it. Methods those pages do not use throw.
  */
 export class FakeAccessApi implements AccessApi {
   requests: AccessRequest[];
   flows: AccessFlowSummary[] = [makeFlow('prod-db', 'Production databases')];
   /** Every listRequests query, to assert on paging. */
   listCalls: ListQuery[] = [];
+  private readonly scripts: { [K in Scripted]?: Script<K> } = {};
 
-  /** `caller`: who asks (what they may do is in each request's `allowedActions`). */
-  constructor(
-    requests: AccessRequest[] = [],
-    private readonly caller: string = ALICE,
-  ) {
+  constructor(requests: AccessRequest[] = []) {
     this.requests = [...requests];
   }
 
-  private find(id: string): AccessRequest {
-    const r = this.requests.find(x => x.id === id);
-    if (!r) throw new Error(`No request ${id}`);
-    return r;
+  /** Makes `action` answer with what `script` returns for its arguments. */
+  onAction<K extends Scripted>(action: K, script: Script<K>): this {
+    (this.scripts as Record<K, Script<K>>)[action] = script;
+    return this;
   }
 
-  /** A stored request as the caller gets it. */
-  private answer(r: AccessRequest): AccessRequest {
-    return { ...r, allowedActions: allowedActionsOf(r, this.caller) };
-  }
-
-  private update(id: string, change: Partial<AccessRequest>): AccessRequest {
-    const changed = { ...this.find(id), ...change, updatedAt: inMinutes(0) };
-    const r = { ...changed, awaiting: awaitingOf(changed) };
-    this.requests = this.requests.map(x => (x.id === id ? r : x));
-    return this.answer(r);
+  /** Runs the script for `action` and stores its answer, replacing requests by id. */
+  private act<K extends Scripted>(
+    action: K,
+    ...args: Parameters<AccessApi[K]>
+  ): AccessRequest[] {
+    const script = this.scripts[action] as Script<K> | undefined;
+    if (!script) throw new Error(`No answer scripted for ${action}`);
+    const answer = [script(...args)].flat();
+    for (const r of answer) {
+      const stored = this.requests.some(x => x.id === r.id);
+      this.requests = stored
+        ? this.requests.map(x => (x.id === r.id ? r : x))
+        : [...this.requests, r];
+    }
+    return answer;
   }
 
   async listRequests(query: ListQuery) {
     this.listCalls.push(query);
+    // The contract's bound, so a page asking for more fails here as it would for real.
     if (query.limit !== undefined && (query.limit < 1 || query.limit > 200)) {
       throw new Error(`limit: must be 1 to 200, got ${query.limit}`);
     }
     const limit = query.limit ?? 50;
     if (query.view === 'favorites') {
-      return {
-        items: this.requests
-          .filter(r => r.favorite)
-          .slice(0, limit)
-          .map(r => this.answer(r)),
-      };
+      return { items: this.requests.filter(r => r.favorite).slice(0, limit) };
     }
-    // The list filters, compared as the backend does (refs in any case).
-    const lower = (v?: string) => v?.toLocaleLowerCase('en-US');
-    const requester = lower(query.requester);
-    const entityRef = lower(query.entityRef);
     const matching = this.requests
       .filter(r => !query.status || query.status.includes(r.status))
-      .filter(
-        r =>
-          (!requester || lower(r.requester) === requester) &&
-          (!entityRef ||
-            r.resources.some(x => lower(x.entityRef) === entityRef)) &&
-          (!query.flowId || r.flowId === query.flowId),
-      )
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     const start = query.cursor ? Number(query.cursor) : 0;
-    const items = matching.slice(start, start + limit).map(r => this.answer(r));
     const next = start + limit;
     return {
-      items,
+      items: matching.slice(start, next),
       nextCursor: next < matching.length ? String(next) : undefined,
     };
   }
 
   async getRequest(id: string) {
-    return this.answer(this.find(id));
+    const r = this.requests.find(x => x.id === id);
+    if (!r) throw new Error(`No request ${id}`);
+    return r;
   }
 
   async getFlows() {
@@ -96,66 +88,27 @@ export class FakeAccessApi implements AccessApi {
   }
 
   async cancel(id: string) {
-    const r = this.find(id);
-    if (r.status === 'granted') {
-      return this.update(id, {
-        extension: r.extension && {
-          ...r.extension,
-          status: 'rejected',
-          decidedAt: inMinutes(0),
-          reason: 'Cancelled by the holder',
-        },
-      });
-    }
-    return this.update(id, {
-      status: 'cancelled',
-      endedAt: inMinutes(0),
-      endReason: 'Cancelled by the requester',
-    });
+    return this.act('cancel', id)[0];
   }
 
   async revoke(id: string, reason?: string) {
-    return this.update(id, {
-      status: 'revoked',
-      endedAt: inMinutes(0),
-      endReason: reason ?? 'Revoked by the holder',
-    });
+    return this.act('revoke', id, reason)[0];
   }
 
   async extend(id: string, durationSeconds: number, justification: string) {
-    return this.update(id, {
-      extension: {
-        status: 'pending',
-        durationSeconds,
-        justification,
-        requestedAt: inMinutes(0),
-      },
-    });
+    return this.act('extend', id, durationSeconds, justification)[0];
   }
 
   async setFavorite(id: string, favorite: boolean) {
-    return this.update(id, { favorite });
+    return this.act('setFavorite', id, favorite)[0];
   }
 
   async requestAgain(
     id: string,
     justification: string,
-    _options?: { idempotencyKey?: string },
+    options?: { idempotencyKey?: string },
   ) {
-    const old = this.find(id);
-    if (!TERMINAL_STATUSES.includes(old.status)) {
-      throw new Error(`Request ${id} is ${old.status}`);
-    }
-    const fresh = makeRequest({
-      resources: old.resources,
-      flowId: old.flowId,
-      flowTitle: old.flowTitle,
-      justification,
-      againOf: id,
-      createdAt: inMinutes(0),
-    });
-    this.requests.push(fresh);
-    return { items: [fresh] };
+    return { items: this.act('requestAgain', id, justification, options) };
   }
 
   private unused(name: string): never {

@@ -3,8 +3,6 @@ import {
   AccessRequest,
   AccessRequestStatus,
 } from '@jit-access/plugin-access-common';
-import { allowedActionsOf } from './allowedActionsOf';
-import { awaitingOf } from './awaitingOf';
 
 const MINUTE = 60_000;
 
@@ -18,14 +16,17 @@ let counter = 0;
 /**
  * A request with sensible defaults: alice asks to read orders-db through the manual
  * "Production databases" flow, pending for 30 minutes, one approval from bob or carol.
- * Without `id`, each gets a fresh uuid-like one. `awaiting` and `allowedActions` (as the
- * requester sees it) follow from the other fields unless given.
+ * Without `id`, each gets a fresh uuid-like one.
+ *
+ * `awaiting` and `allowedActions` in these builders are fixtures, not rules: what the
+ * backend answers the requester for such a request. A test building another state or
+ * another caller's view passes them explicitly.
  */
 export function makeRequest(over: Partial<AccessRequest> = {}): AccessRequest {
   counter += 1;
   const id =
     over.id ?? `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`;
-  const request: AccessRequest = {
+  return {
     id,
     groupId: id,
     requester: 'user:default/alice',
@@ -49,20 +50,10 @@ export function makeRequest(over: Partial<AccessRequest> = {}): AccessRequest {
     createdAt: inMinutes(-30),
     updatedAt: inMinutes(-30),
     favorite: false,
-    allowedActions: [],
+    awaiting: 'request',
+    allowedActions: ['cancel', 'favorite'],
     ...over,
   };
-  const awaited =
-    'awaiting' in over
-      ? request
-      : { ...request, awaiting: awaitingOf(request) };
-  // What the requester may do with it; pass `allowedActions` for anyone else's view.
-  return 'allowedActions' in over
-    ? awaited
-    : {
-        ...awaited,
-        allowedActions: allowedActionsOf(awaited, awaited.requester),
-      };
 }
 
 /** A granted request that ends in `minutesLeft`. */
@@ -72,6 +63,8 @@ export function makeGrant(
 ): AccessRequest {
   return makeRequest({
     status: 'granted',
+    awaiting: undefined,
+    allowedActions: ['revoke', 'extend', 'favorite'],
     grantedAt: inMinutes(-10),
     expiresAt: inMinutes(minutesLeft),
     approvals: [
@@ -93,6 +86,8 @@ export function makeClosed(
 ): AccessRequest {
   return makeRequest({
     status,
+    awaiting: undefined,
+    allowedActions: ['again', 'favorite'],
     endedAt: inMinutes(-5),
     endReason: `Ended as ${status}`,
     ...over,

@@ -3,7 +3,10 @@ import { alertApiRef } from '@backstage/core-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { AccessRequest } from '@jit-access/plugin-access-common';
+import {
+  AccessRequest,
+  AccessRequestAction,
+} from '@jit-access/plugin-access-common';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router-dom';
@@ -86,6 +89,22 @@ const activeList = () => screen.getByRole('list', { name: 'Active access' });
 const openTable = () => screen.getByRole('table', { name: 'Open requests' });
 const closedTable = () =>
   screen.getByRole('table', { name: 'Closed requests' });
+
+/** What the holder may do with a grant whose extension waits for approval. */
+const EXTENSION_PENDING: Partial<AccessRequest> = {
+  awaiting: 'extension',
+  allowedActions: ['cancel', 'revoke', 'favorite'],
+};
+
+/** The backend's answer to request again: a new pending request. */
+const requestedAgain = (id: string, justification: string) =>
+  makeRequest({ againOf: id, justification, createdAt: inMinutes(0) });
+
+/** The backend's answer to starring or unstarring `r`. */
+const starring = (r: AccessRequest) => (_id: string, favorite: boolean) => ({
+  ...r,
+  favorite,
+});
 
 describe('MyAccessPage', () => {
   describe('loading, empty and error states', () => {
@@ -352,6 +371,7 @@ describe('MyAccessPage', () => {
         approvalType: 'automatic',
         approvers: [],
         requiredApprovals: 0,
+        awaiting: undefined,
       });
       rememberSubmission([pending]);
       const api = new FakeAccessApi([pending]);
@@ -480,6 +500,7 @@ describe('MyAccessPage', () => {
           at: inMinutes(-1),
         },
         lastError: 'IAM answered 503',
+        allowedActions: ['favorite'],
       });
       await renderPage(new FakeAccessApi([grant]));
       const list = within(
@@ -499,7 +520,9 @@ describe('MyAccessPage', () => {
 
     it('revokes after confirmation, with a reason, and reloads', async () => {
       const grant = makeGrant(60);
-      const api = new FakeAccessApi([grant]);
+      const api = new FakeAccessApi([grant]).onAction('revoke', id =>
+        makeClosed('revoked', { id }),
+      );
       const revoke = jest.spyOn(api, 'revoke');
       const { alertApi } = await renderPage(api);
       await userEvent.click(
@@ -602,7 +625,19 @@ describe('MyAccessPage', () => {
 
     it("extends within the flow's max, requiring the flow's justification", async () => {
       const grant = makeGrant(30);
-      const api = new FakeAccessApi([grant]);
+      const api = new FakeAccessApi([grant]).onAction(
+        'extend',
+        (_id, durationSeconds, justification) => ({
+          ...grant,
+          ...EXTENSION_PENDING,
+          extension: {
+            status: 'pending',
+            durationSeconds,
+            justification,
+            requestedAt: inMinutes(0),
+          },
+        }),
+      );
       const extend = jest.spyOn(api, 'extend');
       const { alertApi } = await renderPage(api);
       await userEvent.click(
@@ -711,22 +746,24 @@ describe('MyAccessPage', () => {
       );
     });
 
-    it.each([
+    const noExtend: AccessRequestAction[] = ['revoke', 'favorite'];
+    it.each<[string, Partial<AccessRequest>, string]>([
       [
         'all extensions are used',
-        { extensionsUsed: 1, extensionsAllowed: 1 },
+        { extensionsUsed: 1, extensionsAllowed: 1, allowedActions: noExtend },
         'Already extended 1 time(s), the most flow "Production databases" allows',
       ],
       [
         'the flow allows none',
-        { extensionsUsed: 0, extensionsAllowed: 0 },
+        { extensionsUsed: 0, extensionsAllowed: 0, allowedActions: noExtend },
         'Flow "Production databases" does not allow extensions',
       ],
       [
         'an extension is pending',
         {
+          ...EXTENSION_PENDING,
           extension: {
-            status: 'pending' as const,
+            status: 'pending',
             durationSeconds: 3600,
             justification: '',
             requestedAt: inMinutes(-1),
@@ -748,6 +785,7 @@ describe('MyAccessPage', () => {
 
     it('cancels a pending extension', async () => {
       const grant = makeGrant(30, {
+        ...EXTENSION_PENDING,
         extension: {
           status: 'pending',
           durationSeconds: 3600,
@@ -755,7 +793,10 @@ describe('MyAccessPage', () => {
           requestedAt: inMinutes(-1),
         },
       });
-      const api = new FakeAccessApi([grant]);
+      // The grant as it was before the extension was asked for.
+      const api = new FakeAccessApi([grant]).onAction('cancel', id =>
+        makeGrant(30, { id }),
+      );
       const cancel = jest.spyOn(api, 'cancel');
       await renderPage(api);
       await userEvent.click(
@@ -775,7 +816,10 @@ describe('MyAccessPage', () => {
 
     it('stars and unstars, and the favourites follow', async () => {
       const grant = makeGrant(30);
-      const api = new FakeAccessApi([grant]);
+      const api = new FakeAccessApi([grant]).onAction(
+        'setFavorite',
+        starring(grant),
+      );
       const setFavorite = jest.spyOn(api, 'setFavorite');
       await renderPage(api);
       const list = await screen.findByRole('list', { name: 'Active access' });
@@ -889,8 +933,14 @@ describe('MyAccessPage', () => {
             requiredApprovals: 0,
             approvers: [],
             flowTitle: 'Staging',
+            awaiting: undefined,
           }),
-          makeRequest({ status: 'granting', createdAt: inMinutes(-1) }),
+          makeRequest({
+            status: 'granting',
+            createdAt: inMinutes(-1),
+            awaiting: undefined,
+            allowedActions: ['favorite'],
+          }),
         ]),
       );
       const table = within(
@@ -909,7 +959,9 @@ describe('MyAccessPage', () => {
 
     it('cancels after confirmation and moves the request to closed', async () => {
       const pending = makeRequest();
-      const api = new FakeAccessApi([pending]);
+      const api = new FakeAccessApi([pending]).onAction('cancel', id =>
+        makeClosed('cancelled', { id }),
+      );
       const cancel = jest.spyOn(api, 'cancel');
       const { alertApi } = await renderPage(api);
       await cancelOpenRequest();
@@ -1087,7 +1139,10 @@ describe('MyAccessPage', () => {
 
     it('requests again with a new justification', async () => {
       const old = makeClosed('expired');
-      const api = new FakeAccessApi([old]);
+      const api = new FakeAccessApi([old]).onAction(
+        'requestAgain',
+        requestedAgain,
+      );
       const requestAgain = jest.spyOn(api, 'requestAgain');
       const { alertApi } = await renderPage(api);
       await requestAgainFromClosed('INC-2, day two');
@@ -1167,7 +1222,10 @@ describe('MyAccessPage', () => {
 
     it('stars a closed request', async () => {
       const old = makeClosed('expired');
-      const api = new FakeAccessApi([old]);
+      const api = new FakeAccessApi([old]).onAction(
+        'setFavorite',
+        starring(old),
+      );
       await renderPage(api);
       await userEvent.click(
         within(
@@ -1309,7 +1367,10 @@ describe('MyAccessPage', () => {
 
     it('requests a recent one again', async () => {
       const old = makeClosed('revoked');
-      const api = new FakeAccessApi([old]);
+      const api = new FakeAccessApi([old]).onAction(
+        'requestAgain',
+        requestedAgain,
+      );
       const requestAgain = jest.spyOn(api, 'requestAgain');
       await renderPage(api);
       await userEvent.click(

@@ -225,9 +225,8 @@ describe('RequestDetailsPage', () => {
   });
 
   it('shows why a grant failed', async () => {
-    const request = makeRequest({
+    const request = makeClosed('failed', {
       id: ID,
-      status: 'failed',
       endedAt: inMinutes(-1),
       endReason: 'Provisioner failed',
       lastError: 'IAM: role not found',
@@ -253,7 +252,7 @@ describe('RequestDetailsPage', () => {
   it('lets the requester act on their own request and reloads it', async () => {
     const api = new FakeAccessApi([
       makeGrant(60, { id: ID, accessDetails: { host: 'db.internal' } }),
-    ]);
+    ]).onAction('revoke', id => makeClosed('revoked', { id }));
     const revoke = jest.spyOn(api, 'revoke');
     await renderDetails(api);
     const actions = within(
@@ -286,8 +285,11 @@ describe('RequestDetailsPage', () => {
   });
 
   it('offers no actions to anyone but the requester', async () => {
+    // What the backend answers bob for alice's request: nothing he may do.
     await renderDetails(
-      new FakeAccessApi([makeClosed('expired', { id: ID })]),
+      new FakeAccessApi([
+        makeClosed('expired', { id: ID, allowedActions: [] }),
+      ]),
       ID,
       'user:default/bob',
     );
