@@ -26,3 +26,4 @@ export {
   recallSubmission,
   SUBMITTED_PARAM,
 } from './submissions';
+export { useAsyncTask } from './useAsyncTask';

@@ -20,7 +20,7 @@ import {
   EntityAccessSummary,
   SubmitAccessRequestBody,
 } from '@jit-access/plugin-access-common';
-import { useFlows, useRequestSubmission } from '../../hooks';
+import { useAsyncTask, useFlows, useRequestSubmission } from '../../hooks';
 import {
   ExpiryCountdown,
   MAX_TEXT_LENGTH,
@@ -124,8 +124,12 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
   const [hoursTouched, setHoursTouched] = useState(false);
   const [justification, setJustification] = useState('');
   const [showErrors, setShowErrors] = useState(false);
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<Error>();
+  const {
+    busy: submitting,
+    error: submitError,
+    run,
+    clearError,
+  } = useAsyncTask();
   const [result, setResult] = useState<AccessRequest[]>();
 
   const flows = useFlows();
@@ -245,20 +249,17 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
         : [...s, permission],
     );
 
-  const submit = async () => {
+  const submit = () => {
     setShowErrors(true);
-    setSubmitError(undefined);
-    if (!valid) return;
-    setSubmitting(true);
-    try {
+    if (!valid) {
+      clearError();
+      return;
+    }
+    run(async () => {
       const response = await submission.submit(body, { idempotencyKey });
       setResult(response.items);
       onSubmitted(response.items);
-    } catch (e) {
-      setSubmitError(e as Error);
-    } finally {
-      setSubmitting(false);
-    }
+    });
   };
 
   return (

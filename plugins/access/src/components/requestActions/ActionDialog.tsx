@@ -3,7 +3,8 @@ import CircularProgress from '@material-ui/core/CircularProgress';
 import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import Alert from '@material-ui/lab/Alert';
-import { FormEvent, ReactNode, useEffect, useState } from 'react';
+import { FormEvent, ReactNode, useEffect } from 'react';
+import { useAsyncTask } from '../../hooks';
 import { DialogDescription, TitledDialog } from '../shared';
 
 /** Props of {@link ActionDialog}. */
@@ -28,26 +29,19 @@ export interface ActionDialogProps {
  */
 export function ActionDialog(props: ActionDialogProps) {
   const { open, onClose, onConfirm } = props;
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
+  const { busy, error, run, clearError } = useAsyncTask();
 
   useEffect(() => {
-    if (open) setError(undefined);
-  }, [open]);
+    if (open) clearError();
+  }, [open, clearError]);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     if (busy || props.invalid) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    run(async () => {
       await onConfirm();
       onClose();
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
