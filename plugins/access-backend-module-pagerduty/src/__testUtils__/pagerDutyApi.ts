@@ -7,6 +7,13 @@ import { PagerDutyClient } from '../client/PagerDutyClient';
 /** Base URL and token of the mocked PagerDuty API. */
 export const BASE_URL = 'https://pagerduty.test';
 export const TOKEN = 'pd-test-token-9f8e7d';
+/** PagerDuty's OAuth token endpoint, and the Scoped OAuth app it knows. */
+export const TOKEN_URL = 'https://identity.pagerduty.test/oauth/token';
+export const OAUTH_APP = {
+  clientId: 'pd-client-7c1',
+  clientSecret: 'pd-client-secret-55aa',
+  subDomain: 'acme',
+};
 
 export const FIXED_END = '2026-11-25T18:00:00Z';
 
@@ -18,6 +25,8 @@ export interface ApiState {
     id: string;
     name: string;
     escalation_policy: { id: string; summary: string };
+    /** Events API integrations; their keys are what `pagerduty.com/integration-key` holds. */
+    integrations?: { id: string; integration_key: string }[];
   }[];
   oncalls: {
     user: { id: string };
@@ -45,6 +54,11 @@ export interface ApiState {
   }[];
   /** The most items one page holds (PagerDuty may give fewer than asked for). */
   pageSize: number;
+  /** OAuth access tokens the API takes (besides TOKEN), and how long new ones last. */
+  accessTokens: string[];
+  tokenLifetimeSeconds: number;
+  /** Every token request (its form fields). */
+  tokenRequests: Record<string, string>[];
   /** Every request the handlers saw. */
   requests: { method: string; url: URL; headers: Headers }[];
 }
@@ -73,6 +87,12 @@ export function initialState(): ApiState {
         id: 'PABC123',
         name: 'Orders database (prod)',
         escalation_policy: PROD,
+        integrations: [
+          {
+            id: 'PINT123',
+            integration_key: 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+          },
+        ],
       },
       { id: 'PDEF456', name: 'Analytics database', escalation_policy: DATA },
       { id: 'PORD001', name: 'Orders service', escalation_policy: ORDERS },
@@ -123,6 +143,9 @@ export function initialState(): ApiState {
       },
     ],
     pageSize: 100,
+    accessTokens: [],
+    tokenLifetimeSeconds: 3600,
+    tokenRequests: [],
     requests: [],
   };
 }
@@ -159,6 +182,48 @@ export function pagerDutyHandlers(state: ApiState) {
     !query || fields.some(f => f.toLowerCase().includes(query.toLowerCase()));
 
   return [
+    http.post(TOKEN_URL, async ({ request }) => {
+      const form = Object.fromEntries(
+        new URLSearchParams(await request.text()),
+      );
+      state.tokenRequests.push(form);
+      if (
+        form.client_id !== OAUTH_APP.clientId ||
+        form.client_secret !== OAUTH_APP.clientSecret
+      ) {
+        return HttpResponse.json(
+          {
+            error: 'invalid_client',
+            error_description: 'Client authentication failed',
+          },
+          { status: 401 },
+        );
+      }
+      const accessToken = `pd-access-${state.tokenRequests.length}`;
+      state.accessTokens.push(accessToken);
+      return HttpResponse.json({
+        access_token: accessToken,
+        token_type: 'bearer',
+        scope: form.scope,
+        expires_in: state.tokenLifetimeSeconds,
+      });
+    }),
+    // like PagerDuty: a call without a key or token it takes is 401, before anything else
+    http.all(`${BASE_URL}/*`, ({ request }) => {
+      const auth = request.headers.get('authorization') ?? '';
+      const bearer = /^Bearer (.+)$/.exec(auth)?.[1];
+      if (
+        auth === `Token token=${TOKEN}` ||
+        (bearer && state.accessTokens.includes(bearer))
+      ) {
+        return undefined;
+      }
+      seen(request);
+      return HttpResponse.json(
+        { error: { message: 'Unauthorized', code: 2006 } },
+        { status: 401 },
+      );
+    }),
     http.get(`${BASE_URL}/users`, ({ request }) => {
       const params = seen(request);
       const q = params.get('query');
@@ -179,11 +244,29 @@ export function pagerDutyHandlers(state: ApiState) {
           .map(s => ({ ...s, summary: s.name })),
       );
     }),
+    http.get(`${BASE_URL}/services`, ({ request }) => {
+      const params = seen(request);
+      const q = params.get('query');
+      const full = params.getAll('include[]').includes('integrations');
+      return page(
+        params,
+        'services',
+        state.services
+          // as PagerDuty's own plugin relies on: the search also finds integration keys
+          .filter(
+            s =>
+              matches(q, s.name) ||
+              (s.integrations ?? []).some(i => i.integration_key === q),
+          )
+          .map(s => renderService(s, full)),
+      );
+    }),
     http.get(`${BASE_URL}/services/:id`, ({ request, params: p }) => {
-      seen(request);
+      const params = seen(request);
       const service = state.services.find(s => s.id === p.id);
+      const full = params.getAll('include[]').includes('integrations');
       return service
-        ? HttpResponse.json({ service })
+        ? HttpResponse.json({ service: renderService(service, full) })
         : HttpResponse.json(
             { error: { message: 'Not Found', code: 2100 } },
             { status: 404 },
@@ -251,6 +334,25 @@ export function pagerDutyHandlers(state: ApiState) {
 }
 
 type ApiIncident = ApiState['incidents'][number];
+
+/**
+ * A service as PagerDuty shows it: integrations as references, or in full (with their
+ * keys) only with `include[]=integrations`.
+ */
+function renderService(s: ApiState['services'][number], full: boolean) {
+  return {
+    ...s,
+    summary: s.name,
+    integrations: (s.integrations ?? []).map(i =>
+      full
+        ? { ...i, type: 'generic_events_api_inbound_integration' }
+        : {
+            id: i.id,
+            type: 'generic_events_api_inbound_integration_reference',
+          },
+    ),
+  };
+}
 
 const userAgent = (id: string) => ({
   id,

@@ -5,11 +5,22 @@ import {
 
 /** The annotation PagerDuty's Backstage plugin uses to link an entity to its service. */
 export const PAGERDUTY_SERVICE_ID_ANNOTATION = 'pagerduty.com/service-id';
+/** The other one: an Events API integration key of the service. */
+export const PAGERDUTY_INTEGRATION_KEY_ANNOTATION =
+  'pagerduty.com/integration-key';
 
 /** A requested entity and its PagerDuty service. */
 export interface EntityService {
   entityRef: string;
   serviceId: string;
+}
+
+/** A requested entity and how its annotations name its service. */
+export interface EntityServiceRef {
+  entityRef: string;
+  serviceId?: string;
+  /** Only when there is no service id. */
+  integrationKey?: string;
 }
 
 /**
@@ -20,11 +31,11 @@ export interface EntityService {
 export function servicesOfRequestedEntities(
   resources: AccessCheckContext['resources'],
 ): {
-  services: EntityService[];
+  services: EntityServiceRef[];
   missing: string[];
   unknown: string[];
 } {
-  const services: EntityService[] = [];
+  const services: EntityServiceRef[] = [];
   const missing: string[] = [];
   const unknown: string[] = [];
   for (const r of resources) {
@@ -32,10 +43,14 @@ export function servicesOfRequestedEntities(
       unknown.push(r.entityRef);
       continue;
     }
-    const serviceId =
-      r.entity.metadata.annotations?.[PAGERDUTY_SERVICE_ID_ANNOTATION]?.trim();
+    const annotations = r.entity.metadata.annotations ?? {};
+    const serviceId = annotations[PAGERDUTY_SERVICE_ID_ANNOTATION]?.trim();
+    const integrationKey =
+      annotations[PAGERDUTY_INTEGRATION_KEY_ANNOTATION]?.trim();
     if (serviceId) {
       services.push({ entityRef: r.entityRef, serviceId });
+    } else if (integrationKey) {
+      services.push({ entityRef: r.entityRef, integrationKey });
     } else {
       missing.push(r.entityRef);
     }
@@ -62,7 +77,7 @@ export function unknownEntitiesOutcome(unknown: string[]): AccessCheckOutcome {
 export function missingAnnotationDetail(missing: string[]): string {
   return `${missing.join(', ')} ${
     missing.length === 1 ? 'has' : 'have'
-  } no ${PAGERDUTY_SERVICE_ID_ANNOTATION} annotation, so no PagerDuty service to check`;
+  } no ${PAGERDUTY_SERVICE_ID_ANNOTATION} or ${PAGERDUTY_INTEGRATION_KEY_ANNOTATION} annotation, so no PagerDuty service to check`;
 }
 
 /**
@@ -72,7 +87,7 @@ export function missingAnnotationDetail(missing: string[]): string {
  */
 export function requestedServices(
   resources: AccessCheckContext['resources'],
-): { services: EntityService[] } | { outcome: AccessCheckOutcome } {
+): { services: EntityServiceRef[] } | { outcome: AccessCheckOutcome } {
   const { services, missing, unknown } = servicesOfRequestedEntities(resources);
   if (unknown.length > 0) {
     return { outcome: unknownEntitiesOutcome(unknown) };

@@ -315,7 +315,7 @@ describe('pagerduty-incident', () => {
       ).toEqual({
         outcome: 'failed',
         detail:
-          'resource:default/scratch-bucket has no pagerduty.com/service-id annotation, so no PagerDuty service to check',
+          'resource:default/scratch-bucket has no pagerduty.com/service-id or pagerduty.com/integration-key annotation, so no PagerDuty service to check',
       });
     });
   });

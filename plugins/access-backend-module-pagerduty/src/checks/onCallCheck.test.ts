@@ -175,6 +175,61 @@ describe('pagerduty-oncall', () => {
       ).toEqual(['PEPPROD']);
     });
 
+    it('finds the service of an entity annotated only with pagerduty.com/integration-key, and keeps it', async () => {
+      const byKey: typeof ORDERS_DB = {
+        ...ORDERS_DB,
+        metadata: {
+          ...ORDERS_DB.metadata,
+          annotations: {
+            'pagerduty.com/integration-key': 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+          },
+        },
+      };
+      const check = await onCallCheck({ entityService: true });
+      expect(
+        await check.run(checkContext('sam@acme.example', [byKey])),
+      ).toEqual({
+        outcome: 'passed',
+        detail: `on call: schedule "SRE Primary" level 1 until ${FIXED_END} (escalation policy "Production" of resource:default/orders-db)`,
+      });
+      const search = api.state.requests.find(
+        r => r.url.pathname === '/services',
+      )!;
+      expect(search.url.searchParams.get('query')).toBe(
+        'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+      );
+      expect(search.url.searchParams.getAll('include[]')).toEqual([
+        'integrations',
+      ]);
+      await check.run(checkContext('sam@acme.example', [byKey]));
+      expect(
+        api.state.requests.filter(r => r.url.pathname === '/services'),
+      ).toHaveLength(1);
+    });
+
+    it('fails for an integration key no service has, even when the search lists a service', async () => {
+      const named = (key: string): typeof ORDERS_DB => ({
+        ...ORDERS_DB,
+        metadata: {
+          ...ORDERS_DB.metadata,
+          annotations: { 'pagerduty.com/integration-key': key },
+        },
+      });
+      const check = await onCallCheck({ entityService: true });
+      expect(
+        await check.run(checkContext('sam@acme.example', [named('0000dead')])),
+      ).toEqual({
+        outcome: 'failed',
+        detail:
+          'no PagerDuty service has the pagerduty.com/integration-key of resource:default/orders-db',
+      });
+      // a service whose name matches the search but whose integrations do not carry the key
+      api.state.services[0].name = 'Orders database (prod) 0000beef';
+      expect(
+        await check.run(checkContext('sam@acme.example', [named('0000beef')])),
+      ).toMatchObject({ outcome: 'failed' });
+    });
+
     it('fails when on call for another escalation policy', async () => {
       const check = await onCallCheck({ entityService: true });
       expect(
@@ -213,7 +268,7 @@ describe('pagerduty-oncall', () => {
       ).toEqual({
         outcome: 'failed',
         detail:
-          'resource:default/scratch-bucket has no pagerduty.com/service-id annotation, so no PagerDuty service to check',
+          'resource:default/scratch-bucket has no pagerduty.com/service-id or pagerduty.com/integration-key annotation, so no PagerDuty service to check',
       });
     });
 

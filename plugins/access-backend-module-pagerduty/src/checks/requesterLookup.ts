@@ -8,7 +8,12 @@ import {
   PagerDutyError,
   PagerDutyUser,
 } from '../client/PagerDutyClient';
-import { EntityService, requestedServices } from './entityServices';
+import {
+  EntityService,
+  EntityServiceRef,
+  PAGERDUTY_INTEGRATION_KEY_ANNOTATION,
+  requestedServices,
+} from './entityServices';
 
 /**
  * The PagerDuty user of the requester, found by e-mail, or the outcome to answer when there
@@ -60,19 +65,61 @@ export async function findRequesterAndServices(
   | { user: PagerDutyUser; services?: EntityService[] }
   | { outcome: AccessCheckOutcome }
 > {
-  let services: EntityService[] | undefined;
+  let refs: EntityServiceRef[] | undefined;
   if (entityService) {
     const requested = requestedServices(context.resources);
     if ('outcome' in requested) {
       return requested;
     }
-    services = requested.services;
+    refs = requested.services;
   }
   const found = await findRequesterUser(client, context);
   if ('outcome' in found) {
     return found;
   }
-  return { user: found.user, services };
+  if (!refs) return { user: found.user };
+  const resolved = await resolveIntegrationKeys(client, refs, context.signal);
+  if ('outcome' in resolved) return resolved;
+  return { user: found.user, services: resolved.services };
+}
+
+/**
+ * The service of each entity annotated only with an integration key, as PagerDuty's own
+ * plugin finds it; `failed` when PagerDuty has no service with the key.
+ */
+async function resolveIntegrationKeys(
+  client: PagerDutyClient,
+  refs: EntityServiceRef[],
+  signal: AbortSignal,
+): Promise<{ services: EntityService[] } | { outcome: AccessCheckOutcome }> {
+  const services: EntityService[] = [];
+  const unmatched: string[] = [];
+  for (const ref of refs) {
+    if (ref.serviceId) {
+      services.push({ entityRef: ref.entityRef, serviceId: ref.serviceId });
+      continue;
+    }
+    const service = await client.findServiceByIntegrationKey(
+      ref.integrationKey!,
+      { signal },
+    );
+    if (service) {
+      services.push({ entityRef: ref.entityRef, serviceId: service.id });
+    } else {
+      unmatched.push(ref.entityRef);
+    }
+  }
+  if (unmatched.length > 0) {
+    return {
+      outcome: {
+        outcome: 'failed',
+        detail: `no PagerDuty service has the ${PAGERDUTY_INTEGRATION_KEY_ANNOTATION} of ${unmatched.join(
+          ', ',
+        )}`,
+      },
+    };
+  }
+  return { services };
 }
 
 /**

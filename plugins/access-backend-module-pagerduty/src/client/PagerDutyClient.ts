@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AnswerCache } from './answerCache';
+import { PagerDutyAuth, pagerDutyCredentials } from './PagerDutyCredentials';
 import { PagerDutyHttp, PagerDutyQuery } from './PagerDutyHttp';
 import {
   PagerDutyError,
@@ -13,6 +14,7 @@ import {
 } from './types';
 
 export * from './types';
+export type { PagerDutyAuth } from './PagerDutyCredentials';
 
 /**
  * The default PagerDuty REST API base URL.
@@ -24,8 +26,7 @@ export const DEFAULT_PAGERDUTY_API_BASE_URL = 'https://api.pagerduty.com';
  * Options of {@link PagerDutyClient}.
  * @public
  */
-export interface PagerDutyClientOptions {
-  apiToken: string;
+export type PagerDutyClientOptions = PagerDutyAuth & {
   /** Defaults to `https://api.pagerduty.com`. */
   apiBaseUrl?: string;
   logger?: LoggerService;
@@ -50,9 +51,9 @@ export interface PagerDutyClientOptions {
   maxPages?: number;
   /** For tests. */
   fetch?: typeof fetch;
-  /** For tests: the clock of the caches, in milliseconds. */
+  /** For tests: the clock of the caches and of OAuth token renewal, in milliseconds. */
   now?: () => number;
-}
+};
 
 /**
  * Options of a call: the caller's deadline, and whether a kept answer will do.
@@ -84,22 +85,37 @@ export class PagerDutyClient {
   private readonly answers: AnswerCache;
 
   constructor(options: PagerDutyClientOptions) {
-    if (!options.apiToken) {
-      throw new Error('The PagerDuty client needs pagerDuty.apiToken');
+    let auth: PagerDutyAuth;
+    if ('apiToken' in options && options.apiToken) {
+      auth = { apiToken: options.apiToken };
+    } else if ('oauth' in options && options.oauth) {
+      auth = { oauth: options.oauth };
+    } else {
+      throw new Error(
+        'The PagerDuty client needs pagerDuty.apiToken or pagerDuty.oauth',
+      );
     }
+    const fetchImpl = options.fetch ?? ((...args) => fetch(...args));
+    const requestTimeoutMs = options.requestTimeoutMs ?? 5000;
+    const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
     this.http = new PagerDutyHttp({
-      apiToken: options.apiToken,
+      credentials: pagerDutyCredentials(auth, {
+        fetch: fetchImpl,
+        requestTimeoutMs,
+        maxResponseBytes,
+        now: options.now,
+      }),
       baseUrl: (options.apiBaseUrl || DEFAULT_PAGERDUTY_API_BASE_URL).replace(
         /\/+$/,
         '',
       ),
       logger: options.logger,
-      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      requestTimeoutMs,
       maxRetryWaitMs: options.maxRetryWaitMs ?? 2000,
       retryBackoffMs: options.retryBackoffMs ?? 250,
       maxPages: options.maxPages ?? 20,
-      maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
-      fetch: options.fetch ?? ((...args) => fetch(...args)),
+      maxResponseBytes,
+      fetch: fetchImpl,
     });
     const maxEntries = options.cacheMaxEntries ?? 1000;
     this.lookups = new AnswerCache({
@@ -273,6 +289,54 @@ export class PagerDutyClient {
         };
       },
       options,
+    );
+  }
+
+  /**
+   * The service an Events API integration key belongs to (the `pagerduty.com/integration-key`
+   * annotation), or undefined. PagerDuty's search narrows the list; only a service whose
+   * own integration carries exactly this key counts.
+   */
+  async findServiceByIntegrationKey(
+    integrationKey: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<PagerDutyService | undefined> {
+    return this.shared(
+      this.lookups,
+      `integration:${integrationKey}`,
+      '/services',
+      async signal => {
+        const services = await this.http.list<any>(
+          '/services',
+          { query: integrationKey, 'include[]': ['integrations'] },
+          'services',
+          signal,
+        );
+        const service = services.find(
+          s =>
+            Array.isArray(s?.integrations) &&
+            s.integrations.some(
+              (i: any) => i?.integration_key === integrationKey,
+            ),
+        );
+        if (!service) return undefined;
+        if (
+          typeof service.id !== 'string' ||
+          typeof service.escalation_policy?.id !== 'string'
+        ) {
+          throw new PagerDutyError(
+            'PagerDuty sent a malformed answer to GET /services (a service without id or escalation policy)',
+          );
+        }
+        return {
+          id: service.id,
+          name: String(service.name ?? service.summary ?? service.id),
+          escalation_policy: service.escalation_policy,
+        };
+      },
+      options,
+      // an unknown key is asked again next time: the integration may be added since
+      v => v !== undefined,
     );
   }
 

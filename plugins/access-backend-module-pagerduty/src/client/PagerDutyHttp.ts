@@ -9,6 +9,7 @@ import {
   redirectError,
 } from './httpHelpers';
 import { readTextWithin } from './responseBody';
+import { PagerDutyCredentials } from './PagerDutyCredentials';
 import { PagerDutyError } from './types';
 
 /** Retries of a 429 answer before giving up. */
@@ -22,7 +23,7 @@ export type PagerDutyQuery = Record<string, string | string[] | undefined>;
 
 /** How {@link PagerDutyHttp} reaches PagerDuty. */
 export interface PagerDutyHttpOptions {
-  apiToken: string;
+  credentials: PagerDutyCredentials;
   baseUrl: string;
   logger?: LoggerService;
   requestTimeoutMs: number;
@@ -41,9 +42,9 @@ export interface PagerDutyHttpOptions {
 export class PagerDutyHttp {
   constructor(private readonly options: PagerDutyHttpOptions) {}
 
-  /** Replaces the API token in a text, should it ever appear there. */
+  /** Replaces the credentials in a text, should they ever appear there. */
   redact(text: string): string {
-    return text.split(this.options.apiToken).join('***');
+    return this.options.credentials.redact(text);
   }
 
   /** Follows `offset`/`limit`/`more` pagination, at most `maxPages` pages. */
@@ -117,8 +118,10 @@ export class PagerDutyHttp {
       return true;
     };
 
+    let reauthorized = false;
     for (;;) {
       tries++;
+      const authorization = await this.options.credentials.authorization();
       const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
 
@@ -127,7 +130,7 @@ export class PagerDutyHttp {
       try {
         res = await this.options.fetch(url, {
           headers: {
-            Authorization: `Token token=${this.options.apiToken}`,
+            Authorization: authorization,
             Accept: 'application/vnd.pagerduty+json;version=2',
           },
           // a redirect would carry the token elsewhere: refused below
@@ -156,6 +159,15 @@ export class PagerDutyHttp {
           `PagerDuty sent more than ${this.options.maxResponseBytes} bytes in answer to ${what} (pagerDuty.maxResponseBytes)`,
           res.status,
         );
+      }
+      // an OAuth token PagerDuty no longer takes (revoked, rotated) is renewed once
+      if (
+        res.status === 401 &&
+        !reauthorized &&
+        this.options.credentials.refused()
+      ) {
+        reauthorized = true;
+        continue;
       }
       if (res.status === 429) {
         if (rateLimitRetries < MAX_RATE_LIMIT_RETRIES) {
