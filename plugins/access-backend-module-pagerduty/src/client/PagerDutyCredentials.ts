@@ -57,26 +57,6 @@ const redactAll = (text: string, secrets: string[]) =>
     .filter(s => s.length > 0)
     .reduce((t, s) => t.split(s).join('***'), text);
 
-/** Credentials for `auth`; OAuth tokens are fetched on first use and renewed early. */
-export function pagerDutyCredentials(
-  auth: PagerDutyAuth,
-  options: {
-    fetch: typeof fetch;
-    requestTimeoutMs: number;
-    maxResponseBytes: number;
-    now?: () => number;
-  },
-): PagerDutyCredentials {
-  if ('apiToken' in auth) {
-    return {
-      authorization: async () => `Token token=${auth.apiToken}`,
-      refused: () => false,
-      redact: text => redactAll(text, [auth.apiToken]),
-    };
-  }
-  return new OAuthCredentials(auth.oauth, options);
-}
-
 /**
  * A Scoped OAuth app's access token (client credentials grant), fetched once for all
  * concurrent callers and renewed five minutes before it expires.
@@ -204,4 +184,24 @@ class OAuthCredentials implements PagerDutyCredentials {
     };
     return value;
   }
+}
+
+/** Credentials for `auth`; OAuth tokens are fetched on first use and renewed early. */
+export function pagerDutyCredentials(
+  auth: PagerDutyAuth,
+  options: {
+    fetch: typeof fetch;
+    requestTimeoutMs: number;
+    maxResponseBytes: number;
+    now?: () => number;
+  },
+): PagerDutyCredentials {
+  if ('apiToken' in auth) {
+    return {
+      authorization: async () => `Token token=${auth.apiToken}`,
+      refused: () => false,
+      redact: text => redactAll(text, [auth.apiToken]),
+    };
+  }
+  return new OAuthCredentials(auth.oauth, options);
 }
