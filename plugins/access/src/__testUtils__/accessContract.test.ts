@@ -1,4 +1,4 @@
-import { assertAnswerFits, contractProblem } from './accessContract';
+import { assertAnswerFits, contractProblem, routeOf } from './accessContract';
 
 // The fake backend leans on these checks; they must refuse what the real router refuses.
 describe('the fake backend checks calls and answers against openapi.yaml', () => {
@@ -43,6 +43,19 @@ describe('the fake backend checks calls and answers against openapi.yaml', () =>
       call('POST', '/requests/x/extend', '', { durationSeconds: 1.5 })?.status,
     ).toBe(400);
     expect(call('POST', '/requests/x/reject', '', undefined)?.status).toBe(400);
+  });
+
+  it("names a call's route, its parameters and its success status", () => {
+    expect(routeOf('POST', '/requests/abc/again')).toEqual({
+      template: '/requests/{id}/again',
+      params: { id: 'abc' },
+      status: 201,
+    });
+    expect(routeOf('POST', '/requests/preview')).toMatchObject({
+      template: '/requests/preview',
+      status: 200,
+    });
+    expect(routeOf('GET', '/nope')).toBe(undefined);
   });
 
   it('throws when an answer does not fit the spec', () => {

@@ -2,6 +2,7 @@
 // plugin's exports): every call the fake takes is checked against openapi.yaml as the real
 // router checks it, and every answer it gives must fit the spec's response schema, so a
 // test cannot pass on a fake more lenient than the real API or on answers it never sends.
+import { AccessApiPaths } from '@jit-access/plugin-access-common';
 import Ajv, { ValidateFunction } from 'ajv';
 // Test-only code in jest (Node): it reads the spec file of the backend package beside it.
 // eslint-disable-next-line no-restricted-imports
@@ -15,6 +16,29 @@ const SPEC_FILE = resolve(
   __dirname,
   '../../../access-backend/src/schema/openapi.yaml',
 );
+
+// The routes of the spec as types, for what a scripted route takes and answers.
+export type Method = 'get' | 'post' | 'put' | 'delete';
+export type Route = keyof AccessApiPaths;
+export type Operation<P extends Route, M extends Method> = AccessApiPaths[P][M];
+/** The routes of the spec that take `method`. */
+export type RouteWith<M extends Method> = {
+  [P in Route]: Operation<P, M> extends { responses: unknown } ? P : never;
+}[Route];
+type JsonOf<R> = R extends { content: { 'application/json': infer B } }
+  ? B
+  : never;
+/** The JSON of an operation's success answer (200, or 201 for creations). */
+export type Answer<O> = O extends { responses: { 200: infer R } }
+  ? JsonOf<R>
+  : O extends { responses: { 201: infer R } }
+  ? JsonOf<R>
+  : never;
+export type Body<O> = O extends { requestBody: infer B }
+  ? JsonOf<B>
+  : O extends { requestBody?: infer B }
+  ? JsonOf<NonNullable<B>> | undefined
+  : undefined;
 
 type Node = Record<string, any>;
 
@@ -39,18 +63,47 @@ const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 /** The spec's operation for a method and a path below /api/access, and where it is. */
 function operationOf(method: string, path: string) {
   for (const template of Object.keys(spec.paths)) {
+    const names: string[] = [];
     const pattern = new RegExp(
-      `^${template.replace(/\{\w+\}/g, '[^/]+').replace(/\//g, '\\/')}$`,
+      `^${template
+        .replace(/\{(\w+)\}/g, (_, name: string) => {
+          names.push(name);
+          return '([^/]+)';
+        })
+        .replace(/\//g, '\\/')}$`,
     );
     const op = spec.paths[template][method.toLowerCase()];
-    if (op && pattern.test(path)) {
+    const match = op ? pattern.exec(path) : null;
+    if (match) {
       return {
         op: op as Node,
+        template,
+        params: Object.fromEntries(
+          names.map((n, i) => [n, decodeURIComponent(match[i + 1])]),
+        ),
         pointer: `/paths/${escape(template)}/${method.toLowerCase()}`,
       };
     }
   }
   return undefined;
+}
+
+/**
+ * The spec's route for a call: its path template (`/requests/{id}`), the path parameters,
+ * and the status of its success answer (201 for what creates, else 200).
+ */
+export function routeOf(
+  method: string,
+  path: string,
+):
+  | { template: string; params: Record<string, string>; status: number }
+  | undefined {
+  const found = operationOf(method, path);
+  if (!found) return undefined;
+  const status = Number(
+    Object.keys(found.op.responses ?? {}).find(s => /^2\d\d$/.test(s)) ?? 200,
+  );
+  return { template: found.template, params: found.params, status };
 }
 
 /** A query parameter of the operation with the pointer of its schema. */
