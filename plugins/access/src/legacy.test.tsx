@@ -44,6 +44,7 @@ import {
   COVERAGE,
   ORDERS_DB,
   ordersDb,
+  ordersDbAccess,
   website,
   WEBSITE,
 } from './__testUtils__/entityAccessData';
@@ -55,11 +56,8 @@ import {
   isAccessCovered,
 } from './index';
 import { rootRouteRef } from './routes';
-import {
-  AccessBackend,
-  ALICE,
-  BACKEND_BASE_URL,
-} from './__testUtils__/accessServer';
+import { AccessBackend } from './__testUtils__/accessServer';
+import { ALICE, BACKEND_BASE_URL } from './__testUtils__/testAccessClient';
 import { setupAccessBackendServer } from './__testUtils__/accessBackendServer';
 import { makeClosed, makeGrant } from './__testUtils__/sampleRequests';
 
@@ -78,17 +76,32 @@ const ENTITIES: Record<string, Entity> = {
   [WEBSITE]: website,
 };
 
-const grant = makeGrant(60, { justification: 'legacy route works' });
-const closed = makeClosed('expired', { justification: 'history row' });
+const grant = makeGrant(60, {
+  justification: 'legacy route works',
+  allowedActions: ['revoke', 'extend', 'favorite'],
+});
+const closed = makeClosed('expired', {
+  justification: 'history row',
+  allowedActions: ['again', 'favorite'],
+});
 
 let backend: AccessBackend;
 
 beforeEach(() => {
   clearCoverageCache();
+  // alice holds `grant` on orders-db and may see who holds access there.
   backend = new AccessBackend({
-    requests: [grant, closed],
     ...COVERAGE,
-    holderViewers: [ALICE],
+    lists: { mine: [grant, closed] },
+    entityAccess: {
+      ...COVERAGE.entityAccess,
+      [ORDERS_DB]: ordersDbAccess({
+        mine: [grant],
+        canSeeHolders: true,
+        holders: [grant],
+      }),
+    },
+    history: { [ORDERS_DB]: [grant, closed] },
   });
   serveBackend(backend);
 });

@@ -8,14 +8,23 @@ import { AccessBackend, accessUrl } from './accessServer';
 /**
  * An msw server for the test file, started and reset by Backstage's test hooks (call it at
  * the top of the file), and `serveBackend`, which has a fake access backend answer every
- * call to /api/access.
+ * call to /api/access. A test fails when the page made a call its fake had no answer for.
  */
 export function setupAccessBackendServer() {
   const server = setupServer();
   registerMswTestHooks(server);
-  const serveBackend = (backend: AccessBackend) =>
+  let served: AccessBackend[] = [];
+  afterEach(() => {
+    const unanswered = served.flatMap(b => b.unanswered);
+    served = [];
+    if (unanswered.length)
+      throw new Error(`Unscripted calls: ${unanswered.join(', ')}`);
+  });
+  const serveBackend = (backend: AccessBackend) => {
+    served.push(backend);
     server.use(
       http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
     );
+  };
   return { server, serveBackend };
 }

@@ -1,6 +1,6 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityAccessSummary } from '@jit-access/plugin-access-common';
-import { AccessBackendState } from './accessServer';
+import { Fixtures } from './accessServer';
 import { makeFlow } from './sampleFlows';
 
 // Test fixtures for the entity page pieces (not part of the plugin's exports).
@@ -22,29 +22,19 @@ export const website: Entity = {
 };
 export const WEBSITE = 'component:default/website';
 
-/**
- * The fake access backend's coverage for these entities: orders-db may be asked to read
- * through the prod-db flow; the website is not covered.
- */
-export const COVERAGE: Partial<AccessBackendState> = {
-  flows: [makeFlow('prod-db', 'Production databases')],
-  resources: [
-    {
-      entityRef: ORDERS_DB,
-      kind: 'Resource',
-      name: 'orders-db',
-      type: 'database',
-      owner: 'group:default/dba',
-      permissions: [
-        {
-          permission: 'read',
-          flowId: 'prod-db',
-          flowTitle: 'Production databases',
-        },
-      ],
-    },
-  ],
-  uncoveredEntities: [WEBSITE],
+const READ_VIA_PROD_DB = {
+  permission: 'read',
+  flowId: 'prod-db',
+  flowTitle: 'Production databases',
+};
+
+/** What the backend says of the uncovered website: no flow covers it. */
+export const UNCOVERED: EntityAccessSummary = {
+  entityRef: WEBSITE,
+  covered: false,
+  permissions: [],
+  mine: [],
+  canSeeHolders: false,
 };
 
 export function summary(
@@ -54,11 +44,7 @@ export function summary(
     entityRef: ORDERS_DB,
     covered: true,
     permissions: [
-      {
-        permission: 'read',
-        flowId: 'prod-db',
-        flowTitle: 'Production databases',
-      },
+      READ_VIA_PROD_DB,
       {
         permission: 'admin',
         flowId: 'prod-db-admin',
@@ -70,3 +56,23 @@ export function summary(
     ...over,
   };
 }
+
+/** orders-db as the backend shows it to the caller: read through prod-db, nothing else. */
+export function ordersDbAccess(
+  over: Partial<EntityAccessSummary> = {},
+): EntityAccessSummary {
+  return summary({ permissions: [READ_VIA_PROD_DB], ...over });
+}
+
+/**
+ * The fake access backend's coverage for these entities: orders-db may be asked to read
+ * through the prod-db flow (what the caller holds: `ordersDbAccess`); the website is not
+ * covered.
+ */
+export const COVERAGE: Pick<Fixtures, 'flows' | 'entityAccess'> = {
+  flows: [makeFlow('prod-db', 'Production databases')],
+  entityAccess: {
+    [ORDERS_DB]: ordersDbAccess(),
+    [WEBSITE]: UNCOVERED,
+  },
+};

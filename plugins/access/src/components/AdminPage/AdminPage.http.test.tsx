@@ -2,29 +2,28 @@ import '@testing-library/jest-dom';
 import { alertApiRef } from '@backstage/core-plugin-api';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import {
-  registerMswTestHooks,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { AccessRequest } from '@jit-access/plugin-access-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import {
   AccessBackend,
-  accessUrl,
-  testAccessClient,
+  errorResponse,
+  page,
 } from '../../__testUtils__/accessServer';
+import { testAccessClient } from '../../__testUtils__/testAccessClient';
+import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServer';
 import { makeFlow } from '../../__testUtils__/sampleFlows';
 import { inMinutes, makeRequest } from '../../__testUtils__/sampleRequests';
 import { AdminPage } from './AdminPage';
 import { fakePermissions } from '../../__testUtils__/adminData';
 
-// The admin's "All requests" filters with the real AccessClient, over HTTP, against the
-// in-memory backend (msw): what the URL and the fields say is what GET /requests gets.
+// The admin's "All requests" filters with the real AccessClient, over HTTP, against a
+// fake backend (msw): what the URL and the fields say is what GET /requests gets. The
+// fake answers each filter with the requests the test says match it, so a row shows only
+// when the page sent exactly that filter.
 
 jest.setTimeout(30_000);
 
@@ -33,11 +32,15 @@ const CAROL = 'user:default/carol';
 const BILLING = 'resource:default/billing-db';
 const EKS = 'resource:default/prod-eks';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const { serveBackend } = setupAccessBackendServer();
 
-const fromAlice = makeRequest({ createdAt: inMinutes(-10) });
+// As the backend shows them to pat, an admin: who may revoke what is granted.
+const fromAlice = makeRequest({
+  createdAt: inMinutes(-10),
+  allowedActions: [],
+});
 const carolBilling = makeRequest({
+  allowedActions: ['revoke'],
   requester: CAROL,
   createdBy: CAROL,
   status: 'granted',
@@ -45,6 +48,7 @@ const carolBilling = makeRequest({
   createdAt: inMinutes(-20),
 });
 const carolEks = makeRequest({
+  allowedActions: ['revoke'],
   requester: CAROL,
   createdBy: CAROL,
   flowId: 'cluster-breakglass',
@@ -59,18 +63,38 @@ const FLOWS = [
   makeFlow('cluster-breakglass', 'Cluster break-glass'),
 ];
 
+/**
+ * What GET /requests?view=all answers per filter (the query without view, limit and
+ * cursor), as the backend matches them: e.g. entity refs whatever their case.
+ */
+const MATCHES: Record<string, AccessRequest[]> = {
+  '': [fromAlice, carolBilling, carolEks],
+  'requester=carol&status=granted': [carolBilling, carolEks],
+  'entityRef=Resource:Default/Billing-DB': [carolBilling],
+  'entityRef=Resource:Default/Billing-DB&flowId=cluster-breakglass': [],
+  'flowId=cluster-breakglass': [carolEks],
+};
+
+/** Renders the tab at `search`; `setUp` scripts the backend first. */
 async function renderPage(
   search = '/',
-  requests = [fromAlice, carolBilling, carolEks],
+  matches = MATCHES,
+  setUp: (backend: AccessBackend) => void = () => {},
 ) {
-  const backend = new AccessBackend({
-    requests,
-    flows: FLOWS,
-    admins: [ADMIN],
+  const backend = new AccessBackend({ flows: FLOWS });
+  backend.on('get', '/requests', ({ query }) => {
+    const filters = [...query]
+      .filter(([k]) => !['view', 'limit', 'cursor'].includes(k))
+      .sort()
+      .map(([k, v]) => `${k}=${v}`)
+      .join('&');
+    const matching = query.get('view') === 'all' ? matches[filters] : undefined;
+    return matching
+      ? page(matching, query)
+      : errorResponse(500, `The test scripts no answer for ${filters}`);
   });
-  server.use(
-    http.all(accessUrl('/*'), ({ request }) => backend.handle(request)),
-  );
+  setUp(backend);
+  serveBackend(backend);
   await renderInTestApp(
     <TestApiProvider
       apis={[
@@ -154,7 +178,14 @@ describe('AdminPage — all requests over HTTP', () => {
   });
 
   it("shows the backend's 400, naming the field, for a ref it refuses", async () => {
-    await renderPage('/?entityRef=a:b:c:d');
+    await renderPage('/?entityRef=a:b:c:d', {}, backend =>
+      backend.failNext(
+        'GET',
+        '/requests',
+        400,
+        'Invalid query: entityRef: "a:b:c:d" is not an entity ref like resource:default/orders-db',
+      ),
+    );
     expect(
       await screen.findByText(
         'Error: Could not load the requests: Invalid query: entityRef: "a:b:c:d" is not an entity ref like resource:default/orders-db',
@@ -168,15 +199,12 @@ describe('AdminPage — all requests over HTTP', () => {
         requester: CAROL,
         createdBy: CAROL,
         createdAt: inMinutes(-100 - i),
+        allowedActions: [],
       }),
     );
-    const others = Array.from({ length: 10 }, (_, i) =>
-      makeRequest({ createdAt: inMinutes(-99 - i) }),
-    );
-    const backend = await renderPage('/?requester=user:default/carol', [
-      ...others,
-      ...many,
-    ]);
+    const backend = await renderPage('/?requester=user:default/carol', {
+      'requester=user:default/carol': many,
+    });
     await screen.findByTestId(`row-${many[0].id}`);
     expect(rows()).toEqual(many.slice(0, 25).map(r => `row-${r.id}`));
     await userEvent.click(screen.getByRole('button', { name: 'Next page' }));

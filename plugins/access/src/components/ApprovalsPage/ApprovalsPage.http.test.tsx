@@ -1,5 +1,6 @@
 import '@testing-library/jest-dom';
 import { alertApiRef, identityApiRef } from '@backstage/core-plugin-api';
+import { AccessRequest } from '@jit-access/plugin-access-common';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
   mockApis,
@@ -10,16 +11,15 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import {
-  AccessBackend,
-  testAccessClient,
-} from '../../__testUtils__/accessServer';
+import { AccessBackend } from '../../__testUtils__/accessServer';
+import { testAccessClient } from '../../__testUtils__/testAccessClient';
 import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServer';
-import { makeRequest } from '../../__testUtils__/sampleRequests';
+import { inMinutes, makeRequest } from '../../__testUtils__/sampleRequests';
 import { ApprovalsPage } from './ApprovalsPage';
 
-// The approvals queue with the real AccessClient, over HTTP, against an in-memory
-// backend (msw). bob approves; alice and carol ask.
+// The approvals queue with the real AccessClient, over HTTP, against a fake backend (msw)
+// that lists fixtures; each test scripts what a decision answers. bob approves; alice and
+// carol ask.
 
 jest.setTimeout(30_000);
 
@@ -27,27 +27,71 @@ const BOB = 'user:default/bob';
 
 const { serveBackend } = setupAccessBackendServer();
 
-const fromAlice = makeRequest({
-  justification: 'INC-1234: slow queries',
+// As the backend shows them to bob: waiting for his decision.
+const forBob: Partial<AccessRequest> = {
   approvers: [BOB, 'user:default/dana'],
+  awaiting: 'request',
+  allowedActions: ['approve', 'reject'],
+};
+const fromAlice = makeRequest({
+  ...forBob,
+  justification: 'INC-1234: slow queries',
 });
 const fromCarol = makeRequest({
+  ...forBob,
   requester: 'user:default/carol',
   createdBy: 'user:default/carol',
   resources: [
     { entityRef: 'resource:default/billing-db', permissions: ['write'] },
   ],
-  approvers: [BOB, 'user:default/dana'],
 });
-// Not bob's to decide: he is not among its approvers.
+// Not bob's to decide: the backend lists it for dana only.
 const notMine = makeRequest({
   requester: 'user:default/erin',
   approvers: ['user:default/dana'],
+  allowedActions: [],
 });
+
+/** The backend's answer to bob's vote on `r`: his decision recorded, nothing left to do. */
+function decidedByBob(
+  r: AccessRequest,
+  decision: 'approved' | 'rejected',
+  comment?: string,
+): AccessRequest {
+  const at = inMinutes(0);
+  return {
+    ...r,
+    approvals: [
+      {
+        approver: BOB,
+        decision,
+        kind: 'request',
+        at,
+        ...(comment ? { comment } : {}),
+      },
+    ],
+    awaiting: undefined,
+    allowedActions: [],
+  };
+}
+
+/** When bob approves alice's request it is granted and leaves his queue. */
+function scriptApproval(backend: AccessBackend) {
+  backend.on('post', '/requests/{id}/approve', ({ body }) => {
+    backend.fixtures.lists.approvals = [fromCarol];
+    return {
+      ...decidedByBob(fromAlice, 'approved', body?.comment),
+      status: 'granted',
+      grantedAt: inMinutes(0),
+      expiresAt: inMinutes(60),
+      allowedActions: ['revoke'],
+    };
+  });
+}
 
 async function renderPage() {
   const backend = new AccessBackend({
-    requests: [fromAlice, fromCarol, notMine],
+    lists: { approvals: [fromAlice, fromCarol], all: [notMine] },
   });
   serveBackend(backend);
   const alertApi = { post: jest.fn(), alert$: jest.fn() };
@@ -90,6 +134,7 @@ describe('ApprovalsPage over HTTP', () => {
 
   it('approves with a comment: POST /approve with the comment, and the request leaves the list', async () => {
     const { backend, alertApi } = await renderPage();
+    scriptApproval(backend);
     await userEvent.click(
       await screen.findByRole('button', { name: 'Approve: alice (orders-db)' }),
     );
@@ -114,23 +159,18 @@ describe('ApprovalsPage over HTTP', () => {
         caller: BOB,
       }),
     ]);
-    expect(backend.request(fromAlice.id)).toMatchObject({
-      status: 'granted',
-      approvals: [
-        expect.objectContaining({
-          approver: BOB,
-          decision: 'approved',
-          comment: 'ok for the incident',
-        }),
-      ],
-    });
+    // The backend's answer says it is granted, not waiting for more approvals.
     expect(alertApi.post).toHaveBeenCalledWith(
-      expect.objectContaining({ severity: 'success' }),
+      expect.objectContaining({
+        severity: 'success',
+        message: 'Approved: alice: orders-db (read) — New request',
+      }),
     );
   });
 
   it('approves without a comment with an empty body', async () => {
     const { backend } = await renderPage();
+    scriptApproval(backend);
     await userEvent.click(
       await screen.findByRole('button', { name: 'Approve: alice (orders-db)' }),
     );
@@ -145,7 +185,18 @@ describe('ApprovalsPage over HTTP', () => {
   });
 
   it('rejects with a reason: POST /reject with the reason, and the request leaves the list', async () => {
-    const { backend } = await renderPage();
+    const { backend, alertApi } = await renderPage();
+    // The backend ends it, and lists it as decided by bob from then on.
+    backend.on('post', '/requests/{id}/reject', ({ body }) => {
+      const rejected: AccessRequest = {
+        ...decidedByBob(fromCarol, 'rejected', body.reason),
+        status: 'rejected',
+        endedAt: inMinutes(0),
+        endReason: `Rejected by ${BOB}: ${body.reason}`,
+      };
+      backend.fixtures.lists = { approvals: [fromAlice], decided: [rejected] };
+      return rejected;
+    });
     await userEvent.click(
       await screen.findByRole('button', { name: 'Reject: carol (billing-db)' }),
     );
@@ -169,10 +220,11 @@ describe('ApprovalsPage over HTTP', () => {
         body: { reason: 'use the staging copy' },
       }),
     ]);
-    expect(backend.request(fromCarol.id)).toMatchObject({
-      status: 'rejected',
-      endReason: `Rejected by ${BOB}: use the staging copy`,
-    });
+    expect(alertApi.post).toHaveBeenCalledWith(
+      expect.objectContaining({
+        message: 'Rejected: carol: billing-db (write) — New request',
+      }),
+    );
 
     // What bob decided shows on the other tab, with the status the backend gives now.
     await userEvent.click(screen.getByRole('tab', { name: 'Decided by me' }));
@@ -185,9 +237,12 @@ describe('ApprovalsPage over HTTP', () => {
     await userEvent.click(
       await screen.findByRole('button', { name: 'Approve: alice (orders-db)' }),
     );
-    // dana rejected it while bob's dialog was open.
-    backend.state.requests = backend.state.requests.map(r =>
-      r.id === fromAlice.id ? { ...r, status: 'rejected' } : r,
+    // dana rejected it while bob's dialog was open: the backend refuses his vote.
+    backend.failNext(
+      'POST',
+      '/requests/:id/approve',
+      409,
+      `Request ${fromAlice.id} is rejected and waits for no decision`,
     );
     const dialog = within(await screen.findByRole('dialog'));
     await userEvent.click(dialog.getByRole('button', { name: 'Approve' }));

@@ -14,41 +14,39 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import {
-  AccessBackend,
-  AccessBackendState,
-  ALICE,
-  testAccessClient,
-} from '../../__testUtils__/accessServer';
+import { AccessBackend } from '../../__testUtils__/accessServer';
+import { ALICE, testAccessClient } from '../../__testUtils__/testAccessClient';
 import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServer';
-import { makeGrant } from '../../__testUtils__/sampleRequests';
+import { previewItem } from '../../__testUtils__/previewItems';
+import { makeGrant, makeRequest } from '../../__testUtils__/sampleRequests';
 import { EntityAccessCard } from './EntityAccessCard';
 import { clearCoverageCache, knownCoverage } from './coverage';
 import {
   COVERAGE,
   ORDERS_DB,
   ordersDb,
+  ordersDbAccess,
   website,
   WEBSITE,
 } from '../../__testUtils__/entityAccessData';
 
-// The entity page card with the real AccessClient, over HTTP, against an in-memory
-// backend (msw).
+// The entity page card with the real AccessClient, over HTTP, against a fake backend
+// (msw) that answers from fixtures.
 
 jest.setTimeout(30_000);
 
 const { serveBackend } = setupAccessBackendServer();
 
-const STATE: Partial<AccessBackendState> = {
-  ...COVERAGE,
-  groups: { 'group:default/dba': ['user:default/bob', 'user:default/carol'] },
-};
+// Who approves reading orders-db through prod-db.
+const BOB_OR_CAROL = ['user:default/bob', 'user:default/carol'];
 
+/** Renders the card for `entity`; `setUp` scripts the backend first. */
 async function renderCard(
   entity: Entity,
-  state: Partial<AccessBackendState> = {},
+  setUp: (backend: AccessBackend) => void = () => {},
 ) {
-  const backend = new AccessBackend({ ...STATE, ...state });
+  const backend = new AccessBackend(COVERAGE);
+  setUp(backend);
   serveBackend(backend);
   const rendered = await renderInTestApp(
     <TestApiProvider
@@ -75,8 +73,12 @@ describe('EntityAccessCard over HTTP', () => {
   beforeEach(() => clearCoverageCache());
 
   it("shows a covered entity's access and offers Request access", async () => {
-    const grant = makeGrant(45);
-    const { backend } = await renderCard(ordersDb, { requests: [grant] });
+    const grant = makeGrant(45, {
+      allowedActions: ['revoke', 'extend', 'favorite'],
+    });
+    const { backend } = await renderCard(ordersDb, b => {
+      b.fixtures.entityAccess[ORDERS_DB] = ordersDbAccess({ mine: [grant] });
+    });
 
     expect(
       await screen.findByRole('button', { name: 'Request access' }),
@@ -108,10 +110,18 @@ describe('EntityAccessCard over HTTP', () => {
   });
 
   it("shows the backend's 404 for an entity it cannot find", async () => {
-    await renderCard({
+    const ghost = {
       ...website,
       metadata: { name: 'ghost', namespace: 'default' },
-    });
+    };
+    await renderCard(ghost, backend =>
+      backend.failNext(
+        'GET',
+        '/entity-access',
+        404,
+        'No entity component:default/ghost in the catalog',
+      ),
+    );
     expect(
       await screen.findByText(
         'Error: Could not load access: No entity component:default/ghost in the catalog',
@@ -121,7 +131,24 @@ describe('EntityAccessCard over HTTP', () => {
 
   it('requests access from the card: preview and submit over HTTP, then the card shows the pending request', async () => {
     const user = userEvent.setup({ delay: null });
-    const { backend } = await renderCard(ordersDb);
+    const sent = makeRequest({
+      justification: 'INC-42 slow queries',
+      approvers: BOB_OR_CAROL,
+      awaiting: 'request',
+      allowedActions: ['cancel', 'favorite'],
+    });
+    const { backend } = await renderCard(ordersDb, b => {
+      b.on('post', '/requests/preview', () => ({
+        items: [
+          previewItem({ approvers: BOB_OR_CAROL, durationSeconds: 3600 }),
+        ],
+      }));
+      // The submission creates `sent`, which the card's next read lists as alice's.
+      b.on('post', '/requests', () => {
+        b.fixtures.entityAccess[ORDERS_DB] = ordersDbAccess({ mine: [sent] });
+        return { items: [sent] };
+      });
+    });
     expect(
       await screen.findByText('You have no access to orders-db.'),
     ).toBeInTheDocument();

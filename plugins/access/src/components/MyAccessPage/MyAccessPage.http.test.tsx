@@ -1,5 +1,6 @@
 import '@testing-library/jest-dom';
 import { alertApiRef } from '@backstage/core-plugin-api';
+import { AccessRequest } from '@jit-access/plugin-access-common';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
@@ -13,31 +14,33 @@ import {
   cancelOpenRequest,
   requestAgainFromClosed,
 } from '../../__testUtils__/myAccessActions';
-import {
-  AccessBackend,
-  AccessBackendState,
-  ALICE,
-  accessUrl,
-  testAccessClient,
-} from '../../__testUtils__/accessServer';
+import { AccessBackend, accessUrl } from '../../__testUtils__/accessServer';
+import { ALICE, testAccessClient } from '../../__testUtils__/testAccessClient';
 import { makeFlow } from '../../__testUtils__/sampleFlows';
 import {
+  inMinutes,
   makeClosed,
   makeGrant,
   makeRequest,
 } from '../../__testUtils__/sampleRequests';
 import { MyAccessPage } from './MyAccessPage';
 
-// My Access with the real AccessClient, over HTTP, against an in-memory backend (msw).
+// My Access with the real AccessClient, over HTTP, against a fake backend (msw) that
+// lists alice's requests from fixtures; each test scripts what an action answers.
 
 jest.setTimeout(30_000);
 
 const { server, serveBackend } = setupAccessBackendServer();
 
-async function renderPage(state: Partial<AccessBackendState>) {
+/** A pending request as the backend shows it to alice, its requester. */
+const pendingForAlice = () =>
+  makeRequest({ awaiting: 'request', allowedActions: ['cancel', 'favorite'] });
+
+/** Renders My Access with `mine` as alice's requests. */
+async function renderPage(mine: AccessRequest[]) {
   const backend = new AccessBackend({
     flows: [makeFlow('prod-db', 'Production databases')],
-    ...state,
+    lists: { mine },
   });
   serveBackend(backend);
   const alertApi = { post: jest.fn(), alert$: jest.fn() };
@@ -76,15 +79,18 @@ describe('MyAccessPage over HTTP', () => {
           permissions: ['read', 'write'],
         },
       ],
+      allowedActions: ['revoke', 'extend', 'favorite'],
     });
-    // Someone else's grant: the backend does not list it as alice's.
+    // Someone else's grant, which the backend lists for bob, not for alice.
     const others = makeGrant(30, {
       requester: 'user:default/bob',
       resources: [
         { entityRef: 'resource:default/billing-db', permissions: ['read'] },
       ],
+      allowedActions: [],
     });
-    const { backend } = await renderPage({ requests: [grant, others] });
+    const { backend } = await renderPage([grant]);
+    backend.fixtures.lists.all = [grant, others];
 
     const active = within(
       await screen.findByRole('list', { name: 'Active access' }),
@@ -106,8 +112,18 @@ describe('MyAccessPage over HTTP', () => {
   });
 
   it('cancels a pending request over HTTP and the row moves to Closed', async () => {
-    const pending = makeRequest();
-    const { backend, alertApi } = await renderPage({ requests: [pending] });
+    const pending = pendingForAlice();
+    const { backend, alertApi } = await renderPage([pending]);
+    // The backend answers the cancelled request, and lists it so from then on.
+    backend.on('post', '/requests/{id}/cancel', () => {
+      const cancelled = makeClosed('cancelled', {
+        id: pending.id,
+        endReason: 'Cancelled by the requester',
+        allowedActions: ['again', 'favorite'],
+      });
+      backend.fixtures.lists.mine = [cancelled];
+      return cancelled;
+    });
 
     await cancelOpenRequest();
 
@@ -127,18 +143,22 @@ describe('MyAccessPage over HTTP', () => {
       path: `/requests/${pending.id}/cancel`,
       caller: ALICE,
     });
-    expect(backend.request(pending.id).status).toBe('cancelled');
     expect(alertApi.post).toHaveBeenCalledWith(
       expect.objectContaining({ message: 'Request cancelled' }),
     );
   });
 
   it("keeps the request and shows the backend's 409 when it moved on meanwhile", async () => {
-    const pending = makeRequest();
-    const { backend } = await renderPage({ requests: [pending] });
+    const pending = pendingForAlice();
+    const { backend } = await renderPage([pending]);
     await screen.findByRole('button', { name: 'Cancel request' });
-    // An approver approved it after the page loaded.
-    backend.state.requests[0].status = 'granting';
+    // An approver approved it after the page loaded: the backend refuses the cancel.
+    backend.failNext(
+      'POST',
+      '/requests/:id/cancel',
+      409,
+      `Request ${pending.id} is granting; only pending requests can be cancelled`,
+    );
 
     await userEvent.click(
       screen.getByRole('button', { name: 'Cancel request' }),
@@ -154,7 +174,9 @@ describe('MyAccessPage over HTTP', () => {
   });
 
   it('says why each section could not load when the backend fails', async () => {
-    const backend = new AccessBackend({ requests: [makeGrant(60)] });
+    const backend = new AccessBackend({
+      lists: { mine: [makeGrant(60)] },
+    });
     backend.failAlways(
       'GET',
       '/requests',
@@ -252,24 +274,22 @@ describe('MyAccessPage over HTTP', () => {
   });
 
   it('requests a closed one again and the new request shows as open', async () => {
-    const closed = makeClosed('expired');
-    const { backend, alertApi } = await renderPage({
-      requests: [closed],
-      groups: { 'group:default/dba': ['user:default/bob'] },
-      resources: [
-        {
-          entityRef: 'resource:default/orders-db',
-          kind: 'Resource',
-          name: 'orders-db',
-          permissions: [
-            {
-              permission: 'read',
-              flowId: 'prod-db',
-              flowTitle: 'Production databases',
-            },
-          ],
-        },
-      ],
+    const closed = makeClosed('expired', {
+      allowedActions: ['again', 'favorite'],
+    });
+    const { backend, alertApi } = await renderPage([closed]);
+    // The backend creates a pending copy for bob to approve, listed first from then on.
+    const fresh = makeRequest({
+      againOf: closed.id,
+      justification: 'INC-2, day two',
+      approvers: ['user:default/bob'],
+      createdAt: inMinutes(0),
+      awaiting: 'request',
+      allowedActions: ['cancel', 'favorite'],
+    });
+    backend.on('post', '/requests/{id}/again', () => {
+      backend.fixtures.lists.mine = [fresh, closed];
+      return { items: [fresh] };
     });
     await requestAgainFromClosed('INC-2, day two');
     await waitFor(() =>
@@ -285,12 +305,6 @@ describe('MyAccessPage over HTTP', () => {
         idempotencyKey: expect.stringMatching(/\S{8,}/),
       }),
     ]);
-    const fresh = backend.state.requests.find(r => r.againOf === closed.id);
-    expect(fresh).toMatchObject({
-      status: 'pending',
-      justification: 'INC-2, day two',
-      approvers: ['user:default/bob'],
-    });
     expect(alertApi.post).toHaveBeenCalledWith(
       expect.objectContaining({
         message: 'Requested again: orders-db (read): Pending Approval',

@@ -5,18 +5,20 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import { RequestableResource } from '@jit-access/plugin-access-common';
+import {
+  AccessPreviewItem,
+  RequestableResource,
+} from '@jit-access/plugin-access-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router-dom';
 import { accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import {
-  AccessBackend,
-  ALICE,
-  testAccessClient,
-} from '../../__testUtils__/accessServer';
+import { AccessBackend, page } from '../../__testUtils__/accessServer';
+import { ALICE, testAccessClient } from '../../__testUtils__/testAccessClient';
 import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServer';
+import { previewItem } from '../../__testUtils__/previewItems';
+import { inMinutes, makeRequest } from '../../__testUtils__/sampleRequests';
 import { MyAccessPage } from '../MyAccessPage';
 import { NewRequestPage } from './NewRequestPage';
 import {
@@ -26,29 +28,39 @@ import {
   RESOURCES,
 } from '../../__testUtils__/newRequestData';
 
-// New Request with the real AccessClient, over HTTP, against an in-memory backend (msw).
+// New Request with the real AccessClient, over HTTP, against a fake backend (msw) that
+// serves the catalog fixtures; each test scripts what a preview or a submission answers.
 
 jest.setTimeout(30_000);
 
 const { serveBackend } = setupAccessBackendServer();
 
-const GROUPS = {
-  // Owner of orders-db and staging-db.
-  'group:default/payments': ['user:default/dana'],
-  'group:default/dba': ['user:default/dana', 'user:default/erin'],
-  'group:default/platform-admins': ['user:default/pat'],
-};
+/** Reading orders-db (or `entityRef`) through prod-db, as the backend previews it. */
+const prodDbItem = (over: Partial<AccessPreviewItem> = {}) =>
+  previewItem({ checks: ['on-call'], ...over });
 
+/** Renders New Request; `setUp` scripts the backend first. */
 async function renderPage(
   resources: RequestableResource[] = RESOURCES,
   route = '/access/new',
+  setUp: (backend: AccessBackend) => void = () => {},
 ) {
-  const backend = new AccessBackend({
-    flows: FLOWS,
-    resources,
-    bundles: BUNDLES,
-    groups: GROUPS,
+  const backend = new AccessBackend({ flows: FLOWS, bundles: BUNDLES });
+  // The catalog search as far as these tests need it: `q` in the name, and
+  // `permission` offered.
+  backend.on('get', '/resources', ({ query }) => {
+    const q = query.get('q') ?? '';
+    const permission = query.get('permission');
+    return page(
+      resources.filter(
+        r =>
+          r.name.includes(q) &&
+          (!permission || r.permissions.some(p => p.permission === permission)),
+      ),
+      query,
+    );
   });
+  setUp(backend);
   serveBackend(backend);
   const alertApi = { post: jest.fn(), alert$: jest.fn() };
   const user = userEvent.setup({ delay: null });
@@ -142,7 +154,24 @@ describe('NewRequestPage over HTTP', () => {
   });
 
   it('previews with POST /requests/preview and shows the flow and its approvers', async () => {
-    const { backend, user } = await renderPage();
+    const { backend, user } = await renderPage(RESOURCES, undefined, b =>
+      b.on('post', '/requests/preview', () => ({
+        items: [
+          prodDbItem(),
+          previewItem({
+            entityRef: 'resource:default/staging-db',
+            flowId: 'staging-db',
+            flowTitle: 'Staging databases',
+            approvalType: 'automatic',
+            approvers: [],
+            requiredApprovals: 0,
+            maxDurationSeconds: 4 * 3600,
+            justificationRequired: false,
+            autoApproved: true,
+          }),
+        ],
+      })),
+    );
     await tick(user, 'read via Production databases on Orders DB');
     await tick(user, 'read via Staging databases on staging-db');
     await preview(user);
@@ -181,12 +210,29 @@ describe('NewRequestPage over HTTP', () => {
         caller: ALICE,
       }),
     ]);
-    // A preview creates nothing.
-    expect(backend.state.requests).toEqual([]);
+    // A preview submits nothing.
+    expect(backend.callsTo('POST', '/requests')).toEqual([]);
   });
 
   it('submits with POST /requests, the body and an Idempotency-Key, then My Access lists the new request', async () => {
-    const { backend, user } = await renderPage();
+    const created = makeRequest({
+      justification: 'INC-1234: slow queries',
+      durationSeconds: 5400,
+      approvers: ['user:default/dana', 'user:default/erin'],
+      createdAt: inMinutes(0),
+      awaiting: 'request',
+      allowedActions: ['cancel', 'favorite'],
+    });
+    const { backend, user } = await renderPage(RESOURCES, undefined, b => {
+      b.on('post', '/requests/preview', () => ({
+        items: [prodDbItem({ durationSeconds: 5400 })],
+      }));
+      // The backend creates `created`, which alice's listings show from then on.
+      b.on('post', '/requests', () => {
+        b.fixtures.lists.mine = [created];
+        return { items: [created] };
+      });
+    });
     await tick(user, 'read via Production databases on Orders DB');
     const duration = screen.getByLabelText('Duration (hours)');
     await user.clear(duration);
@@ -220,32 +266,20 @@ describe('NewRequestPage over HTTP', () => {
       justification: 'INC-1234: slow queries',
     });
     expect(submit.idempotencyKey).toMatch(/\S{8,}/);
-    expect(backend.state.requests).toEqual([
-      expect.objectContaining({
-        requester: ALICE,
-        status: 'pending',
-        durationSeconds: 5400,
-        approvers: ['user:default/dana', 'user:default/erin'],
-      }),
-    ]);
   });
 
   it('shows a 400 that names the duration under the duration field', async () => {
     const { backend, user } = await renderPage();
     await tick(user, 'read via Production databases on Orders DB');
-    // The flows changed on the server after the page loaded them: prod-db now allows 1h.
-    backend.state.flows = backend.state.flows.map(f =>
-      f.id === 'prod-db'
-        ? { ...f, duration: { ...f.duration, maxSeconds: 3600 } }
-        : f,
-    );
     const duration = screen.getByLabelText('Duration (hours)');
     await user.clear(duration);
     await user.type(duration, '2');
-    await preview(user);
-
+    // The flows changed on the server after the page loaded them: prod-db now allows 1h.
     const message =
       'durationSeconds: 7200s is longer than flow "prod-db" allows (max 3600s)';
+    backend.failNext('POST', '/requests/preview', 400, message);
+    await preview(user);
+
     expect(await screen.findByRole('alert')).toHaveTextContent(
       `The preview was refused: ${message}`,
     );
@@ -258,8 +292,11 @@ describe('NewRequestPage over HTTP', () => {
     await tick(user, 'read via Staging databases on staging-db');
     await tick(user, 'read via Production databases on Orders DB');
     // orders-db left the catalog after it was picked.
-    backend.state.resources = backend.state.resources.filter(
-      r => r.name !== 'orders-db',
+    backend.failNext(
+      'POST',
+      '/requests/preview',
+      400,
+      'resources[1].entityRef: no entity "resource:default/orders-db" in the catalog',
     );
     await preview(user);
 
@@ -272,7 +309,28 @@ describe('NewRequestPage over HTTP', () => {
   });
 
   it('adds 1,000 matches from pages of 200, says the rest were left out, and submits all 1,000', async () => {
-    const { backend, user } = await renderPage(manyResources(1001, 'db'));
+    const { backend, user } = await renderPage(
+      manyResources(1001, 'db'),
+      undefined,
+      b => {
+        // One prod-db item per resource, and one request for all of them.
+        b.on('post', '/requests/preview', ({ body }) => ({
+          items: body.resources!.map(r =>
+            prodDbItem({ entityRef: r.entityRef }),
+          ),
+        }));
+        b.on('post', '/requests', ({ body }) => ({
+          items: [
+            makeRequest({
+              resources: body.resources,
+              approvers: ['user:default/dana', 'user:default/erin'],
+              awaiting: 'request',
+              allowedActions: ['cancel', 'favorite'],
+            }),
+          ],
+        }));
+      },
+    );
     await within(
       await screen.findByRole('table', { name: 'Resources' }),
     ).findByText('db-0000');
@@ -305,6 +363,5 @@ describe('NewRequestPage over HTTP', () => {
     const [submit] = backend.callsTo('POST', '/requests');
     const body = submit.body as { resources: unknown[] };
     expect(body.resources).toHaveLength(1000);
-    expect(backend.state.requests[0].resources).toHaveLength(1000);
   }, 120_000);
 });
