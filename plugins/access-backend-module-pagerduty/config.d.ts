@@ -12,11 +12,49 @@ export interface Config {
      */
     apiBaseUrl?: string;
     /**
-     * A PagerDuty REST API key (read-only is enough). Required once a PagerDuty check is
-     * configured under `access.checks`.
+     * A PagerDuty REST API key (read-only is enough). This, `oauth` or `accounts` is
+     * required once a PagerDuty check is configured under `access.checks`.
      * @visibility secret
      */
     apiToken?: string;
+    /**
+     * A PagerDuty Scoped OAuth app (client credentials), instead of `apiToken`; its token is
+     * fetched at first use and renewed before it expires. Scopes asked for: users.read,
+     * oncalls.read, schedules.read, escalation_policies.read, services.read, incidents.read.
+     * @deepVisibility secret
+     */
+    oauth?: {
+      clientId: string;
+      clientSecret: string;
+      /** The account's subdomain: `acme` for acme.pagerduty.com. */
+      subDomain: string;
+      /** `us` (default) or `eu`; with `eu`, `apiBaseUrl` defaults to https://api.eu.pagerduty.com. */
+      region?: string;
+      /** PagerDuty's token endpoint, for a proxy or tests; default https://identity.pagerduty.com/oauth/token. */
+      tokenUrl?: string;
+    };
+    /**
+     * Several PagerDuty accounts, as PagerDuty's own plugin configures them; an entity's
+     * `pagerduty.com/account` annotation names the one it is checked in, the default one
+     * otherwise. When set, `apiToken` and `oauth` above are not used.
+     * @deepVisibility secret
+     */
+    accounts?: Array<{
+      id: string;
+      /** The account of entities without a `pagerduty.com/account` annotation; needed with more than one account. */
+      isDefault?: boolean;
+      apiToken?: string;
+      oauth?: {
+        clientId: string;
+        clientSecret: string;
+        subDomain: string;
+        region?: string;
+        tokenUrl?: string;
+      };
+      apiBaseUrl?: string;
+      /** Read by PagerDuty's own plugin; not used by the checks. */
+      eventsBaseUrl?: string;
+    }>;
     /**
      * How long an on-call or incident answer is reused for the same requester and
      * schedules, escalation policies or services, so that one submission of many resources

@@ -65,10 +65,21 @@ export interface FakeIncident {
   resolved_at?: string;
 }
 
+/** A Scoped OAuth app the fake's `POST /oauth/token` issues tokens to. */
+export interface FakeOAuthApp {
+  clientId: string;
+  clientSecret: string;
+  subDomain: string;
+  /** Default `us`. */
+  region?: string;
+}
+
 /** What the fake serves: the shape of the YAML data file. */
 export interface FakePagerDutyData {
   /** When set, only `Authorization: Token token=<apiToken>` is accepted (otherwise any token). */
   apiToken?: string;
+  /** Apps `POST /oauth/token` knows; the tokens it issues work as `Bearer` for an hour. */
+  oauthApps?: FakeOAuthApp[];
   users?: FakeUser[];
   schedules?: FakeNamed[];
   escalation_policies?: FakeNamed[];

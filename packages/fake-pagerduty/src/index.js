@@ -54,12 +54,19 @@ const YAML = require('yaml');
  *
  * @typedef {object} FakePagerDutyData
  * @property {string} [apiToken] when set, only this token is accepted
+ * @property {FakeOAuthApp[]} [oauthApps] Scoped OAuth apps `POST /oauth/token` knows
  * @property {FakeUser[]} [users]
  * @property {FakeNamed[]} [schedules]
  * @property {FakeNamed[]} [escalation_policies]
  * @property {FakeService[]} [services]
  * @property {FakeOnCall[]} [oncalls]
  * @property {FakeIncident[]} [incidents]
+ *
+ * @typedef {object} FakeOAuthApp
+ * @property {string} clientId
+ * @property {string} clientSecret
+ * @property {string} subDomain
+ * @property {string} [region] default `us`
  *
  * @typedef {object} StartOptions
  * @property {number} [port] default 0 (any free port)
@@ -113,6 +120,9 @@ function normalizeData(raw, source) {
   }
   if (data.apiToken !== undefined && typeof data.apiToken !== 'string') {
     throw new Error(`${source}: apiToken must be a string`);
+  }
+  if (data.oauthApps !== undefined && !Array.isArray(data.oauthApps)) {
+    throw new Error(`${source}: oauthApps must be a list`);
   }
   // bad times are reported now rather than on every request
   const times = /** @type {[string, string[]][]} */ ([
@@ -269,6 +279,9 @@ async function startFakePagerDuty(options = {}) {
 
   /** @type {FakePagerDutyData} */
   let state = normalizeData(initial, 'data');
+  /** OAuth access tokens issued, with when they expire. */
+  const accessTokens = new Map();
+  let tokenCount = 0;
   let baseUrl = '';
 
   /** @param {string} id */
@@ -514,8 +527,14 @@ async function startFakePagerDuty(options = {}) {
     const params = url.searchParams;
     const now = Date.now();
 
-    const auth = /^Token token=(.+)$/.exec(req.headers.authorization ?? '');
-    if (!auth || (state.apiToken && auth[1] !== state.apiToken)) {
+    const header = req.headers.authorization ?? '';
+    const apiKey = /^Token token=(.+)$/.exec(header)?.[1];
+    const bearer = /^Bearer (.+)$/.exec(header)?.[1];
+    const issued = bearer ? accessTokens.get(bearer) : undefined;
+    if (
+      !(apiKey && (!state.apiToken || apiKey === state.apiToken)) &&
+      !(issued !== undefined && issued > now)
+    ) {
       sendError(res, 401, 'Unauthorized', 2006);
       return;
     }
@@ -722,10 +741,71 @@ async function startFakePagerDuty(options = {}) {
     }
   };
 
+  /**
+   * PagerDuty's OAuth token endpoint (identity.pagerduty.com/oauth/token), client
+   * credentials grant: the scope must name the app's account as `as_account-<region>.<subDomain>`.
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   */
+  const handleToken = async (req, res) => {
+    /** @type {string} */
+    const text = await new Promise((resolve, reject) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', chunk => {
+        body += chunk;
+      });
+      req.on('end', () => resolve(body));
+      req.on('error', reject);
+    });
+    const form = new URLSearchParams(text);
+    const app = (state.oauthApps ?? []).find(
+      a =>
+        a.clientId === form.get('client_id') &&
+        a.clientSecret === form.get('client_secret'),
+    );
+    if (form.get('grant_type') !== 'client_credentials') {
+      send(res, 400, { error: 'unsupported_grant_type' });
+      return;
+    }
+    if (!app) {
+      send(res, 401, {
+        error: 'invalid_client',
+        error_description: 'Client authentication failed',
+      });
+      return;
+    }
+    const scopes = (form.get('scope') ?? '').split(/\s+/).filter(Boolean);
+    const account = `as_account-${app.region ?? 'us'}.${app.subDomain}`;
+    if (!scopes.includes(account)) {
+      send(res, 400, {
+        error: 'invalid_scope',
+        error_description: `the scope must include ${account}`,
+      });
+      return;
+    }
+    tokenCount += 1;
+    const token = `pd-oauth-${tokenCount}-${Math.random()
+      .toString(36)
+      .slice(2)}`;
+    const expiresIn = 3600;
+    accessTokens.set(token, Date.now() + expiresIn * 1000);
+    send(res, 200, {
+      access_token: token,
+      token_type: 'bearer',
+      scope: scopes.join(' '),
+      expires_in: expiresIn,
+    });
+  };
+
   const server = http.createServer((req, res) => {
     try {
       if ((req.url ?? '').startsWith('/__admin/')) {
         handleAdmin(req, res);
+      } else if (req.method === 'POST' && req.url === '/oauth/token') {
+        handleToken(req, res).catch(e =>
+          sendError(res, 500, e instanceof Error ? e.message : String(e), 2000),
+        );
       } else {
         handleApi(req, res);
       }

@@ -256,6 +256,55 @@ describe('fake PagerDuty', () => {
       expect((await get('/incidents/PNOPE/log_entries')).status).toBe(404);
     });
 
+    it('issues OAuth tokens to a known app for its account, and takes them as Bearer', async () => {
+      const local = await startFakePagerDuty({
+        data: {
+          users: [{ id: 'PU1', name: 'Sam', email: 'sam@acme.example' }],
+          oauthApps: [
+            { clientId: 'cid', clientSecret: 'secret', subDomain: 'acme' },
+          ],
+        },
+      });
+      try {
+        const token = (form: Record<string, string>) =>
+          fetch(`${local.url}/oauth/token`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(form),
+          });
+        const good = {
+          grant_type: 'client_credentials',
+          client_id: 'cid',
+          client_secret: 'secret',
+          scope: 'as_account-us.acme users.read',
+        };
+        const res = await token(good);
+        expect(res.status).toBe(200);
+        const body = await res.json();
+        expect(body).toMatchObject({ token_type: 'bearer', expires_in: 3600 });
+        const users = await fetch(`${local.url}/users`, {
+          headers: { Authorization: `Bearer ${body.access_token}` },
+        });
+        expect(users.status).toBe(200);
+        expect(
+          (
+            await fetch(`${local.url}/users`, {
+              headers: { Authorization: 'Bearer made-up' },
+            })
+          ).status,
+        ).toBe(401);
+        expect((await token({ ...good, client_secret: 'nope' })).status).toBe(
+          401,
+        );
+        expect(
+          (await token({ ...good, scope: 'as_account-eu.acme users.read' }))
+            .status,
+        ).toBe(400);
+      } finally {
+        await local.close();
+      }
+    });
+
     it('replaces on-calls and incidents through the admin endpoints, and resets to the file', async () => {
       let res = await fetch(`${fake.url}/__admin/oncalls`, {
         method: 'PUT',

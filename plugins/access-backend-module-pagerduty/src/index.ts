@@ -12,6 +12,7 @@ export {
 } from './client/PagerDutyClient';
 export type {
   PagerDutyAgent,
+  PagerDutyAuth,
   PagerDutyCallOptions,
   PagerDutyClientOptions,
   PagerDutyIncident,

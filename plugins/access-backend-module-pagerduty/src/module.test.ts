@@ -207,4 +207,185 @@ describe('the pagerduty module', () => {
       }
     });
   });
+
+  describe("PagerDuty's other ways to configure: a Scoped OAuth app and several accounts", () => {
+    let fake: FakePagerDuty;
+    let other: FakePagerDuty;
+    const APP = {
+      clientId: 'cid',
+      clientSecret: 'app-secret',
+      subDomain: 'acme',
+    };
+
+    beforeAll(async () => {
+      fake = await startFakePagerDuty({ dataFile: EXAMPLE_DATA });
+      // a second account where sam is a user but on call for nothing
+      other = await startFakePagerDuty({
+        data: {
+          apiToken: 'other-token',
+          users: [{ id: 'PX1', name: 'Sam Singh', email: 'sam@acme.example' }],
+          oauthApps: [APP],
+        },
+      });
+    });
+    afterAll(async () => {
+      await fake.close();
+      await other.close();
+    });
+
+    const ORDERS_DB = entity('Resource', 'orders-db', 'PABC123');
+    const inAccount = (account: string) => {
+      const e = entity('Resource', `db-${account}`);
+      e.metadata.annotations = { 'pagerduty.com/account': account };
+      return e;
+    };
+
+    it('signs in with pagerDuty.oauth', async () => {
+      const local = await startFakePagerDuty({
+        data: {
+          users: [{ id: 'PSAM001', name: 'Sam', email: 'sam@acme.example' }],
+          oncalls: [
+            {
+              user: 'PSAM001',
+              schedule: null,
+              escalation_policy: 'PEP1',
+              start: '-1h',
+              end: '+1h',
+            },
+          ],
+          oauthApps: [APP],
+          apiToken: 'not-the-one-used',
+        },
+      });
+      try {
+        const factories = await registeredFactories({
+          pagerDuty: {
+            apiBaseUrl: local.url,
+            oauth: { ...APP, tokenUrl: `${local.url}/oauth/token` },
+          },
+        });
+        const check = await create(factories.get('pagerduty-oncall')!, {});
+        expect(
+          (await check.run(checkContext('sam@acme.example'))).outcome,
+        ).toBe('passed');
+      } finally {
+        await local.close();
+      }
+    });
+
+    it('checks each entity in the account its pagerduty.com/account names, and all must pass', async () => {
+      const factories = await registeredFactories({
+        pagerDuty: {
+          accounts: [
+            {
+              id: 'main',
+              isDefault: true,
+              apiToken: 'demo',
+              apiBaseUrl: fake.url,
+            },
+            { id: 'other', apiToken: 'other-token', apiBaseUrl: other.url },
+          ],
+        },
+      });
+      const check = await create(factories.get('pagerduty-oncall')!, {});
+      // no annotation: the default account, where sam is on call
+      expect(
+        (await check.run(checkContext('sam@acme.example', [ORDERS_DB])))
+          .outcome,
+      ).toBe('passed');
+      expect(
+        (await check.run(checkContext('sam@acme.example', [inAccount('main')])))
+          .outcome,
+      ).toBe('passed');
+      // the other account, where sam is on call for nothing
+      expect(
+        await check.run(checkContext('sam@acme.example', [inAccount('other')])),
+      ).toEqual({ outcome: 'failed', detail: 'not on call in PagerDuty' });
+      expect(
+        (
+          await check.run(
+            checkContext('sam@acme.example', [ORDERS_DB, inAccount('other')]),
+          )
+        ).outcome,
+      ).toBe('failed');
+      expect(
+        await check.run(checkContext('sam@acme.example', [inAccount('gone')])),
+      ).toEqual({
+        outcome: 'error',
+        detail:
+          'no PagerDuty account "gone" in pagerDuty.accounts (named by a pagerduty.com/account annotation)',
+      });
+    });
+
+    it("ignores pagerduty.com/account with a single apiToken, as PagerDuty's plugin does", async () => {
+      const factories = await registeredFactories({
+        pagerDuty: { apiBaseUrl: fake.url, apiToken: 'demo' },
+      });
+      const check = await create(factories.get('pagerduty-oncall')!, {});
+      expect(
+        (await check.run(checkContext('sam@acme.example', [inAccount('x')])))
+          .outcome,
+      ).toBe('passed');
+    });
+
+    it.each([
+      [
+        { oauth: { clientId: 'c', subDomain: 'acme' } },
+        'pagerDuty.oauth.clientSecret is required',
+      ],
+      [
+        { oauth: { ...APP, region: 'ap' } },
+        'pagerDuty.oauth.region must be us or eu, not "ap"',
+      ],
+      [
+        {
+          accounts: [
+            { id: 'a', apiToken: 't' },
+            { id: 'b', apiToken: 't' },
+          ],
+        },
+        'pagerDuty.accounts: mark one account isDefault: true',
+      ],
+      [
+        {
+          accounts: [
+            { id: 'a', apiToken: 't', isDefault: true },
+            { id: 'b', apiToken: 't', isDefault: true },
+          ],
+        },
+        'pagerDuty.accounts: only one account may be isDefault, not a, b',
+      ],
+      [
+        { accounts: [{ apiToken: 't' }] },
+        'pagerDuty.accounts[0].id is required',
+      ],
+      [
+        {
+          accounts: [
+            { id: 'a', apiToken: 't' },
+            { id: 'a', apiToken: 't' },
+          ],
+        },
+        'pagerDuty.accounts[1].id: "a" is used by an earlier account',
+      ],
+      [
+        { accounts: [{ id: 'a' }] },
+        'pagerDuty.accounts[0] needs apiToken or oauth',
+      ],
+      [
+        {
+          accounts: [{ id: 'a', oauth: { clientId: 'c', clientSecret: 's' } }],
+        },
+        'pagerDuty.accounts[0].oauth.subDomain is required',
+      ],
+    ])(
+      'refuses pagerDuty %j at start, naming the key',
+      async (pagerDuty, message) => {
+        const factories = await registeredFactories({ pagerDuty });
+        await expect(async () =>
+          create(factories.get('pagerduty-incident')!, {}),
+        ).rejects.toThrow(message);
+      },
+    );
+  });
 });

@@ -3,18 +3,19 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { accessChecksExtensionPoint } from '@jit-access/plugin-access-node';
-import { PagerDutyClient } from './client/PagerDutyClient';
-import { readPagerDutyClientOptions } from './client/readClientOptions';
+import { PagerDutyAccounts } from './client/PagerDutyAccounts';
+import { readPagerDutyAccounts } from './client/readClientOptions';
 import { createIncidentCheckFactory } from './checks/incidentCheck';
 import { createOnCallCheckFactory } from './checks/onCallCheck';
 
 /**
  * Adds the PagerDuty check types `pagerduty-oncall` and `pagerduty-incident` to JIT Access.
  *
- * Reads `pagerDuty.apiBaseUrl` (default `https://api.pagerduty.com`) and
- * `pagerDuty.apiToken`, the keys of PagerDuty's own Backstage plugin, and
+ * Reads the keys of PagerDuty's own Backstage plugin: `pagerDuty.apiToken` or
+ * `pagerDuty.oauth` (a Scoped OAuth app) with `pagerDuty.apiBaseUrl`, or
+ * `pagerDuty.accounts[]` (an entity's `pagerduty.com/account` annotation picks one); and
  * `pagerDuty.answerCacheTtl` (default 30s) and `pagerDuty.maxResponseBytes` (default 1 MB).
- * They are only read, and the token only required, once a PagerDuty check is configured.
+ * They are only read, and credentials only required, once a PagerDuty check is configured.
  *
  * @public
  */
@@ -29,16 +30,15 @@ export const accessModulePagerDuty = createBackendModule({
         logger: coreServices.logger,
       },
       async init({ checks, config, logger }) {
-        let client: PagerDutyClient | undefined;
-        // one client (and cache) for every PagerDuty check, made when the first is configured
-        const getClient = (type: string) => () => {
-          if (!client) {
-            client = new PagerDutyClient({
-              ...readPagerDutyClientOptions(config, type),
-              logger,
-            });
-          }
-          return client;
+        let accounts: PagerDutyAccounts | undefined;
+        // the accounts are read when the first PagerDuty check is configured, and their
+        // clients (and caches) are shared by every PagerDuty check
+        const getClient = (type: string) => (account?: string) => {
+          accounts ??= new PagerDutyAccounts(
+            readPagerDutyAccounts(config, type),
+            logger,
+          );
+          return accounts.client(account);
         };
         checks.addCheckType(
           createOnCallCheckFactory({

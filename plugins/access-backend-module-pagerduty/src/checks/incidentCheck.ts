@@ -118,8 +118,11 @@ const INCIDENT_CHECK: PagerDutyCheckType<IncidentCheckSettings> = {
  * @public
  */
 export function createIncidentCheckFactory(options: {
-  /** Throws when PagerDuty is not configured. */
-  getClient: () => PagerDutyClient;
+  /**
+   * The client of a PagerDuty account, the default one without an argument; throws when
+   * PagerDuty is not configured (or has no such account).
+   */
+  getClient: (account?: string) => PagerDutyClient;
 }): AccessCheckFactory {
   return pagerDutyCheckFactory(INCIDENT_CHECK, options.getClient);
 }

@@ -77,8 +77,11 @@ const ON_CALL_CHECK: PagerDutyCheckType<OnCallCheckSettings> = {
  * @public
  */
 export function createOnCallCheckFactory(options: {
-  /** Throws when PagerDuty is not configured. */
-  getClient: () => PagerDutyClient;
+  /**
+   * The client of a PagerDuty account, the default one without an argument; throws when
+   * PagerDuty is not configured (or has no such account).
+   */
+  getClient: (account?: string) => PagerDutyClient;
 }): AccessCheckFactory {
   return pagerDutyCheckFactory(ON_CALL_CHECK, options.getClient);
 }

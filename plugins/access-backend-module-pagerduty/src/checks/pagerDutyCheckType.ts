@@ -28,29 +28,89 @@ export interface PagerDutyCheckType<S> {
   ): Promise<AccessCheckOutcome>;
 }
 
-/** A check of `kind` with these settings; an exception becomes `error`, never `passed`. */
+/** The annotation that picks an entity's PagerDuty account (`pagerDuty.accounts[].id`). */
+export const PAGERDUTY_ACCOUNT_ANNOTATION = 'pagerduty.com/account';
+
+/** The client of a PagerDuty account (the default one when none is named). */
+export type PagerDutyClientOf = (account?: string) => PagerDutyClient;
+
+/**
+ * A check of `kind` with these settings. Requested entities are checked in the account
+ * their `pagerduty.com/account` annotation names, each account on its own, and every
+ * account must pass; an exception becomes `error`, never `passed`.
+ */
 export function pagerDutyCheck<S>(
   kind: PagerDutyCheckType<S>,
-  client: PagerDutyClient,
+  clients: PagerDutyClient | PagerDutyClientOf,
   settings: S,
   logger?: LoggerService,
 ): AccessCheck {
+  const clientOf: PagerDutyClientOf =
+    typeof clients === 'function' ? clients : () => clients;
+  const runIn = async (
+    account: string | undefined,
+    context: AccessCheckContext,
+  ): Promise<AccessCheckOutcome> => {
+    let client: PagerDutyClient | undefined;
+    try {
+      client = clientOf(account);
+      return await kind.run(client, settings, context);
+    } catch (e) {
+      // redacted with the secrets of the account that answered
+      return errorOutcome(client ?? clientOf(), e, logger);
+    }
+  };
   return {
     ...(kind.reverify ? { reverify: kind.reverify(settings) } : {}),
     async run(context) {
-      try {
-        return await kind.run(client, settings, context);
-      } catch (e) {
-        return errorOutcome(client, e, logger);
+      const groups = byAccount(context.resources);
+      if (groups.size <= 1) {
+        return runIn([...groups.keys()][0], context);
       }
+      const outcomes: AccessCheckOutcome[] = [];
+      for (const [account, resources] of groups) {
+        outcomes.push(await runIn(account, { ...context, resources }));
+      }
+      return allOf(outcomes);
     },
+  };
+}
+
+/** The requested resources by the account their entity names (undefined: the default). */
+function byAccount(
+  resources: AccessCheckContext['resources'],
+): Map<string | undefined, AccessCheckContext['resources']> {
+  const groups = new Map<string | undefined, AccessCheckContext['resources']>();
+  for (const r of resources) {
+    const account =
+      r.entity?.metadata.annotations?.[PAGERDUTY_ACCOUNT_ANNOTATION]?.trim() ||
+      undefined;
+    groups.set(account, [...(groups.get(account) ?? []), r]);
+  }
+  return groups;
+}
+
+/**
+ * Passed when every account passed; otherwise failed when one failed (a revocation must
+ * not wait for another account's outage), else error.
+ */
+function allOf(outcomes: AccessCheckOutcome[]): AccessCheckOutcome {
+  for (const outcome of ['failed', 'error'] as const) {
+    const these = outcomes.filter(o => o.outcome === outcome);
+    if (these.length > 0) {
+      return { outcome, detail: these.map(o => o.detail).join('; ') };
+    }
+  }
+  return {
+    outcome: 'passed',
+    detail: outcomes.map(o => o.detail).join('; '),
   };
 }
 
 /** The factory the access backend builds checks of `kind` with. */
 export function pagerDutyCheckFactory<S>(
   kind: PagerDutyCheckType<S>,
-  getClient: () => PagerDutyClient,
+  getClient: PagerDutyClientOf,
 ): AccessCheckFactory {
   return {
     type: kind.type,
@@ -59,7 +119,9 @@ export function pagerDutyCheckFactory<S>(
       warnAboutUnknownKeys(config, kind.keys, kind.type, logger);
       const weakness = kind.weakness?.(id, settings);
       if (weakness) logger.warn(weakness);
-      return pagerDutyCheck(kind, getClient(), settings, logger);
+      // reads PagerDuty's config now, so that a mistake in it stops the backend at start
+      getClient();
+      return pagerDutyCheck(kind, getClient, settings, logger);
     },
   };
 }

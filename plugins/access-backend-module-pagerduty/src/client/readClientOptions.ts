@@ -2,6 +2,7 @@ import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import {
   DEFAULT_PAGERDUTY_API_BASE_URL,
+  PagerDutyAuth,
   PagerDutyClientOptions,
 } from './PagerDutyClient';
 
@@ -9,28 +10,134 @@ import {
 const MAX_ANSWER_CACHE_TTL_MS = 5 * 60_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
+/** The accounts PagerDuty is reached with, by id, and the one entities use by default. */
+export interface PagerDutyAccountOptions {
+  accounts: Map<string, PagerDutyClientOptions>;
+  defaultAccount: string;
+  /** One account without `pagerDuty.accounts`: annotations naming an account are ignored. */
+  single: boolean;
+}
+
+/** The id of the one account of `pagerDuty.apiToken` or `pagerDuty.oauth`. */
+export const SINGLE_ACCOUNT = 'default';
+
+const EU_API_BASE_URL = 'https://api.eu.pagerduty.com';
+
 /**
- * The client's options from the root keys `pagerDuty.*`, for the first check of `type`.
- * Errors name the key.
+ * The accounts from the root keys `pagerDuty.*`, as PagerDuty's own Backstage plugin
+ * reads them: `pagerDuty.accounts[]`, or one account from `pagerDuty.apiToken` or
+ * `pagerDuty.oauth`. Read for the first check of `type`; errors name the key.
  */
-export function readPagerDutyClientOptions(
+export function readPagerDutyAccounts(
   config: Config,
   type: string,
-): PagerDutyClientOptions {
-  const apiToken = config.getOptionalString('pagerDuty.apiToken');
-  if (!apiToken) {
-    throw new Error(
-      `type: ${type} checks need pagerDuty.apiToken (a PagerDuty REST API key) in the app config`,
-    );
-  }
-  return {
-    apiToken,
-    apiBaseUrl:
-      config.getOptionalString('pagerDuty.apiBaseUrl') ??
-      DEFAULT_PAGERDUTY_API_BASE_URL,
+): PagerDutyAccountOptions {
+  const shared = {
     answerCacheTtlMs: readAnswerCacheTtlMs(config),
     maxResponseBytes: readMaxResponseBytes(config),
   };
+  const accounts = config.getOptionalConfigArray('pagerDuty.accounts');
+  if (!accounts || accounts.length === 0) {
+    const auth = readAuth(config.getOptionalConfig('pagerDuty'), 'pagerDuty');
+    if (!auth) {
+      throw new Error(
+        `type: ${type} checks need pagerDuty.apiToken (a PagerDuty REST API key), pagerDuty.oauth (a Scoped OAuth app) or pagerDuty.accounts in the app config`,
+      );
+    }
+    return {
+      accounts: new Map([
+        [
+          SINGLE_ACCOUNT,
+          {
+            ...auth,
+            ...shared,
+            apiBaseUrl: apiBaseUrlOf(config.getConfig('pagerDuty'), auth),
+          },
+        ],
+      ]),
+      defaultAccount: SINGLE_ACCOUNT,
+      single: true,
+    };
+  }
+  const byId = new Map<string, PagerDutyClientOptions>();
+  const defaults: string[] = [];
+  accounts.forEach((account, i) => {
+    const at = `pagerDuty.accounts[${i}]`;
+    const id = account.getOptionalString('id')?.trim();
+    if (!id) throw new Error(`${at}.id is required: the account's id`);
+    if (byId.has(id)) {
+      throw new Error(`${at}.id: "${id}" is used by an earlier account`);
+    }
+    const auth = readAuth(account, at);
+    if (!auth) {
+      throw new Error(`${at} needs apiToken or oauth`);
+    }
+    byId.set(id, {
+      ...auth,
+      ...shared,
+      apiBaseUrl: apiBaseUrlOf(account, auth),
+    });
+    if (account.getOptionalBoolean('isDefault')) defaults.push(id);
+  });
+  if (defaults.length > 1) {
+    throw new Error(
+      `pagerDuty.accounts: only one account may be isDefault, not ${defaults.join(
+        ', ',
+      )}`,
+    );
+  }
+  const defaultAccount =
+    defaults[0] ?? (byId.size === 1 ? [...byId.keys()][0] : undefined);
+  if (!defaultAccount) {
+    throw new Error(
+      'pagerDuty.accounts: mark one account isDefault: true, for entities without a pagerduty.com/account annotation',
+    );
+  }
+  return { accounts: byId, defaultAccount, single: false };
+}
+
+/** An API key, or else a Scoped OAuth app with all of its keys. */
+function readAuth(
+  config: Config | undefined,
+  at: string,
+): PagerDutyAuth | undefined {
+  const apiToken = config?.getOptionalString('apiToken');
+  if (apiToken) return { apiToken };
+  const oauth = config?.getOptionalConfig('oauth');
+  if (!oauth) return undefined;
+  const required = (key: string) => {
+    const value = oauth.getOptionalString(key)?.trim();
+    if (!value) {
+      throw new Error(
+        `${at}.oauth.${key} is required (the Scoped OAuth app's clientId, clientSecret and subDomain)`,
+      );
+    }
+    return value;
+  };
+  const region =
+    oauth.getOptionalString('region')?.trim().toLowerCase() ?? 'us';
+  if (region !== 'us' && region !== 'eu') {
+    throw new Error(`${at}.oauth.region must be us or eu, not "${region}"`);
+  }
+  return {
+    oauth: {
+      clientId: required('clientId'),
+      clientSecret: required('clientSecret'),
+      subDomain: required('subDomain'),
+      region,
+      tokenUrl: oauth.getOptionalString('tokenUrl'),
+    },
+  };
+}
+
+/** The configured API base URL, else the one of the OAuth app's region. */
+function apiBaseUrlOf(config: Config, auth: PagerDutyAuth): string {
+  return (
+    config.getOptionalString('apiBaseUrl') ??
+    ('oauth' in auth && auth.oauth.region === 'eu'
+      ? EU_API_BASE_URL
+      : DEFAULT_PAGERDUTY_API_BASE_URL)
+  );
 }
 
 function readAnswerCacheTtlMs(config: Config): number | undefined {
