@@ -232,8 +232,14 @@ export function requestsFor(
       breakGlass: first.approvalType === 'breakglass',
       createdAt: now,
       updatedAt: now,
+      // what the backend answers the requester right after the submission
       ...(granted
-        ? { grantedAt: now, expiresAt: '2025-01-01T11:00:00.000Z' }
+        ? {
+            grantedAt: now,
+            expiresAt: '2025-01-01T11:00:00.000Z',
+            awaiting: undefined,
+            allowedActions: ['revoke', 'extend', 'favorite'],
+          }
         : {}),
     });
   });
