@@ -1,5 +1,17 @@
 import { HumanDuration } from '@backstage/types';
 
+/** A PagerDuty Scoped OAuth app (client credentials). */
+interface PagerDutyOAuthAppConfig {
+  clientId: string;
+  clientSecret: string;
+  /** The account's subdomain: `acme` for acme.pagerduty.com. */
+  subDomain: string;
+  /** `us` (default) or `eu`; with `eu`, `apiBaseUrl` defaults to https://api.eu.pagerduty.com. */
+  region?: string;
+  /** PagerDuty's token endpoint, for a proxy or tests; default https://identity.pagerduty.com/oauth/token. */
+  tokenUrl?: string;
+}
+
 export interface Config {
   /**
    * PagerDuty, as used by the JIT Access checks `pagerduty-oncall` and
@@ -23,16 +35,7 @@ export interface Config {
      * oncalls.read, schedules.read, escalation_policies.read, services.read, incidents.read.
      * @deepVisibility secret
      */
-    oauth?: {
-      clientId: string;
-      clientSecret: string;
-      /** The account's subdomain: `acme` for acme.pagerduty.com. */
-      subDomain: string;
-      /** `us` (default) or `eu`; with `eu`, `apiBaseUrl` defaults to https://api.eu.pagerduty.com. */
-      region?: string;
-      /** PagerDuty's token endpoint, for a proxy or tests; default https://identity.pagerduty.com/oauth/token. */
-      tokenUrl?: string;
-    };
+    oauth?: PagerDutyOAuthAppConfig;
     /**
      * Several PagerDuty accounts, as PagerDuty's own plugin configures them; an entity's
      * `pagerduty.com/account` annotation names the one it is checked in, the default one
@@ -44,13 +47,8 @@ export interface Config {
       /** The account of entities without a `pagerduty.com/account` annotation; needed with more than one account. */
       isDefault?: boolean;
       apiToken?: string;
-      oauth?: {
-        clientId: string;
-        clientSecret: string;
-        subDomain: string;
-        region?: string;
-        tokenUrl?: string;
-      };
+      /** @deepVisibility secret */
+      oauth?: PagerDutyOAuthAppConfig;
       apiBaseUrl?: string;
       /** Read by PagerDuty's own plugin; not used by the checks. */
       eventsBaseUrl?: string;

@@ -29,6 +29,7 @@ export {
   createOnCallCheckFactory,
   type OnCallCheckSettings,
 } from './checks/onCallCheck';
+export type { PagerDutyCheckFactoryOptions } from './checks/pagerDutyCheckType';
 export {
   INCIDENT_CHECK_TYPE,
   createIncidentCheckFactory,

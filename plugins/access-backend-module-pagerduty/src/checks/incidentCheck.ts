@@ -1,8 +1,6 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import {
-  AccessCheck,
   AccessCheckContext,
   AccessCheckFactory,
   AccessCheckOutcome,
@@ -14,8 +12,8 @@ import {
 } from '../client/PagerDutyClient';
 import { readOptionalBoolean, readOptionalStringList } from './checkConfig';
 import {
-  pagerDutyCheck,
   pagerDutyCheckFactory,
+  PagerDutyCheckFactoryOptions,
   PagerDutyCheckType,
 } from './pagerDutyCheckType';
 import { findRequesterAndServices } from './requesterLookup';
@@ -117,23 +115,10 @@ const INCIDENT_CHECK: PagerDutyCheckType<IncidentCheckSettings> = {
  * with `entityService: false`, which logs a warning).
  * @public
  */
-export function createIncidentCheckFactory(options: {
-  /**
-   * The client of a PagerDuty account, the default one without an argument; throws when
-   * PagerDuty is not configured (or has no such account).
-   */
-  getClient: (account?: string) => PagerDutyClient;
-}): AccessCheckFactory {
+export function createIncidentCheckFactory(
+  options: PagerDutyCheckFactoryOptions,
+): AccessCheckFactory {
   return pagerDutyCheckFactory(INCIDENT_CHECK, options.getClient);
-}
-
-/** A `pagerduty-incident` check with these settings. */
-export function createIncidentCheck(
-  client: PagerDutyClient,
-  settings: IncidentCheckSettings,
-  logger?: LoggerService,
-): AccessCheck {
-  return pagerDutyCheck(INCIDENT_CHECK, client, settings, logger);
 }
 
 async function runIncidentCheck(

@@ -1,7 +1,5 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
-  AccessCheck,
   AccessCheckContext,
   AccessCheckFactory,
   AccessCheckOutcome,
@@ -13,8 +11,8 @@ import {
   readOptionalStringList,
 } from './checkConfig';
 import {
-  pagerDutyCheck,
   pagerDutyCheckFactory,
+  PagerDutyCheckFactoryOptions,
   PagerDutyCheckType,
 } from './pagerDutyCheckType';
 import { findRequesterAndServices } from './requesterLookup';
@@ -76,23 +74,10 @@ const ON_CALL_CHECK: PagerDutyCheckType<OnCallCheckSettings> = {
  * of the requested entities' services).
  * @public
  */
-export function createOnCallCheckFactory(options: {
-  /**
-   * The client of a PagerDuty account, the default one without an argument; throws when
-   * PagerDuty is not configured (or has no such account).
-   */
-  getClient: (account?: string) => PagerDutyClient;
-}): AccessCheckFactory {
+export function createOnCallCheckFactory(
+  options: PagerDutyCheckFactoryOptions,
+): AccessCheckFactory {
   return pagerDutyCheckFactory(ON_CALL_CHECK, options.getClient);
-}
-
-/** A `pagerduty-oncall` check with these settings. */
-export function createOnCallCheck(
-  client: PagerDutyClient,
-  settings: OnCallCheckSettings,
-  logger?: LoggerService,
-): AccessCheck {
-  return pagerDutyCheck(ON_CALL_CHECK, client, settings, logger);
 }
 
 interface PolicyTarget {

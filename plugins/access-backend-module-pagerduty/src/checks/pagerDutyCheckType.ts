@@ -35,6 +35,18 @@ export const PAGERDUTY_ACCOUNT_ANNOTATION = 'pagerduty.com/account';
 export type PagerDutyClientOf = (account?: string) => PagerDutyClient;
 
 /**
+ * Options of the PagerDuty check factories.
+ * @public
+ */
+export interface PagerDutyCheckFactoryOptions {
+  /**
+   * The client of a PagerDuty account, the default one without an argument; throws when
+   * PagerDuty is not configured (or has no such account).
+   */
+  getClient: (account?: string) => PagerDutyClient;
+}
+
+/**
  * A check of `kind` with these settings. Requested entities are checked in the account
  * their `pagerduty.com/account` annotation names, each account on its own, and every
  * account must pass; an exception becomes `error`, never `passed`.

@@ -65,6 +65,23 @@ export interface PagerDutyCallOptions {
   fresh?: boolean;
 }
 
+/** A service from an answer to `call`; without id or escalation policy it is malformed. */
+function serviceOf(raw: any, call: string): PagerDutyService {
+  if (
+    typeof raw?.id !== 'string' ||
+    typeof raw?.escalation_policy?.id !== 'string'
+  ) {
+    throw new PagerDutyError(
+      `PagerDuty sent a malformed answer to ${call} (no service with an escalation policy)`,
+    );
+  }
+  return {
+    id: raw.id,
+    name: String(raw.name ?? raw.summary ?? raw.id),
+    escalation_policy: raw.escalation_policy,
+  };
+}
+
 /** A cache key part: the sorted ids, or `*` for no filter. */
 const ids = (values?: string[]) =>
   values ? [...values].sort().join(',') : '*';
@@ -273,20 +290,7 @@ export class PagerDutyClient {
           }
           throw e;
         }
-        const service = body?.service;
-        if (
-          typeof service?.id !== 'string' ||
-          typeof service?.escalation_policy?.id !== 'string'
-        ) {
-          throw new PagerDutyError(
-            'PagerDuty sent a malformed answer to GET /services/{id} (no service with an escalation policy)',
-          );
-        }
-        return {
-          id: service.id,
-          name: String(service.name ?? service.summary ?? service.id),
-          escalation_policy: service.escalation_policy,
-        };
+        return serviceOf(body?.service, 'GET /services/{id}');
       },
       options,
     );
@@ -319,20 +323,7 @@ export class PagerDutyClient {
               (i: any) => i?.integration_key === integrationKey,
             ),
         );
-        if (!service) return undefined;
-        if (
-          typeof service.id !== 'string' ||
-          typeof service.escalation_policy?.id !== 'string'
-        ) {
-          throw new PagerDutyError(
-            'PagerDuty sent a malformed answer to GET /services (a service without id or escalation policy)',
-          );
-        }
-        return {
-          id: service.id,
-          name: String(service.name ?? service.summary ?? service.id),
-          escalation_policy: service.escalation_policy,
-        };
+        return service ? serviceOf(service, 'GET /services') : undefined;
       },
       options,
       // an unknown key is asked again next time: the integration may be added since
