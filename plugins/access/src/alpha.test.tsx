@@ -20,10 +20,7 @@ import accessPlugin, {
 } from './alpha';
 import { Entity } from '@backstage/catalog-model';
 import { AccessFlowSummary } from '@jit-access/plugin-access-common';
-import {
-  clearCoverageCache,
-  isAccessAvailable,
-} from './components/EntityAccess/coverage';
+import { clearCoverageCache, isAccessAvailable } from './coverage';
 import { makeRequest } from './__testUtils__/sampleRequests';
 
 // The new frontend system plugin, loaded the way `app.packages: all` loads it.

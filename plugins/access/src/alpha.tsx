@@ -16,10 +16,7 @@ import LockOpenIcon from '@material-ui/icons/LockOpen';
 import { ComponentType } from 'react';
 import { accessAdminPermission } from '@jit-access/plugin-access-common';
 import { accessApiRef, AccessClient } from './api';
-import {
-  AccessFlowsWarmup,
-  isAccessAvailable,
-} from './components/EntityAccess/coverage';
+import { AccessFlowsWarmup, isAccessAvailable } from './coverage';
 import {
   adminRouteRef,
   approvalsRouteRef,

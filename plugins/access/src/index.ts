@@ -9,8 +9,5 @@ export {
   EntityAccessCard,
   EntityAccessContent,
 } from './plugin';
-export {
-  isAccessAvailable,
-  isAccessCovered,
-} from './components/EntityAccess/coverage';
+export { isAccessAvailable, isAccessCovered } from './coverage';
 export * from './api';

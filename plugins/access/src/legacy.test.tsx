@@ -39,7 +39,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { PropsWithChildren, ReactNode, useEffect } from 'react';
 import { MemoryRouter, Route, useParams } from 'react-router-dom';
 import { accessApiRef } from './api';
-import { clearCoverageCache } from './components/EntityAccess/coverage';
+import { clearCoverageCache } from './coverage';
 import {
   COVERAGE,
   ORDERS_DB,

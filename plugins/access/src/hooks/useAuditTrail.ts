@@ -2,7 +2,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { AccessAuditEntry } from '@jit-access/plugin-access-common';
 import { useMemo } from 'react';
 import { accessApiRef } from '../api';
-import { fetchAuditCsv } from '../components/AdminPage/auditCsv';
+import { fetchAuditCsv } from '../api/auditCsv';
 import { CursorPages, useCursorPages } from './useCursorPages';
 
 /** The audit trail, newest first, one page of `pageSize` entries at a time. */

@@ -2,7 +2,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { AccessRequest } from '@jit-access/plugin-access-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { accessApiRef } from '../api';
-import { fetchCoverage } from '../components/EntityAccess/coverage';
+import { fetchCoverage } from '../coverage';
 import { useLiveRefresh } from './useLiveRefresh';
 
 /** The entity history loaded so far, from {@link useEntityHistory}. */

@@ -3,12 +3,9 @@ import { useApi } from '@backstage/core-plugin-api';
 import { RequestableResource } from '@jit-access/plugin-access-common';
 import { useMemo } from 'react';
 import { AccessApi, accessApiRef } from '../api';
-import {
-  DeepLink,
-  displayName,
-  normalizeRef,
-  SelectedItem,
-} from '../components/NewRequestPage/logic';
+import { DeepLink } from '../lib/deepLink';
+import { normalizeRef } from '../lib/entityRefs';
+import { displayName, SelectedItem } from '../lib/selection';
 
 /** Deep-link pages of `getResources` looked through for one entity before giving up. */
 const DEEP_LINK_PAGES = 5;

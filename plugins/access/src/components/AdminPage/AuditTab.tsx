@@ -31,7 +31,7 @@ import {
   PermissionGate,
   relativeTime,
 } from '../shared';
-import { downloadBlob } from './auditCsv';
+import { downloadBlob } from './downloadBlob';
 
 /** Entries per page of the audit table. */
 export const AUDIT_PAGE_SIZE = 50;

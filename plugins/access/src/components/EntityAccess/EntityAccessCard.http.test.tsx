@@ -20,7 +20,7 @@ import { setupAccessBackendServer } from '../../__testUtils__/accessBackendServe
 import { previewItem } from '../../__testUtils__/previewItems';
 import { makeGrant, makeRequest } from '../../__testUtils__/sampleRequests';
 import { EntityAccessCard } from './EntityAccessCard';
-import { clearCoverageCache, knownCoverage } from './coverage';
+import { clearCoverageCache, knownCoverage } from '../../coverage';
 import {
   COVERAGE,
   ORDERS_DB,

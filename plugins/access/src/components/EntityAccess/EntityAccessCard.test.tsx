@@ -15,7 +15,7 @@ import { signalApiRef } from '@backstage/plugin-signals-react';
 import { AccessApi, accessApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { EntityAccessCard } from './EntityAccessCard';
-import { clearCoverageCache, knownCoverage } from './coverage';
+import { clearCoverageCache, knownCoverage } from '../../coverage';
 import { makeFlow } from '../../__testUtils__/sampleFlows';
 import { makeGrant, makeRequest } from '../../__testUtils__/sampleRequests';
 import {

@@ -21,7 +21,7 @@ import {
   StatusChip,
   shortRef,
 } from '../shared';
-import { rememberCoverage } from './coverage';
+import { rememberCoverage } from '../../coverage';
 import { RequestAccessDialog } from './RequestAccessDialog';
 import { RequestDetailsLink } from './RequestDetailsLink';
 

@@ -14,7 +14,7 @@ import {
   makeGrant,
   makeRequest,
 } from '../../__testUtils__/sampleRequests';
-import { clearCoverageCache } from './coverage';
+import { clearCoverageCache } from '../../coverage';
 import {
   ORDERS_DB,
   ordersDb,

@@ -1,3 +1,2 @@
 export { EntityAccessCard } from './EntityAccessCard';
 export { EntityAccessContent } from './EntityAccessContent';
-export { isAccessAvailable, isAccessCovered } from './coverage';

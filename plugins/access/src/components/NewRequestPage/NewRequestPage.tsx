@@ -11,7 +11,7 @@ import { useFlows, rememberSubmission, SUBMITTED_PARAM } from '../../hooks';
 import { rootRouteRef } from '../../routes';
 import { useOptionalRouteRef } from '../shared';
 import { BundleTab } from './BundleTab';
-import { parseDeepLink } from './logic';
+import { parseDeepLink } from '../../lib/deepLink';
 import { ResourcesTab } from './ResourcesTab';
 
 /**

@@ -18,15 +18,9 @@ import {
   useResourceSearch,
 } from '../../hooks';
 import { FilterSelect } from './FilterSelect';
-import {
-  DeepLink,
-  displayName,
-  linkedToResolve,
-  MAX_LINKED,
-  MAX_SELECTED,
-  normalizeRef,
-  SelectedItem,
-} from './logic';
+import { DeepLink, linkedToResolve, MAX_LINKED } from '../../lib/deepLink';
+import { normalizeRef } from '../../lib/entityRefs';
+import { displayName, MAX_SELECTED, SelectedItem } from '../../lib/selection';
 import { RequestForm, RequestTarget, useItemError } from './RequestForm';
 import { ResourceResults } from './ResourceResults';
 import { SearchField } from './SearchField';

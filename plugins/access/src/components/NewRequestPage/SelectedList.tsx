@@ -8,7 +8,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles, Theme } from '@material-ui/core/styles';
 import DeleteIcon from '@material-ui/icons/Delete';
 import { memo, useState } from 'react';
-import { displayName, MAX_SELECTED, SelectedItem } from './logic';
+import { displayName, MAX_SELECTED, SelectedItem } from '../../lib/selection';
 import { PermissionPicker } from './PermissionPicker';
 import { ResourceName } from './ResourceName';
 

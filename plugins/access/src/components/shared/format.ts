@@ -1,5 +1,5 @@
 import { AccessRequest } from '@jit-access/plugin-access-common';
-import { parseEntityRef } from '@backstage/catalog-model';
+import { shortRef } from '../../lib/entityRefs';
 import { DateTime } from 'luxon';
 
 /** `3600` → `1h`, `5400` → `1h 30m`, `90` → `1m 30s`. */
@@ -18,16 +18,6 @@ export function formatSeconds(seconds: number): string {
 /** `9000` → `2.5`, `28800` → `8`: hours as users type them. */
 export function secondsToHours(seconds: number): string {
   return String(Math.round((seconds / 3600) * 100) / 100);
-}
-
-/** `resource:default/orders-db` → `orders-db` (namespace shown only when not default). */
-export function shortRef(ref: string): string {
-  try {
-    const r = parseEntityRef(ref);
-    return r.namespace === 'default' ? r.name : `${r.namespace}/${r.name}`;
-  } catch {
-    return ref;
-  }
 }
 
 /** `alice`, `alice or bob`, `alice, bob or 3 others`. */

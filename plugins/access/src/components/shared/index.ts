@@ -4,13 +4,13 @@ export { ExpiryCountdown, formatRemaining } from './ExpiryCountdown';
 export {
   formatSeconds,
   secondsToHours,
-  shortRef,
   listPeople,
   describeResources,
   permissionsOn,
   relativeTime,
   formatTime,
 } from './format';
+export { shortRef } from '../../lib/entityRefs';
 export { errorMessage, errorStatus } from './errors';
 export { MAX_TEXT_LENGTH } from '@jit-access/plugin-access-common';
 export { newIdempotencyKey } from './idempotencyKey';

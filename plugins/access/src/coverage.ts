@@ -8,7 +8,7 @@ import {
   flattenEntity,
   matchesAnyFilter,
 } from '@jit-access/plugin-access-common';
-import { AccessApi, accessApiRef } from '../../api';
+import { AccessApi, accessApiRef } from './api';
 
 /** How long an answer about an entity's coverage is trusted. */
 export const COVERAGE_TTL_MS = 5 * 60_000;

@@ -4,7 +4,7 @@ import { Entity } from '@backstage/catalog-model';
 import { ApiHolder } from '@backstage/core-plugin-api';
 import { TestApiProvider } from '@backstage/test-utils';
 import { AccessFlowSummary } from '@jit-access/plugin-access-common';
-import { AccessApi, accessApiRef } from '../../api';
+import { AccessApi, accessApiRef } from './api';
 import {
   AccessFlowsWarmup,
   COVERAGE_TTL_MS,
@@ -20,11 +20,7 @@ import {
   rememberCoverage,
   rememberFlows,
 } from './coverage';
-import {
-  ORDERS_DB,
-  ordersDb,
-  summary,
-} from '../../__testUtils__/entityAccessData';
+import { ORDERS_DB, ordersDb, summary } from './__testUtils__/entityAccessData';
 
 const user: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
