@@ -25,6 +25,8 @@ export interface FakeService {
   id: string;
   name: string;
   escalation_policy: FakeRef;
+  /** Events API integrations; their keys are what `pagerduty.com/integration-key` holds. */
+  integrations?: { id: string; integration_key: string; name?: string }[];
 }
 
 /**
@@ -59,6 +61,8 @@ export interface FakeIncident {
   urgency?: string;
   /** Users who acknowledged it, in order (its log; the last one changed its status). */
   acknowledged_by?: FakeRef[];
+  /** When they acknowledged it, as `created_at`; default: when it was created. */
+  acknowledged_at?: string;
   /** The user who resolved it (when `status` is `resolved`). */
   resolved_by?: FakeRef;
   /** As `created_at`; default: when it was created. */

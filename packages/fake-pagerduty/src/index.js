@@ -29,6 +29,8 @@ const YAML = require('yaml');
  * @property {string} id
  * @property {string} name
  * @property {Ref} escalation_policy
+ * @property {{ id: string, integration_key: string, name?: string }[]} [integrations]
+ *   Events API integrations (their keys are what `pagerduty.com/integration-key` holds)
  *
  * @typedef {object} FakeOnCall
  * @property {Ref} user
@@ -49,6 +51,7 @@ const YAML = require('yaml');
  * @property {string} [created_at] as on-call `start`
  * @property {string} [urgency]
  * @property {Ref[]} [acknowledged_by] users who acknowledged it (its log)
+ * @property {string} [acknowledged_at] when, as `created_at`; default: when it was created
  * @property {Ref} [resolved_by] the user who resolved it (when `status` is resolved)
  * @property {string} [resolved_at] as `created_at`; default: when it was created
  *
@@ -127,7 +130,7 @@ function normalizeData(raw, source) {
   // bad times are reported now rather than on every request
   const times = /** @type {[string, string[]][]} */ ([
     ['oncalls', ['start', 'end']],
-    ['incidents', ['created_at', 'resolved_at']],
+    ['incidents', ['created_at', 'resolved_at', 'acknowledged_at']],
   ]);
   for (const [key, fields] of times) {
     const list = /** @type {Record<string, unknown>[] | undefined} */ (
@@ -282,6 +285,8 @@ async function startFakePagerDuty(options = {}) {
   /** OAuth access tokens issued, with when they expire. */
   const accessTokens = new Map();
   let tokenCount = 0;
+  /** The next API calls answered 429 (as PagerDuty's rate limit), and their Retry-After. */
+  let rateLimited = { requests: 0, retryAfter: 1 };
   let baseUrl = '';
 
   /** @param {string} id */
@@ -357,17 +362,49 @@ async function startFakePagerDuty(options = {}) {
     self: `${baseUrl}/escalation_policies/${p.id}`,
     html_url: `${baseUrl}/escalation_policies/${p.id}`,
   });
-  /** @param {FakeService} s */
-  const renderService = s => ({
+  /**
+   * A service; its integrations are references unless asked for in full
+   * (`include[]=integrations`), which shows their keys.
+   * @param {FakeService} s
+   * @param {boolean} [fullIntegrations]
+   */
+  const renderService = (s, fullIntegrations = false) => ({
     id: s.id,
     type: 'service',
     summary: s.name,
     name: s.name,
     status: 'active',
     escalation_policy: policyRef(s.escalation_policy),
+    integrations: (s.integrations ?? []).map(i => {
+      const type = 'generic_events_api_inbound_integration';
+      const self = `${baseUrl}/services/${s.id}/integrations/${i.id}`;
+      const summary = i.name ?? 'Events API v2';
+      return fullIntegrations
+        ? {
+            id: i.id,
+            type,
+            summary,
+            name: summary,
+            self,
+            html_url: self,
+            service: serviceRef(s.id),
+            integration_key: i.integration_key,
+          }
+        : {
+            id: i.id,
+            type: `${type}_reference`,
+            summary,
+            self,
+            html_url: self,
+          };
+    }),
     self: `${baseUrl}/services/${s.id}`,
     html_url: `${baseUrl}/services/${s.id}`,
   });
+  const includes = (
+    /** @type {URLSearchParams} */ params,
+    /** @type {string} */ what,
+  ) => params.getAll('include[]').includes(what);
   /**
    * @param {FakeOnCall} o
    * @param {number} now
@@ -469,7 +506,7 @@ async function startFakePagerDuty(options = {}) {
         entry(
           'acknowledge_log_entry',
           userRef(idOf(ref)),
-          incident.created_at,
+          resolveTime(i.acknowledged_at ?? null, now) ?? incident.created_at,
           n + 1,
         ),
       ),
@@ -538,6 +575,12 @@ async function startFakePagerDuty(options = {}) {
       sendError(res, 401, 'Unauthorized', 2006);
       return;
     }
+    if (rateLimited.requests > 0) {
+      rateLimited.requests -= 1;
+      res.setHeader('Retry-After', String(rateLimited.retryAfter));
+      sendError(res, 429, 'Rate Limit Exceeded', 2020);
+      return;
+    }
     if (req.method !== 'GET') {
       sendError(res, 405, 'Method Not Allowed', 2100);
       return;
@@ -566,10 +609,19 @@ async function startFakePagerDuty(options = {}) {
       return;
     }
     if (url.pathname === '/services') {
-      const services = (state.services ?? []).filter(s =>
-        matchesQuery(query, s.name),
+      // as PagerDuty's own Backstage plugin relies on: the search finds integration keys too
+      const services = (state.services ?? []).filter(
+        s =>
+          matchesQuery(query, s.name) ||
+          (s.integrations ?? []).some(i => i.integration_key === query),
       );
-      sendPage(res, params, 'services', services.map(renderService));
+      const full = includes(params, 'integrations');
+      sendPage(
+        res,
+        params,
+        'services',
+        services.map(s => renderService(s, full)),
+      );
       return;
     }
     const serviceMatch = /^\/services\/([^/]+)$/.exec(url.pathname);
@@ -580,7 +632,9 @@ async function startFakePagerDuty(options = {}) {
         sendError(res, 404, 'Not Found', 2100);
         return;
       }
-      send(res, 200, { service: renderService(service) });
+      send(res, 200, {
+        service: renderService(service, includes(params, 'integrations')),
+      });
       return;
     }
     if (url.pathname === '/oncalls') {
@@ -710,6 +764,25 @@ async function startFakePagerDuty(options = {}) {
   const handleAdmin = async (req, res) => {
     const pathname = new URL(req.url ?? '/', baseUrl).pathname;
     try {
+      if (req.method === 'PUT' && pathname === '/__admin/ratelimit') {
+        const body = /** @type {Record<string, unknown>} */ (
+          (await readJsonBody(req)) ?? {}
+        );
+        const requests = Number(body.requests ?? 1);
+        const retryAfter = Number(body.retryAfter ?? 1);
+        if (!Number.isInteger(requests) || requests < 0 || !(retryAfter >= 0)) {
+          sendError(
+            res,
+            400,
+            'the body must be { requests: whole number, retryAfter: seconds }',
+            2001,
+          );
+          return;
+        }
+        rateLimited = { requests, retryAfter };
+        send(res, 200, rateLimited);
+        return;
+      }
       if (req.method === 'POST' && pathname === '/__admin/reset') {
         reset();
         send(res, 204);

@@ -223,7 +223,25 @@ describe('the pagerduty module', () => {
       other = await startFakePagerDuty({
         data: {
           apiToken: 'other-token',
-          users: [{ id: 'PX1', name: 'Sam Singh', email: 'sam@acme.example' }],
+          users: [
+            { id: 'PX1', name: 'Sam Singh', email: 'sam@acme.example' },
+            { id: 'PX2', name: 'Alice', email: 'alice@acme.example' },
+          ],
+          // alice made a schedule named like production's and put herself on call
+          schedules: [{ id: 'PXS1', name: 'SRE Primary' }],
+          escalation_policies: [{ id: 'PXEP', name: 'Sandbox' }],
+          services: [
+            { id: 'PABC123', name: 'Sandbox DB', escalation_policy: 'PXEP' },
+          ],
+          oncalls: [
+            {
+              user: 'PX2',
+              schedule: 'PXS1',
+              escalation_policy: 'PXEP',
+              start: '-1h',
+              end: '+1h',
+            },
+          ],
           oauthApps: [APP],
         },
       });
@@ -235,8 +253,8 @@ describe('the pagerduty module', () => {
 
     const ORDERS_DB = entity('Resource', 'orders-db', 'PABC123');
     const inAccount = (account: string) => {
-      const e = entity('Resource', `db-${account}`);
-      e.metadata.annotations = { 'pagerduty.com/account': account };
+      const e = entity('Resource', `db-${account}`, 'PABC123');
+      e.metadata.annotations!['pagerduty.com/account'] = account;
       return e;
     };
 
@@ -287,7 +305,9 @@ describe('the pagerduty module', () => {
           ],
         },
       });
-      const check = await create(factories.get('pagerduty-oncall')!, {});
+      const check = await create(factories.get('pagerduty-oncall')!, {
+        entityService: true,
+      });
       // no annotation: the default account, where sam is on call
       expect(
         (await check.run(checkContext('sam@acme.example', [ORDERS_DB])))
@@ -300,7 +320,12 @@ describe('the pagerduty module', () => {
       // the other account, where sam is on call for nothing
       expect(
         await check.run(checkContext('sam@acme.example', [inAccount('other')])),
-      ).toEqual({ outcome: 'failed', detail: 'not on call in PagerDuty' });
+      ).toMatchObject({
+        outcome: 'failed',
+        detail: expect.stringMatching(
+          /^not on call for the escalation policy of resource:default\/db-other/,
+        ),
+      });
       expect(
         (
           await check.run(
@@ -308,12 +333,44 @@ describe('the pagerduty module', () => {
           )
         ).outcome,
       ).toBe('failed');
+      // a config fact, not an outage: re-verification revokes
       expect(
-        await check.run(checkContext('sam@acme.example', [inAccount('gone')])),
+        await check.run({
+          ...checkContext('sam@acme.example', [inAccount('gone')]),
+          reverifying: true,
+        }),
       ).toEqual({
-        outcome: 'error',
+        outcome: 'failed',
         detail:
           'no PagerDuty account "gone" in pagerDuty.accounts (named by a pagerduty.com/account annotation)',
+      });
+    });
+
+    it('looks up named schedules in the default account whatever an entity names (without entityService)', async () => {
+      const factories = await registeredFactories({
+        pagerDuty: {
+          accounts: [
+            {
+              id: 'main',
+              isDefault: true,
+              apiToken: 'demo',
+              apiBaseUrl: fake.url,
+            },
+            { id: 'other', apiToken: 'other-token', apiBaseUrl: other.url },
+          ],
+        },
+      });
+      const check = await create(factories.get('pagerduty-oncall')!, {
+        schedules: ['SRE Primary'],
+      });
+      // alice is on call for "SRE Primary" only in the other account, which she controls
+      expect(
+        await check.run(
+          checkContext('alice@acme.example', [inAccount('other')]),
+        ),
+      ).toEqual({
+        outcome: 'failed',
+        detail: 'not on call for schedule SRE Primary',
       });
     });
 
@@ -336,6 +393,22 @@ describe('the pagerduty module', () => {
       [
         { oauth: { ...APP, region: 'ap' } },
         'pagerDuty.oauth.region must be us or eu, not "ap"',
+      ],
+      [
+        { oauth: { ...APP, subDomain: 'acme services.write' } },
+        "pagerDuty.oauth.subDomain must be the account's subdomain",
+      ],
+      [
+        { oauth: { ...APP, tokenUrl: 'ftp://identity' } },
+        'pagerDuty.oauth.tokenUrl must be an http(s) URL, not "ftp://identity"',
+      ],
+      [
+        {
+          accounts: [
+            { id: 'a', apiToken: 't', apiBaseUrl: 'api.pagerduty.com' },
+          ],
+        },
+        'pagerDuty.accounts[0].apiBaseUrl must be an http(s) URL, not "api.pagerduty.com"',
       ],
       [
         {

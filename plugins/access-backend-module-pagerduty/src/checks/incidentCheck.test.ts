@@ -71,6 +71,16 @@ describe('pagerduty-incident', () => {
       await incidentCheck({}, logger);
       expect(logger.warn).not.toHaveBeenCalled();
     });
+
+    it("warns that resolving anyone's incident approves when resolved counts", async () => {
+      const logger = mockServices.logger.mock();
+      await incidentCheck({ statuses: ['acknowledged', 'resolved'] }, logger);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /^access\.checks\.incident\.statuses includes resolved: resolving anyone's incident/,
+        ),
+      );
+    });
   });
 
   it('passes when the requester has acknowledged an incident', async () => {

@@ -102,10 +102,15 @@ const INCIDENT_CHECK: PagerDutyCheckType<IncidentCheckSettings> = {
   type: INCIDENT_CHECK_TYPE,
   keys: KEYS,
   read: readIncidentCheckSettings,
-  weakness: (id, settings) =>
-    settings.entityService
-      ? undefined
-      : `access.checks.${id}.entityService is false: an incident on any service approves, and anyone who may trigger or acknowledge incidents in PagerDuty can open one in any service they can reach; see docs/checks.md`,
+  weakness: (id, settings) => {
+    if (!settings.entityService) {
+      return `access.checks.${id}.entityService is false: an incident on any service approves, and anyone who may trigger or acknowledge incidents in PagerDuty can open one in any service they can reach; see docs/checks.md`;
+    }
+    if (settings.statuses.includes('resolved')) {
+      return `access.checks.${id}.statuses includes resolved: resolving anyone's incident on a requested entity's service approves, and in PagerDuty anyone who may respond to incidents on the service may resolve them; see docs/checks.md`;
+    }
+    return undefined;
+  },
   run: runIncidentCheck,
 };
 

@@ -230,6 +230,20 @@ describe('pagerduty-oncall', () => {
       ).toMatchObject({ outcome: 'failed' });
     });
 
+    it('re-verifies against the service as it is now, not a kept look-up', async () => {
+      const check = await onCallCheck({ entityService: true });
+      const context = checkContext('sam@acme.example', [ORDERS_DB]);
+      expect((await check.run(context)).outcome).toBe('passed');
+      // the service moved to the databases' escalation policy, where sam is not on call
+      api.state.services[0].escalation_policy = {
+        id: 'PEPDATA',
+        summary: 'Databases',
+      };
+      expect((await check.run({ ...context, reverifying: true })).outcome).toBe(
+        'failed',
+      );
+    });
+
     it('fails when on call for another escalation policy', async () => {
       const check = await onCallCheck({ entityService: true });
       expect(

@@ -129,7 +129,11 @@ async function runOnCallCheck(
   if (entityServices) {
     targets = [];
     for (const { entityRef, serviceId } of entityServices) {
-      const service = await client.getService(serviceId, { signal });
+      // re-verification asks afresh: the service may have moved to another policy
+      const service = await client.getService(serviceId, {
+        signal,
+        fresh: context.reverifying,
+      });
       targets.push({
         entityRef,
         serviceId,

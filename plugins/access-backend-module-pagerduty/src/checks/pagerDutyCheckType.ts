@@ -6,12 +6,19 @@ import {
   AccessCheckFactory,
   AccessCheckOutcome,
 } from '@jit-access/plugin-access-node';
+import { UnknownPagerDutyAccountError } from '../client/PagerDutyAccounts';
 import { PagerDutyClient } from '../client/PagerDutyClient';
 import { warnAboutUnknownKeys } from './checkConfig';
 import { errorOutcome } from './requesterLookup';
 
+/** What every PagerDuty check's settings say about where to look. */
+export interface CheckScope {
+  /** Only the requested entities' own services count (each in its entity's account). */
+  entityService: boolean;
+}
+
 /** What makes one PagerDuty check type: its settings and how it decides. */
-export interface PagerDutyCheckType<S> {
+export interface PagerDutyCheckType<S extends CheckScope> {
   type: string;
   /** The check's own keys under `access.checks.<id>`; others get a warning. */
   keys: string[];
@@ -47,11 +54,14 @@ export interface PagerDutyCheckFactoryOptions {
 }
 
 /**
- * A check of `kind` with these settings. Requested entities are checked in the account
- * their `pagerduty.com/account` annotation names, each account on its own, and every
- * account must pass; an exception becomes `error`, never `passed`.
+ * A check of `kind` with these settings; an exception becomes `error`, never `passed`.
+ * With `entityService`, requested entities are checked in the account their
+ * `pagerduty.com/account` annotation names, each account on its own, and every account
+ * must pass. Without it the check is about the requester alone (e.g. named schedules),
+ * so it asks the default account: an annotation must not choose where those names are
+ * looked up.
  */
-export function pagerDutyCheck<S>(
+export function pagerDutyCheck<S extends CheckScope>(
   kind: PagerDutyCheckType<S>,
   clients: PagerDutyClient | PagerDutyClientOf,
   settings: S,
@@ -68,6 +78,9 @@ export function pagerDutyCheck<S>(
       client = clientOf(account);
       return await kind.run(client, settings, context);
     } catch (e) {
+      if (e instanceof UnknownPagerDutyAccountError) {
+        return { outcome: 'failed', detail: e.message };
+      }
       // redacted with the secrets of the account that answered
       return errorOutcome(client ?? clientOf(), e, logger);
     }
@@ -75,6 +88,7 @@ export function pagerDutyCheck<S>(
   return {
     ...(kind.reverify ? { reverify: kind.reverify(settings) } : {}),
     async run(context) {
+      if (!settings.entityService) return runIn(undefined, context);
       const groups = byAccount(context.resources);
       if (groups.size <= 1) {
         return runIn([...groups.keys()][0], context);
@@ -120,7 +134,7 @@ function allOf(outcomes: AccessCheckOutcome[]): AccessCheckOutcome {
 }
 
 /** The factory the access backend builds checks of `kind` with. */
-export function pagerDutyCheckFactory<S>(
+export function pagerDutyCheckFactory<S extends CheckScope>(
   kind: PagerDutyCheckType<S>,
   getClient: PagerDutyClientOf,
 ): AccessCheckFactory {

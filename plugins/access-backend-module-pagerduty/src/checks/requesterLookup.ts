@@ -4,6 +4,7 @@ import {
   AccessCheckOutcome,
 } from '@jit-access/plugin-access-node';
 import {
+  PagerDutyCallOptions,
   PagerDutyClient,
   PagerDutyError,
   PagerDutyUser,
@@ -35,7 +36,10 @@ export async function findRequesterUser(
       },
     };
   }
-  const user = await client.findUserByEmail(email, { signal: context.signal });
+  const user = await client.findUserByEmail(email, {
+    signal: context.signal,
+    fresh: context.reverifying,
+  });
   if (!user) {
     return {
       outcome: context.reverifying
@@ -78,7 +82,10 @@ export async function findRequesterAndServices(
     return found;
   }
   if (!refs) return { user: found.user };
-  const resolved = await resolveIntegrationKeys(client, refs, context.signal);
+  const resolved = await resolveIntegrationKeys(client, refs, {
+    signal: context.signal,
+    fresh: context.reverifying,
+  });
   if ('outcome' in resolved) return resolved;
   return { user: found.user, services: resolved.services };
 }
@@ -90,7 +97,7 @@ export async function findRequesterAndServices(
 async function resolveIntegrationKeys(
   client: PagerDutyClient,
   refs: EntityServiceRef[],
-  signal: AbortSignal,
+  options: PagerDutyCallOptions,
 ): Promise<{ services: EntityService[] } | { outcome: AccessCheckOutcome }> {
   const services: EntityService[] = [];
   const unmatched: string[] = [];
@@ -101,7 +108,7 @@ async function resolveIntegrationKeys(
     }
     const service = await client.findServiceByIntegrationKey(
       ref.integrationKey!,
-      { signal },
+      options,
     );
     if (service) {
       services.push({ entityRef: ref.entityRef, serviceId: service.id });

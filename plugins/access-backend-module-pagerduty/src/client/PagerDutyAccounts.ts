@@ -3,6 +3,12 @@ import { PagerDutyClient, PagerDutyError } from './PagerDutyClient';
 import { PagerDutyAccountOptions } from './readClientOptions';
 
 /**
+ * An entity names an account that is not configured: a fact of the config, not an outage,
+ * so the check does not pass (and re-verification revokes) rather than reporting an error.
+ */
+export class UnknownPagerDutyAccountError extends PagerDutyError {}
+
+/**
  * One client (and cache) per configured PagerDuty account, made on first use; an entity's
  * `pagerduty.com/account` annotation picks its account.
  */
@@ -24,7 +30,7 @@ export class PagerDutyAccounts {
     if (!client) {
       const options = this.options.accounts.get(id);
       if (!options) {
-        throw new PagerDutyError(
+        throw new UnknownPagerDutyAccountError(
           `no PagerDuty account "${id}" in pagerDuty.accounts (named by a pagerduty.com/account annotation)`,
         );
       }

@@ -162,7 +162,7 @@ export class PagerDutyClient {
    */
   async findUserByEmail(
     email: string,
-    options?: { signal?: AbortSignal },
+    options?: PagerDutyCallOptions,
   ): Promise<PagerDutyUser | undefined> {
     const wanted = email.trim().toLowerCase();
     return this.shared(
@@ -234,7 +234,7 @@ export class PagerDutyClient {
    */
   async findScheduleIdsByNames(
     names: string[],
-    options?: { signal?: AbortSignal },
+    options?: PagerDutyCallOptions,
   ): Promise<{ schedules: PagerDutySchedule[]; unknown: string[] }> {
     const schedules: PagerDutySchedule[] = [];
     const unknown: string[] = [];
@@ -273,7 +273,7 @@ export class PagerDutyClient {
   /** A service with its escalation policy. Throws a PagerDutyError (status 404) when unknown. */
   async getService(
     id: string,
-    options?: { signal?: AbortSignal },
+    options?: PagerDutyCallOptions,
   ): Promise<PagerDutyService> {
     const path = `/services/${encodeURIComponent(id)}`;
     return this.shared(
@@ -303,7 +303,7 @@ export class PagerDutyClient {
    */
   async findServiceByIntegrationKey(
     integrationKey: string,
-    options?: { signal?: AbortSignal },
+    options?: PagerDutyCallOptions,
   ): Promise<PagerDutyService | undefined> {
     return this.shared(
       this.lookups,

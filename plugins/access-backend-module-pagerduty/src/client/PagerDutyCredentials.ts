@@ -63,6 +63,8 @@ const redactAll = (text: string, secrets: string[]) =>
  */
 class OAuthCredentials implements PagerDutyCredentials {
   private token?: { value: string; renewAt: number };
+  /** Every token this app was given, so that none shows up in a message. */
+  private readonly issued: string[] = [];
   private pending?: Promise<string>;
   private readonly now: () => number;
 
@@ -91,13 +93,17 @@ class OAuthCredentials implements PagerDutyCredentials {
   }
 
   refused(): boolean {
-    const had = this.token !== undefined;
+    // calls refused together all retry; the first renewal is shared (see authorization)
     this.token = undefined;
-    return had;
+    return true;
   }
 
   redact(text: string): string {
-    return redactAll(text, [this.oauth.clientSecret, this.token?.value ?? '']);
+    return redactAll(text, [
+      this.oauth.clientSecret,
+      encodeURIComponent(this.oauth.clientSecret),
+      ...this.issued,
+    ]);
   }
 
   private async fetchToken(): Promise<string> {
@@ -175,6 +181,8 @@ class OAuthCredentials implements PagerDutyCredentials {
         res.status,
       );
     }
+    this.issued.push(value);
+    if (this.issued.length > 10) this.issued.shift();
     const lifetimeMs = expiresIn * 1000;
     this.token = {
       value,

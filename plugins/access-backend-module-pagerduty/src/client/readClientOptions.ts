@@ -51,7 +51,11 @@ export function readPagerDutyAccounts(
           {
             ...auth,
             ...shared,
-            apiBaseUrl: apiBaseUrlOf(config.getConfig('pagerDuty'), auth),
+            apiBaseUrl: apiBaseUrlOf(
+              config.getConfig('pagerDuty'),
+              auth,
+              'pagerDuty',
+            ),
           },
         ],
       ]),
@@ -75,7 +79,7 @@ export function readPagerDutyAccounts(
     byId.set(id, {
       ...auth,
       ...shared,
-      apiBaseUrl: apiBaseUrlOf(account, auth),
+      apiBaseUrl: apiBaseUrlOf(account, auth, at),
     });
     if (account.getOptionalBoolean('isDefault')) defaults.push(id);
   });
@@ -119,21 +123,44 @@ function readAuth(
   if (region !== 'us' && region !== 'eu') {
     throw new Error(`${at}.oauth.region must be us or eu, not "${region}"`);
   }
+  const subDomain = required('subDomain');
+  // it becomes part of the token's scope: nothing but a subdomain may slip in
+  if (!/^[a-z0-9][a-z0-9-]*$/i.test(subDomain)) {
+    throw new Error(
+      `${at}.oauth.subDomain must be the account's subdomain, like acme for acme.pagerduty.com`,
+    );
+  }
   return {
     oauth: {
       clientId: required('clientId'),
       clientSecret: required('clientSecret'),
-      subDomain: required('subDomain'),
+      subDomain,
       region,
-      tokenUrl: oauth.getOptionalString('tokenUrl'),
+      tokenUrl: readUrl(oauth, 'tokenUrl', `${at}.oauth`),
     },
   };
 }
 
+/** An http(s) URL, or undefined when the key is absent; errors name the key. */
+function readUrl(config: Config, key: string, at: string): string | undefined {
+  const value = config.getOptionalString(key);
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['https:', 'http:'].includes(url.protocol)) {
+    throw new Error(`${at}.${key} must be an http(s) URL, not "${value}"`);
+  }
+  return value;
+}
+
 /** The configured API base URL, else the one of the OAuth app's region. */
-function apiBaseUrlOf(config: Config, auth: PagerDutyAuth): string {
+function apiBaseUrlOf(config: Config, auth: PagerDutyAuth, at: string): string {
   return (
-    config.getOptionalString('apiBaseUrl') ??
+    readUrl(config, 'apiBaseUrl', at) ??
     ('oauth' in auth && auth.oauth.region === 'eu'
       ? EU_API_BASE_URL
       : DEFAULT_PAGERDUTY_API_BASE_URL)
