@@ -274,6 +274,30 @@ describe('PagerDuty contract: recorded answers and the fake agree', () => {
       expect(await results(client)).toEqual(EXPECTED);
     });
 
+    it("signs in with the token PagerDuty's OAuth endpoint answers", async () => {
+      const seen: (string | null)[] = [];
+      server.use(
+        http.post(`${RECORDED}/oauth/token`, () =>
+          HttpResponse.json(fixture('oauth-token')),
+        ),
+        http.get(`${RECORDED}/users`, ({ request }) => {
+          seen.push(request.headers.get('authorization'));
+          return HttpResponse.json(fixture('users'));
+        }),
+      );
+      const client = new PagerDutyClient({
+        oauth: {
+          clientId: 'c',
+          clientSecret: 's',
+          subDomain: 'acme',
+          tokenUrl: `${RECORDED}/oauth/token`,
+        },
+        apiBaseUrl: RECORDED,
+      });
+      await client.findUserByEmail('sam@acme.example');
+      expect(seen).toEqual(['Bearer pd-recorded-access-token']);
+    });
+
     it('retries a 429 after Retry-After, as PagerDuty answers it', async () => {
       let limited = 1;
       server.use(
