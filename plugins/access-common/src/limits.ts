@@ -22,6 +22,14 @@ export const MAX_TEXT_LENGTH = 2000;
 export const MAX_DURATION_SECONDS = 366 * 86400;
 
 /**
+ * Most audit entries one page of `GET /audit` may ask for (`limit`); the backend refuses
+ * more (400), and the frontend's CSV export reads pages of this size.
+ *
+ * @public
+ */
+export const MAX_AUDIT_PAGE_SIZE = 1000;
+
+/**
  * The signals channel the backend publishes request changes on, and the frontend listens
  * to for live updates.
  *

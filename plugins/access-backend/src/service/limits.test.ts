@@ -1,4 +1,5 @@
 import {
+  MAX_AUDIT_PAGE_SIZE,
   MAX_DURATION_SECONDS,
   MAX_REQUEST_ITEMS,
   MAX_TEXT_LENGTH,
@@ -36,6 +37,13 @@ describe('the limits the frontend uses are the ones the spec enforces', () => {
     expect(texts.map(t => t.maxLength)).toEqual(
       texts.map(() => MAX_TEXT_LENGTH),
     );
+  });
+
+  it('audit entries per page', () => {
+    const limit = (spec.paths as Node)['/audit'].get.parameters.find(
+      (p: Node) => p.name === 'limit',
+    );
+    expect(limit.schema.maximum).toBe(MAX_AUDIT_PAGE_SIZE);
   });
 
   it('the longest duration', () => {

@@ -1,4 +1,5 @@
-import { AUDIT_CSV_PAGE, fetchAuditCsv, splitCsvRecords } from './auditCsv';
+import { MAX_AUDIT_PAGE_SIZE } from '@jit-access/plugin-access-common';
+import { fetchAuditCsv, splitCsvRecords } from './auditCsv';
 
 const HEADER =
   'id,at,actor,action,requestId,severity,fromStatus,toStatus,details';
@@ -28,7 +29,7 @@ describe('splitCsvRecords', () => {
 
 describe('fetchAuditCsv', () => {
   it('chains full pages by the last id and drops repeated headers', async () => {
-    const first = Array.from({ length: AUDIT_CSV_PAGE }, (_, i) =>
+    const first = Array.from({ length: MAX_AUDIT_PAGE_SIZE }, (_, i) =>
       row(3000 - i, i === 5 ? '"{""note"":""two\nlines""}"' : '{}'),
     );
     const second = [row(2000), row(1999)];
@@ -41,12 +42,17 @@ describe('fetchAuditCsv', () => {
     const result = await fetchAuditCsv({ getAuditCsv }, n => progress.push(n));
 
     expect(getAuditCsv.mock.calls).toEqual([
-      [{ cursor: undefined, limit: AUDIT_CSV_PAGE }],
-      [{ cursor: String(3000 - AUDIT_CSV_PAGE + 1), limit: AUDIT_CSV_PAGE }],
+      [{ cursor: undefined, limit: MAX_AUDIT_PAGE_SIZE }],
+      [
+        {
+          cursor: String(3000 - MAX_AUDIT_PAGE_SIZE + 1),
+          limit: MAX_AUDIT_PAGE_SIZE,
+        },
+      ],
     ]);
-    expect(result.entries).toBe(AUDIT_CSV_PAGE + 2);
+    expect(result.entries).toBe(MAX_AUDIT_PAGE_SIZE + 2);
     expect(result.truncated).toBe(false);
-    expect(progress).toEqual([AUDIT_CSV_PAGE, AUDIT_CSV_PAGE + 2]);
+    expect(progress).toEqual([MAX_AUDIT_PAGE_SIZE, MAX_AUDIT_PAGE_SIZE + 2]);
     const text = await readBlob(result.blob);
     expect(text.split(HEADER)).toHaveLength(2);
     expect(text.startsWith(`${HEADER}\n3000,`)).toBe(true);
@@ -55,8 +61,8 @@ describe('fetchAuditCsv', () => {
   });
 
   it('stops after a full last page that is followed by an empty one', async () => {
-    const full = Array.from({ length: AUDIT_CSV_PAGE }, (_, i) =>
-      row(AUDIT_CSV_PAGE - i),
+    const full = Array.from({ length: MAX_AUDIT_PAGE_SIZE }, (_, i) =>
+      row(MAX_AUDIT_PAGE_SIZE - i),
     );
     const getAuditCsv = jest
       .fn()
@@ -64,7 +70,7 @@ describe('fetchAuditCsv', () => {
       .mockResolvedValueOnce(new Blob([`${HEADER}\n`]));
     const result = await fetchAuditCsv({ getAuditCsv });
     expect(getAuditCsv).toHaveBeenCalledTimes(2);
-    expect(result.entries).toBe(AUDIT_CSV_PAGE);
+    expect(result.entries).toBe(MAX_AUDIT_PAGE_SIZE);
   });
 
   it('exports just the header when the log is empty', async () => {

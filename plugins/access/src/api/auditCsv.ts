@@ -1,7 +1,6 @@
+import { MAX_AUDIT_PAGE_SIZE } from '@jit-access/plugin-access-common';
 import { AccessApi } from './AccessApi';
 
-/** Entries per CSV request (the backend's maximum). */
-export const AUDIT_CSV_PAGE = 1000;
 /** Safety stop for runaway exports: 200 pages are 200,000 entries. */
 export const AUDIT_CSV_MAX_PAGES = 200;
 
@@ -52,14 +51,16 @@ export async function fetchAuditCsv(
       break;
     }
     const records = splitCsvRecords(
-      await readText(await api.getAuditCsv({ cursor, limit: AUDIT_CSV_PAGE })),
+      await readText(
+        await api.getAuditCsv({ cursor, limit: MAX_AUDIT_PAGE_SIZE }),
+      ),
     );
     if (records.length === 0) break;
     header ??= records[0];
     const pageRows = records.slice(1);
     rows.push(...pageRows);
     onProgress?.(rows.length);
-    if (pageRows.length < AUDIT_CSV_PAGE) break;
+    if (pageRows.length < MAX_AUDIT_PAGE_SIZE) break;
     cursor = pageRows[pageRows.length - 1].split(',', 1)[0];
     if (!/^\d{1,18}$/.test(cursor))
       throw new Error(
