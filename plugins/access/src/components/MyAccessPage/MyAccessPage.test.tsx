@@ -713,6 +713,34 @@ describe('MyAccessPage', () => {
       );
     });
 
+    it('says when the flow was removed after the list loaded, and shows the refusal', async () => {
+      // The list (and its allowedActions) came before a config change removed the flow;
+      // the dialog loads the flows when it opens.
+      const api = new FakeAccessApi([makeGrant(30)]);
+      api.extend = async () => {
+        throw new Error(
+          'Flow "prod-db" no longer exists; request the access again',
+        );
+      };
+      await renderPage(api);
+      const extendButton = await screen.findByRole('button', {
+        name: 'Extend',
+      });
+      api.flows = [];
+      await userEvent.click(extendButton);
+      const dialog = within(await screen.findByRole('dialog'));
+      expect(
+        await dialog.findByText('Flow "Production databases" no longer exists'),
+      ).toBeInTheDocument();
+      // Without the flow there is no limit or justification rule to check as typed.
+      await userEvent.click(
+        dialog.getByRole('button', { name: 'Request extension' }),
+      );
+      expect(await dialog.findByRole('alert')).toHaveTextContent(
+        'Flow "prod-db" no longer exists; request the access again',
+      );
+    });
+
     it('reports an extension refused by checks', async () => {
       const grant = makeGrant(30);
       const api = new FakeAccessApi([grant]);
