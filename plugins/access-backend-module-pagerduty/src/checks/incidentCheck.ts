@@ -16,7 +16,7 @@ import {
   PagerDutyCheckFactoryOptions,
   PagerDutyCheckType,
 } from './pagerDutyCheckType';
-import { findRequesterAndServices } from './requesterLookup';
+import { RequesterAndServices } from './requesterLookup';
 import { resolvedIncidentsHandledBy } from './resolvedIncidents';
 
 /**
@@ -130,15 +130,8 @@ async function runIncidentCheck(
   client: PagerDutyClient,
   settings: IncidentCheckSettings,
   context: AccessCheckContext,
+  found: RequesterAndServices,
 ): Promise<AccessCheckOutcome> {
-  const found = await findRequesterAndServices(
-    client,
-    context,
-    settings.entityService,
-  );
-  if ('outcome' in found) {
-    return found.outcome;
-  }
   const { user, services: targets } = found;
 
   const serviceIds = targets

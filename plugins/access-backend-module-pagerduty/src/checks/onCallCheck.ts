@@ -15,7 +15,7 @@ import {
   PagerDutyCheckFactoryOptions,
   PagerDutyCheckType,
 } from './pagerDutyCheckType';
-import { findRequesterAndServices } from './requesterLookup';
+import { RequesterAndServices } from './requesterLookup';
 
 /**
  * The `type` of on-call checks.
@@ -91,17 +91,10 @@ async function runOnCallCheck(
   client: PagerDutyClient,
   settings: OnCallCheckSettings,
   context: AccessCheckContext,
+  found: RequesterAndServices,
 ): Promise<AccessCheckOutcome> {
   const { signal } = context;
 
-  const found = await findRequesterAndServices(
-    client,
-    context,
-    settings.entityService,
-  );
-  if ('outcome' in found) {
-    return found.outcome;
-  }
   const { user, services: entityServices } = found;
 
   let scheduleIds: string[] | undefined;

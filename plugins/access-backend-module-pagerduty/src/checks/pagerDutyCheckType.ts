@@ -9,7 +9,11 @@ import {
 import { UnknownPagerDutyAccountError } from '../client/PagerDutyAccounts';
 import { PagerDutyClient } from '../client/PagerDutyClient';
 import { warnAboutUnknownKeys } from './checkConfig';
-import { errorOutcome } from './requesterLookup';
+import {
+  errorOutcome,
+  findRequesterAndServices,
+  RequesterAndServices,
+} from './requesterLookup';
 
 /** What every PagerDuty check's settings say about where to look. */
 export interface CheckScope {
@@ -28,10 +32,12 @@ export interface PagerDutyCheckType<S extends CheckScope> {
   weakness?(id: string, settings: S): string | undefined;
   /** Whether granted access is re-verified (and revoked when the check fails). */
   reverify?(settings: S): boolean;
+  /** Decides for the requester's PagerDuty user and, with `entityService`, the services. */
   run(
     client: PagerDutyClient,
     settings: S,
     context: AccessCheckContext,
+    found: RequesterAndServices,
   ): Promise<AccessCheckOutcome>;
 }
 
@@ -76,7 +82,13 @@ export function pagerDutyCheck<S extends CheckScope>(
     let client: PagerDutyClient | undefined;
     try {
       client = clientOf(account);
-      return await kind.run(client, settings, context);
+      const found = await findRequesterAndServices(
+        client,
+        context,
+        settings.entityService,
+      );
+      if ('outcome' in found) return found.outcome;
+      return await kind.run(client, settings, context, found);
     } catch (e) {
       if (e instanceof UnknownPagerDutyAccountError) {
         return { outcome: 'failed', detail: e.message };

@@ -56,6 +56,12 @@ export async function findRequesterUser(
   return { user };
 }
 
+/** The requester's PagerDuty user and, with `entityService`, the requested services. */
+export interface RequesterAndServices {
+  user: PagerDutyUser;
+  services?: EntityService[];
+}
+
 /**
  * What both checks look at: the requester's PagerDuty user and, when `entityService` is
  * set, the PagerDuty services of the requested entities; or the outcome to answer when
@@ -65,10 +71,7 @@ export async function findRequesterAndServices(
   client: PagerDutyClient,
   context: AccessCheckContext,
   entityService: boolean,
-): Promise<
-  | { user: PagerDutyUser; services?: EntityService[] }
-  | { outcome: AccessCheckOutcome }
-> {
+): Promise<RequesterAndServices | { outcome: AccessCheckOutcome }> {
   let refs: EntityServiceRef[] | undefined;
   if (entityService) {
     const requested = requestedServices(context.resources);
