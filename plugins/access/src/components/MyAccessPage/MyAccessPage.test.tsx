@@ -821,9 +821,18 @@ describe('MyAccessPage', () => {
           requestedAt: inMinutes(-1),
         },
       });
-      // The grant as it was before the extension was asked for.
+      // As the backend answers: the extension stays, closed as rejected, and nothing
+      // waits any more (withdrawPendingExtension).
       const api = new FakeAccessApi([grant]).onAction('cancel', id =>
-        makeGrant(30, { id }),
+        makeGrant(30, {
+          id,
+          extension: {
+            ...grant.extension!,
+            status: 'rejected',
+            reason: 'Cancelled by the requester',
+            decidedAt: inMinutes(0),
+          },
+        }),
       );
       const cancel = jest.spyOn(api, 'cancel');
       await renderPage(api);
@@ -840,6 +849,13 @@ describe('MyAccessPage', () => {
           screen.queryByText(/waiting for approval/),
         ).not.toBeInTheDocument(),
       );
+      expect(
+        screen.queryByRole('button', { name: 'Cancel extension' }),
+      ).not.toBeInTheDocument();
+      // The grant may be extended again.
+      expect(
+        screen.getByRole('button', { name: 'Extend' }),
+      ).not.toHaveAttribute('aria-disabled', 'true');
     });
 
     it('stars and unstars, and the favourites follow', async () => {
