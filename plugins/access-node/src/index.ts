@@ -5,3 +5,4 @@
  */
 export * from './checks';
 export * from './provisioners';
+export * from './events';
