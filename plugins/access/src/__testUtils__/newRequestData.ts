@@ -214,6 +214,7 @@ export function requestsFor(
   return [...groups.values()].map((g): AccessRequest => {
     const first = g[0];
     const granted = first.autoApproved;
+    const breakGlass = first.approvalType === 'breakglass';
     return makeRequest({
       id: `00000000-0000-4000-8000-${String(nextId++).padStart(12, '0')}`,
       groupId: 'group-1',
@@ -229,15 +230,17 @@ export function requestsFor(
       status: granted ? 'granted' : 'pending',
       approvers: first.approvers,
       requiredApprovals: first.requiredApprovals,
-      breakGlass: first.approvalType === 'breakglass',
+      breakGlass,
       createdAt: now,
       updatedAt: now,
-      // what the backend answers the requester right after the submission
+      // what the backend answers the requester right after the submission: break-glass
+      // access waits for its review (checksApproved), other granted access for nothing
       ...(granted
         ? {
             grantedAt: now,
             expiresAt: '2025-01-01T11:00:00.000Z',
-            awaiting: undefined,
+            awaiting: breakGlass ? 'review' : undefined,
+            ...(breakGlass ? { review: { status: 'pending' } } : {}),
             allowedActions: ['revoke', 'extend', 'favorite'],
           }
         : {}),

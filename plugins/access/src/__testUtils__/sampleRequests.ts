@@ -19,11 +19,16 @@ let counter = 0;
  * Without `id`, each gets a fresh uuid-like one.
  *
  * `awaiting` and `allowedActions` in these builders are fixtures, not rules: what the
- * backend answers the requester for such a request. A test building another state or
- * another caller's view passes them explicitly.
+ * backend answers the requester for the one state each builder describes. makeRequest's
+ * (awaiting the approvers, cancel and favorite) hold only for a pending manual request;
+ * for another status or approval type they are none (`undefined`, `[]`), and a test
+ * building another state or another caller's view passes them explicitly.
  */
 export function makeRequest(over: Partial<AccessRequest> = {}): AccessRequest {
   counter += 1;
+  const described =
+    (over.status ?? 'pending') === 'pending' &&
+    (over.approvalType ?? 'manual') === 'manual';
   const id =
     over.id ?? `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`;
   return {
@@ -50,8 +55,8 @@ export function makeRequest(over: Partial<AccessRequest> = {}): AccessRequest {
     createdAt: inMinutes(-30),
     updatedAt: inMinutes(-30),
     favorite: false,
-    awaiting: 'request',
-    allowedActions: ['cancel', 'favorite'],
+    awaiting: described ? 'request' : undefined,
+    allowedActions: described ? ['cancel', 'favorite'] : [],
     ...over,
   };
 }

@@ -40,6 +40,7 @@ const fromAlice = makeRequest({
   allowedActions: [],
 });
 const carolBilling = makeRequest({
+  awaiting: undefined,
   allowedActions: ['revoke'],
   requester: CAROL,
   createdBy: CAROL,
@@ -47,13 +48,21 @@ const carolBilling = makeRequest({
   resources: [{ entityRef: BILLING, permissions: ['write'] }],
   createdAt: inMinutes(-20),
 });
+// Break-glass access whose review is done: nothing waits, and pat may revoke it.
 const carolEks = makeRequest({
+  awaiting: undefined,
   allowedActions: ['revoke'],
   requester: CAROL,
   createdBy: CAROL,
   flowId: 'cluster-breakglass',
   flowTitle: 'Cluster break-glass',
+  approvalType: 'breakglass',
   breakGlass: true,
+  review: {
+    status: 'acknowledged',
+    reviewer: 'user:default/bob',
+    at: inMinutes(-25),
+  },
   status: 'granted',
   resources: [{ entityRef: EKS, permissions: ['cluster-admin'] }],
   createdAt: inMinutes(-30),

@@ -372,6 +372,7 @@ describe('MyAccessPage', () => {
         approvers: [],
         requiredApprovals: 0,
         awaiting: undefined,
+        allowedActions: ['cancel', 'favorite'],
       });
       rememberSubmission([pending]);
       const api = new FakeAccessApi([pending]);
@@ -978,6 +979,7 @@ describe('MyAccessPage', () => {
             approvers: [],
             flowTitle: 'Staging',
             awaiting: undefined,
+            allowedActions: ['cancel', 'favorite'],
           }),
           makeRequest({
             status: 'granting',

@@ -169,7 +169,11 @@ describe('buildTimeline', () => {
       note: 'from carol',
     });
 
-    const checking = makeRequest({ requiredApprovals: 0, approvers: [] });
+    const checking = makeRequest({
+      approvalType: 'automatic',
+      requiredApprovals: 0,
+      approvers: [],
+    });
     expect(last(buildTimeline(checking)).title).toBe('Waiting for its checks');
 
     const revoking = buildTimeline(
