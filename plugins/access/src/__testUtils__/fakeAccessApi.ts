@@ -4,12 +4,45 @@ import {
   AccessRequest,
 } from '@jit-access/plugin-access-common';
 import { AccessApi } from '../api';
+import { assertAnswerFits, contractProblem, routeOf } from './accessContract';
 import { makeFlow } from './sampleFlows';
 
 type ListQuery = Parameters<AccessApi['listRequests']>[0];
 
 /** The actions a test scripts the answers of. */
 type Scripted = 'cancel' | 'revoke' | 'extend' | 'setFavorite' | 'requestAgain';
+
+/** The route each scripted action calls (`setFavorite`: PUT to star, DELETE to unstar). */
+const ROUTES: {
+  [K in Scripted]: (...args: Parameters<AccessApi[K]>) => {
+    method: string;
+    path: string;
+  };
+} = {
+  cancel: id => ({ method: 'POST', path: `/requests/${id}/cancel` }),
+  revoke: id => ({ method: 'POST', path: `/requests/${id}/revoke` }),
+  extend: id => ({ method: 'POST', path: `/requests/${id}/extend` }),
+  setFavorite: (id, favorite) => ({
+    method: favorite ? 'PUT' : 'DELETE',
+    path: `/requests/${id}/favorite`,
+  }),
+  requestAgain: id => ({ method: 'POST', path: `/requests/${id}/again` }),
+};
+
+/** The views the fake lists; any other view or filter is a test's to fake otherwise. */
+const SERVED_VIEWS = ['mine', 'favorites'];
+
+/**
+ * Throws unless `body` is what the spec says `method path` answers (status: the route's
+ * 2xx), as the HTTP fake checks its answers: a fixture or script the backend never sends
+ * fails the test instead of passing it.
+ */
+function fits<T>(method: string, path: string, body: T): T {
+  const route = routeOf(method, path);
+  if (!route) throw new Error(`No route ${method} ${path} in the spec`);
+  assertAnswerFits({ method, path }, route.status, body);
+  return body;
+}
 
 /** What the backend answers an action with: the request(s) as they are afterwards. */
 type Script<K extends Scripted> = (
@@ -20,7 +53,10 @@ type Script<K extends Scripted> = (
  * A small in-memory backend for the requester's pages (My Access, a request's page). It
  * knows no rules: lists read its fixtures (paged with numeric cursors, newest first), and
  * each action answers what the test scripted with {@link FakeAccessApi.onAction}, storing
- * that answer so reloads show it. Methods those pages do not use throw.
+ * that answer so reloads show it. Like the HTTP fake, it holds its calls to openapi.yaml
+ * (a query the router refuses throws) and every answer to the spec's response schema; a
+ * view or filter it does not serve (only `mine` and `favorites`, by status) throws rather
+ * than answering the same list. Methods those pages do not use throw.
  */
 export class FakeAccessApi implements AccessApi {
   requests: AccessRequest[];
@@ -46,7 +82,17 @@ export class FakeAccessApi implements AccessApi {
   ): AccessRequest[] {
     const script = this.scripts[action] as Script<K> | undefined;
     if (!script) throw new Error(`No answer scripted for ${action}`);
+    const { method, path } = ROUTES[action](...args);
     const answer = [script(...args)].flat();
+    // requestAgain answers the new requests as a list (SubmitAccessRequestResponse), the
+    // others the request as it is now.
+    if (action !== 'requestAgain' && answer.length !== 1)
+      throw new Error(`${method} ${path} answers one request`);
+    fits(
+      method,
+      path,
+      action === 'requestAgain' ? { items: answer } : answer[0],
+    );
     for (const r of answer) {
       const stored = this.requests.some(x => x.id === r.id);
       this.requests = stored
@@ -58,33 +104,55 @@ export class FakeAccessApi implements AccessApi {
 
   async listRequests(query: ListQuery) {
     this.listCalls.push(query);
-    // The contract's bound, so a page asking for more fails here as it would for real.
-    if (query.limit !== undefined && (query.limit < 1 || query.limit > 200)) {
-      throw new Error(`limit: must be 1 to 200, got ${query.limit}`);
+    // The query string the AccessClient sends, held to the spec as the router holds it.
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries({
+      ...query,
+      status: query.status?.join(','),
+    }))
+      if (v !== undefined && v !== '') params.set(k, String(v));
+    const refused = contractProblem({
+      method: 'GET',
+      path: '/requests',
+      query: params,
+      body: undefined,
+    });
+    if (refused) throw new Error(refused.message);
+    const unserved = [...params.keys()].filter(
+      k => !['view', 'status', 'cursor', 'limit'].includes(k),
+    );
+    if (!SERVED_VIEWS.includes(query.view) || unserved.length) {
+      throw new Error(
+        `The fake does not serve GET /requests?${params}: it lists the views ${SERVED_VIEWS.join(
+          ' and ',
+        )}, by status`,
+      );
     }
     const limit = query.limit ?? 50;
     if (query.view === 'favorites') {
-      return { items: this.requests.filter(r => r.favorite).slice(0, limit) };
+      return fits('GET', '/requests', {
+        items: this.requests.filter(r => r.favorite).slice(0, limit),
+      });
     }
     const matching = this.requests
       .filter(r => !query.status || query.status.includes(r.status))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     const start = query.cursor ? Number(query.cursor) : 0;
     const next = start + limit;
-    return {
+    return fits('GET', '/requests', {
       items: matching.slice(start, next),
-      nextCursor: next < matching.length ? String(next) : undefined,
-    };
+      ...(next < matching.length ? { nextCursor: String(next) } : {}),
+    });
   }
 
   async getRequest(id: string) {
     const r = this.requests.find(x => x.id === id);
     if (!r) throw new Error(`No request ${id}`);
-    return r;
+    return fits('GET', `/requests/${id}`, r);
   }
 
   async getFlows() {
-    return this.flows;
+    return fits('GET', '/flows', { items: this.flows }).items;
   }
 
   async cancel(id: string) {
