@@ -106,6 +106,17 @@ export function routeOf(
   return { template: found.template, params: found.params, status };
 }
 
+/**
+ * The statuses the spec lists for `method path` (a concrete path or a template such as
+ * `/requests/{id}/cancel`), e.g. [200, 400, 401, 403, 404, 409]; none for a route it lacks.
+ */
+export function listedStatuses(method: string, path: string): number[] {
+  const found = operationOf(method, path);
+  return Object.keys(found?.op.responses ?? {})
+    .filter(s => /^\d{3}$/.test(s))
+    .map(Number);
+}
+
 /** A query parameter of the operation with the pointer of its schema. */
 function queryParameter(
   op: Node,

@@ -15,6 +15,7 @@ import {
   assertAnswerFits,
   Body,
   contractProblem,
+  listedStatuses,
   Method,
   Operation,
   Route,
@@ -39,7 +40,10 @@ export interface RouteCall<B> {
   body: B;
 }
 
-/** A scripted answer: the operation's 2xx JSON, or a Response (e.g. `errorResponse`). */
+/**
+ * A scripted answer: the operation's 2xx JSON, or an error Response (`errorResponse`) with
+ * a status the route lists in the spec; any other Response counts as no answer.
+ */
 export type Handler<P extends Route, M extends Method> = (
   call: RouteCall<Body<Operation<P, M>>>,
 ) => Answer<Operation<P, M>> | Response;
@@ -124,7 +128,11 @@ export function page<T>(items: T[], query: URLSearchParams) {
 export class AccessBackend {
   readonly fixtures: Fixtures;
   readonly calls: RecordedCall[] = [];
-  /** Calls no fixture or script answered (a 500); setupAccessBackendServer fails on them. */
+  /**
+   * Calls no fixture or script answered as the backend could (a 500, a Response with a
+   * status the route does not list, an answer that does not fit the spec);
+   * setupAccessBackendServer fails on them.
+   */
   readonly unanswered: string[] = [];
   private readonly handlers = new Map<string, Handler<any, any>>();
   private readonly failures: {
@@ -207,7 +215,12 @@ export class AccessBackend {
     );
   }
 
-  /** Answers the next `times` calls to `method path` with an error in Backstage's shape. */
+  /**
+   * Answers the next `times` calls to `method path` that fit the spec (with credentials)
+   * with an error in Backstage's shape. `status` must be one the route lists in the spec,
+   * or 500: an unexpected server fault (e.g. the database is down), which Backstage's error
+   * handler can answer on any route and the spec lists on none.
+   */
   failNext(
     method: string,
     path: string,
@@ -215,6 +228,17 @@ export class AccessBackend {
     message: string,
     times = 1,
   ) {
+    const template = path.replace(/:([A-Za-z]+)/g, '{$1}');
+    const listed = listedStatuses(method, template).filter(s => s >= 400);
+    if (!listed.length)
+      throw new Error(`No route ${method.toUpperCase()} ${path} in the spec`);
+    if (status !== 500 && !listed.includes(status)) {
+      throw new Error(
+        `The spec lists no ${status} for ${method.toUpperCase()} ${path} (it lists ${listed.join(
+          ', ',
+        )}, and any route may fail with a 500)`,
+      );
+    }
     this.failures.push({
       method: method.toUpperCase(),
       path: pathPattern(path),
@@ -254,6 +278,11 @@ export class AccessBackend {
     };
     this.calls.push(call);
     const where = { method: request.method, url: url.pathname };
+    if (!caller) return errorResponse(401, 'Missing credentials', where);
+    // What a call may carry is the spec's to say, as in the real router.
+    const refused = contractProblem({ ...call, query: url.searchParams });
+    if (refused) return errorResponse(refused.status, refused.message, where);
+    // A scripted failure answers only a call the router would have let through.
     const failure = this.failures.find(
       f => f.method === request.method && f.path.test(path),
     );
@@ -263,10 +292,6 @@ export class AccessBackend {
         this.failures.splice(this.failures.indexOf(failure), 1);
       return errorResponse(failure.status, failure.message, where);
     }
-    if (!caller) return errorResponse(401, 'Missing credentials', where);
-    // What a call may carry is the spec's to say, as in the real router.
-    const refused = contractProblem({ ...call, query: url.searchParams });
-    if (refused) return errorResponse(refused.status, refused.message, where);
     const route = routeOf(request.method, path)!;
     const handler = this.handlers.get(`${request.method} ${route.template}`);
     const routeCall = {
@@ -279,9 +304,23 @@ export class AccessBackend {
       body: call.body as never,
     };
     if (!handler) return this.unscripted(routeCall);
-    const answer = handler(routeCall);
-    if (answer instanceof Response) return answer;
-    assertAnswerFits(call, route.status, answer);
-    return HttpResponse.json(answer, { status: route.status });
+    const what = `${request.method} ${path}${url.search}`;
+    try {
+      const answer = handler(routeCall);
+      if (answer instanceof Response) {
+        // An error the backend can answer here; anything else (a 500 for an input the
+        // test did not expect, a 2xx whose body nothing checks) is no answer.
+        const listed = listedStatuses(request.method, path);
+        if (answer.status < 400 || !listed.includes(answer.status))
+          this.unanswered.push(`${what} (answered ${answer.status})`);
+        return answer;
+      }
+      assertAnswerFits(call, route.status, answer);
+      return HttpResponse.json(answer, { status: route.status });
+    } catch (e) {
+      // msw would turn the throw into a 500 the page might show as any other error.
+      this.unanswered.push(`${what} (${(e as Error).message})`);
+      throw e;
+    }
   }
 }

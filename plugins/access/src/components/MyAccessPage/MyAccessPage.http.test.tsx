@@ -36,11 +36,11 @@ const { server, serveBackend } = setupAccessBackendServer();
 const pendingForAlice = () =>
   makeRequest({ awaiting: 'request', allowedActions: ['cancel', 'favorite'] });
 
-/** Renders My Access with `mine` as alice's requests. */
-async function renderPage(mine: AccessRequest[]) {
+/** Renders My Access with `mine` as alice's requests (and `all`, what an admin lists). */
+async function renderPage(mine: AccessRequest[], all?: AccessRequest[]) {
   const backend = new AccessBackend({
     flows: [makeFlow('prod-db', 'Production databases')],
-    lists: { mine },
+    lists: { mine, ...(all ? { all } : {}) },
   });
   serveBackend(backend);
   const alertApi = { post: jest.fn(), alert$: jest.fn() };
@@ -89,8 +89,7 @@ describe('MyAccessPage over HTTP', () => {
       ],
       allowedActions: [],
     });
-    const { backend } = await renderPage([grant]);
-    backend.fixtures.lists.all = [grant, others];
+    const { backend } = await renderPage([grant], [grant, others]);
 
     const active = within(
       await screen.findByRole('list', { name: 'Active access' }),
@@ -177,10 +176,11 @@ describe('MyAccessPage over HTTP', () => {
     const backend = new AccessBackend({
       lists: { mine: [makeGrant(60)] },
     });
+    // A database outage is an unexpected error: Backstage's error handler answers 500.
     backend.failAlways(
       'GET',
       '/requests',
-      503,
+      500,
       'The access database is not reachable',
     );
     serveBackend(backend);

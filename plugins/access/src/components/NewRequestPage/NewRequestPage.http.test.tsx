@@ -285,6 +285,9 @@ describe('NewRequestPage over HTTP', () => {
     );
     expect(duration).toHaveAccessibleDescription(message);
     expect(duration).toHaveAttribute('aria-invalid', 'true');
+    // The refusal answered the preview of 2 hours, in seconds.
+    const [refused] = backend.callsTo('POST', '/requests/preview').slice(-1);
+    expect(refused.body).toMatchObject({ durationSeconds: 7200 });
   });
 
   it('shows a 400 that names an item next to that item', async () => {
@@ -306,6 +309,12 @@ describe('NewRequestPage over HTTP', () => {
     expect(
       within(selected()).getByText(/^resources\[1\]\.entityRef: no entity/),
     ).toBeInTheDocument();
+    // The refusal answered a preview whose second item is orders-db.
+    const [refused] = backend.callsTo('POST', '/requests/preview').slice(-1);
+    expect(
+      (refused.body as { resources: { entityRef: string }[] }).resources[1]
+        .entityRef,
+    ).toBe('resource:default/orders-db');
   });
 
   it('adds 1,000 matches from pages of 200, says the rest were left out, and submits all 1,000', async () => {
