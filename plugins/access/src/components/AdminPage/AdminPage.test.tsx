@@ -138,12 +138,22 @@ async function renderAdmin(
 const granted = makeRequest({
   id: 'g1',
   requester: 'user:default/carol',
+  createdBy: 'user:default/carol',
   status: 'granted',
   awaiting: undefined,
   allowedActions: ['revoke'],
   grantedAt: new Date(Date.now() - 600_000).toISOString(),
   expiresAt: new Date(Date.now() + 3_000_000).toISOString(),
 });
+
+/** Carol's pending request as the backend answers an admin: nothing to do with it yet. */
+const carolPending = (id: string) =>
+  makeRequest({
+    id,
+    requester: 'user:default/carol',
+    createdBy: 'user:default/carol',
+    allowedActions: [],
+  });
 
 describe('AdminPage — all requests', () => {
   it('lists every request and filters by status on the server', async () => {
@@ -384,14 +394,10 @@ describe('AdminPage — all requests', () => {
       listRequests: jest.fn(async ({ cursor }: { cursor?: string }) =>
         cursor
           ? {
-              items: [
-                makeRequest({ id: 'r2', requester: 'user:default/carol' }),
-              ],
+              items: [carolPending('r2')],
             }
           : {
-              items: [
-                makeRequest({ id: 'r1', requester: 'user:default/carol' }),
-              ],
+              items: [carolPending('r1')],
               nextCursor: 'c2',
             },
       ),

@@ -18,7 +18,12 @@ import { inMinutes, makeRequest } from '../../__testUtils__/sampleRequests';
 // Rendering the whole page and typing into dialogs is slow on small CI machines.
 jest.setTimeout(30_000);
 
-/** A request dana's decision settled, as the backend answers her: nothing left to do. */
+const DANA = 'user:default/dana';
+
+/**
+ * A request dana's decision settled, as the backend answers her (allowedActions.ts): as
+ * one of its approvers she may revoke it while it is granted, else nothing is left to do.
+ */
 function settled(
   id: string,
   status: 'granted' | 'rejected',
@@ -27,8 +32,9 @@ function settled(
   return makeRequest({
     id,
     status,
+    approvers: ['user:default/bob', 'user:default/carol', DANA],
     awaiting: undefined,
-    allowedActions: [],
+    allowedActions: status === 'granted' ? ['revoke'] : [],
     ...over,
   });
 }
@@ -70,8 +76,6 @@ async function renderPage(
   );
   return { alertApi };
 }
-
-const DANA = 'user:default/dana';
 
 /**
  * A request in dana's queue: she is one of its approvers and the backend lets her approve
@@ -116,11 +120,14 @@ const pendingWithChecks = waiting({
   ],
 });
 
+// Granted access: as an approver, dana may also revoke it (allowedActions.ts).
 const extension = waiting({
   id: 'r2',
   requester: 'user:default/carol',
+  createdBy: 'user:default/carol',
   status: 'granted',
   awaiting: 'extension',
+  allowedActions: ['approve', 'reject', 'revoke'],
   resources: [
     { entityRef: 'resource:default/analytics-db', permissions: ['read'] },
   ],
@@ -137,8 +144,10 @@ const extension = waiting({
 const review = waiting({
   id: 'r3',
   requester: 'user:default/erin',
+  createdBy: 'user:default/erin',
   status: 'granted',
   awaiting: 'review',
+  allowedActions: ['approve', 'reject', 'revoke'],
   approvalType: 'breakglass',
   flowTitle: 'Cluster break-glass',
   breakGlass: true,

@@ -210,9 +210,13 @@ describe('EntityAccessCard', () => {
         summary({
           canSeeHolders: true,
           holders: [
+            // As the backend answers the entity's owner, neither dana, one of her
+            // approvers nor an admin: nothing they may do with it.
             makeGrant(60.5, {
               id: 'h1',
               requester: 'user:default/dana',
+              createdBy: 'user:default/dana',
+              allowedActions: [],
               resources: [
                 { entityRef: ORDERS_DB, permissions: ['read', 'write'] },
               ],

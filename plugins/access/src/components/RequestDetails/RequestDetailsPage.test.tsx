@@ -301,4 +301,25 @@ describe('RequestDetailsPage', () => {
       screen.queryByRole('button', { name: 'Request again' }),
     ).not.toBeInTheDocument();
   });
+
+  it("offers an approver no holder's actions, even those the backend allows him", async () => {
+    // What the backend answers bob, an approver, for alice's active access: he may
+    // revoke it, from his approvals page; this page's actions are the holder's.
+    await renderDetails(
+      new FakeAccessApi([
+        makeGrant(30, { id: ID, allowedActions: ['revoke'] }),
+      ]),
+      ID,
+      'user:default/bob',
+    );
+    expect(
+      (await screen.findAllByLabelText('Status: Active')).length,
+    ).toBeGreaterThan(0);
+    expect(
+      screen.queryByRole('group', { name: 'Request actions' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: /Revoke/ }),
+    ).not.toBeInTheDocument();
+  });
 });
