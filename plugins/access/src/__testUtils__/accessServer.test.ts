@@ -1,4 +1,9 @@
-import { ACCESS_BASE_URL, AccessBackend, ALICE } from './accessServer';
+import {
+  ACCESS_BASE_URL,
+  AccessBackend,
+  ALICE,
+  errorResponse,
+} from './accessServer';
 import { makeClosed, makeRequest } from './sampleRequests';
 
 // The thin fake answers fixtures and scripts, and refuses what the contract refuses.
@@ -69,6 +74,41 @@ describe('AccessBackend', () => {
     );
     const anonymous = await call(backend, 'GET', '/flows', undefined, '');
     expect(anonymous.status).toBe(401);
+  });
+
+  it('fails only calls the router lets through, with statuses the route lists or a 500', async () => {
+    const backend = new AccessBackend({ lists: { mine: [pending] } });
+    expect(() =>
+      backend.failNext('GET', '/requests', 503, 'database down'),
+    ).toThrow('The spec lists no 503 for GET /requests');
+    backend.failAlways('GET', '/requests', 500, 'database down');
+    const anonymous = await call(backend, 'GET', '/requests', undefined, '');
+    expect(anonymous.status).toBe(401);
+    const bad = await call(backend, 'GET', '/requests?bogus=1');
+    expect(bad.status).toBe(400);
+    const failed = await call(backend, 'GET', '/requests');
+    expect(failed.status).toBe(500);
+    expect((await failed.json()).error.message).toBe('database down');
+  });
+
+  it("counts a handler's Response with a status its route does not list as unanswered", async () => {
+    const backend = new AccessBackend();
+    backend.on('post', '/requests/{id}/cancel', ({ params }) =>
+      params.id === pending.id
+        ? errorResponse(409, 'not pending')
+        : errorResponse(500, 'no answer for this one'),
+    );
+    const refused = await call(
+      backend,
+      'POST',
+      `/requests/${pending.id}/cancel`,
+    );
+    expect(refused.status).toBe(409);
+    expect(backend.unanswered).toEqual([]);
+    await call(backend, 'POST', `/requests/${closed.id}/cancel`);
+    expect(backend.unanswered).toEqual([
+      `POST /requests/${closed.id}/cancel (answered 500)`,
+    ]);
   });
 
   it('throws on a scripted answer that does not fit the spec', async () => {
