@@ -38,8 +38,5 @@ backend.add(import('@jit-access/plugin-access-backend'));
 backend.add(import('@jit-access/plugin-access-backend-module-pagerduty'));
 // PostgreSQL provisioner: a login role per grant (the analytics-db flow of the demo)
 backend.add(import('@jit-access/plugin-access-backend-module-postgres'));
-// Freshservice: request status written back to tickets (docs/itsm.md); idle until
-// `freshservice` is configured
-backend.add(import('@jit-access/plugin-access-backend-module-freshservice'));
 
 backend.start();
