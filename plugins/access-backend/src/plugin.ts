@@ -9,8 +9,6 @@ import { accessPermissions } from '@jit-access/plugin-access-common';
 import {
   AccessCheckFactory,
   accessChecksExtensionPoint,
-  AccessEventSink,
-  accessEventSinksExtensionPoint,
   AccessProvisionerFactory,
   accessProvisionersExtensionPoint,
 } from '@jit-access/plugin-access-node';
@@ -39,7 +37,6 @@ import { AccessRequestService } from './requests/AccessRequestService';
 import { createRouter } from './service/router';
 import { scheduleTasks } from './tasks/scheduleTasks';
 import { logIfPermissionsDisabled } from './config/permissionFramework';
-import { eventSinkProblem } from './webhooks/eventSinks';
 
 /**
  * The JIT Access backend plugin: access flows, requests, approvals and expiry,
@@ -74,15 +71,6 @@ export const accessPlugin = createBackendPlugin({
           throw new Error(`Check type "${factory.type}" is already registered`);
         }
         checkFactories.push(factory);
-      },
-    });
-
-    const eventSinks: AccessEventSink[] = [];
-    env.registerExtensionPoint(accessEventSinksExtensionPoint, {
-      addEventSink(sink) {
-        const problem = eventSinkProblem(sink, eventSinks);
-        if (problem) throw new Error(`Event sink "${sink.id}": ${problem}`);
-        eventSinks.push(sink);
       },
     });
 
@@ -144,7 +132,6 @@ export const accessPlugin = createBackendPlugin({
         const outbox = new WebhookOutbox({
           store: new OutboxStore(store.db),
           webhooks: accessConfig.webhooks,
-          sinks: eventSinks,
           clock: deps.clock,
           logger: deps.logger,
         });

@@ -5,4 +5,3 @@
  */
 export * from './checks';
 export * from './provisioners';
-export * from './events';

@@ -15,24 +15,54 @@ import { headerSecrets, Redactor } from '../http/redact';
 import { WebhookSigner } from '../http/webhookSigning';
 import { subscribes } from '../config/eventSubscriptions';
 import { eventTypeOf } from './eventTypes';
-import {
-  AccessEvent,
-  AccessEventRequest,
-  AccessEventSink,
-} from '@jit-access/plugin-access-node';
-
-/** A sink's rows in the outbox are under this prefix (webhook ids are kebab-case). */
-export const SINK_PREFIX = 'sink:';
-const SINK_TIMEOUT_MS = 30_000;
 
 /**
- * The JSON body of an outbound webhook event (documented in docs/webhooks.md); event sinks
- * get the same object.
+ * The JSON body of an outbound webhook event (documented in docs/webhooks.md).
+ *
+ * @public
  */
-type OutboundWebhookEvent = AccessEvent;
+export interface OutboundWebhookEvent {
+  /** Stable across retries; also the `webhook-id` header. */
+  id: string;
+  /** e.g. `request.approved`, or `audit.<action>`. */
+  type: string;
+  /** When the change happened (ISO 8601). */
+  timestamp: string;
+  data: {
+    /** The audit action the event comes from. */
+    action: string;
+    actor: string;
+    severity: string;
+    fromStatus?: string;
+    toStatus?: string;
+    details: Record<string, unknown>;
+    /** The request as it was right after the change. */
+    request?: OutboundWebhookRequest;
+  };
+}
 
 /** The request in an outbound webhook event: no secrets, nothing internal. */
-type OutboundWebhookRequest = AccessEventRequest;
+export interface OutboundWebhookRequest {
+  id: string;
+  status: string;
+  requester: string;
+  createdBy: string;
+  flowId: string;
+  flowTitle: string;
+  approvalType: string;
+  resources: { entityRef: string; permissions: string[] }[];
+  justification: string;
+  durationSeconds: number;
+  approvers: string[];
+  breakGlass: boolean;
+  createdAt: string;
+  grantedAt?: string;
+  expiresAt?: string;
+  endedAt?: string;
+  endReason?: string;
+  /** Path of the request in the portal, relative to the app's base URL. */
+  link: string;
+}
 
 const iso = (ms?: number) =>
   ms === undefined ? undefined : new Date(ms).toISOString();
@@ -84,7 +114,6 @@ export class WebhookOutbox {
   private readonly signers = new Map<string, WebhookSigner>();
   // Receivers may echo the request's headers in an error body, which is stored and logged.
   private readonly redactors = new Map<string, Redactor>();
-  private readonly sinks = new Map<string, AccessEventSink>();
   private running?: Promise<{ delivered: number; failed: number }>;
   private again = false;
 
@@ -95,13 +124,8 @@ export class WebhookOutbox {
       clock: Clock;
       logger: LoggerService;
       fetch?: typeof fetch;
-      /** Backend modules' event sinks, delivered like webhooks. */
-      sinks?: AccessEventSink[];
     },
   ) {
-    for (const sink of deps.sinks ?? []) {
-      this.sinks.set(`${SINK_PREFIX}${sink.id}`, sink);
-    }
     for (const w of deps.webhooks) {
       this.signers.set(w.id, new WebhookSigner(w.secret));
       this.redactors.set(
@@ -113,7 +137,7 @@ export class WebhookOutbox {
 
   /** Whether any webhook is configured (else nothing is written). */
   get enabled(): boolean {
-    return this.deps.webhooks.length > 0 || this.sinks.size > 0;
+    return this.deps.webhooks.length > 0;
   }
 
   /**
@@ -137,11 +161,7 @@ export class WebhookOutbox {
     if (!this.enabled) return;
     const rows = items.flatMap(({ entry, request }) => {
       const type = eventTypeOf(entry.action);
-      const destinations = [
-        ...this.deps.webhooks,
-        ...[...this.sinks].map(([id, sink]) => ({ id, events: sink.events })),
-      ];
-      return destinations
+      return this.deps.webhooks
         .filter(w => subscribes(w.events, type))
         .map(w => {
           const event: OutboundWebhookEvent = {
@@ -228,9 +248,8 @@ export class WebhookOutbox {
     e: OutboxRecord,
   ): Promise<'delivered' | 'failed' | 'skipped'> {
     const webhook = this.deps.webhooks.find(w => w.id === e.webhookId);
-    const sink = this.sinks.get(e.webhookId);
     const now = this.deps.clock.now();
-    if (!webhook && !sink) {
+    if (!webhook) {
       // Removed from config: its backlog waits in case it comes back.
       await this.deps.store.markFailed(
         e.id,
@@ -239,15 +258,10 @@ export class WebhookOutbox {
       );
       return 'skipped';
     }
-    const timeoutMs = webhook
-      ? webhook.timeoutMs
-      : sink!.timeoutMs ?? SINK_TIMEOUT_MS;
-    if (!(await this.deps.store.claim(e, now + timeoutMs + 30_000))) {
+    if (!(await this.deps.store.claim(e, now + webhook.timeoutMs + 30_000))) {
       return 'skipped';
     }
-    const error = webhook
-      ? await this.send(webhook, e)
-      : await this.toSink(sink!, timeoutMs, e);
+    const error = await this.send(webhook, e);
     if (!error) {
       await this.deps.store.markDelivered(e.id, this.deps.clock.now());
       return 'delivered';
@@ -264,9 +278,7 @@ export class WebhookOutbox {
     );
     if (attempts === 1 || attempts % 5 === 0) {
       this.deps.logger.warn(
-        `access: ${webhook ? 'webhook' : 'event sink'} "${
-          webhook ? webhook.id : sink!.id
-        }" did not take ${
+        `access: webhook "${webhook.id}" did not take ${
           e.eventType
         } (attempt ${attempts}, next in ${Math.round(
           backoff / 1000,
@@ -274,33 +286,6 @@ export class WebhookOutbox {
       );
     }
     return 'failed';
-  }
-
-  /** Hands one event to a module's sink; returns why it failed, or undefined. */
-  private async toSink(
-    sink: AccessEventSink,
-    timeoutMs: number,
-    e: OutboxRecord,
-  ): Promise<string | undefined> {
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<string>(resolve => {
-      timer = setTimeout(() => {
-        controller.abort(new Error(`no answer within ${timeoutMs} ms`));
-        resolve(`no answer within ${timeoutMs} ms`);
-      }, timeoutMs);
-    });
-    try {
-      return await Promise.race([
-        sink.deliver(JSON.parse(e.payload), { signal: controller.signal }).then(
-          () => undefined,
-          err => String((err as Error)?.message ?? err).slice(0, 1000),
-        ),
-        timedOut,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** Sends one attempt; returns why it failed, or undefined on 2xx. */
