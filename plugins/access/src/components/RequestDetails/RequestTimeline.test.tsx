@@ -176,6 +176,16 @@ describe('buildTimeline', () => {
     });
     expect(last(buildTimeline(checking)).title).toBe('Waiting for its checks');
 
+    // a manual request whose checks still run: the backend asks nobody yet
+    const manualChecking = makeRequest({
+      approvers: ['user:default/bob'],
+      requiredApprovals: 1,
+      awaiting: undefined,
+    });
+    expect(last(buildTimeline(manualChecking)).title).toBe(
+      'Waiting for its checks',
+    );
+
     const revoking = buildTimeline(
       makeGrant(-1, {
         breakGlass: true,

@@ -229,8 +229,9 @@ export function buildTimeline(r: AccessRequest): TimelineEvent[] {
   // What is still open, after everything that happened.
   if (r.status === 'pending') {
     const missing = missingApprovals(r);
+    // the backend says whether people are asked yet: while checks run, they are not
     events.push(
-      r.requiredApprovals > 0 && missing > 0
+      r.awaiting === 'request' && missing > 0
         ? {
             key: 'waiting',
             title: `Waiting for ${missing} more approval${
