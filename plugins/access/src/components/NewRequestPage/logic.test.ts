@@ -1,4 +1,3 @@
-import { AccessPreviewItem } from '@jit-access/plugin-access-common';
 import {
   describeApproval,
   errorTarget,
@@ -7,37 +6,24 @@ import {
   parseDurationHours,
 } from './logic';
 import { FLOWS } from '../../__testUtils__/newRequestData';
+import { previewItem } from '../../__testUtils__/previewItems';
 
 const flow = (id: string) => FLOWS.find(f => f.id === id)!;
-
-function item(over: Partial<AccessPreviewItem>): AccessPreviewItem {
-  return {
-    entityRef: 'resource:default/orders-db',
-    permissions: ['read'],
-    flowId: 'prod-db',
-    flowTitle: 'Production databases',
-    approvalType: 'manual',
-    approvers: ['user:default/dana', 'user:default/erin'],
-    requiredApprovals: 1,
-    checks: [],
-    durationSeconds: 7200,
-    maxDurationSeconds: 28800,
-    justificationRequired: true,
-    autoApproved: false,
-    ...over,
-  };
-}
 
 describe('describeApproval', () => {
   it('says automatic and break-glass flows grant at once', () => {
     expect(
       describeApproval(
-        item({ approvalType: 'automatic', autoApproved: true, approvers: [] }),
+        previewItem({
+          approvalType: 'automatic',
+          autoApproved: true,
+          approvers: [],
+        }),
       ),
     ).toBe('Granted at once');
     expect(
       describeApproval(
-        item({
+        previewItem({
           approvalType: 'breakglass',
           autoApproved: true,
           approvers: ['user:default/pat'],
@@ -48,12 +34,12 @@ describe('describeApproval', () => {
 
   it('names the auto-approve check of a manual flow', () => {
     expect(
-      describeApproval(item({ checks: ['on-call'] }), flow('prod-db')),
+      describeApproval(previewItem({ checks: ['on-call'] }), flow('prod-db')),
     ).toBe(
       'May be auto-approved if check "on-call" passes; otherwise needs 1 approval from dana or erin',
     );
     // Without the flow list, checks of a manual flow are taken as auto-approve checks.
-    expect(describeApproval(item({ checks: ['a', 'b'] }))).toBe(
+    expect(describeApproval(previewItem({ checks: ['a', 'b'] }))).toBe(
       'May be auto-approved if checks "a", "b" pass; otherwise needs 1 approval from dana or erin',
     );
   });
@@ -67,7 +53,7 @@ describe('describeApproval', () => {
         autoApproveChecks: [],
       },
     };
-    expect(describeApproval(item({ checks: ['ticket'] }), f)).toBe(
+    expect(describeApproval(previewItem({ checks: ['ticket'] }), f)).toBe(
       'Check "ticket" must pass; then needs 1 approval from dana or erin',
     );
   });
@@ -75,7 +61,7 @@ describe('describeApproval', () => {
   it('counts approvals and shortens long approver lists', () => {
     expect(
       describeApproval(
-        item({
+        previewItem({
           requiredApprovals: 2,
           approvers: ['a', 'b', 'c', 'd', 'e', 'f'].map(
             n => `user:default/${n}`,
@@ -136,7 +122,7 @@ describe('flowLimits', () => {
     const limits = flowLimits(
       ['prod-db'],
       [],
-      [item({ flowId: 'x', flowTitle: 'X', maxDurationSeconds: 600 })],
+      [previewItem({ flowId: 'x', flowTitle: 'X', maxDurationSeconds: 600 })],
     );
     expect(limits).toEqual([
       {
@@ -164,12 +150,12 @@ describe('flowLimits', () => {
 describe('groupPreview', () => {
   it('groups by flow and approver set, like the backend splits requests', () => {
     const groups = groupPreview([
-      item({ entityRef: 'resource:default/a' }),
-      item({
+      previewItem({ entityRef: 'resource:default/a' }),
+      previewItem({
         entityRef: 'resource:default/b',
         approvers: ['user:default/erin', 'user:default/dana'],
       }),
-      item({
+      previewItem({
         entityRef: 'resource:default/c',
         approvers: ['user:default/zed'],
       }),
