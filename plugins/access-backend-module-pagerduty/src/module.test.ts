@@ -251,6 +251,20 @@ describe('the pagerduty module', () => {
       await other.close();
     });
 
+    /** The example data as the default account, the other fake as account "other". */
+    const twoAccounts = () => ({
+      pagerDuty: {
+        accounts: [
+          {
+            id: 'main',
+            isDefault: true,
+            apiToken: 'demo',
+            apiBaseUrl: fake.url,
+          },
+          { id: 'other', apiToken: 'other-token', apiBaseUrl: other.url },
+        ],
+      },
+    });
     const ORDERS_DB = entity('Resource', 'orders-db', 'PABC123');
     const inAccount = (account: string) => {
       const e = entity('Resource', `db-${account}`, 'PABC123');
@@ -292,19 +306,7 @@ describe('the pagerduty module', () => {
     });
 
     it('checks each entity in the account its pagerduty.com/account names, and all must pass', async () => {
-      const factories = await registeredFactories({
-        pagerDuty: {
-          accounts: [
-            {
-              id: 'main',
-              isDefault: true,
-              apiToken: 'demo',
-              apiBaseUrl: fake.url,
-            },
-            { id: 'other', apiToken: 'other-token', apiBaseUrl: other.url },
-          ],
-        },
-      });
+      const factories = await registeredFactories(twoAccounts());
       const check = await create(factories.get('pagerduty-oncall')!, {
         entityService: true,
       });
@@ -347,19 +349,7 @@ describe('the pagerduty module', () => {
     });
 
     it('looks up named schedules in the default account whatever an entity names (without entityService)', async () => {
-      const factories = await registeredFactories({
-        pagerDuty: {
-          accounts: [
-            {
-              id: 'main',
-              isDefault: true,
-              apiToken: 'demo',
-              apiBaseUrl: fake.url,
-            },
-            { id: 'other', apiToken: 'other-token', apiBaseUrl: other.url },
-          ],
-        },
-      });
+      const factories = await registeredFactories(twoAccounts());
       const check = await create(factories.get('pagerduty-oncall')!, {
         schedules: ['SRE Primary'],
       });
